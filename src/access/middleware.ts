@@ -1,0 +1,133 @@
+/**
+ * The access part of every request: who is calling (token, basic auth, or session cookie),
+ * which project they address and what they may do there, and the ML feature flag gate.
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import type { AppEnv } from '../env';
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors';
+import { isEnabled } from '../flags/flags';
+import { openDatabase } from '../db/client';
+import type { Actor } from './actor';
+import { bootstrapInstance } from './bootstrap';
+import { can, type Ability } from './policy';
+import { loadProjectAccess } from './projects';
+import { authenticateSession } from './sessions';
+import { authenticateToken } from './tokens';
+
+/** The session cookie's name. */
+export const SESSION_COOKIE = 'ft_session';
+
+type Credentials = { kind: 'token'; secret: string; username?: string } | { kind: 'session'; secret: string } | null;
+
+function readCredentials(c: Context): Credentials {
+  const header = c.req.header('authorization');
+  if (header) {
+    const [scheme, value = ''] = header.split(/\s+/, 2);
+    if (/^bearer$/i.test(scheme)) return { kind: 'token', secret: value };
+    if (/^basic$/i.test(scheme)) {
+      let decoded = '';
+      try {
+        decoded = atob(value);
+      } catch {
+        throw new UnauthenticatedError('malformed basic authorization');
+      }
+      const colon = decoded.indexOf(':');
+      return { kind: 'token', username: decoded.slice(0, colon < 0 ? 0 : colon), secret: decoded.slice(colon + 1) };
+    }
+    throw new UnauthenticatedError(`unsupported authorization scheme '${scheme}'`);
+  }
+  const privateToken = c.req.header('private-token');
+  if (privateToken) return { kind: 'token', secret: privateToken };
+  const cookie = getCookie(c, SESSION_COOKIE);
+  if (cookie) return { kind: 'session', secret: cookie };
+  return null;
+}
+
+// MLflow's searches are POSTs that only read; a read_api token may make them.
+const READ_ONLY_POST = /\/ml\/mlflow\/api\/2\.0\/mlflow\/(?:[a-z-]+\/)?search$|\/ml\/mlflow\/api\/2\.0\/mlflow\/logged-models\/search$/;
+
+/** Whether a request only reads (what a `read_api` token may do). */
+export function isReadRequest(method: string, path: string): boolean {
+  return method === 'GET' || method === 'HEAD' || (method === 'POST' && READ_ONLY_POST.test(path));
+}
+
+/**
+ * Sets `db` and `actor`. Presented credentials that do not check out are a 401; none at all
+ * leaves the actor null (routes decide). A read_api token may only read; a session must carry
+ * its CSRF token on anything that writes. The first request with the bootstrap token creates
+ * the instance admin.
+ */
+export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const db = openDatabase(c.env.DB);
+  c.set('db', db);
+  const creds = readCredentials(c);
+  let actor: Actor | null = null;
+  if (creds?.kind === 'token') {
+    actor = await authenticateToken(db, creds.secret);
+    const bootstrap = c.env.FLARETRACK_BOOTSTRAP_TOKEN;
+    if (!actor && bootstrap && creds.secret === bootstrap && (await bootstrapInstance(db, c.env.FLAGS, bootstrap, c.env.FLARETRACK_LOCAL === 'on'))) {
+      actor = await authenticateToken(db, creds.secret);
+    }
+    if (!actor) throw new UnauthenticatedError('invalid, expired or revoked token');
+    if (creds.username !== undefined && creds.username.toLowerCase() !== actor.user.username.toLowerCase()) {
+      throw new UnauthenticatedError('the username does not match the token');
+    }
+    if (!isReadRequest(c.req.method, c.req.path) && !actor.scopes.includes('api')) {
+      throw new ForbiddenError('insufficient_scope: this token may only read (read_api)');
+    }
+  } else if (creds?.kind === 'session') {
+    actor = await authenticateSession(db, creds.secret);
+    if (actor && !isReadRequest(c.req.method, c.req.path)) await checkCsrf(c, actor.csrfToken!);
+  }
+  c.set('actor', actor);
+  await next();
+};
+
+async function checkCsrf(c: Context, expected: string) {
+  let presented = c.req.header('x-csrf-token');
+  if (!presented) {
+    const type = c.req.header('content-type') ?? '';
+    if (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data')) {
+      const form = await c.req.parseBody();
+      presented = typeof form._csrf === 'string' ? form._csrf : undefined;
+    }
+  }
+  if (presented !== expected) throw new ForbiddenError('invalid or missing CSRF token; reload the page and try again');
+}
+
+/** The actor, or a 401 when the request is anonymous. */
+export function requireActor(c: Context<AppEnv>): Actor {
+  const actor = c.get('actor');
+  if (!actor) throw new UnauthenticatedError('401 Unauthorized');
+  return actor;
+}
+
+/**
+ * Loads the project named by the route parameter `param` (an id or a URL-encoded path) and
+ * checks `ability`: a project the actor may not read is a 404, as if it did not exist; one
+ * they may read but not act on is a 403.
+ */
+export function loadProject(param: string, ability: Ability): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const actor = c.get('actor');
+    const access = await loadProjectAccess(c.get('db'), c.req.param(param) ?? '', actor);
+    c.set('access', access);
+    if (!can(access, 'read_project')) throw new NotFoundError('404 Project Not Found');
+    if (!can(access, ability)) throw new ForbiddenError('403 Forbidden: you may not do this in this project');
+    await next();
+  };
+}
+
+/** Requires an ability on the already loaded project. */
+export function requireAbility(c: Context<AppEnv>, ability: Ability): void {
+  if (!can(c.get('access'), ability)) throw new ForbiddenError('403 Forbidden: you may not do this in this project');
+}
+
+/** 404 unless ml_experiment_tracking is on for the loaded project (one KV read). */
+export const requireMlFlag: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (!(await isEnabled(c.env.FLAGS, 'ml_experiment_tracking', c.get('access').project.id))) {
+    throw new NotFoundError('Not Found');
+  }
+  await next();
+};

@@ -1,0 +1,153 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Database } from '../db/client';
+import { projectMembers, projects, users } from '../db/schema';
+import { AlreadyExistsError, InvalidInputError, NotFoundError } from '../errors';
+import type { Actor } from './actor';
+import { AccessLevel, MEMBER_LEVELS, type Project, type ProjectAccess } from './policy';
+
+const SLUG = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+// Words the UI's own routes use at the top level.
+const RESERVED_NAMESPACES = new Set(['api', 'assets', '-', 'users', 'static']);
+
+/** What it takes to create a project. */
+export type NewProject = { namespace: string; path: string; name?: string; description?: string };
+
+function checkSlug(value: string, field: string) {
+  if (!SLUG.test(value) || value.endsWith('.git')) {
+    throw new InvalidInputError(`${field} may hold letters, digits, "_", "-" and "." and must start with a letter or digit (at most 100)`, field);
+  }
+}
+
+/** Creates a project; its creator becomes its owner. */
+export async function createProject(db: Database, creatorId: number, input: NewProject): Promise<Project> {
+  checkSlug(input.namespace, 'namespace');
+  checkSlug(input.path, 'path');
+  if (RESERVED_NAMESPACES.has(input.namespace.toLowerCase())) throw new InvalidInputError(`namespace '${input.namespace}' is reserved`, 'namespace');
+  const name = input.name ?? input.path;
+  if (name.length < 1 || name.length > 255) throw new InvalidInputError('name must be 1 to 255 characters', 'name');
+  if ((input.description ?? '').length > 2000) throw new InvalidInputError('description must be at most 2000 characters', 'description');
+  const [project] = await db
+    .insert(projects)
+    .values({ namespace: input.namespace, path: input.path, name, description: input.description ?? '' })
+    .onConflictDoNothing()
+    .returning();
+  if (!project) throw new AlreadyExistsError('a project with this path already exists');
+  await db.insert(projectMembers).values({ projectId: project.id, userId: creatorId, accessLevel: AccessLevel.owner });
+  return project;
+}
+
+/**
+ * The project addressed by a numeric id or a `namespace/path`, with the actor's access level.
+ * Throws NotFoundError both when it does not exist and when the actor may not see it.
+ */
+export async function loadProjectAccess(db: Database, idOrPath: string, actor: Actor | null): Promise<ProjectAccess> {
+  const where = /^\d+$/.test(idOrPath)
+    ? eq(projects.id, Number(idOrPath))
+    : (() => {
+        const slash = idOrPath.indexOf('/');
+        if (slash < 0) return undefined;
+        return and(
+          sql`lower(${projects.namespace}) = lower(${idOrPath.slice(0, slash)})`,
+          sql`lower(${projects.path}) = lower(${idOrPath.slice(slash + 1)})`,
+        );
+      })();
+  if (!where || !actor) throw new NotFoundError('404 Project Not Found');
+  const rows = await db
+    .select({ project: projects, level: projectMembers.accessLevel })
+    .from(projects)
+    .leftJoin(projectMembers, and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, actor.user.id)))
+    .where(where)
+    .limit(1);
+  const row = rows[0];
+  const level = row?.level ?? AccessLevel.none;
+  if (!row || (!actor.user.isAdmin && level < AccessLevel.guest)) throw new NotFoundError('404 Project Not Found');
+  return { project: row.project, level: actor.user.isAdmin ? Math.max(level, AccessLevel.owner) : level, actor };
+}
+
+/** The projects an actor is a member of (all of them for admins), newest first. */
+export async function listProjects(db: Database, actor: Actor, page: { limit: number; offset: number }): Promise<Project[]> {
+  if (actor.user.isAdmin) return db.select().from(projects).orderBy(sql`${projects.id} DESC`).limit(page.limit).offset(page.offset);
+  return db
+    .select({ project: projects })
+    .from(projects)
+    .innerJoin(projectMembers, and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, actor.user.id)))
+    .orderBy(sql`${projects.id} DESC`)
+    .limit(page.limit)
+    .offset(page.offset)
+    .then((rows) => rows.map((r) => r.project));
+}
+
+/** Changes a project's name or description. */
+export async function updateProject(db: Database, id: number, patch: { name?: string; description?: string }): Promise<Project> {
+  if (patch.name !== undefined && (patch.name.length < 1 || patch.name.length > 255)) throw new InvalidInputError('name must be 1 to 255 characters', 'name');
+  if (patch.description !== undefined && patch.description.length > 2000) throw new InvalidInputError('description must be at most 2000 characters', 'description');
+  const [row] = await db.update(projects).set(patch).where(eq(projects.id, id)).returning();
+  if (!row) throw new NotFoundError('404 Project Not Found');
+  return row;
+}
+
+/** Deletes a project and everything in it (artifact bytes are removed by the packages part). */
+export async function deleteProject(db: Database, id: number): Promise<void> {
+  await db.delete(projects).where(eq(projects.id, id));
+}
+
+/** A member row with its user. */
+export type Member = { userId: number; username: string; name: string; accessLevel: number };
+
+/** The members of a project. */
+export async function listMembers(db: Database, projectId: number): Promise<Member[]> {
+  return db
+    .select({ userId: users.id, username: users.username, name: users.name, accessLevel: projectMembers.accessLevel })
+    .from(projectMembers)
+    .innerJoin(users, eq(users.id, projectMembers.userId))
+    .where(eq(projectMembers.projectId, projectId))
+    .orderBy(users.id);
+}
+
+function checkLevel(level: number) {
+  if (!(MEMBER_LEVELS as readonly number[]).includes(level)) {
+    throw new InvalidInputError('access_level must be one of 10, 20, 30, 40, 50', 'access_level');
+  }
+}
+
+/** Adds a member; AlreadyExistsError if they already are one. */
+export async function addMember(db: Database, projectId: number, userId: number, level: number): Promise<void> {
+  checkLevel(level);
+  const user = await db.query.users.findFirst({ where: eq(users.id, userId) });
+  if (!user) throw new NotFoundError('404 User Not Found');
+  const done = await db.insert(projectMembers).values({ projectId, userId, accessLevel: level }).onConflictDoNothing().returning();
+  if (done.length === 0) throw new AlreadyExistsError('Member already exists');
+}
+
+/** Changes a member's access level. */
+export async function updateMember(db: Database, projectId: number, userId: number, level: number): Promise<void> {
+  checkLevel(level);
+  const done = await db
+    .update(projectMembers)
+    .set({ accessLevel: level })
+    .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, userId)))
+    .returning();
+  if (done.length === 0) throw new NotFoundError('404 Member Not Found');
+}
+
+/** Removes a member. */
+export async function removeMember(db: Database, projectId: number, userId: number): Promise<void> {
+  const done = await db
+    .delete(projectMembers)
+    .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, userId)))
+    .returning();
+  if (done.length === 0) throw new NotFoundError('404 Member Not Found');
+}
+
+/** The GitLab shape of a project. */
+export function projectJson(p: Project) {
+  return {
+    id: p.id,
+    name: p.name,
+    path: p.path,
+    namespace: p.namespace,
+    path_with_namespace: `${p.namespace}/${p.path}`,
+    description: p.description,
+    created_at: new Date(p.createdAt).toISOString(),
+  };
+}

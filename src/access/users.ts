@@ -1,0 +1,73 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Database } from '../db/client';
+import { users } from '../db/schema';
+import { AlreadyExistsError, InvalidInputError, NotFoundError } from '../errors';
+import type { User } from './actor';
+import { hashPassword } from './crypto';
+
+/** What it takes to create a user. */
+export type NewUser = {
+  username: string;
+  name: string;
+  email: string;
+  password?: string;
+  isAdmin?: boolean;
+};
+
+const USERNAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$/;
+const EMAIL = /^[^\s@]{1,200}@[^\s@]{1,200}$/;
+
+/** Creates a user after checking the username, email and password rules. */
+export async function createUser(db: Database, input: NewUser): Promise<User> {
+  if (!USERNAME.test(input.username)) throw new InvalidInputError('username may hold letters, digits, "_", "-" and "." (at most 255)', 'username');
+  if (!EMAIL.test(input.email)) throw new InvalidInputError('email is not a valid address', 'email');
+  if (input.name.length < 1 || input.name.length > 255) throw new InvalidInputError('name must be 1 to 255 characters', 'name');
+  if (input.password !== undefined && (input.password.length < 8 || input.password.length > 128)) {
+    throw new InvalidInputError('password must be 8 to 128 characters', 'password');
+  }
+  const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
+  const [row] = await db
+    .insert(users)
+    .values({ username: input.username, name: input.name, email: input.email, passwordHash, isAdmin: input.isAdmin ?? false })
+    .onConflictDoNothing()
+    .returning();
+  if (!row) throw new AlreadyExistsError('username or email has already been taken');
+  return row;
+}
+
+/** A user by id, or NotFoundError. */
+export async function getUser(db: Database, id: number): Promise<User> {
+  const row = await db.query.users.findFirst({ where: eq(users.id, id) });
+  if (!row) throw new NotFoundError('User Not Found');
+  return row;
+}
+
+/** A user by username (case-insensitive), or undefined. */
+export async function findUserByUsername(db: Database, username: string): Promise<User | undefined> {
+  return db.query.users.findFirst({ where: sql`lower(${users.username}) = lower(${username})` });
+}
+
+/** All users, oldest first, a page at a time. */
+export async function listUsers(db: Database, page: { limit: number; offset: number }): Promise<User[]> {
+  return db.select().from(users).orderBy(users.id).limit(page.limit).offset(page.offset);
+}
+
+/** Blocks or unblocks a user; a blocked user's tokens and sessions stop working. */
+export async function setUserBlocked(db: Database, id: number, blocked: boolean): Promise<User> {
+  const [row] = await db.update(users).set({ isBlocked: blocked }).where(eq(users.id, id)).returning();
+  if (!row) throw new NotFoundError('User Not Found');
+  return row;
+}
+
+/** The public shape of a user (no secrets). */
+export function userJson(user: User) {
+  return {
+    id: user.id,
+    username: user.username,
+    name: user.name,
+    email: user.email,
+    state: user.isBlocked ? 'blocked' : 'active',
+    is_admin: user.isAdmin,
+    created_at: new Date(user.createdAt).toISOString(),
+  };
+}

@@ -1,0 +1,19 @@
+/**
+ * The MLflow REST protocol under /api/v4/projects/:id/ml/mlflow. Every route needs a caller
+ * who may read the project's ML data and the flag on for the project; anything it does not
+ * serve answers ENDPOINT_NOT_FOUND so the client fails cleanly or falls back.
+ */
+import { Hono } from 'hono';
+import type { AppEnv } from '../../env';
+import { loadProject, requireActor, requireMlFlag } from '../../access/middleware';
+import { endpointNotFound } from './errors';
+
+/** The MLflow sub-app, mounted at /api/v4/projects/:id/ml/mlflow. */
+export const mlflowApi = new Hono<AppEnv>()
+  .use(async (c, next) => {
+    requireActor(c);
+    await next();
+  })
+  .use(loadProject('id', 'read_ml'))
+  .use(requireMlFlag)
+  .notFound(endpointNotFound);

@@ -1,0 +1,80 @@
+/** GitLab's projects and members API. */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from '../../env';
+import { loadProject, requireActor } from '../../access/middleware';
+import {
+  addMember,
+  createProject,
+  deleteProject,
+  listMembers,
+  listProjects,
+  projectJson,
+  removeMember,
+  updateMember,
+  updateProject,
+} from '../../access/projects';
+import { pageOf, params } from './input';
+
+const NewProjectInput = z.object({
+  path: z.string(),
+  namespace: z.string().optional(),
+  name: z.string().optional(),
+  description: z.string().optional(),
+});
+
+const ProjectPatch = z.object({ name: z.string().optional(), description: z.string().optional() });
+
+const level = z.union([z.number().int(), z.string().regex(/^\d+$/, 'must be a number').transform(Number)]);
+const MemberInput = z.object({ user_id: level, access_level: level });
+const MemberPatch = z.object({ access_level: level });
+
+const memberJson = (m: { userId: number; username: string; name: string; accessLevel: number }) => ({
+  id: m.userId,
+  username: m.username,
+  name: m.name,
+  access_level: m.accessLevel,
+});
+
+const userIdParam = (raw: string | undefined) => (/^\d+$/.test(raw ?? '') ? Number(raw) : -1);
+
+/** Routes under /api/v4/projects. */
+export const projectsApi = new Hono<AppEnv>()
+  .get('/', async (c) => c.json((await listProjects(c.get('db'), requireActor(c), pageOf(c))).map(projectJson)))
+  .post('/', async (c) => {
+    const actor = requireActor(c);
+    const input = await params(c, NewProjectInput);
+    const project = await createProject(c.get('db'), actor.user.id, { ...input, namespace: input.namespace ?? actor.user.username });
+    return c.json(projectJson(project), 201);
+  })
+  .get('/:id', loadProject('id', 'read_project'), (c) => c.json(projectJson(c.get('access').project)))
+  .put('/:id', loadProject('id', 'admin_project'), async (c) => {
+    const project = await updateProject(c.get('db'), c.get('access').project.id, await params(c, ProjectPatch));
+    return c.json(projectJson(project));
+  })
+  .delete('/:id', loadProject('id', 'admin_project'), async (c) => {
+    await deleteProject(c.get('db'), c.get('access').project.id);
+    return c.json({ message: '202 Accepted' }, 202);
+  })
+  .get('/:id/members', loadProject('id', 'read_project'), async (c) =>
+    c.json((await listMembers(c.get('db'), c.get('access').project.id)).map(memberJson)),
+  )
+  .post('/:id/members', loadProject('id', 'admin_members'), async (c) => {
+    const input = await params(c, MemberInput);
+    const projectId = c.get('access').project.id;
+    await addMember(c.get('db'), projectId, input.user_id, input.access_level);
+    const member = (await listMembers(c.get('db'), projectId)).find((m) => m.userId === input.user_id)!;
+    return c.json(memberJson(member), 201);
+  })
+  .put('/:id/members/:user_id', loadProject('id', 'admin_members'), async (c) => {
+    const input = await params(c, MemberPatch);
+    const projectId = c.get('access').project.id;
+    const userId = userIdParam(c.req.param('user_id'));
+    await updateMember(c.get('db'), projectId, userId, input.access_level);
+    const member = (await listMembers(c.get('db'), projectId)).find((m) => m.userId === userId)!;
+    return c.json(memberJson(member));
+  })
+  .delete('/:id/members/:user_id', loadProject('id', 'admin_members'), async (c) => {
+    await removeMember(c.get('db'), c.get('access').project.id, userIdParam(c.req.param('user_id')));
+    return c.body(null, 204);
+  });

@@ -1,0 +1,47 @@
+/**
+ * Domain errors: what went wrong, in words a user can act on, without HTTP. Each protocol
+ * (MLflow JSON, GitLab JSON, HTML) turns them into its own error shape in one place.
+ */
+
+/** Base class; `kind` says which family of answer the error deserves. */
+export abstract class DomainError extends Error {
+  abstract readonly kind: 'not_found' | 'already_exists' | 'invalid' | 'forbidden' | 'unauthenticated' | 'conflict' | 'too_large';
+}
+
+/** The thing does not exist, or the caller may not know that it does. */
+export class NotFoundError extends DomainError {
+  readonly kind = 'not_found';
+}
+
+/** A unique name or key is taken. */
+export class AlreadyExistsError extends DomainError {
+  readonly kind = 'already_exists';
+}
+
+/** The input breaks a rule; `field` names the offending field when there is one. */
+export class InvalidInputError extends DomainError {
+  readonly kind = 'invalid';
+  constructor(message: string, readonly field?: string) {
+    super(message);
+  }
+}
+
+/** The caller is known but may not do this. */
+export class ForbiddenError extends DomainError {
+  readonly kind = 'forbidden';
+}
+
+/** No valid credentials were presented where they are needed. */
+export class UnauthenticatedError extends DomainError {
+  readonly kind = 'unauthenticated';
+}
+
+/** The request is valid but the current state refuses it (e.g. a version still uses it). */
+export class ConflictError extends DomainError {
+  readonly kind = 'conflict';
+}
+
+/** The request body is larger than allowed. */
+export class TooLargeError extends DomainError {
+  readonly kind = 'too_large';
+}

@@ -1,0 +1,56 @@
+/**
+ * flaretrack: builds the worker. Authentication runs first on every request; then the GitLab
+ * API, the MLflow API and the UI, each a thin protocol over the domain. Errors are answered in
+ * the shape of the protocol the path belongs to, in one place.
+ */
+import { Hono, type Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { AppEnv } from './env';
+import { DomainError, InvalidInputError, TooLargeError } from './errors';
+import { authenticate } from './access/middleware';
+import { mlflowApi } from './api/mlflow';
+import { endpointNotFound, mlflowError } from './api/mlflow/errors';
+import { featuresApi } from './api/v4/features';
+import { gitlabError } from './api/v4/errors';
+import { projectsApi } from './api/v4/projects';
+import { usersApi } from './api/v4/users';
+
+const MLFLOW_PATH = /^\/api\/v4\/projects\/[^/]+\/ml\/mlflow(\/|$)/;
+
+function protocolError(c: Context<AppEnv>, error: DomainError): Response {
+  const path = c.req.path;
+  if (MLFLOW_PATH.test(path)) return mlflowError(c, error);
+  if (path.startsWith('/api/')) return gitlabError(c, error);
+  return c.html(`<!doctype html><title>${error.message.replace(/[<>&"]/g, '')}</title><p>${error.message.replace(/[<>&"]/g, '')}</p>`, error.kind === 'not_found' ? 404 : 400);
+}
+
+const app = new Hono<AppEnv>();
+
+app.use(authenticate);
+app.route('/api/v4', usersApi);
+app.route('/api/v4/features', featuresApi);
+app.route('/api/v4/projects/:id/ml/mlflow', mlflowApi);
+app.route('/api/v4/projects', projectsApi);
+
+app.notFound((c) => {
+  if (MLFLOW_PATH.test(c.req.path)) return endpointNotFound(c);
+  if (c.req.path.startsWith('/api/')) return c.json({ message: '404 Not Found' }, 404);
+  return c.html('<!doctype html><title>Not Found</title><p>Not Found</p>', 404);
+});
+
+app.onError((err, c) => {
+  if (err instanceof DomainError) return protocolError(c, err);
+  if (err instanceof HTTPException) {
+    if (err.status === 413) return protocolError(c, new TooLargeError('request body is too large'));
+    if (err.status < 500) return protocolError(c, new InvalidInputError(err.message || 'bad request'));
+  }
+  console.error('unhandled error', c.req.method, c.req.path, err);
+  if (c.req.path.startsWith('/api/')) {
+    return MLFLOW_PATH.test(c.req.path)
+      ? c.json({ error_code: 'INTERNAL_ERROR', message: 'internal error' }, 500)
+      : c.json({ message: '500 Internal Server Error' }, 500);
+  }
+  return c.html('<!doctype html><title>Error</title><p>Something went wrong.</p>', 500);
+});
+
+export default app;

@@ -1,0 +1,22 @@
+import path from 'node:path';
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+
+// Tests run inside workerd with the worker's real bindings (D1, R2, KV from wrangler.toml),
+// with the real migrations applied by test/setup.ts. Browser tests have their own config.
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations'));
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: './wrangler.toml' },
+        miniflare: { bindings: { TEST_MIGRATIONS: migrations } },
+      }),
+    ],
+    test: {
+      include: ['test/**/*.test.ts'],
+      exclude: ['test/browser/**'],
+      setupFiles: ['./test/setup.ts'],
+    },
+  };
+});
