@@ -13,7 +13,9 @@ import { endpointNotFound, mlflowError } from './api/mlflow/errors';
 import { featuresApi } from './api/v4/features';
 import { gitlabError } from './api/v4/errors';
 import { projectsApi } from './api/v4/projects';
+import { packagesApi } from './api/v4/packages';
 import { usersApi } from './api/v4/users';
+import { ui } from './ui';
 
 const MLFLOW_PATH = /^\/api\/v4\/projects\/[^/]+\/ml\/mlflow(\/|$)/;
 
@@ -30,7 +32,9 @@ app.use(authenticate);
 app.route('/api/v4', usersApi);
 app.route('/api/v4/features', featuresApi);
 app.route('/api/v4/projects/:id/ml/mlflow', mlflowApi);
+app.route('/api/v4/projects/:id/packages', packagesApi);
 app.route('/api/v4/projects', projectsApi);
+app.route('/', ui);
 
 app.notFound((c) => {
   if (MLFLOW_PATH.test(c.req.path)) return endpointNotFound(c);

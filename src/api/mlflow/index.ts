@@ -7,6 +7,13 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../../env';
 import { loadProject, requireActor, requireMlFlag } from '../../access/middleware';
 import { endpointNotFound } from './errors';
+import { artifactsApi } from './artifacts';
+import { experimentsApi } from './experiments';
+import { loggedModelsApi } from './logged-models';
+import { metricsApi } from './metrics';
+import { modelVersionsApi } from './model-versions';
+import { registeredModelsApi } from './registered-models';
+import { runsApi } from './runs';
 
 /** The MLflow sub-app, mounted at /api/v4/projects/:id/ml/mlflow. */
 export const mlflowApi = new Hono<AppEnv>()
@@ -16,4 +23,11 @@ export const mlflowApi = new Hono<AppEnv>()
   })
   .use(loadProject('id', 'read_ml'))
   .use(requireMlFlag)
+  .route('/api/2.0/mlflow/experiments', experimentsApi)
+  .route('/api/2.0/mlflow/runs', runsApi)
+  .route('/api/2.0/mlflow/metrics', metricsApi)
+  .route('/api/2.0/mlflow/logged-models', loggedModelsApi)
+  .route('/api/2.0/mlflow/registered-models', registeredModelsApi)
+  .route('/api/2.0/mlflow/model-versions', modelVersionsApi)
+  .route('/api/2.0/mlflow-artifacts', artifactsApi)
   .notFound(endpointNotFound);
