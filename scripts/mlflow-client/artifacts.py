@@ -40,9 +40,13 @@ def write(path: str, data: bytes) -> None:
 
 
 def tree_hashes(root: str) -> dict[str, str]:
+    """SHA-256 of every file under root, by relative path; the client's own
+    `registered_model_meta` (written when it downloads a models:/ URI) is left out."""
     out = {}
     for dirpath, _, files in os.walk(root):
         for name in files:
+            if name == "registered_model_meta" and dirpath == root:
+                continue
             full = os.path.join(dirpath, name)
             out[os.path.relpath(full, root).replace(os.sep, "/")] = sha256(full)
     return out
@@ -136,6 +140,18 @@ def _():
     got = client.download_artifacts(S["run_id"], "", dst)
     expect(tree_hashes(os.path.join(got, "tree")), S["tree"], "whole run download: tree/")
     expect(sha256(os.path.join(got, "deeper", "c.csv")), S["tree"]["sub/deeper/c.csv"], "whole run download: root copy")
+
+
+@wf.step("file names with unicode, %, +, brackets, quotes round-trip", "start a run; artifact_uri points at the candidate's package")
+def _():
+    names = ["résumé ü.txt", "50%.txt", "a+b=c.txt", "[x](y).txt", "it's.txt", "日本語.txt", "dots..in..name.txt"]
+    src = os.path.join(WORK, "names")
+    for i, n in enumerate(names):
+        write(os.path.join(src, n), f"file {i}".encode())
+    mlflow.log_artifacts(src, artifact_path="names")
+    expect(sorted(listing("names")), sorted(f"names/{n}" for n in names), "listing")
+    dst = mlflow.artifacts.download_artifacts(run_id=S["run_id"], artifact_path="names", dst_path=tempfile.mkdtemp(dir=WORK))
+    expect(tree_hashes(dst), tree_hashes(src), "downloaded identical")
 
 
 @wf.step("log_dict, log_text, load_dict, load_text", "start a run; artifact_uri points at the candidate's package")
@@ -252,6 +268,36 @@ def _():
         expect(r.status_code, 400, f"PUT {p}")
     r = requests.get(base, params={"path": f"{pkg}/../../"}, headers=headers)
     expect(r.status_code, 400, "list ../..")
+
+
+@wf.step("delete_artifacts (the client's artifact repository) removes a file and a directory", "log_artifact of one file, at the root and under artifact_path")
+def _():
+    from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
+
+    repo = get_artifact_repository(S["artifact_uri"])
+    repo.delete_artifacts("docs/v1/notes.txt")
+    expect("docs/v1/notes.txt" in listing("docs/v1"), False, "file deleted")
+    mlflow.log_artifact(os.path.join(WORK, "single", "notes.txt"), artifact_path="gone/deep")
+    repo.delete_artifacts("gone")
+    expect("gone" in listing(), False, "directory deleted")
+    expect(listing().get("notes.txt"), (False, 16), "other files kept")
+
+
+@wf.step("logged model artifacts: log_model_artifacts, list, download models:/<model_id>", "start a run; artifact_uri points at the candidate's package")
+def _():
+    from mlflow.entities import LoggedModelStatus
+
+    model = mlflow.initialize_logged_model(name="art-model", source_run_id=S["run_id"])
+    src = os.path.join(WORK, "lm")
+    write(os.path.join(src, "MLmodel"), b"artifact_path: model\nflavors: {}\n")
+    write(os.path.join(src, "data", "w.bin"), random.Random(3).randbytes(50000))
+    client.log_model_artifacts(model.model_id, src)
+    mlflow.finalize_logged_model(model.model_id, LoggedModelStatus.READY)
+    print(f"      logged model artifact_location = {client.get_logged_model(model.model_id).artifact_location}")
+    names = sorted((f.path, f.is_dir) for f in client.list_logged_model_artifacts(model.model_id))
+    expect(names, [("MLmodel", False), ("data", True)], "list_logged_model_artifacts")
+    dst = mlflow.artifacts.download_artifacts(f"models:/{model.model_id}", dst_path=tempfile.mkdtemp(dir=WORK))
+    expect(tree_hashes(dst), tree_hashes(src), "models:/<model_id> downloaded identical")
 
 
 @wf.step("end_run", "start a run; artifact_uri points at the candidate's package")

@@ -107,6 +107,18 @@ def _():
     expect((got.run_id, got.description, got.tags, got.status), (S["run_a"], "made directly", {"k": "v"}, "READY"), "get_model_version")
 
 
+@wf.step("create_model_version from an http artifact URI of this project", "register_model('models:/<model_id>') and create_model_version make versions 3 and 4")
+def _():
+    uri = client.get_run(S["run_a"]).info.artifact_uri + "/model"
+    client.create_registered_model(NAME + "-src")
+    mv = client.create_model_version(NAME + "-src", uri, run_id=S["run_a"])
+    expect(str(mv.version), "1", "version")
+    expect(mv.source, uri, "source kept")
+    dst = mlflow.artifacts.download_artifacts(f"models:/{NAME}-src/1", dst_path=tempfile.mkdtemp(dir=WORK))
+    expect(hashes(dst), hashes(S["dir_a"]), "download")
+    client.delete_registered_model(NAME + "-src")
+
+
 @wf.step("aliases: set, get, models:/name@champion, move, delete", "register_model('models:/<model_id>') and create_model_version make versions 3 and 4")
 def _():
     client.set_registered_model_alias(NAME, "champion", "2")

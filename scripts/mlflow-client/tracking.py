@@ -138,6 +138,40 @@ def _():
     expect("tm0" in client.get_run(S["run_id"]).data.params, False, "a refused batch wrote a param")
 
 
+@wf.step("a history of 26000 points (log_batch) read back through get_metric_history's paging", "start_run with name, tags, description")
+def _():
+    ts = int(time.time() * 1000)
+    n = 26000
+    for chunk in range(0, n, 1000):
+        client.log_batch(S["run_id"], metrics=[Metric("long", float(i) / 7, ts + i, i) for i in range(chunk, chunk + 1000)])
+    hist = client.get_metric_history(S["run_id"], "long")  # the client asks for pages of 25000
+    expect(len(hist), n, "points read back")
+    expect(sorted((m.step, m.value, m.timestamp) for m in hist), [(i, float(i) / 7, ts + i) for i in range(n)], "every point")
+    # the server's own paging with a small page size
+    import os
+
+    import requests
+
+    seen, token = 0, None
+    for _ in range(10):
+        q = {"run_id": S["run_id"], "metric_key": "long", "max_results": 5000}
+        if token:
+            q["page_token"] = token
+        r = requests.get(
+            f"{os.environ['MLFLOW_TRACKING_URI']}/api/2.0/mlflow/metrics/get-history",
+            params=q,
+            headers={"Authorization": f"Bearer {os.environ['MLFLOW_TRACKING_TOKEN']}"},
+        )
+        r.raise_for_status()
+        body = r.json()
+        assert len(body["metrics"]) <= 5000, f"page of {len(body['metrics'])}"
+        seen += len(body["metrics"])
+        token = body.get("next_page_token")
+        if not token:
+            break
+    expect(seen, n, "points over pages of 5000")
+
+
 @wf.step("set_tag, set_tags, delete_tag", "start_run with name, tags, description")
 def _():
     mlflow.set_tag("release", "v1")
@@ -249,6 +283,24 @@ def _():
     df = mlflow.search_runs([S["exp_id"]], "tags.kind = 'grid'", order_by=["metrics.acc DESC"])
     expect(list(df["tags.mlflow.runName"]), [f"grid-{i}" for i in (4, 3, 2, 1, 0)], "fluent search_runs DataFrame")
     expect(list(df["params.optimizer"])[:2], ["rmsprop", "sgd"], "DataFrame params column")
+
+
+@wf.step("search_runs beyond MLflow: OR and parentheses", "a grid of runs for search")
+def _():
+    expect(
+        set(grid_search("tags.kind = 'grid' and (tags.parity = 'odd' or params.optimizer = 'rmsprop')")),
+        {"grid-1", "grid-3", "grid-4"},
+        "AND over a parenthesised OR",
+    )
+    expect(set(grid_search("attributes.run_name = 'grid-0' OR attributes.run_name = 'grid-2'")), {"grid-0", "grid-2"}, "OR")
+
+
+@wf.step("search_runs: max_results over 50000 is INVALID_PARAMETER_VALUE (raw request)", "a grid of runs for search")
+def _():
+    r = raw_post("runs/search", {"experiment_ids": [S["exp_id"]], "max_results": 50001})
+    expect((r.status_code, r.json().get("error_code")), (400, "INVALID_PARAMETER_VALUE"), "max_results 50001")
+    r = raw_post("runs/search", {"experiment_ids": [S["exp_id"]], "max_results": 50000, "filter": "tags.kind = 'grid'"})
+    expect((r.status_code, len(r.json().get("runs", []))), (200, 5), "max_results 50000")
 
 
 @wf.step("search_runs: malformed filter is INVALID_PARAMETER_VALUE", "a grid of runs for search")
