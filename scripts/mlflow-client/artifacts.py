@@ -195,7 +195,7 @@ def _():
 def _():
     os.environ["MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD"] = "true"
     # MLflow only uses multipart from 500 MB by default; lower the threshold so the file takes it.
-    os.environ["MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE"] = str(50 * 1024 * 1024)
+    os.environ["MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE"] = str(5 * 1024 * 1024)
     big = os.path.join(WORK, "big", "weights.bin")
     os.makedirs(os.path.dirname(big), exist_ok=True)
     rnd = random.Random(42)
@@ -222,6 +222,24 @@ def _():
     expect(sha256(got), sha256(big), "big file sha256")
     os.remove(big)
     os.remove(got)
+
+
+@wf.step("a 12 MB multipart upload at the run's root (no artifact_path)", "start a run; artifact_uri points at the candidate's package")
+def _():
+    os.environ["MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD"] = "true"
+    os.environ["MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE"] = str(5 * 1024 * 1024)
+    f = os.path.join(WORK, "rootbig", "root-weights.bin")
+    write(f, random.Random(5).randbytes(12 * 1024 * 1024 + 3))
+    start = len(EXCHANGES)
+    try:
+        mlflow.log_artifact(f)
+    finally:
+        os.environ.pop("MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD")
+        os.environ.pop("MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE")
+    assert any("/mpu/complete/" in c.split("\n")[0] for c in EXCHANGES[start:]), "the client did not complete a multipart upload"
+    expect(listing().get("root-weights.bin"), (False, os.path.getsize(f)), "listed at the root")
+    got = mlflow.artifacts.download_artifacts(run_id=S["run_id"], artifact_path="root-weights.bin", dst_path=tempfile.mkdtemp(dir=WORK))
+    expect(sha256(got), sha256(f), "sha256")
 
 
 @wf.step("the generic package API lists the same files", "log_artifacts of a nested tree, with and without artifact_path")
