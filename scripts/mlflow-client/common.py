@@ -47,6 +47,16 @@ def _recording_send(self, request, **kwargs):
 requests.Session.send = _recording_send
 
 
+class Skip(Exception):
+    """Raised by a step that cannot run with this client (e.g. an MLflow 3 API on a 2.x client)."""
+
+
+def mlflow_major() -> int:
+    import mlflow
+
+    return int(mlflow.__version__.split(".")[0])
+
+
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
@@ -73,6 +83,9 @@ class Workflow:
             t0 = time.monotonic()
             try:
                 fn()
+            except Skip as e:
+                self.results.append((title, None, str(e)))
+                print(f"SKIP  {title}  ({e})", flush=True)
             except Exception as e:  # noqa: BLE001 - every failure is reported, none hidden
                 detail = f"{type(e).__name__}: {str(e)[:600]}"
                 self.results.append((title, False, detail))
@@ -94,12 +107,17 @@ class Workflow:
         return any(t == title and ok for t, ok, _ in self.results)
 
     def finish(self) -> None:
+        import mlflow
+
         ok = sum(1 for _, p, _ in self.results if p)
-        print(f"\n== {self.name}: {ok} passed, {len(self.results) - ok} failed", flush=True)
-        print(f"| {self.name} step | result |\n|---|---|")
+        skipped = sum(1 for _, p, _ in self.results if p is None)
+        failed = len(self.results) - ok - skipped
+        print(f"\n== {self.name} (mlflow {mlflow.__version__}): {ok} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""), flush=True)
+        print(f"| {self.name} step (mlflow {mlflow.__version__}) | result |\n|---|---|")
         for title, p, detail in self.results:
-            print(f"| {title} | {'PASS' if p else 'FAIL: ' + detail[:160].replace('|', '/')} |")
-        sys.exit(0 if ok == len(self.results) else 1)
+            result = "PASS" if p else (f"SKIP: {detail}" if p is None else "FAIL: " + detail[:160].replace("|", "/"))
+            print(f"| {title} | {result} |")
+        sys.exit(0 if failed == 0 else 1)
 
 
 def expect(actual, expected, what: str) -> None:

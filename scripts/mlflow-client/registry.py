@@ -5,8 +5,9 @@ artifacts and MLflow 3 style through a logged model), adds versions, sets and re
 (`models:/name@champion`), searches, downloads a version's artifacts, updates descriptions and
 tags, and deletes. Every step reads back what it wrote.
 
-(`mlflow.pyfunc.log_model` needs pydantic 2, which Debian 12 lacks; the model files are written
-by hand and logged as MLflow 3 does: initialize_logged_model, log_model_artifacts, finalize.)
+(MLflow 3's `mlflow.pyfunc` needs pydantic 2, which Debian 12 lacks: the model files are written by
+hand and logged as MLflow 3 does: initialize_logged_model, log_model_artifacts, finalize. With a
+2.x client, whose pyfunc imports, a real `mlflow.pyfunc.log_model` / `load_model` step runs too.)
 """
 
 import hashlib
@@ -14,11 +15,10 @@ import os
 import tempfile
 import time
 
-from common import Workflow, expect, expect_raises, unique
+from common import Skip, Workflow, expect, expect_raises, mlflow_major, unique
 
 import mlflow
 from mlflow import MlflowClient
-from mlflow.entities import LoggedModelStatus
 
 wf = Workflow("registry")
 client = MlflowClient()
@@ -81,25 +81,34 @@ def _():
 
 @wf.step("a logged model in a run (MLflow 3 style); register_model('runs:/<id>/model') is version 2", "register_model('runs:/<id>/model') creates the model and version 1")
 def _():
+    S["dir_b"] = model_dir("b")
     with mlflow.start_run(run_name="train-b") as run:
         S["run_b"] = run.info.run_id
-        model = mlflow.initialize_logged_model(name="model", source_run_id=run.info.run_id)
-        S["dir_b"] = model_dir("b")
-        client.log_model_artifacts(model.model_id, S["dir_b"])
-        mlflow.finalize_logged_model(model.model_id, LoggedModelStatus.READY)
-        S["model_b"] = model.model_id
+        if mlflow_major() >= 3:
+            from mlflow.entities import LoggedModelStatus
+
+            model = mlflow.initialize_logged_model(name="model", source_run_id=run.info.run_id)
+            client.log_model_artifacts(model.model_id, S["dir_b"])
+            mlflow.finalize_logged_model(model.model_id, LoggedModelStatus.READY)
+            S["model_b"] = model.model_id
+        else:  # MLflow 2: the model lives in the run's artifacts
+            mlflow.log_artifacts(S["dir_b"], artifact_path="model")
     mv = mlflow.register_model(f"runs:/{S['run_b']}/model", NAME)
     expect(str(mv.version), "2", "version")
     expect(mv.run_id, S["run_b"], "run_id")
     print(f"      source = {mv.source}")
-    tags = client.get_logged_model(S["model_b"]).tags
-    assert NAME in tags.get("mlflow.modelVersions", ""), f"logged model tags {tags}"
+    if mlflow_major() >= 3:
+        tags = client.get_logged_model(S["model_b"]).tags
+        assert NAME in tags.get("mlflow.modelVersions", ""), f"logged model tags {tags}"
 
 
 @wf.step("register_model('models:/<model_id>') and create_model_version make versions 3 and 4", "a logged model in a run (MLflow 3 style); register_model('runs:/<id>/model') is version 2")
 def _():
-    mv = mlflow.register_model(f"models:/{S['model_b']}", NAME)
-    expect(str(mv.version), "3", "version from models:/")
+    if mlflow_major() >= 3:
+        mv = mlflow.register_model(f"models:/{S['model_b']}", NAME)
+    else:
+        mv = mlflow.register_model(f"runs:/{S['run_b']}/model", NAME)
+    expect(str(mv.version), "3", "version from models:/<model_id> (MLflow 3) or the same run again (2.x)")
     mv = client.create_model_version(NAME, f"runs:/{S['run_a']}/model", run_id=S["run_a"], description="made directly", tags={"k": "v"})
     expect(str(mv.version), "4", "version from create_model_version")
     expect(mv.description, "made directly", "description")
@@ -207,6 +216,32 @@ def _():
     expect([str(v.version) for v in latest], ["3"], "latest Staging")
     latest = client.get_latest_versions(NAME, stages=["None"])
     expect([str(v.version) for v in latest], ["4"], "latest None")
+
+
+@wf.step("mlflow.pyfunc.log_model, register, load_model('models:/name@prod').predict")
+def _():
+    try:
+        import mlflow.pyfunc
+    except ImportError as e:
+        raise Skip(f"mlflow.pyfunc does not import here ({e}); MLflow 3 needs pydantic 2") from None
+
+    class AddN(mlflow.pyfunc.PythonModel):
+        def __init__(self, n):
+            self.n = n
+
+        def predict(self, context, model_input, params=None):
+            return model_input + self.n
+
+    import pandas as pd
+
+    name = NAME + "-pyfunc"
+    with mlflow.start_run(run_name="pyfunc") as run:
+        mlflow.pyfunc.log_model("model", python_model=AddN(5), pip_requirements=["pandas"])
+    mv = mlflow.register_model(f"runs:/{run.info.run_id}/model", name)
+    client.set_registered_model_alias(name, "prod", mv.version)
+    loaded = mlflow.pyfunc.load_model(f"models:/{name}@prod")
+    expect(loaded.predict(pd.DataFrame({"x": [1, 2]}))["x"].tolist(), [6, 7], "prediction of the loaded model")
+    client.delete_registered_model(name)
 
 
 @wf.step("rename the model; versions and aliases follow", "aliases: set, get, models:/name@champion, move, delete")

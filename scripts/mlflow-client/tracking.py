@@ -9,7 +9,7 @@ import math
 import re
 import time
 
-from common import Workflow, expect, expect_raises, unique
+from common import Skip, Workflow, expect, expect_raises, mlflow_major, unique
 
 import mlflow
 from mlflow import MlflowClient
@@ -362,8 +362,9 @@ def _():
     expect(client.get_experiment_by_name(f"{prefix}-c"), None, "old name gone")
     client.set_experiment_tag(ids[0], "note", "hello")
     expect(client.get_experiment(ids[0]).tags.get("note"), "hello", "experiment tag")
-    client.delete_experiment_tag(ids[0], "note")
-    expect("note" in client.get_experiment(ids[0]).tags, False, "experiment tag deleted")
+    if hasattr(client, "delete_experiment_tag"):  # not in 2.x clients
+        client.delete_experiment_tag(ids[0], "note")
+        expect("note" in client.get_experiment(ids[0]).tags, False, "experiment tag deleted")
     S["se_ids"] = ids
     S["se_prefix"] = prefix
 
@@ -383,6 +384,8 @@ def _():
 
 @wf.step("logged model: initialize, params, tags, finalize, get, search, delete", "start_run with name, tags, description")
 def _():
+    if mlflow_major() < 3:
+        raise Skip("logged models are MLflow 3")
     from mlflow.entities import LoggedModelStatus
 
     model = mlflow.initialize_logged_model(
@@ -462,6 +465,9 @@ def _():
 
 @wf.step("tracing calls fail cleanly (ENDPOINT_NOT_FOUND), a traced function still works", "set_experiment creates, get_experiment_by_name finds it")
 def _():
+    if not hasattr(client, "search_traces"):
+        raise Skip("no tracing in this client")
+
     @mlflow.trace
     def add(a, b):
         return a + b
