@@ -428,6 +428,90 @@ def _():
         expect((r.status_code, r.json().get("error_code")), (400, "INVALID_PARAMETER_VALUE"), f"raw {endpoint} {what}")
 
 
+@wf.step("keys with '/', '.', '-' and spaces; int64 steps; backticked search", "set_experiment creates, get_experiment_by_name finds it")
+def _():
+    with mlflow.start_run(run_name="odd-keys") as run:
+        mlflow.log_metric("train/loss", 0.25, step=2**40)
+        mlflow.log_metric("train/loss", 0.5, step=-3)
+        mlflow.log_metric("eval acc.top-1", 0.75)
+        mlflow.log_param("model/depth", 12)
+        mlflow.set_tag("a.b c", "x y")
+    got = client.get_run(run.info.run_id).data
+    expect(got.metrics, {"train/loss": 0.25, "eval acc.top-1": 0.75}, "metrics")
+    expect(got.params, {"model/depth": "12"}, "params")
+    expect(got.tags.get("a.b c"), "x y", "tag")
+    hist = client.get_metric_history(run.info.run_id, "train/loss")
+    expect(sorted(m.step for m in hist), [-3, 2**40], "int64 steps read back")
+    expect(grid_search("metrics.`train/loss` < 0.3 and params.`model/depth` = '12'"), ["odd-keys"], "backticked keys")
+    expect(grid_search('tags."a.b c" = \'x y\''), ["odd-keys"], "double-quoted tag key")
+
+
+@wf.step("search_runs over several experiments, by experiment_names", "a grid of runs for search")
+def _():
+    other = mlflow.set_experiment(unique("second-exp"))
+    with mlflow.start_run(run_name="other-exp-run", tags={"kind": "grid"}):
+        mlflow.log_metric("acc", 0.99)
+    mlflow.set_experiment(EXP)
+    both = client.search_runs([S["exp_id"], other.experiment_id], "tags.kind = 'grid'", order_by=["metrics.acc DESC"])
+    expect([r.info.run_name for r in both][:2], ["other-exp-run", "grid-4"], "runs of both experiments, ordered together")
+    df = mlflow.search_runs(experiment_names=[EXP, other.name], filter_string="tags.kind = 'grid'")
+    expect(len(df), 6, "fluent search by experiment_names")
+
+
+@wf.step("asynchronous logging (MLFLOW_ENABLE_ASYNC_LOGGING) reads back complete", "set_experiment creates, get_experiment_by_name finds it")
+def _():
+    with mlflow.start_run(run_name="async") as run:
+        for i in range(500):
+            mlflow.log_metric("async_m", float(i), step=i, synchronous=False)
+        for i in range(50):
+            mlflow.log_param(f"ap{i}", i, synchronous=False)
+            mlflow.set_tag(f"at{i}", i, synchronous=False)
+        mlflow.flush_async_logging()
+    hist = client.get_metric_history(run.info.run_id, "async_m")
+    expect(sorted((m.step, m.value) for m in hist), [(i, float(i)) for i in range(500)], "async metric history")
+    data = client.get_run(run.info.run_id).data
+    expect(sum(1 for k in data.params if k.startswith("ap")), 50, "async params")
+    expect(sum(1 for k in data.tags if k.startswith("at")), 50, "async tags")
+
+
+@wf.step("sklearn autolog: params, metrics, model artifacts, dataset input", "set_experiment creates, get_experiment_by_name finds it")
+def _():
+    try:
+        import mlflow.pyfunc  # autolog logs the model through pyfunc (MLflow 3's needs pydantic 2)
+        import mlflow.sklearn
+        from sklearn.linear_model import LogisticRegression
+    except ImportError as e:
+        raise Skip(f"mlflow.sklearn does not import here ({e})") from None
+    import numpy as np
+
+    mlflow.sklearn.autolog(log_input_examples=False, silent=True)
+    try:
+        X = np.array([[0.0, 1.0], [1.0, 0.0], [0.2, 0.9], [0.9, 0.1]] * 10)
+        y = np.array([0, 1, 0, 1] * 10)
+        with mlflow.start_run(run_name="autolog") as run:
+            LogisticRegression(C=0.5, max_iter=50).fit(X, y)
+    finally:
+        mlflow.sklearn.autolog(disable=True)
+    got = client.get_run(run.info.run_id)
+    expect((got.data.params.get("C"), got.data.params.get("max_iter")), ("0.5", "50"), "autologged params")
+    expect(got.data.metrics.get("training_accuracy_score"), 1.0, "autologged training accuracy")
+    files = [f.path for f in client.list_artifacts(run.info.run_id, "model")]
+    if not files and mlflow_major() >= 3:  # MLflow 3 logs the model as a logged model
+        models = mlflow.search_logged_models(experiment_ids=[S["exp_id"]], output_format="list")
+        assert any(m.source_run_id == run.info.run_id for m in models), "no logged model for the autolog run"
+    else:
+        assert "model/MLmodel" in files, f"model artifacts: {files}"
+    assert got.inputs.dataset_inputs, "autolog records the training dataset"
+
+
+@wf.step("a tracking URI with a trailing slash works", "start_run with name, tags, description")
+def _():
+    import os
+
+    uri = os.environ["MLFLOW_TRACKING_URI"]
+    expect(MlflowClient(uri + "/").get_run(S["run_id"]).info.run_name, "train-1", "get_run via .../ml/mlflow/")
+
+
 @wf.step("project by url-encoded path; basic auth with username and token", "start_run with name, tags, description")
 def _():
     import os
