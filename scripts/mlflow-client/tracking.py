@@ -504,6 +504,51 @@ def _():
     assert got.inputs.dataset_inputs, "autolog records the training dataset"
 
 
+@wf.step("access: a reporter reads but may not write (PERMISSION_DENIED); a non-member sees nothing", "start_run with name, tags, description")
+def _():
+    import os
+
+    import requests
+
+    uri, admin = os.environ["MLFLOW_TRACKING_URI"], os.environ["MLFLOW_TRACKING_TOKEN"]
+    base = uri.split("/api/v4/projects/")[0] + "/api/v4"
+    project_id = uri.split("/api/v4/projects/")[1].split("/")[0]
+    h = {"Authorization": f"Bearer {admin}"}
+
+    def user_token(level):
+        name = unique("u").replace("-", "")
+        r = requests.post(f"{base}/users", headers=h, json={"username": name, "name": name, "email": f"{name}@example.com", "password": "a-long-password-1"})
+        assert r.status_code == 201, f"create user: {r.status_code} {r.text[:200]}"
+        user_id = r.json()["id"]
+        if level:
+            r = requests.post(f"{base}/projects/{project_id}/members", headers=h, json={"user_id": user_id, "access_level": level})
+            assert r.status_code == 201, f"add member: {r.status_code} {r.text[:200]}"
+        r = requests.post(f"{base}/users/{user_id}/personal_access_tokens", headers=h, json={"name": "client", "scopes": ["api"]})
+        assert r.status_code == 201, f"create token: {r.status_code} {r.text[:200]}"
+        return r.json()["token"]
+
+    reporter, outsider = user_token(20), user_token(None)
+    try:
+        os.environ["MLFLOW_TRACKING_TOKEN"] = reporter
+        as_reporter = MlflowClient()
+        expect(as_reporter.get_run(S["run_id"]).data.params.get("lr"), "0.01", "a reporter reads the run")
+        expect(len(as_reporter.search_runs([S["exp_id"]], "tags.kind = 'grid'")), 5, "a reporter searches")
+        expect_raises(lambda: as_reporter.log_param(S["run_id"], "by-reporter", "x"), "PERMISSION_DENIED", "a reporter logs a param")
+        expect_raises(lambda: as_reporter.create_experiment(unique("by-reporter")), "PERMISSION_DENIED", "a reporter creates an experiment")
+        os.environ["MLFLOW_TRACKING_TOKEN"] = outsider
+        as_outsider = MlflowClient()
+        from mlflow.exceptions import MlflowException
+
+        try:
+            as_outsider.get_run(S["run_id"])
+            raise AssertionError("a non-member read a run")
+        except MlflowException as e:
+            assert e.error_code in ("RESOURCE_DOES_NOT_EXIST", "ENDPOINT_NOT_FOUND", "NOT_FOUND"), f"non-member: {e.error_code}: {e}"
+    finally:
+        os.environ["MLFLOW_TRACKING_TOKEN"] = admin
+    expect("by-reporter" in client.get_run(S["run_id"]).data.params, False, "nothing written by the reporter")
+
+
 @wf.step("a tracking URI with a trailing slash works", "start_run with name, tags, description")
 def _():
     import os
