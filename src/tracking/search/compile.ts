@@ -121,13 +121,12 @@ export type KeysetQuery = {
 
 const dialect = new SQLiteAsyncDialect();
 
-/** Runs a keyset-paged search and returns one page of ids with the next page's token. */
-export async function runKeysetQuery<Id extends number>(db: Database, query: KeysetQuery): Promise<SearchPage<Id>> {
+/** The SELECT of a keyset-paged search (exported for query-plan checks), checked against D1's parameter limit. */
+export function keysetStatement(query: KeysetQuery): { statement: SQL; ordering: string } {
   const ordering = query.order.map((term) => `${term.describe}:${term.ascending ? 'asc' : 'desc'}`).join('|');
-  const types = query.order.map((term) => term.type);
   const conditions = query.where.filter((c): c is SQL => c !== undefined);
   if (query.pageToken) {
-    const keyset = decodePageToken(query.pageToken, ordering, types);
+    const keyset = decodePageToken(query.pageToken, ordering, query.order.map((term) => term.type));
     conditions.push(after(query.order, keyset, 0));
   }
   const columns = query.order.map((term, i) => sql`, ${term.rank ?? sql`0`} AS ${sql.raw(`r${i}`)}, ${term.value} AS ${sql.raw(`v${i}`)}`);
@@ -144,6 +143,12 @@ export async function runKeysetQuery<Id extends number>(db: Database, query: Key
   if (bound > MAX_BOUND_PARAMETERS) {
     throw new InvalidInputError(`This search is too complex: it needs ${bound} values, at most ${MAX_BOUND_PARAMETERS} fit in one query; use fewer comparisons or IN lists`, 'filter');
   }
+  return { statement, ordering };
+}
+
+/** Runs a keyset-paged search and returns one page of ids with the next page's token. */
+export async function runKeysetQuery<Id extends number>(db: Database, query: KeysetQuery): Promise<SearchPage<Id>> {
+  const { statement, ordering } = keysetStatement(query);
   const rows = await db.all<Record<string, number | string | null>>(statement);
   const page = rows.slice(0, query.maxResults);
   const result: SearchPage<Id> = { ids: page.map((row) => row.id as Id) };

@@ -20,6 +20,7 @@ import {
   STRING_COMPARATORS,
   stringValue,
   viewTypeCondition,
+  type KeysetQuery,
   type OrderTerm,
 } from './compile';
 import type { RunSearch, SearchPage } from './types';
@@ -182,21 +183,27 @@ function runOrdering(orderBy: string[] | undefined): { terms: OrderTerm[]; joins
   return { terms, joins };
 }
 
-/** Candidate ids (`candidates.id`) matching a runs/search, in order. */
-export async function searchRunIds(db: Database, search: RunSearch): Promise<SearchPage<number>> {
+/** The statement of a runs/search, or null when it names no experiment. */
+export function compileRunSearch(search: RunSearch): KeysetQuery | null {
   checkMaxResults(search.maxResults, MAX_RUNS_PAGE);
   const filter = parseFilter(search.filter);
   const condition = filter ? compileExpr(filter, compileRunComparison) : undefined;
   const { terms, joins } = runOrdering(search.orderBy);
   const ids = search.experimentIds;
-  if (ids.length === 0) return { ids: [] };
+  if (ids.length === 0) return null;
   const experiments = ids.length === 1 ? sql`c.experiment_id = ${ids[0]}` : sql`c.experiment_id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
-  return runKeysetQuery(db, {
+  return {
     id: sql`c.id`,
     from: sql`candidates c${sql.join(joins, sql``)}`,
     where: [experiments, viewTypeCondition(sql`c.lifecycle_stage`, search.viewType), condition],
     order: terms,
     maxResults: search.maxResults,
     pageToken: search.pageToken,
-  });
+  };
+}
+
+/** Candidate ids (`candidates.id`) matching a runs/search, in order. */
+export async function searchRunIds(db: Database, search: RunSearch): Promise<SearchPage<number>> {
+  const query = compileRunSearch(search);
+  return query ? runKeysetQuery(db, query) : { ids: [] };
 }
