@@ -7,6 +7,7 @@ import type { Database } from '../../db/client';
 import { modelVersions, registeredModels, registeredModelTags } from '../../db/schema';
 import { AlreadyExistsError } from '../../errors';
 import { loadRegisteredModels, type ModelVersion, type RegisteredModel, type Tag } from './entities';
+import { runBatch } from './batch';
 import { findModel } from './lookup';
 import { canonicalStage, checkDescription, checkModelName, checkTag, checkTags, STAGES } from './rules';
 
@@ -35,17 +36,17 @@ export async function createRegisteredModel(db: Database, projectId: number, inp
   const tags = checkTags(input.tags);
   const now = Date.now();
   try {
-    const [[created]] = await db.batch([
+    const [created] = await runBatch(db, [
       db
         .insert(registeredModels)
         .values({ projectId, name: input.name, description: input.description ?? '', userId: input.userId ?? null, createdAt: now, updatedAt: now })
         .returning({ id: registeredModels.id }),
-      db.run(sql`insert into registered_model_tags (registered_model_id, key, value)
+      sql`insert into registered_model_tags (registered_model_id, key, value)
         select (select id from registered_models where project_id = ${projectId} and name = ${input.name}),
           json_extract(value, '$.key'), json_extract(value, '$.value')
-        from json_each(${JSON.stringify(tags)})`),
+        from json_each(${JSON.stringify(tags)})`,
     ]);
-    return loadOne(db, created.id);
+    return loadOne(db, created.results[0].id as number);
   } catch (error) {
     if (isUniqueViolation(error)) throw alreadyExists(input.name);
     throw error;

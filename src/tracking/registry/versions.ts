@@ -7,6 +7,7 @@ import type { Project } from '../../access/policy';
 import type { Database } from '../../db/client';
 import { modelVersions, modelVersionTags, registeredModels } from '../../db/schema';
 import { InvalidInputError } from '../../errors';
+import { runBatch } from './batch';
 import { loadModelVersions, type ModelVersion, type Tag } from './entities';
 import { findModel, findVersion } from './lookup';
 import { candidatePageUrl } from './links';
@@ -48,20 +49,20 @@ export async function createModelVersion(db: Database, project: Project, input: 
   const links = await resolveSource(db, project, { source: input.source, runId: input.runId || undefined, modelId: input.modelId || undefined, isPrompt });
   const runLink = input.runLink || (links.candidateId !== null ? candidatePageUrl(input.origin, project, links.candidateId) : '');
   const now = Date.now();
-  const [[inserted]] = await db.batch([
-    db.all<{ id: number }>(sql`insert into model_versions
+  const [inserted] = await runBatch(db, [
+    sql`insert into model_versions
         (registered_model_id, version, description, source, candidate_id, run_link, logged_model_id, status, current_stage, user_id, created_at, updated_at)
       select ${model.id}, coalesce(max(version), 0) + 1, ${input.description ?? ''}, ${input.source}, ${links.candidateId}, ${runLink},
         ${links.loggedModelId}, 'READY', 'None', ${input.userId ?? null}, ${now}, ${now}
       from model_versions where registered_model_id = ${model.id}
-      returning id`),
+      returning id`,
     // the row just inserted is the model's newest: ids only grow
-    db.run(sql`insert into model_version_tags (model_version_id, key, value)
+    sql`insert into model_version_tags (model_version_id, key, value)
       select (select max(id) from model_versions where registered_model_id = ${model.id}), json_extract(value, '$.key'), json_extract(value, '$.value')
-      from json_each(${JSON.stringify(tags)})`),
+      from json_each(${JSON.stringify(tags)})`,
     db.update(registeredModels).set({ updatedAt: now }).where(eq(registeredModels.id, model.id)),
   ]);
-  return loadOne(db, inserted.id);
+  return loadOne(db, inserted.results[0].id as number);
 }
 
 /** Version `version` of model `name`. */
