@@ -225,8 +225,8 @@ export async function artifactLocation(db: Database, project: Project, version: 
   if (!parsed) return null;
   switch (parsed.kind) {
     case 'run': {
-      const candidate = await candidateByRunId(db, project.id, parsed.runId);
-      return { packageName: `ml_candidate_${candidate.id}`, packageVersion: '-', path: parsed.path };
+      const candidateId = version.candidateId ?? (await candidateByRunId(db, project.id, parsed.runId)).id;
+      return { packageName: `ml_candidate_${candidateId}`, packageVersion: '-', path: parsed.path };
     }
     case 'logged-model': {
       const model = await loggedModelById(db, project.id, parsed.modelId);

@@ -16,6 +16,8 @@ import { artifactLocation, mlflowArtifactsUrl, resolveSource } from './sources';
 
 /** The tag that marks a registered model or version as a prompt (MLflow's prompt registry). */
 export const PROMPT_TAG = 'mlflow.prompt.is_prompt';
+/** The logged model tag listing the registered versions made from it. */
+export const MODEL_VERSIONS_TAG = 'mlflow.modelVersions';
 
 /** What it takes to create a model version (MLflow's CreateModelVersion). */
 export type NewModelVersion = {
@@ -35,6 +37,18 @@ export type NewModelVersion = {
 async function loadOne(db: Database, id: number): Promise<ModelVersion> {
   const [version] = await loadModelVersions(db, [id]);
   return version;
+}
+
+/**
+ * Appends `{"name", "version"}` of the model's newest version to the logged model's
+ * `mlflow.modelVersions` tag, as MLflow's server does when a logged model is registered.
+ */
+function recordOnLoggedModel(registeredModelId: number, name: string, loggedModelId: string) {
+  const entry = sql`json_object('name', ${name}, 'version', (select max(version) from model_versions where registered_model_id = ${registeredModelId}))`;
+  return sql`insert into logged_model_tags (model_seq, key, value)
+    select seq, ${MODEL_VERSIONS_TAG}, json_array(${entry}) from logged_models where id = ${loggedModelId}
+    on conflict (model_seq, key) do update set
+      value = json_insert(case when json_valid(value) and json_type(value) = 'array' then value else '[]' end, '$[#]', ${entry})`;
 }
 
 /** Creates the next version of model `name` from `source`; see sources.ts for what a source may be. */
@@ -61,6 +75,7 @@ export async function createModelVersion(db: Database, project: Project, input: 
       select (select max(id) from model_versions where registered_model_id = ${model.id}), json_extract(value, '$.key'), json_extract(value, '$.value')
       from json_each(${JSON.stringify(tags)})`,
     db.update(registeredModels).set({ updatedAt: now }).where(eq(registeredModels.id, model.id)),
+    ...(links.loggedModelId && !isPrompt ? [recordOnLoggedModel(model.id, input.name, links.loggedModelId)] : []),
   ]);
   return loadOne(db, inserted.results[0].id as number);
 }

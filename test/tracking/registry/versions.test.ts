@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { and, eq } from 'drizzle-orm';
+import { loggedModelTags } from '../../../src/db/schema';
 import { createRegisteredModel, getRegisteredModel } from '../../../src/tracking/registry/models';
 import { setRegisteredModelAlias } from '../../../src/tracking/registry/aliases';
 import {
@@ -115,6 +117,12 @@ describe('model versions', () => {
     // a logged model's version carries its model id and the run it came from
     const fromLm = await createModelVersion(db(), project, { name, source: `models:/${lm.id}`, modelId: lm.id, origin });
     expect(fromLm).toMatchObject({ loggedModelId: lm.id, runId: candidate.runId, candidateId: candidate.id });
+    // the logged model lists the versions registered from it (MLflow's mlflow.modelVersions tag)
+    const [tag] = await db().select().from(loggedModelTags).where(and(eq(loggedModelTags.modelSeq, lm.seq), eq(loggedModelTags.key, 'mlflow.modelVersions')));
+    expect(JSON.parse(tag.value)).toEqual([
+      { name, version: fromLm.version - 1 },
+      { name, version: fromLm.version },
+    ]);
   });
 
   it('may be made from another version, by number or alias', async () => {
