@@ -35,11 +35,13 @@ export const SPOOL_PART_BYTES = 8 * 1024 * 1024;
 export type Stored = { size: number; sha256: string };
 
 // A pass-through stream that feeds every chunk to a SHA-256 digest.
-function hashing(): { stream: TransformStream<Uint8Array, Uint8Array>; digest: () => Promise<string> } {
+function hashing(): { stream: TransformStream<Uint8Array, Uint8Array>; digest: () => Promise<string>; seen: () => number } {
   const digest = new crypto.DigestStream('SHA-256');
   const writer = digest.getWriter();
+  let seen = 0;
   const stream = new TransformStream<Uint8Array, Uint8Array>({
     async transform(chunk, controller) {
+      seen += chunk.byteLength;
       await writer.write(chunk);
       controller.enqueue(chunk);
     },
@@ -47,7 +49,7 @@ function hashing(): { stream: TransformStream<Uint8Array, Uint8Array>; digest: (
       await writer.close();
     },
   });
-  return { stream, digest: async () => toHex(new Uint8Array(await digest.digest)) };
+  return { stream, digest: async () => toHex(new Uint8Array(await digest.digest)), seen: () => seen };
 }
 
 /**
@@ -60,11 +62,11 @@ export async function putStream(bucket: R2Bucket, key: string, body: ReadableStr
   if (length === undefined) return spool(bucket, key, hashed, contentType, hash.digest);
   const fixed = new FixedLengthStream(length);
   const [put, piped] = await Promise.allSettled([bucket.put(key, fixed.readable, { httpMetadata: { contentType } }), hashed.pipeTo(fixed.writable)]);
-  if (piped.status === 'rejected') {
+  if (piped.status === 'rejected' || put.status === 'rejected') {
     await bucket.delete(key).catch(() => undefined);
-    throw new InvalidInputError(`the body did not carry the ${length} bytes announced by Content-Length`);
+    if (hash.seen() !== length) throw new InvalidInputError(`the body carried ${hash.seen()} bytes, not the ${length} announced by Content-Length`);
+    throw piped.status === 'rejected' ? piped.reason : (put as PromiseRejectedResult).reason;
   }
-  if (put.status === 'rejected') throw put.reason;
   return { size: length, sha256: await hash.digest() };
 }
 
