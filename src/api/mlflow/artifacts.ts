@@ -25,12 +25,14 @@ import { mlflowInput } from './input';
 /** An artifact path split into its package and the path inside it. */
 type ArtifactPath = { name: string; version: string; path: string };
 
+// The package's name and version are the first two segments; the rest is checked on its own,
+// so `<name>/<version>//etc/passwd` is an absolute path, not `etc/passwd`.
 function splitArtifactPath(raw: string, field = 'path'): ArtifactPath {
-  const segments = normalizePath(raw, field, { allowEmpty: true }).split('/');
-  if (segments.length < 2 || segments[0] === '') {
+  const [name = '', version = '', ...rest] = raw.split('/');
+  if (name === '' || version === '') {
     throw new InvalidInputError(`${field} must start with <package name>/<version>, e.g. ml_candidate_<id>/-`, field);
   }
-  return { name: segments[0], version: segments[1], path: segments.slice(2).join('/') };
+  return { name, version, path: normalizePath(rest.join('/'), field, { allowEmpty: true }) };
 }
 
 // The artifact path after `marker` in the raw URL (percent-decoded once, then checked).
