@@ -7,9 +7,17 @@ import type { AppEnv } from '../env';
 import { securityHeaders } from './security';
 import { requireSignedIn, sessionRoutes } from './session';
 import { projectRoutes } from './projects';
+import { requireMlFlag } from '../access/middleware';
+import { loadUiProject } from './project-context';
+import { experimentRoutes } from './experiments';
 
 export const ui = new Hono<AppEnv>();
 
 ui.use('*', securityHeaders, requireSignedIn);
 ui.route('/-', sessionRoutes);
 ui.route('/', projectRoutes);
+
+// Project pages: the project is loaded (read_ml, else 404) before any of them; ML pages need the flag.
+ui.use('/:namespace/:project/-/*', loadUiProject);
+ui.use('/:namespace/:project/-/ml/*', requireMlFlag);
+ui.route('/:namespace/:project/-/ml/experiments', experimentRoutes);
