@@ -51,6 +51,7 @@ function Document(props: PageOptions & { c: Context<AppEnv> }) {
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <meta name="htmx-config" content='{"includeIndicatorCSS":false}' />
           <title>{props.title} · flaretrack</title>
+          <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
           <link rel="stylesheet" href="/assets/app.css" />
           {(props.styles ?? []).map((href) => (
             <link rel="stylesheet" href={href} />
