@@ -10,6 +10,7 @@ import { projectRoutes } from './projects';
 import { requireMlFlag } from '../access/middleware';
 import { loadUiProject } from './project-context';
 import { experimentRoutes } from './experiments';
+import { candidateListRoutes } from './candidates';
 
 export const ui = new Hono<AppEnv>();
 
@@ -21,3 +22,4 @@ ui.route('/', projectRoutes);
 ui.use('/:namespace/:project/-/*', loadUiProject);
 ui.use('/:namespace/:project/-/ml/*', requireMlFlag);
 ui.route('/:namespace/:project/-/ml/experiments', experimentRoutes);
+ui.route('/:namespace/:project/-/ml/experiments', candidateListRoutes);
