@@ -5,10 +5,9 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { candidateTags, candidates, latestMetrics, metrics } from '../db/schema';
+import { decodeMetricValue } from './metric-values';
 
-const MAX_DOUBLE = 1.7976931348623157e308;
-const decode = (value: number | null, isNan = false): number | null =>
-  value === null ? null : isNan ? Number.NaN : value >= MAX_DOUBLE ? Infinity : value <= -MAX_DOUBLE ? -Infinity : value;
+const decode = (value: number | null): number | null => (value === null ? null : decodeMetricValue(value, false));
 
 /** A metric of a candidate at a glance. */
 export type MetricSummary = {
@@ -38,7 +37,7 @@ export async function metricSummaries(db: Database, candidateId: number): Promis
     .from(latestMetrics)
     .where(eq(latestMetrics.candidateId, candidateId))
     .orderBy(asc(latestMetrics.key));
-  return rows.map((r) => ({ key: r.key, latest: decode(r.value, r.isNan)!, min: decode(r.min), max: decode(r.max), lastStep: r.step, points: r.points }));
+  return rows.map((r) => ({ key: r.key, latest: decodeMetricValue(r.value, r.isNan), min: decode(r.min), max: decode(r.max), lastStep: r.step, points: r.points }));
 }
 
 /** A link-sized view of a candidate. */

@@ -7,11 +7,8 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { candidateParams, candidates, experiments, latestMetrics } from '../db/schema';
 import { NotFoundError } from '../errors';
+import { decodeMetricValue } from './metric-values';
 
-/** ±Infinity are stored as ±MAX_DOUBLE and NaN as 0 with is_nan (see schema.ts). */
-const MAX_DOUBLE = 1.7976931348623157e308;
-const decode = (value: number, isNan: boolean | number) =>
-  isNan ? Number.NaN : value >= MAX_DOUBLE ? Infinity : value <= -MAX_DOUBLE ? -Infinity : value;
 
 /** What the candidates page shows of its experiment. */
 export type ExperimentHeader = { id: number; iid: number; name: string; createdAt: number; updatedAt: number };
@@ -91,6 +88,6 @@ export async function loadCandidateRows(db: Database, ids: number[]): Promise<Ca
   ]);
   const rows = new Map<number, CandidateRow>(infos.map((r) => [r.id, { ...r, params: new Map(), metrics: new Map() }]));
   for (const p of params) rows.get(p.candidateId)?.params.set(p.key, p.value);
-  for (const m of metrics) rows.get(m.candidateId)?.metrics.set(m.key, decode(m.value, m.isNan));
+  for (const m of metrics) rows.get(m.candidateId)?.metrics.set(m.key, decodeMetricValue(m.value, m.isNan));
   return ids.flatMap((id) => rows.get(id) ?? []);
 }

@@ -11,6 +11,7 @@ import { requireMlFlag } from '../access/middleware';
 import { loadUiProject } from './project-context';
 import { experimentRoutes } from './experiments';
 import { candidateListRoutes } from './candidates';
+import { candidateRoutes } from './candidate';
 
 export const ui = new Hono<AppEnv>();
 
@@ -23,3 +24,4 @@ ui.use('/:namespace/:project/-/*', loadUiProject);
 ui.use('/:namespace/:project/-/ml/*', requireMlFlag);
 ui.route('/:namespace/:project/-/ml/experiments', experimentRoutes);
 ui.route('/:namespace/:project/-/ml/experiments', candidateListRoutes);
+ui.route('/:namespace/:project/-/ml/candidates', candidateRoutes);

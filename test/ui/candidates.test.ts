@@ -7,10 +7,10 @@ const XSS = '<script>alert(1)</script>';
 const ESCAPED = '&lt;script&gt;alert(1)&lt;/script&gt;';
 
 async function setup() {
-  const { user } = await seedUser();
+  const { user, token } = await seedUser();
   const project = await seedProject(user.id);
   const experiment = await seedExperiment(project.id);
-  const browser = await signIn(user.username);
+  const browser = await signIn(token);
   const path = `/${project.namespace}/${project.path}/-/ml/experiments/${experiment.iid}`;
   return { user, project, experiment, browser, path };
 }

@@ -13,9 +13,9 @@ async function seedExperiment(projectId: number, iid: number, name: string, upda
 
 describe('List of Experiments', () => {
   it('shows the empty state with the tracking URI of this project and a copy button', async () => {
-    const { user } = await seedUser();
+    const { user, token } = await seedUser();
     const project = await seedProject(user.id);
-    const res = await getPage(await signIn(user.username), `/${project.namespace}/${project.path}/-/ml/experiments`);
+    const res = await getPage(await signIn(token), `/${project.namespace}/${project.path}/-/ml/experiments`);
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain('No experiments yet');
@@ -25,7 +25,7 @@ describe('List of Experiments', () => {
   });
 
   it('lists experiments newest activity first with counts and creators, 20 per page, escaping names', async () => {
-    const { user } = await seedUser();
+    const { user, token } = await seedUser();
     const project = await seedProject(user.id);
     const t0 = Date.now();
     for (let i = 1; i <= 25; i++) await seedExperiment(project.id, i, i === 25 ? XSS : `exp-${i}`, t0 + i * 1000, user.id);
@@ -33,7 +33,7 @@ describe('List of Experiments', () => {
     for (let i = 0; i < 3; i++) {
       await db().insert(candidates).values({ runId: unique('r').padEnd(32, '0'), projectId: project.id, experimentId: e25.id, name: `c${i}`, startTime: t0 });
     }
-    const browser = await signIn(user.username);
+    const browser = await signIn(token);
     const base = `/${project.namespace}/${project.path}/-/ml/experiments`;
     const html = await (await getPage(browser, base)).text();
     expect(html).not.toContain(XSS);
@@ -53,21 +53,21 @@ describe('List of Experiments', () => {
   });
 
   it('is 404 for non-members and guests, and with the flag off (then no ML links)', async () => {
-    const { user } = await seedUser();
+    const { user, token } = await seedUser();
     const stranger = await seedUser();
     const guest = await seedUser();
     const project = await seedProject(user.id);
     await seedMember(project.id, guest.user.id, 10);
     const path = `/${project.namespace}/${project.path}/-/ml/experiments`;
     for (const u of [stranger, guest]) {
-      const res = await getPage(await signIn(u.user.username), path);
+      const res = await getPage(await signIn(u.token), path);
       expect(res.status).toBe(404);
       const html = await res.text();
       expect(html).toContain('Page not found');
       expect(html).not.toContain(project.name);
     }
     const off = await seedProject(user.id, { ml: false });
-    const browser = await signIn(user.username);
+    const browser = await signIn(token);
     const res = await getPage(browser, `/${off.namespace}/${off.path}/-/ml/experiments`);
     expect(res.status).toBe(404);
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
@@ -79,9 +79,9 @@ describe('List of Experiments', () => {
   });
 
   it('refuses a bad page cursor with 400, not a 500', async () => {
-    const { user } = await seedUser();
+    const { user, token } = await seedUser();
     const project = await seedProject(user.id);
-    const res = await getPage(await signIn(user.username), `/${project.namespace}/${project.path}/-/ml/experiments?after=nope`);
+    const res = await getPage(await signIn(token), `/${project.namespace}/${project.path}/-/ml/experiments?after=nope`);
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('page cursor is not valid');
   });

@@ -18,9 +18,12 @@ export function postForm(path: string, fields: Record<string, string>, headers: 
   });
 }
 
-/** Signs in with username and password (seedUser's password) and reads the CSRF token off a page. */
-export async function signIn(username: string, password = 'correct horse battery'): Promise<Browser> {
-  const res = await postForm('/-/sign_in', { method: 'password', username, password, return_to: '/' });
+/** The password tests give users who sign in with one: `seedUser({ password: PASSWORD })`. */
+export const PASSWORD = 'correct horse battery';
+
+/** Signs in through the form with a personal access token and reads the CSRF token off a page. */
+export async function signIn(token: string): Promise<Browser> {
+  const res = await postForm('/-/sign_in', { method: 'token', token, return_to: '/' });
   if (res.status !== 303) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
   const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
   const home = await (await call('GET', '/', { headers: { cookie } })).text();

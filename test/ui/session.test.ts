@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createToken } from '../../src/access/tokens';
 import { db, seedProject, seedUser } from '../helpers';
-import { call, getPage, postForm, signIn } from './helpers';
+import { call, getPage, PASSWORD, postForm, signIn } from './helpers';
 
 describe('sign in and out', () => {
   it('sends anonymous visitors to the sign-in page and back where they were going', async () => {
@@ -16,8 +16,8 @@ describe('sign in and out', () => {
   });
 
   it('signs in with username and password: an HttpOnly, SameSite=Lax session cookie and a 303', async () => {
-    const { user } = await seedUser();
-    const res = await postForm('/-/sign_in', { method: 'password', username: user.username, password: 'correct horse battery', return_to: '/a/b' });
+    const { user } = await seedUser({ password: PASSWORD });
+    const res = await postForm('/-/sign_in', { method: 'password', username: user.username, password: PASSWORD, return_to: '/a/b' });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/a/b');
     const cookie = res.headers.get('set-cookie')!;
@@ -30,17 +30,17 @@ describe('sign in and out', () => {
   });
 
   it('sets Secure on the cookie over https', async () => {
-    const { user } = await seedUser();
+    const { user } = await seedUser({ password: PASSWORD });
     const res = await call('POST', '/-/sign_in', {
       origin: 'https://flaretrack.test',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ method: 'password', username: user.username, password: 'correct horse battery' }).toString(),
+      body: new URLSearchParams({ method: 'password', username: user.username, password: PASSWORD }).toString(),
     });
     expect(res.headers.get('set-cookie')).toContain('Secure');
   });
 
   it('refuses a wrong password with 401, then slows further attempts down (429)', async () => {
-    const { user } = await seedUser();
+    const { user } = await seedUser({ password: PASSWORD });
     for (let i = 0; i < 3; i++) {
       const res = await postForm('/-/sign_in', { method: 'password', username: user.username, password: 'wrong password' });
       expect(res.status).toBe(401);
@@ -50,7 +50,7 @@ describe('sign in and out', () => {
     expect(res.status).toBe(429);
     expect(await res.text()).toMatch(/Too many failed sign-ins\. Try again in \d+ seconds\./);
     // even the right password waits
-    const right = await postForm('/-/sign_in', { method: 'password', username: user.username, password: 'correct horse battery' });
+    const right = await postForm('/-/sign_in', { method: 'password', username: user.username, password: PASSWORD });
     expect(right.status).toBe(429);
     expect(right.headers.get('set-cookie')).toBeNull();
   });
@@ -67,14 +67,14 @@ describe('sign in and out', () => {
   });
 
   it('never returns to another site after signing in', async () => {
-    const { user } = await seedUser();
-    const res = await postForm('/-/sign_in', { method: 'password', username: user.username, password: 'correct horse battery', return_to: '//evil.example/' });
+    const { user } = await seedUser({ password: PASSWORD });
+    const res = await postForm('/-/sign_in', { method: 'password', username: user.username, password: PASSWORD, return_to: '//evil.example/' });
     expect(res.headers.get('location')).toBe('/');
   });
 
   it('signs out only with the CSRF token, and the session then stops working', async () => {
-    const { user } = await seedUser();
-    const browser = await signIn(user.username);
+    const { token } = await seedUser();
+    const browser = await signIn(token);
     const refused = await postForm('/-/sign_out', {}, { cookie: browser.cookie });
     expect(refused.status).toBe(403);
     expect(await refused.text()).toContain('CSRF');
@@ -87,11 +87,11 @@ describe('sign in and out', () => {
   });
 
   it('lists the projects of the user with ML links only where the flag is on', async () => {
-    const { user } = await seedUser();
+    const { user, token } = await seedUser();
     const on = await seedProject(user.id);
     const off = await seedProject(user.id, { ml: false });
     const other = await seedProject((await seedUser()).user.id);
-    const html = await (await getPage(await signIn(user.username), '/')).text();
+    const html = await (await getPage(await signIn(token), '/')).text();
     expect(html).toContain(`href="/${on.namespace}/${on.path}/-/ml/experiments"`);
     expect(html).toContain(`href="/${off.namespace}/${off.path}/-/packages"`);
     expect(html).not.toContain(`/${off.namespace}/${off.path}/-/ml/experiments`);
