@@ -2,6 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { InvalidInputError } from '../../../src/errors';
 import { searchRunIds, type RunSearch } from '../../../src/tracking/search';
+import { keysetStatement } from '../../../src/tracking/search/compile';
+import { compileRunSearch } from '../../../src/tracking/search/runs';
 import { db } from '../../helpers';
 import { seedExperiment, seedRun, seedSearchProject } from './seed';
 
@@ -258,5 +260,29 @@ describe('runs/search scope and paging', () => {
     expect((await refusal({ orderBy: ['metrics.acc DESC'], pageToken: forge([[0, 1]]) })).message).toMatch(/does not fit/);
     expect((await refusal({ orderBy: ['metrics.acc DESC'], pageToken: forge([[7, null], [0, 1], [0, 'x']]) })).message).toMatch(/does not fit/);
     expect((await search({ orderBy: ['metrics.acc DESC'], pageToken: first.nextPageToken })).ids).toEqual([r1.id, r2.id, r5.id]);
+  });
+});
+
+describe('runs/search query plan', () => {
+  it('reaches candidates, latest metrics and params through their indexes, never scanning a table', async () => {
+    const search: RunSearch = { experimentIds: [experiment.id], filter: "metrics.m0 > 0.5 and params.p0 = 'v1'", orderBy: ['metrics.m1 DESC'], maxResults: 1000 };
+    for (const pageToken of [undefined, (await searchRunIds(db(), { ...search, maxResults: 1, filter: undefined })).nextPageToken]) {
+      const { statement } = keysetStatement(compileRunSearch({ ...search, filter: pageToken ? undefined : search.filter, pageToken })!);
+      const plan = (await db().all<{ detail: string }>(sql`EXPLAIN QUERY PLAN ${statement}`)).map((row) => row.detail);
+      expect(plan.some((step) => /^SEARCH c USING (COVERING )?INDEX candidates_experiment_/.test(step))).toBe(true);
+      expect(plan.some((step) => /^SEARCH o0 USING INDEX sqlite_autoindex_latest_metrics_1 \(candidate_id=\? AND key=\?\)/.test(step))).toBe(true);
+      if (!pageToken) {
+        expect(plan.some((step) => /^SEARCH m (EXISTS )?USING INDEX sqlite_autoindex_latest_metrics_1/.test(step))).toBe(true);
+        expect(plan.some((step) => /^SEARCH p (EXISTS )?USING INDEX sqlite_autoindex_candidate_params_1/.test(step))).toBe(true);
+      }
+      expect(plan.filter((step) => step.startsWith('SCAN'))).toEqual([]);
+    }
+  });
+
+  it('reads several experiments through the experiment index too', async () => {
+    const { statement } = keysetStatement(compileRunSearch({ experimentIds: [experiment.id, experiment.id + 1], maxResults: 10 })!);
+    const plan = (await db().all<{ detail: string }>(sql`EXPLAIN QUERY PLAN ${statement}`)).map((row) => row.detail);
+    expect(plan.some((step) => /^SEARCH c USING (COVERING )?INDEX candidates_experiment_\w+ \(experiment_id=\?\)/.test(step))).toBe(true);
+    expect(plan.filter((step) => step.startsWith('SCAN') && !step.includes('json_each'))).toEqual([]);
   });
 });
