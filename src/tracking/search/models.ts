@@ -13,6 +13,7 @@ import {
   compareText,
   compileExpr,
   numberValue,
+  orderClauses,
   NUMBER_COMPARATORS,
   PRESENCE_COMPARATORS,
   requireComparator,
@@ -85,7 +86,7 @@ function attributeCondition(cmp: Comparison, column: Column): SQL {
 /** Parses order_by clauses into terms over `attributes`, refusing repeats. */
 function orderTerms(orderBy: string[] | undefined, attributes: Record<string, Column>): OrderTerm[] {
   const terms: OrderTerm[] = [];
-  (orderBy ?? []).forEach((clause, index) => {
+  orderClauses(orderBy).forEach((clause, index) => {
     const field = `order_by[${index}]`;
     const { ident, ascending } = parseOrderClause(clause, field);
     const target = resolve(ident, field, attributes);

@@ -202,7 +202,9 @@ class Parser {
 
 /** Parses a filter into a tree; an empty or blank filter is `null` (everything matches). */
 export function parseFilter(text: string | undefined | null, field = 'filter'): Expr | null {
-  if (text == null || text.trim() === '') return null;
+  if (text == null) return null;
+  if (typeof text !== 'string') throw new InvalidInputError(`Invalid ${field}: it must be a string`, field);
+  if (text.trim() === '') return null;
   const parser = new Parser(tokenize(text, field), field);
   const expr = parser.expr();
   const rest = parser.peek;

@@ -12,7 +12,9 @@ import {
   compareNumber,
   compareText,
   compileExpr,
+  idsCondition,
   numberValue,
+  orderClauses,
   NUMBER_COMPARATORS,
   PRESENCE_COMPARATORS,
   requireComparator,
@@ -154,7 +156,7 @@ function runOrdering(orderBy: string[] | undefined): { terms: OrderTerm[]; joins
   const terms: OrderTerm[] = [];
   const joins: SQL[] = [];
   const seen = new Set<string>();
-  (orderBy ?? []).forEach((clause, index) => {
+  orderClauses(orderBy).forEach((clause, index) => {
     const field = `order_by[${index}]`;
     const { ident, ascending } = parseOrderClause(clause, field);
     const target = resolveRunField(ident, field);
@@ -189,9 +191,8 @@ export function compileRunSearch(search: RunSearch): KeysetQuery | null {
   const filter = parseFilter(search.filter);
   const condition = filter ? compileExpr(filter, compileRunComparison) : undefined;
   const { terms, joins } = runOrdering(search.orderBy);
-  const ids = search.experimentIds;
-  if (ids.length === 0) return null;
-  const experiments = ids.length === 1 ? sql`c.experiment_id = ${ids[0]}` : sql`c.experiment_id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
+  const experiments = idsCondition(sql`c.experiment_id`, search.experimentIds, 'experiment_ids');
+  if (!experiments) return null;
   return {
     id: sql`c.id`,
     from: sql`candidates c${sql.join(joins, sql``)}`,

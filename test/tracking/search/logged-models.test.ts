@@ -121,5 +121,7 @@ describe('logged-models/search', () => {
     expect((await refusal({ orderBy: [{ field_name: 'metrics.acc', dataset_digest: 'x' }] })).message).toMatch(/dataset_digest needs a dataset_name/);
     expect((await refusal({ orderBy: [{ field_name: 'name' }, { field_name: 'name' }] })).message).toMatch(/appears twice/);
     expect((await refusal({ maxResults: 0 })).field).toBe('max_results');
+    expect((await refusal({ orderBy: { field_name: 'name' } as never })).field).toBe('order_by');
+    expect((await refusal({ orderBy: [null] as never })).field).toBe('order_by');
   });
 });

@@ -202,7 +202,11 @@ describe('runs/search scope and paging', () => {
     expect(await ids(undefined, { experimentIds: [] })).toEqual([]);
   });
 
-  it('validates max_results', async () => {
+  it('validates max_results and the shape of what callers pass', async () => {
+    expect((await refusal({ filter: 3 as never })).field).toBe('filter');
+    expect((await refusal({ orderBy: 'metrics.acc' as never })).field).toBe('order_by');
+    expect((await refusal({ orderBy: [null] as never })).field).toBe('order_by');
+    expect((await refusal({ experimentIds: ['1; DROP TABLE candidates'] as never })).field).toBe('experiment_ids');
     expect((await refusal({ maxResults: 0 })).field).toBe('max_results');
     expect((await refusal({ maxResults: 50_001 })).field).toBe('max_results');
     expect((await refusal({ maxResults: 1.5 })).field).toBe('max_results');
