@@ -18,6 +18,7 @@ export const MAX_BOUND_PARAMETERS = 100;
 /** ±Infinity as stored (see schema.ts): the largest finite doubles. */
 export const STORED_INFINITY = 1.7976931348623157e308;
 
+/** What string, number and presence comparisons may use. */
 export const STRING_COMPARATORS: Comparator[] = ['=', '!=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'];
 export const NUMBER_COMPARATORS: Comparator[] = ['=', '!=', '<', '<=', '>', '>='];
 export const PRESENCE_COMPARATORS: Comparator[] = ['IS NULL', 'IS NOT NULL'];
