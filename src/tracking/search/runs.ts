@@ -143,7 +143,7 @@ function compileRunComparison(cmp: Comparison): SQL {
       requireComparator(cmp, STRING_COMPARATORS);
       const value = stringValue(cmp);
       if (target.name === 'context') {
-        return sql`EXISTS (SELECT 1 FROM candidate_inputs i, json_each(i.tags) t WHERE i.candidate_id = c.id AND json_valid(i.tags) AND json_extract(t.value, '$.key') = 'mlflow.data.context' AND ${compareText(sql`json_extract(t.value, '$.value')`, cmp.op, value)})`;
+        return sql`EXISTS (SELECT 1 FROM candidate_inputs i, json_each(CASE WHEN json_valid(i.tags) THEN i.tags ELSE '[]' END) t WHERE i.candidate_id = c.id AND json_extract(t.value, '$.key') = 'mlflow.data.context' AND ${compareText(sql`json_extract(t.value, '$.value')`, cmp.op, value)})`;
       }
       const column = target.name === 'name' ? sql`d.name` : sql`d.digest`;
       return sql`EXISTS (SELECT 1 FROM candidate_inputs i JOIN datasets d ON d.id = i.dataset_id WHERE i.candidate_id = c.id AND ${compareText(column, cmp.op, value)})`;

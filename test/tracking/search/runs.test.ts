@@ -97,6 +97,14 @@ describe('runs/search filters', () => {
     expect(await ids("datasets.name != 'train'")).toEqual([r3.id]);
   });
 
+  it('survives input tags that are not JSON', async () => {
+    const project = await seedSearchProject();
+    const exp = await seedExperiment(project.id);
+    const run = await seedRun(exp, { datasets: [{ name: 'd', digest: 'x', context: 'train' }] });
+    await db().run(sql`UPDATE candidate_inputs SET tags = 'not json' WHERE candidate_id = ${run.id}`);
+    expect((await searchRunIds(db(), { experimentIds: [exp.id], filter: "datasets.context = 'train' OR datasets.name = 'd'", maxResults: 10 })).ids).toEqual([run.id]);
+  });
+
   it('combines with AND, OR and parentheses', async () => {
     expect(await ids("params.opt = 'sgd' OR metrics.acc < 0.6")).toEqual([r3.id, r2.id]);
     expect(await ids("(params.lr = '0.01' OR params.lr = '0.1') AND metrics.acc < 1")).toEqual([r2.id, r1.id]);
