@@ -87,7 +87,7 @@ export function mapIds<T>(value: T, ids: Map<string, string>): T {
   }
   if (Array.isArray(value)) return value.map((v) => mapIds(v, ids)) as T;
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, ID_KEYS.has(k) || typeof v !== 'string' ? mapIds(v, ids) : mapIds(v, ids)])) as T;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapIds(v, ids)])) as T;
   }
   return value;
 }
