@@ -106,11 +106,11 @@ export function logBatchStatements(db: Database, projectId: number, runId: strin
       stmt(
         db,
         `INSERT INTO latest_metrics (candidate_id, key, step, timestamp, value, is_nan)
-         SELECT c.id, m.k, m.s, m.t, m.v, m.n FROM candidates c, (
+         SELECT c.id, pts.k, pts.s, pts.t, pts.v, pts.n FROM candidates c, (
            SELECT j.value ->> 0 AS k, j.value ->> 1 AS v, j.value ->> 2 AS s, j.value ->> 3 AS t, j.value ->> 4 AS n,
              row_number() OVER (PARTITION BY j.value ->> 0 ORDER BY j.value ->> 2 DESC, j.value ->> 3 DESC, j.value ->> 1 DESC) AS rn
-           FROM json_each(?3) j) m
-         WHERE m.rn = 1 AND ${GUARD}
+           FROM json_each(?3) j) pts
+         WHERE pts.rn = 1 AND ${GUARD}
          ON CONFLICT (candidate_id, key) DO UPDATE SET
            step = excluded.step, timestamp = excluded.timestamp, value = excluded.value, is_nan = excluded.is_nan
          WHERE (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`,

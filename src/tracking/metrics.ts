@@ -158,8 +158,8 @@ export async function metricHistoryBulkInterval(
        points AS (
          SELECT r.run_id, r.pos, m.step, m.timestamp, m.value, m.is_nan,
            row_number() OVER (PARTITION BY r.cid ORDER BY m.step, m.timestamp, m.value) AS step_rank
-         FROM picked p JOIN runs r ON r.cid = p.cid JOIN metrics m ON m.candidate_id = p.cid AND m.key = ?3 AND m.step = p.step
-         WHERE p.step IS NOT NULL)
+         FROM picked pk CROSS JOIN runs r ON r.cid = pk.cid CROSS JOIN metrics m ON m.candidate_id = pk.cid AND m.key = ?3 AND m.step = pk.step
+         WHERE pk.step IS NOT NULL)
        SELECT run_id, step, timestamp, value, is_nan FROM points
        WHERE step_rank <= ?6 ORDER BY pos, step, timestamp, value`,
       projectId,
