@@ -169,7 +169,7 @@ export async function logBatch(db: Database, projectId: number, runId: string, i
   try {
     results = await batch(db, [...statements, runStateStatement(db, runId, projectId)]);
   } catch (error) {
-    if (isUniqueViolation(error, 'candidate_params')) throw await paramConflict(db, projectId, runId, input.params ?? []);
+    if (isUniqueViolation(error, 'candidate_params.candidate_id, candidate_params.key')) throw await paramConflict(db, projectId, runId, input.params ?? []);
     throw error;
   }
   requireActiveRun(results[results.length - 1].results[0] as { lifecycle_stage: string } | undefined, runId);
