@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRun, deleteRun, getRun } from '../../src/tracking/candidates';
+import { createRun, deleteRun, getRun, restoreRun } from '../../src/tracking/candidates';
 import {
   createExperiment,
   deleteExperiment,
@@ -45,6 +45,9 @@ describe('experiments (domain)', () => {
     await new Promise((r) => setTimeout(r, 5));
     await deleteExperiment(db(), p.id, '1');
     expect((await getRun(db(), p.id, kept.info.runId)).info.lifecycleStage).toBe('deleted');
+    await new Promise((r) => setTimeout(r, 5));
+    await restoreRun(db(), p.id, early.info.runId);
+    await deleteRun(db(), p.id, early.info.runId);
     await restoreExperiment(db(), p.id, '1');
     expect((await getRun(db(), p.id, kept.info.runId)).info.lifecycleStage).toBe('active');
     expect((await getRun(db(), p.id, early.info.runId)).info.lifecycleStage).toBe('deleted');
