@@ -18,7 +18,9 @@ import type { Database } from '../../db/client';
 import { packages } from '../../db/schema';
 import { InvalidInputError, NotFoundError } from '../../errors';
 import { findLatestVersion, findVersion, findVersionByAlias, type VersionRow } from './lookup';
-import { candidateById, candidateByRunId, loggedModelById } from './runs';
+import { artifactsRoot } from '../artifact-uris';
+import { getCandidate, getCandidateByRunId } from '../candidates';
+import { getLoggedModel } from '../logged-models';
 import { canonicalStage, checkAlias, STAGES, type Stage } from './rules';
 
 /** Where a version's files are: a generic package of the project and a path inside it. */
@@ -152,19 +154,19 @@ export async function resolveSource(
   }
   const links: SourceLinks = { candidateId: null, runId: null, loggedModelId: null };
   if (parsed?.kind === 'run') {
-    const candidate = await candidateByRunId(db, project.id, parsed.runId);
-    Object.assign(links, { candidateId: candidate.id, runId: candidate.runId });
+    const candidate = await getCandidateByRunId(db, project.id, parsed.runId);
+    Object.assign(links, { candidateId: candidate.candidateId, runId: candidate.runId });
   } else if (parsed?.kind === 'logged-model') {
-    const model = await loggedModelById(db, project.id, parsed.modelId);
+    const model = await getLoggedModel(db, project.id, parsed.modelId);
     links.loggedModelId = model.id;
     if (model.sourceRunId && !input.runId) {
-      const candidate = await candidateByRunId(db, project.id, model.sourceRunId).catch(() => null);
-      if (candidate) Object.assign(links, { candidateId: candidate.id, runId: candidate.runId });
+      const candidate = await getCandidateByRunId(db, project.id, model.sourceRunId).catch(() => null);
+      if (candidate) Object.assign(links, { candidateId: candidate.candidateId, runId: candidate.runId });
     }
   } else if (parsed?.kind === 'model-version') {
     const target = await resolveVersionRef(db, project.id, parsed.name, parsed.ref);
     Object.assign(links, { candidateId: target.candidateId, loggedModelId: target.loggedModelId });
-    if (target.candidateId !== null) links.runId = (await candidateById(db, project.id, target.candidateId)).runId;
+    if (target.candidateId !== null) links.runId = (await getCandidate(db, project.id, target.candidateId)).runId;
   } else if (parsed?.kind === 'package') {
     const owner = await packageOwner(db, project, parsed, source);
     if (owner.candidateId !== null) Object.assign(links, { candidateId: owner.candidateId, runId: owner.runId });
@@ -176,15 +178,15 @@ export async function resolveSource(
       throw invalidSource(source, `It belongs to run ${links.runId}, not to run_id ${input.runId}.`);
     }
     if (links.runId === null) {
-      const candidate = await candidateByRunId(db, project.id, input.runId);
-      Object.assign(links, { candidateId: candidate.id, runId: candidate.runId });
+      const candidate = await getCandidateByRunId(db, project.id, input.runId);
+      Object.assign(links, { candidateId: candidate.candidateId, runId: candidate.runId });
     }
   }
   if (input.modelId) {
     if (links.loggedModelId !== null && links.loggedModelId !== input.modelId) {
       throw invalidSource(source, `It belongs to logged model ${links.loggedModelId}, not to model_id ${input.modelId}.`);
     }
-    links.loggedModelId ??= (await loggedModelById(db, project.id, input.modelId)).id;
+    links.loggedModelId ??= (await getLoggedModel(db, project.id, input.modelId)).id;
   }
   return links;
 }
@@ -195,10 +197,10 @@ async function packageOwner(db: Database, project: Project, location: ArtifactLo
   const model = MODEL_PACKAGE.exec(location.packageName);
   if ((candidate || model) && location.packageVersion !== '-') throw invalidSource(source, `Package ${location.packageName} has only the version '-'.`);
   if (candidate) {
-    const found = await candidateById(db, project.id, Number(candidate[1])).catch(() => {
+    const found = await getCandidate(db, project.id, Number(candidate[1])).catch(() => {
       throw new NotFoundError(`Run of package ${location.packageName} not found`);
     });
-    return { candidateId: found.id, runId: found.runId, loggedModelId: null };
+    return { candidateId: found.candidateId, runId: found.runId, loggedModelId: null };
   }
   if (model) {
     const [row] = await db.query.loggedModels.findMany({
@@ -225,11 +227,11 @@ export async function artifactLocation(db: Database, project: Project, version: 
   if (!parsed) return null;
   switch (parsed.kind) {
     case 'run': {
-      const candidateId = version.candidateId ?? (await candidateByRunId(db, project.id, parsed.runId)).id;
+      const candidateId = version.candidateId ?? (await getCandidateByRunId(db, project.id, parsed.runId)).candidateId;
       return { packageName: `ml_candidate_${candidateId}`, packageVersion: '-', path: parsed.path };
     }
     case 'logged-model': {
-      const model = await loggedModelById(db, project.id, parsed.modelId);
+      const model = await getLoggedModel(db, project.id, parsed.modelId);
       return { packageName: `ml_model_${model.seq}`, packageVersion: '-', path: '' };
     }
     case 'model-version':
@@ -242,5 +244,5 @@ export async function artifactLocation(db: Database, project: Project, version: 
 /** The URL the MLflow client lists and downloads a location from (it must contain `/mlflow-artifacts/artifacts`). */
 export function mlflowArtifactsUrl(origin: string, projectId: number, location: ArtifactLocation): string {
   const tail = [location.packageName, location.packageVersion, location.path].filter((p) => p !== '').join('/');
-  return `${origin}/api/v4/projects/${projectId}/ml/mlflow/api/2.0/mlflow-artifacts/artifacts/${tail}`;
+  return `${artifactsRoot(origin, projectId)}/${tail}`;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AccessLevel } from '../../../src/access/policy';
 import { callJson, seedMember, seedUser, unique } from '../../helpers';
 import { seedCandidate, seedLoggedModel, seedOwnedProject } from '../../tracking/registry/seed';
+import { experimentWithRun, mlflowProject } from './mlflow-helpers';
 
 const api = (project: { id: number }) => `/api/v4/projects/${project.id}/ml/mlflow/api/2.0/mlflow`;
 const ORIGIN = 'http://flaretrack.test';
@@ -99,6 +100,22 @@ describe('MLflow registered-models and model-versions', () => {
     const download = await get('/model-versions/get-download-uri', { name, version: '1' });
     expect(download.body).toEqual({ artifact_uri: `${ORIGIN}/api/v4/projects/${project.id}/ml/mlflow/api/2.0/mlflow-artifacts/artifacts/ml_candidate_${candidate.id}/-/weights` });
     expect(download.body.artifact_uri).toContain('/mlflow-artifacts/artifacts');
+  });
+
+  it('register a run logged through the tracking API, as mlflow.register_model does', async () => {
+    const { api, project } = await mlflowProject();
+    const { runId, run } = await experimentWithRun(api);
+    const artifactUri: string = run.info.artifact_uri;
+    const name = unique('model');
+    expect((await api('POST', '/registered-models/create', { name })).status).toBe(200);
+    // with an MLmodel present, the client sends the run's artifact URI and the run id
+    const created = await api('POST', '/model-versions/create', { name, source: `${artifactUri}/model`, run_id: runId });
+    expect(created.status).toBe(200);
+    expect(created.body.model_version).toMatchObject({ version: '1', source: `${artifactUri}/model`, run_id: runId, status: 'READY' });
+    expect(created.body.model_version.run_link).toMatch(new RegExp(`/${project.namespace}/${project.path}/-/ml/candidates/\\d+$`));
+    // and downloads from where the run's artifacts are
+    const download = await api('GET', '/model-versions/get-download-uri', { name, version: '1' });
+    expect(download.body.artifact_uri).toBe(`${artifactUri}/model`);
   });
 
   it('register a logged model by models:/<model id> with model_id', async () => {
