@@ -56,6 +56,7 @@ export async function createModelVersion(db: Database, project: Project, input: 
   checkModelName(input.name);
   if (input.source === '') throw new InvalidInputError("Missing value for required parameter 'source'.", 'source');
   if (input.source.length > MAX_SOURCE) throw new InvalidInputError(`'source' exceeds the maximum length of ${MAX_SOURCE} characters`, 'source');
+  if ((input.runLink ?? '').length > MAX_SOURCE) throw new InvalidInputError(`'run_link' exceeds the maximum length of ${MAX_SOURCE} characters`, 'run_link');
   checkDescription(input.description);
   const tags = checkTags(input.tags);
   const isPrompt = tags.some((t) => t.key === PROMPT_TAG);
