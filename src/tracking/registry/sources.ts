@@ -15,12 +15,14 @@
 import { and, eq } from 'drizzle-orm';
 import type { Project } from '../../access/policy';
 import type { Database } from '../../db/client';
-import { packages } from '../../db/schema';
+import { loggedModels } from '../../db/schema';
 import { InvalidInputError, NotFoundError } from '../../errors';
 import { findLatestVersion, findVersion, findVersionByAlias, type VersionRow } from './lookup';
 import { artifactsRoot } from '../artifact-uris';
 import { getCandidate, getCandidateByRunId } from '../candidates';
 import { getLoggedModel } from '../logged-models';
+import { mlOwnerOf } from '../../packages/names';
+import { resolvePackage } from '../../packages/packages';
 import { canonicalStage, checkAlias, STAGES, type Stage } from './rules';
 
 /** Where a version's files are: a generic package of the project and a path inside it. */
@@ -39,8 +41,6 @@ export type ParsedSource =
 /** What a source links a new version to. */
 export type SourceLinks = { candidateId: number | null; runId: string | null; loggedModelId: string | null };
 
-const CANDIDATE_PACKAGE = /^ml_candidate_(\d+)$/;
-const MODEL_PACKAGE = /^ml_model_(\d+)$/;
 const MAX_HOPS = 5;
 
 function invalidSource(source: string, why: string): InvalidInputError {
@@ -168,7 +168,7 @@ export async function resolveSource(
     Object.assign(links, { candidateId: target.candidateId, loggedModelId: target.loggedModelId });
     if (target.candidateId !== null) links.runId = (await getCandidate(db, project.id, target.candidateId)).runId;
   } else if (parsed?.kind === 'package') {
-    const owner = await packageOwner(db, project, parsed, source);
+    const owner = await packageOwner(db, project, parsed);
     if (owner.candidateId !== null) Object.assign(links, { candidateId: owner.candidateId, runId: owner.runId });
     if (owner.loggedModelId !== null) links.loggedModelId = owner.loggedModelId;
   }
@@ -191,33 +191,29 @@ export async function resolveSource(
   return links;
 }
 
-/** The candidate or logged model whose package a location is in; other packages must exist in the project. */
-async function packageOwner(db: Database, project: Project, location: ArtifactLocation, source: string): Promise<SourceLinks> {
-  const candidate = CANDIDATE_PACKAGE.exec(location.packageName);
-  const model = MODEL_PACKAGE.exec(location.packageName);
-  if ((candidate || model) && location.packageVersion !== '-') throw invalidSource(source, `Package ${location.packageName} has only the version '-'.`);
-  if (candidate) {
-    const found = await getCandidate(db, project.id, Number(candidate[1])).catch(() => {
-      throw new NotFoundError(`Run of package ${location.packageName} not found`);
-    });
-    return { candidateId: found.candidateId, runId: found.runId, loggedModelId: null };
+/**
+ * What a package location links a version to: a candidate's package its candidate, a logged
+ * model's package its logged model. The packages part checks the name and that an `ml_`
+ * package's owner is in the project; any other package must exist in it.
+ */
+async function packageOwner(db: Database, project: Project, location: ArtifactLocation): Promise<SourceLinks> {
+  const links: SourceLinks = { candidateId: null, runId: null, loggedModelId: null };
+  const pkg = await resolvePackage(db, project.id, location.packageName, location.packageVersion);
+  const owner = mlOwnerOf(location.packageName);
+  if (owner?.kind === 'candidate') {
+    const candidate = await getCandidate(db, project.id, owner.id);
+    Object.assign(links, { candidateId: candidate.candidateId, runId: candidate.runId });
+  } else if (owner?.kind === 'logged_model') {
+    const [model] = await db
+      .select({ id: loggedModels.id })
+      .from(loggedModels)
+      .where(and(eq(loggedModels.seq, owner.id), eq(loggedModels.projectId, project.id)))
+      .limit(1);
+    links.loggedModelId = model.id;
+  } else if (!owner && !pkg) {
+    throw new NotFoundError(`Package ${location.packageName} version ${location.packageVersion} not found`);
   }
-  if (model) {
-    const [row] = await db.query.loggedModels.findMany({
-      columns: { id: true },
-      where: (m, { and, eq }) => and(eq(m.seq, Number(model[1])), eq(m.projectId, project.id)),
-      limit: 1,
-    });
-    if (!row) throw new NotFoundError(`Logged model of package ${location.packageName} not found`);
-    return { candidateId: null, runId: null, loggedModelId: row.id };
-  }
-  const [pkg] = await db
-    .select({ id: packages.id })
-    .from(packages)
-    .where(and(eq(packages.projectId, project.id), eq(packages.name, location.packageName), eq(packages.version, location.packageVersion)))
-    .limit(1);
-  if (!pkg) throw new NotFoundError(`Package ${location.packageName} version ${location.packageVersion} not found`);
-  return { candidateId: null, runId: null, loggedModelId: null };
+  return links;
 }
 
 /** Where a version's artifacts are; null for a source outside the project's packages (a prompt's). */

@@ -92,6 +92,9 @@ describe('model versions', () => {
     await expect(createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/../../etc`, origin })).rejects.toThrow(/relative path/);
     await expect(createModelVersion(db(), project, { name, source: `mlflow-artifacts:/ml_candidate_${candidate.id}/-/%2e%2e/x`, origin })).rejects.toThrow(/relative path/);
     await expect(createModelVersion(db(), project, { name, source: `mlflow-artifacts:/ml_candidate_${foreign.id}/-/model`, origin })).rejects.toThrow(NotFoundError);
+    await expect(createModelVersion(db(), project, { name, source: `mlflow-artifacts:/ml_candidate_${candidate.id}/1.0/model`, origin })).rejects.toThrow(/version of package/);
+    await expect(createModelVersion(db(), project, { name, source: 'mlflow-artifacts:/ml_bogus_1/-/model', origin })).rejects.toThrow(/reserved/);
+    await expect(createModelVersion(db(), project, { name, source: `mlflow-artifacts:/${unique('nopkg')}/1.0/w.bin`, origin })).rejects.toThrow(/not found/);
     // nothing was written by the refusals
     await expect(getModelVersion(db(), project.id, name, 1)).rejects.toThrow(NotFoundError);
   });
