@@ -17,12 +17,12 @@ import type { Project } from '../../access/policy';
 import type { Database } from '../../db/client';
 import { loggedModels } from '../../db/schema';
 import { InvalidInputError, NotFoundError } from '../../errors';
-import { findLatestVersion, findVersion, findVersionByAlias, type VersionRow } from './lookup';
+import { mlOwnerOf } from '../../packages/names';
+import { resolvePackage } from '../../packages/packages';
 import { artifactsRoot } from '../artifact-uris';
 import { getCandidate, getCandidateByRunId } from '../candidates';
 import { getLoggedModel } from '../logged-models';
-import { mlOwnerOf } from '../../packages/names';
-import { resolvePackage } from '../../packages/packages';
+import { findLatestVersion, findVersion, findVersionByAlias, type VersionRow } from './lookup';
 import { canonicalStage, checkAlias, STAGES, type Stage } from './rules';
 
 /** Where a version's files are: a generic package of the project and a path inside it. */
@@ -168,9 +168,7 @@ export async function resolveSource(
     Object.assign(links, { candidateId: target.candidateId, loggedModelId: target.loggedModelId });
     if (target.candidateId !== null) links.runId = (await getCandidate(db, project.id, target.candidateId)).runId;
   } else if (parsed?.kind === 'package') {
-    const owner = await packageOwner(db, project, parsed);
-    if (owner.candidateId !== null) Object.assign(links, { candidateId: owner.candidateId, runId: owner.runId });
-    if (owner.loggedModelId !== null) links.loggedModelId = owner.loggedModelId;
+    Object.assign(links, await packageOwner(db, project, parsed));
   }
 
   if (input.runId) {
