@@ -7,10 +7,10 @@ import type { Project } from '../../access/policy';
 import type { Database } from '../../db/client';
 import { modelVersions, modelVersionTags, registeredModels } from '../../db/schema';
 import { InvalidInputError } from '../../errors';
+import { candidatePath } from '../../ui/paths';
 import { runBatch } from './batch';
 import { loadModelVersions, type ModelVersion, type Tag } from './entities';
 import { findModel, findVersion } from './lookup';
-import { candidatePageUrl } from './links';
 import { ACTIVE_STAGES, canonicalStage, checkDescription, checkModelName, checkTag, checkTags, checkVersion, MAX_SOURCE } from './rules';
 import { artifactLocation, mlflowArtifactsUrl, resolveSource } from './sources';
 
@@ -62,7 +62,7 @@ export async function createModelVersion(db: Database, project: Project, input: 
   const isPrompt = tags.some((t) => t.key === PROMPT_TAG);
   const model = await findModel(db, project.id, input.name);
   const links = await resolveSource(db, project, { source: input.source, runId: input.runId || undefined, modelId: input.modelId || undefined, isPrompt });
-  const runLink = input.runLink || (links.candidateId !== null ? candidatePageUrl(input.origin, project, links.candidateId) : '');
+  const runLink = input.runLink || (links.candidateId !== null ? `${input.origin}${candidatePath(project, links.candidateId)}` : '');
   const now = Date.now();
   const [inserted] = await runBatch(db, [
     sql`insert into model_versions
