@@ -6,11 +6,12 @@ import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Project } from '../../access/policy';
 import type { Database } from '../../db/client';
 import { modelVersions, modelVersionTags, registeredModels } from '../../db/schema';
-import { InvalidInputError } from '../../errors';
+import { InvalidInputError, NotFoundError } from '../../errors';
 import { candidatePath } from '../../ui/paths';
 import { runBatch } from './batch';
 import { loadModelVersions, type ModelVersion, type Tag } from './entities';
 import { findModel, findVersion } from './lookup';
+import { isForeignKeyViolation } from './constraints';
 import { ACTIVE_STAGES, canonicalStage, checkDescription, checkModelName, checkTag, checkTags, checkVersion, MAX_SOURCE } from './rules';
 import { artifactLocation, mlflowArtifactsUrl, resolveSource } from './sources';
 
@@ -64,7 +65,7 @@ export async function createModelVersion(db: Database, project: Project, input: 
   const links = await resolveSource(db, project, { source: input.source, runId: input.runId || undefined, modelId: input.modelId || undefined, isPrompt });
   const runLink = input.runLink || (links.candidateId !== null ? `${input.origin}${candidatePath(project, links.candidateId)}` : '');
   const now = Date.now();
-  const [inserted] = await runBatch(db, [
+  const created = runBatch(db, [
     sql`insert into model_versions
         (registered_model_id, version, description, source, candidate_id, run_link, logged_model_id, status, current_stage, user_id, created_at, updated_at)
       select ${model.id}, coalesce(max(version), 0) + 1, ${input.description ?? ''}, ${input.source}, ${links.candidateId}, ${runLink},
@@ -78,6 +79,11 @@ export async function createModelVersion(db: Database, project: Project, input: 
     db.update(registeredModels).set({ updatedAt: now }).where(eq(registeredModels.id, model.id)),
     ...(links.loggedModelId && !isPrompt ? [recordOnLoggedModel(model.id, input.name, links.loggedModelId)] : []),
   ]);
+  const [inserted] = await created.catch((error) => {
+    // the model or the run was deleted since they were checked
+    if (isForeignKeyViolation(error)) throw new NotFoundError(`Registered Model with name=${input.name} or the run of '${input.source}' no longer exists`);
+    throw error;
+  });
   return loadOne(db, inserted.results[0].id as number);
 }
 
