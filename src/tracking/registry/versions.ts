@@ -2,7 +2,7 @@
  * Model versions: numbered 1, 2, 3... per model (the number is taken inside the INSERT, so two
  * creates never share one), READY at once, linked to the candidate they came from.
  */
-import { and, eq, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, ne, sql } from 'drizzle-orm';
 import type { Project } from '../../access/policy';
 import type { Database } from '../../db/client';
 import { modelVersions, modelVersionTags, registeredModels } from '../../db/schema';
@@ -91,6 +91,27 @@ export async function createModelVersion(db: Database, project: Project, input: 
 export async function getModelVersion(db: Database, projectId: number, name: string, version: string | number): Promise<ModelVersion> {
   const row = await findVersion(db, projectId, checkModelName(name), checkVersion(version));
   return loadOne(db, row.id);
+}
+
+/** A page of model `name`'s versions, newest first, and how many it has (for pages that list them). */
+export async function listModelVersions(
+  db: Database,
+  projectId: number,
+  name: string,
+  page: { limit: number; offset: number },
+): Promise<{ versions: ModelVersion[]; total: number }> {
+  const model = await findModel(db, projectId, checkModelName(name));
+  const [rows, [count]] = await db.batch([
+    db
+      .select({ id: modelVersions.id })
+      .from(modelVersions)
+      .where(eq(modelVersions.registeredModelId, model.id))
+      .orderBy(desc(modelVersions.version))
+      .limit(page.limit)
+      .offset(page.offset),
+    db.select({ total: sql<number>`count(*)` }).from(modelVersions).where(eq(modelVersions.registeredModelId, model.id)),
+  ]);
+  return { versions: await loadModelVersions(db, rows.map((r) => r.id)), total: count.total };
 }
 
 /** Changes a version's description (when given; MLflow leaves it alone otherwise). */

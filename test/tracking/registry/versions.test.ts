@@ -9,6 +9,7 @@ import {
   deleteModelVersionTag,
   getModelVersion,
   getModelVersionDownloadUri,
+  listModelVersions,
   setModelVersionTag,
   transitionModelVersionStage,
   updateModelVersion,
@@ -78,6 +79,16 @@ describe('model versions', () => {
     await deleteModelVersion(db(), project.id, name, '2');
     await expect(getModelVersion(db(), project.id, name, '2')).rejects.toThrow(`Model Version (name=${name}, version=2) not found`);
     expect((await createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/m`, origin })).version).toBe(4);
+  });
+
+  it('are listed newest first, a page at a time', async () => {
+    const { project, candidate, name } = await modelWithCandidate();
+    for (let i = 0; i < 5; i++) await createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/m${i}`, origin });
+    const first = await listModelVersions(db(), project.id, name, { limit: 2, offset: 0 });
+    expect(first.total).toBe(5);
+    expect(first.versions.map((v) => v.version)).toEqual([5, 4]);
+    expect((await listModelVersions(db(), project.id, name, { limit: 2, offset: 4 })).versions.map((v) => v.source)).toEqual([`runs:/${candidate.runId}/m0`]);
+    await expect(listModelVersions(db(), project.id, unique('missing'), { limit: 2, offset: 0 })).rejects.toThrow(NotFoundError);
   });
 
   it('need an existing model and a run of this project', async () => {
