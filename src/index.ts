@@ -9,6 +9,7 @@ import type { AppEnv } from './env';
 import { DomainError, InvalidInputError, TooLargeError } from './errors';
 import { authenticate } from './access/middleware';
 import { mlflowApi } from './api/mlflow';
+import { artifactPartsApi, PART_ROUTE_PATH } from './api/mlflow/artifact-parts';
 import { endpointNotFound, mlflowError } from './api/mlflow/errors';
 import { featuresApi } from './api/v4/features';
 import { gitlabError } from './api/v4/errors';
@@ -32,6 +33,9 @@ const app = new Hono<AppEnv>();
 app.use(authenticate);
 app.route('/api/v4', usersApi);
 app.route('/api/v4/features', featuresApi);
+// Multipart part URLs carry their own signed credential (no token): mounted ahead of the MLflow
+// sub-app, which requires an actor.
+app.route(PART_ROUTE_PATH, artifactPartsApi);
 app.route('/api/v4/projects/:id/ml/mlflow', mlflowApi);
 app.route('/api/v4/projects/:id/packages', packagesApi);
 app.route('/api/v4/projects', projectsApi);
