@@ -1,0 +1,115 @@
+// W4 pages: the Experiment Candidates page of an experiment with 25,000 candidates (first page
+// sorted by a metric, and a page deep into the keyset) and the Candidate Detail page of a run with
+// 100,000 metric points. Time per page = the whole request as the client sees it over loopback
+// (send to last byte of the full HTML document); the worker's Server-Timing header, when it sends
+// one, is recorded next to it.
+import { median, now, summarize } from '../stats.mjs';
+
+/** The href of the first <a> whose attributes or text match `test`, resolved against `base`. */
+function findLink(html, base, test) {
+  for (const m of html.matchAll(/<a\b([^>]*)>([\s\S]*?)<\/a>/gi)) {
+    const href = m[1].match(/\bhref\s*=\s*"([^"]*)"/i)?.[1];
+    if (href && test(m[1], m[2].replace(/<[^>]*>/g, '').trim(), href.replace(/&amp;/g, '&'))) return new URL(href.replace(/&amp;/g, '&'), base);
+  }
+  return null;
+}
+
+/** The page's link to the next page of candidates (rel="next", or a link reading "Next"). */
+const nextLink = (html, base) => findLink(html, base, (attrs, text) => /\brel\s*=\s*"[^"]*\bnext\b/i.test(attrs) || /^next\b/i.test(text));
+
+async function page(ctx, url) {
+  const r = await ctx.client.request('GET', url.pathname + url.search, { headers: { accept: 'text/html' } });
+  const html = r.body.toString('utf8');
+  if (r.status !== 200) throw new Error(`GET ${url.pathname}${url.search} answered ${r.status}: ${html.slice(0, 300)}`);
+  return { html, ms: r.ms, bytes: r.bytes, serverTiming: r.headers['server-timing'] ?? null };
+}
+
+async function timePage(ctx, url, calls) {
+  const ms = [];
+  let last;
+  for (let k = 0; k < calls; k++) {
+    last = await page(ctx, url);
+    ms.push(last.ms);
+  }
+  return { ms, bytes: last.bytes, serverTiming: last.serverTiming, html: last.html };
+}
+
+/** W4. */
+export async function run(ctx) {
+  const { project } = ctx;
+  const exp = ctx.shared.w1;
+  const w3 = ctx.shared.w3;
+  if (!exp || !w3) throw new Error('W4 needs the W1/W2 experiment and the W3 run');
+  const base = new URL(ctx.worker.origin);
+  const calls = ctx.sizes.w4Calls;
+
+  // the Experiment Candidates page; its link for sorting by metric m1, descending
+  const listUrl = new URL(`/${project.path_with_namespace}/-/ml/experiments/${exp.experimentId}`, base);
+  const first = await page(ctx, listUrl);
+  let sorted = findLink(first.html, base, (_a, text, href) => /m1/.test(text) && /m1/.test(href));
+  if (!sorted) throw new Error('the Experiment Candidates page has no link to sort by metric m1');
+  let sortedPage = await page(ctx, sorted);
+  if (!/desc/i.test(sorted.search)) {
+    // the first click may sort ascending; the header then links to the other direction
+    const flip = findLink(sortedPage.html, base, (_a, text, href) => /m1/.test(text) && /m1/.test(href) && /desc/i.test(href));
+    if (flip) {
+      sorted = flip;
+      sortedPage = await page(ctx, sorted);
+    }
+  }
+  const firstPage = await timePage(ctx, sorted, calls);
+
+  // walk the keyset to about half of the candidates (each page's "next" link), then time that page
+  const perPage = Math.max(1, (firstPage.html.match(/<tr\b/gi) ?? []).length - 1);
+  const target = Math.floor(exp.logged / perPage / 2);
+  let deep = sorted;
+  let html = firstPage.html;
+  const walkMs = [];
+  for (let p = 0; p < target; p++) {
+    const next = nextLink(html, base);
+    if (!next) throw new Error(`no next-page link after page ${p + 1}`);
+    deep = next;
+    const r = await page(ctx, deep);
+    html = r.html;
+    walkMs.push(r.ms);
+  }
+  const deepPage = await timePage(ctx, deep, calls);
+
+  // the Candidate Detail page of W3's run (100,000 points of one metric)
+  const candidateId = /ml_candidate_(\d+)/.exec(w3.run.artifact_uri)?.[1];
+  if (!candidateId) throw new Error(`cannot tell W3's candidate id from ${w3.run.artifact_uri}`);
+  const detailUrl = new URL(`/${project.path_with_namespace}/-/ml/candidates/${candidateId}`, base);
+  const detail = await timePage(ctx, detailUrl, calls);
+
+  // the floor: the same reads the pages make (see floor.mjs)
+  const floorFirst = [];
+  const floorDeep = [];
+  const floorDetail = [];
+  for (let k = 0; k < calls; k++) {
+    let t = now();
+    ctx.floor.candidatesPage(exp.floorExperimentId, { sortMetric: 'm1', descending: true, perPage, skip: 0 });
+    floorFirst.push(now() - t);
+    t = now();
+    ctx.floor.candidatesPage(exp.floorExperimentId, { sortMetric: 'm1', descending: true, perPage, skip: target * perPage });
+    floorDeep.push(now() - t);
+    t = now();
+    ctx.floor.candidateDetail(w3.floorRun);
+    floorDetail.push(now() - t);
+  }
+
+  const row = (id, what, ours, floor) =>
+    ctx.row({ id, workload: `W4 ${what}: median of ${calls}`, unit: 'ms', better: 'lower', ours: median(ours.ms), floor: median(floor), target: { op: '<=', value: 100 } });
+  row('w4.candidates_first', `Experiment Candidates, ${exp.logged.toLocaleString('en-US')} candidates, sorted by m1, first page`, firstPage, floorFirst);
+  row('w4.candidates_deep', `Experiment Candidates, page ${target + 1} of the keyset`, deepPage, floorDeep);
+  row('w4.candidate_detail', `Candidate Detail, ${w3.points.toLocaleString('en-US')} metric points`, detail, floorDetail);
+  ctx.details.w4 = {
+    timing: 'client-side, send to last byte of the full document, loopback keep-alive',
+    perPage,
+    deepPageNumber: target + 1,
+    urls: { first: sorted.pathname + sorted.search, deep: deep.pathname + deep.search, detail: detailUrl.pathname },
+    first: { ours: summarize(firstPage.ms), bytes: firstPage.bytes, serverTiming: firstPage.serverTiming, floor: summarize(floorFirst) },
+    deep: { ours: summarize(deepPage.ms), bytes: deepPage.bytes, serverTiming: deepPage.serverTiming, floor: summarize(floorDeep) },
+    detail: { ours: summarize(detail.ms), bytes: detail.bytes, serverTiming: detail.serverTiming, floor: summarize(floorDetail) },
+    keysetWalk: summarize(walkMs),
+  };
+}
