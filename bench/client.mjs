@@ -16,16 +16,36 @@ export class Client {
     this.host = url.hostname;
     this.port = Number(url.port);
     this.token = token;
+    this.sockets = sockets;
     this.agent = new http.Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
   }
 
+  /** Drops every kept-alive socket (after the worker restarted). */
+  reset() {
+    this.agent.destroy();
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: this.sockets, maxFreeSockets: this.sockets });
+  }
+
   /**
-   * Sends one request. `body` may be a Buffer/string or a Readable (streamed). With `sink` (true,
+   * Sends one request. `body` may be a Buffer/string, a Readable (streamed) or a function that
+   * makes one (so it can be sent again on a fresh socket). With `sink` (true,
    * or a function given each chunk), the answer's bytes are counted and dropped (for downloads);
    * otherwise returned as a Buffer.
    * Resolves to { status, headers, body, bytes, ms } where ms runs from send to last byte.
    */
-  request(method, path, { headers = {}, body, sink = false, auth = true, timeoutMs = 300_000 } = {}) {
+  request(method, path, opts = {}) {
+    return this.#send(method, path, opts).catch((e) => {
+      // A keep-alive socket the worker closed while this process was busy (e.g. running the
+      // floor, which blocks the event loop) fails on reuse; send once more on a fresh socket,
+      // as any HTTP client does. A streamed body is replayable when given as a function.
+      const replayable = typeof opts.body !== 'object' || Buffer.isBuffer(opts.body);
+      if (e.reusedSocket && replayable && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) return this.#send(method, path, opts);
+      throw e;
+    });
+  }
+
+  #send(method, path, { headers = {}, body: given, sink = false, auth = true, timeoutMs = 300_000 } = {}) {
+    const body = typeof given === 'function' ? given() : given;
     const h = { ...headers };
     if (auth && this.token) h.authorization = `Bearer ${this.token}`;
     if (body !== undefined && (typeof body === 'string' || Buffer.isBuffer(body))) h['content-length'] = Buffer.byteLength(body);
@@ -45,7 +65,10 @@ export class Client {
         res.on('error', fail);
       });
       req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${path}: no answer in ${timeoutMs} ms`)));
-      req.on('error', fail);
+      req.on('error', (e) => {
+        e.reusedSocket = req.reusedSocket;
+        fail(e);
+      });
       if (body === undefined) req.end();
       else if (typeof body === 'string' || Buffer.isBuffer(body)) req.end(body);
       else body.pipe(req);

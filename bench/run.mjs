@@ -19,6 +19,7 @@ if (major < 22 || (major === 22 && minor < 5)) {
   process.exit(2);
 }
 // node:sqlite prints an ExperimentalWarning on first use; the floor knows.
+// (before importing the floor)
 const emitWarning = process.emitWarning;
 process.emitWarning = (warning, ...rest) => {
   if (String(warning).includes('SQLite')) return;
@@ -35,7 +36,7 @@ const MiB = 1024 * 1024;
 /** The sizes the issue fixes (full) and a smoke run (quick, under a minute; figures not comparable). */
 const SIZES = {
   full: { w1Runs: 2000, w2Runs: 25_000, w2Calls: 10, w3Points: 100_000, w3Repeats: 10, w3BulkCalls: 10, w4Calls: 10, w5Bytes: 200 * MiB },
-  quick: { w1Runs: 100, w2Runs: 1000, w2Calls: 3, w3Points: 10_000, w3Repeats: 2, w3BulkCalls: 3, w4Calls: 3, w5Bytes: 20 * MiB },
+  quick: { w1Runs: 20, w2Runs: 60, w2Calls: 3, w3Points: 5000, w3Repeats: 2, w3BulkCalls: 3, w4Calls: 3, w5Bytes: 16 * MiB },
 };
 
 /** The steps in order; later ones reuse what earlier ones logged (see docs/benchmarks.md). */
@@ -57,9 +58,14 @@ const { values: args } = parseArgs({
     json: { type: 'string' },
     only: { type: 'string' },
     verbose: { type: 'boolean', default: false },
+    seed: { type: 'string', default: 'api' },
   },
 });
 const sizes = args.quick ? SIZES.quick : SIZES.full;
+if (!['api', 'direct'].includes(args.seed)) {
+  console.error("--seed: 'api' (default: through runs/create + log-batch) or 'direct' (into the stopped worker's D1 file)");
+  process.exit(2);
+}
 let selected = new Set(['w1', 'w2', 'w3', 'w4', 'w5']);
 if (args.only) {
   selected = new Set();
@@ -97,43 +103,48 @@ const meta = {
 };
 
 log(`starting the worker (npm start's way) — ${meta.mode} run, ${meta.cpus} cores, load ${meta.loadavgStart.map((l) => l.toFixed(2)).join(' ')}`);
-const worker = await startWorker({ verbose: args.verbose });
-meta.startupMs = worker.startupMs;
-log(`worker up at ${worker.origin} in ${(worker.startupMs / 1000).toFixed(1)} s`);
+meta.seed = args.seed;
+const ctx = { worker: await startWorker({ verbose: args.verbose }) };
+meta.startupMs = ctx.worker.startupMs;
+log(`worker up at ${ctx.worker.origin} in ${(ctx.worker.startupMs / 1000).toFixed(1)} s`);
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, async () => {
     if (stopping) return;
     stopping = true;
     log(`${signal}: stopping the worker`);
-    await worker.stop();
+    await ctx.worker.stop();
     process.exit(130);
   });
 }
 
-const client = new Client(worker.origin, worker.token, { sockets: 16 });
+const client = new Client(ctx.worker.origin, ctx.worker.token, { sockets: 16 });
 const floor = new Floor();
 const rows = [];
 const details = {};
 const failures = [];
+const notes = [];
 try {
   const { json: projects } = await client.json('GET', '/api/v4/projects');
   const project = projects.find((p) => p.path_with_namespace === 'root/demo');
   if (!project) throw new Error('the bootstrap did not create root/demo');
-  const ctx = {
+  Object.assign(ctx, {
     api: new Mlflow(client, project.id),
     client,
     floor,
     sizes,
-    worker,
+    seed: args.seed,
     project,
     shared: {},
     details,
+    notes,
     log,
     row: (r) => rows.push(r),
-  };
+  });
   for (const step of STEPS) {
     if (!selected.has(step.workload)) continue;
+    // let socket events queued while the floor held the event loop run first
+    await new Promise((r) => setTimeout(r, 20));
     const t = now();
     log(`${step.name} ...`);
     try {
@@ -143,12 +154,14 @@ try {
       failures.push({ step: step.name, error: String(e?.message ?? e) });
       rows.push({ id: `${step.workload}.failed`, workload: `${step.name}: FAILED (see below)`, unit: '', better: 'lower', ours: null, floor: null });
       log(`${step.name} FAILED after ${((now() - t) / 1000).toFixed(1)} s: ${e?.stack ?? e}`);
+      const tail = ctx.worker.log().slice(-1500).trim();
+      if (tail) log(`worker's stderr (tail):\n${tail}`);
     }
   }
 } finally {
   client.close();
   floor.close();
-  await worker.stop();
+  await ctx.worker.stop();
 }
 meta.wallMs = now() - started;
 meta.loadavgEnd = loadavg();
@@ -161,11 +174,12 @@ const lines = [
   ...table(rows),
 ];
 for (const r of rows.filter((r) => r.note)) lines.push(`  ${r.workload}: ${r.note}`);
+for (const n of notes) lines.push(`  ${n}`);
 for (const f of failures) lines.push(`  FAILED ${f.step}: ${f.error}`);
 lines.push('', `total ${(meta.wallMs / 1000).toFixed(0)} s (worker start ${(meta.startupMs / 1000).toFixed(1)} s)`);
 console.log(lines.join('\n'));
 if (args.json) {
-  writeJson(resolve(args.json), { meta: { ...meta, failures }, rows, details });
+  writeJson(resolve(args.json), { meta: { ...meta, failures, notes }, rows, details });
   log(`figures written to ${resolve(args.json)}`);
 }
 process.exit(failures.length > 0 ? 1 : 0);

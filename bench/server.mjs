@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..');
+/** USER_HZ: /proc's unit of CPU time (100 on Linux). */
+const CLOCK_TICKS = 100;
 
 /** A free TCP port on loopback (bound then released). */
 export function freePort() {
@@ -72,10 +74,10 @@ export function memoryOf(pid) {
  * Starts the worker through scripts/start.mjs. Resolves once it printed that it is running (it
  * has then answered an authenticated request, which bootstrapped `root` and `root/demo`).
  */
-export async function startWorker({ verbose = false, timeoutMs = 120_000 } = {}) {
-  const state = mkdtempSync(join(tmpdir(), 'flaretrack-bench-'));
-  const port = await freePort();
-  const token = `ftpat-bench${randomBytes(12).toString('hex')}`;
+export async function startWorker({ verbose = false, timeoutMs = 120_000, reuse = null } = {}) {
+  const state = reuse?.state ?? mkdtempSync(join(tmpdir(), 'flaretrack-bench-'));
+  const port = reuse?.port ?? (await freePort());
+  const token = reuse?.token ?? `ftpat-bench${randomBytes(12).toString('hex')}`;
   const env = {
     ...process.env,
     FLARETRACK_STATE: state,
@@ -128,8 +130,11 @@ export async function startWorker({ verbose = false, timeoutMs = 120_000 } = {})
   const workerdPids = () => descendants(child.pid).filter((p) => p.comm === 'workerd').map((p) => p.pid);
 
   let stopping = null;
-  /** Stops the worker: SIGTERM to start.mjs (which forwards it to wrangler), SIGKILL after 10 s. */
-  const stop = () => {
+  /**
+   * Stops the worker: SIGTERM to start.mjs (which forwards it to wrangler), SIGKILL after 10 s.
+   * The state folder is removed unless `keepState`.
+   */
+  const stop = ({ keepState = false } = {}) => {
     stopping ??= (async () => {
       if (child.exitCode === null && child.signalCode === null) {
         try {
@@ -155,10 +160,31 @@ export async function startWorker({ verbose = false, timeoutMs = 120_000 } = {})
         } catch {}
         await new Promise((r) => setTimeout(r, 100));
       }
-      rmSync(state, { recursive: true, force: true });
+      if (!keepState) rmSync(state, { recursive: true, force: true });
     })();
     return stopping;
   };
 
-  return { origin, token, state, pid: child.pid, startupMs: Date.now() - started, workerdPids, stop, log: () => stderr };
+  /** The local D1 database file of this state folder (miniflare's D1 durable object). */
+  const d1File = () => {
+    const dir = join(state, 'v3', 'd1', 'miniflare-D1DatabaseObject');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.sqlite') && f !== 'metadata.sqlite');
+    if (files.length !== 1) throw new Error(`expected one D1 database in ${dir}, found ${files.length}`);
+    return join(dir, files[0]);
+  };
+
+  /** CPU time (user + system, ms) used so far by the worker's processes (wrangler, workerd, esbuild). */
+  const cpuMs = () => {
+    let total = 0;
+    for (const p of [{ pid: child.pid }, ...descendants(child.pid)]) {
+      try {
+        const stat = readFileSync(`/proc/${p.pid}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        total += ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
+      } catch {}
+    }
+    return total;
+  };
+
+  return { origin, token, state, port, pid: child.pid, cpuMs, startupMs: Date.now() - started, workerdPids, stop, d1File, log: () => stderr };
 }

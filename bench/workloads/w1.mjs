@@ -14,6 +14,15 @@ export async function w1Experiment(ctx) {
   return ctx.shared.w1;
 }
 
+/** Runs `fn`, also measuring the CPU time the worker's processes and this process spent. */
+async function withCpu(ctx, fn) {
+  const w0 = ctx.worker.cpuMs();
+  const c0 = process.cpuUsage();
+  const out = await fn();
+  const c = process.cpuUsage(c0);
+  return { ...out, workerCpuMs: ctx.worker.cpuMs() - w0, selfCpuMs: (c.user + c.system) / 1000 };
+}
+
 function rows(ctx, label, ours, floor, runs, { runsTarget, batchTarget } = {}) {
   const rps = (r) => runs / (r.wallMs / 1000);
   const c = summarize(ours.createMs);
@@ -25,7 +34,19 @@ function rows(ctx, label, ours, floor, runs, { runsTarget, batchTarget } = {}) {
   ctx.row({ id: `w1.${label}.create_p95`, workload: `W1 ${label}: runs/create p95`, unit: 'ms', better: 'lower', ours: c.p95, floor: fc.p95 });
   ctx.row({ id: `w1.${label}.batch_median`, workload: `W1 ${label}: log-batch median`, unit: 'ms', better: 'lower', ours: b.median, floor: fb.median, target: batchTarget });
   ctx.row({ id: `w1.${label}.batch_p95`, workload: `W1 ${label}: log-batch p95`, unit: 'ms', better: 'lower', ours: b.p95, floor: fb.p95 });
-  ctx.details[`w1.${label}`] = { runs, wallMs: ours.wallMs, create: c, logBatch: b, floor: { wallMs: floor.wallMs, create: fc, logBatch: fb } };
+  ctx.details[`w1.${label}`] = {
+    runs,
+    wallMs: ours.wallMs,
+    create: c,
+    logBatch: b,
+    // CPU per run barely depends on how loaded the machine is, unlike wall time
+    workerCpuMsPerRun: ours.workerCpuMs / runs,
+    clientCpuMsPerRun: ours.selfCpuMs / runs,
+    floor: { wallMs: floor.wallMs, create: fc, logBatch: fb, cpuMsPerRun: floor.selfCpuMs / runs },
+  };
+  ctx.notes.push(
+    `W1 ${label}: CPU per run — worker processes ${(ours.workerCpuMs / runs).toFixed(1)} ms (+ client ${(ours.selfCpuMs / runs).toFixed(1)} ms), floor ${(floor.selfCpuMs / runs).toFixed(2)} ms`,
+  );
 }
 
 /** W1 with one client, runs 0..N-1. */
@@ -33,8 +54,8 @@ export async function sequential(ctx) {
   const n = ctx.sizes.w1Runs;
   const exp = await w1Experiment(ctx);
   if (exp.logged !== 0) throw new Error('W1 sequential must run first on its experiment');
-  const ours = await logRuns(ctx.api, exp.experimentId, 0, n, 1);
-  const floor = floorRuns(ctx.floor, exp.floorExperimentId, 0, n);
+  const ours = await withCpu(ctx, () => logRuns(ctx.api, exp.experimentId, 0, n, 1));
+  const floor = await withCpu(ctx, () => floorRuns(ctx.floor, exp.floorExperimentId, 0, n));
   exp.logged = n;
   rows(ctx, 'sequential', ours, floor, n, { runsTarget: { op: '>=', value: 190 }, batchTarget: { op: '<=', value: 4 } });
 }
@@ -44,8 +65,8 @@ export async function concurrent(ctx) {
   const n = ctx.sizes.w1Runs;
   const exp = await w1Experiment(ctx);
   if (exp.logged !== n) throw new Error('W1 concurrent runs after W1 sequential');
-  const ours = await logRuns(ctx.api, exp.experimentId, n, 2 * n, 8);
-  const floor = floorRuns(ctx.floor, exp.floorExperimentId, n, 2 * n);
+  const ours = await withCpu(ctx, () => logRuns(ctx.api, exp.experimentId, n, 2 * n, 8));
+  const floor = await withCpu(ctx, () => floorRuns(ctx.floor, exp.floorExperimentId, n, 2 * n));
   exp.logged = 2 * n;
   rows(ctx, '8 clients', ours, floor, n);
 }
