@@ -44,8 +44,8 @@ function readCredentials(c: Context): Credentials {
   return null;
 }
 
-// MLflow's searches are POSTs that only read; a read_api token may make them.
-const READ_ONLY_POST = /\/ml\/mlflow\/api\/2\.0\/mlflow\/(?:[a-z-]+\/)?search$|\/ml\/mlflow\/api\/2\.0\/mlflow\/logged-models\/search$/;
+// MLflow's searches (and get-latest-versions, which the client POSTs first) only read; a read_api token may make them.
+const READ_ONLY_POST = /\/ml\/mlflow\/api\/2\.0\/mlflow\/(?:[a-z-]+\/)?search$|\/ml\/mlflow\/api\/2\.0\/mlflow\/(?:logged-models\/search|registered-models\/get-latest-versions)$/;
 
 /** Whether a request only reads (what a `read_api` token may do). */
 export function isReadRequest(method: string, path: string): boolean {

@@ -1,0 +1,246 @@
+/**
+ * Model version sources: which URIs a version may be made from, what they link it to (the
+ * candidate it came from, the logged model), and where its artifacts can be downloaded.
+ *
+ * Accepted sources (all within the project):
+ * - `runs:/<run_id>/<path>`: a candidate's artifacts (package `ml_candidate_<id>`, version `-`);
+ * - `models:/<logged model id>`: a logged model's artifacts (package `ml_model_<seq>`);
+ * - `models:/<name>/<version|latest|stage>` and `models:/<name>@<alias>`: another version's
+ *   artifacts, followed when downloading;
+ * - `mlflow-artifacts:/<package>/<version>/<path>` and the http(s) URIs of this project's
+ *   `.../mlflow-artifacts/artifacts/<package>/<version>/<path>` or
+ *   `.../packages/generic/<package>/<version>/<path>`.
+ * Prompt versions (tag `mlflow.prompt.is_prompt`) keep any source, as MLflow does.
+ */
+import { and, eq } from 'drizzle-orm';
+import type { Project } from '../../access/policy';
+import type { Database } from '../../db/client';
+import { packages } from '../../db/schema';
+import { InvalidInputError, NotFoundError } from '../../errors';
+import { findLatestVersion, findVersion, findVersionByAlias, type VersionRow } from './lookup';
+import { candidateById, candidateByRunId, loggedModelById } from './runs';
+import { canonicalStage, checkAlias, STAGES, type Stage } from './rules';
+
+/** Where a version's files are: a generic package of the project and a path inside it. */
+export type ArtifactLocation = { packageName: string; packageVersion: string; path: string };
+
+/** A reference to another version of a registered model. */
+export type VersionRef = { version: number } | { alias: string } | { latest: true } | { stage: Stage };
+
+/** A source URI, read. */
+export type ParsedSource =
+  | { kind: 'run'; runId: string; path: string }
+  | { kind: 'logged-model'; modelId: string }
+  | { kind: 'model-version'; name: string; ref: VersionRef }
+  | ({ kind: 'package' } & ArtifactLocation);
+
+/** What a source links a new version to. */
+export type SourceLinks = { candidateId: number | null; runId: string | null; loggedModelId: string | null };
+
+const CANDIDATE_PACKAGE = /^ml_candidate_(\d+)$/;
+const MODEL_PACKAGE = /^ml_model_(\d+)$/;
+const MAX_HOPS = 5;
+
+function invalidSource(source: string, why: string): InvalidInputError {
+  return new InvalidInputError(`Invalid model version source: '${source}'. ${why}`, 'source');
+}
+
+/** A path inside a package: decoded, without `.`/`..` segments, NUL or backslashes; repeated slashes collapse. */
+function safePath(source: string, path: string): string {
+  let decoded = path;
+  for (let i = 0; i < 5; i++) {
+    let next: string;
+    try {
+      next = decodeURIComponent(decoded.replace(/\+/g, ' '));
+    } catch {
+      throw invalidSource(source, 'It is not a well-formed URI.');
+    }
+    if (next === decoded) break;
+    decoded = next;
+  }
+  const parts = decoded.split('/').filter((p) => p !== '');
+  if (decoded.includes('\0') || decoded.includes('\\') || parts.some((p) => p === '..' || p === '.')) {
+    throw invalidSource(source, 'An absolute path must be provided without relative path references present.');
+  }
+  return parts.join('/');
+}
+
+function packageLocation(source: string, rest: string): ArtifactLocation {
+  const [packageName = '', packageVersion = '', ...path] = rest.split('/');
+  if (!packageName || !packageVersion) throw invalidSource(source, 'It must name a package and its version: <package>/<version>/<path>.');
+  return { packageName: safePath(source, packageName), packageVersion: safePath(source, packageVersion), path: safePath(source, path.join('/')) };
+}
+
+function sameProject(segment: string, project: Project): boolean {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(segment);
+  } catch {
+    return false;
+  }
+  return decoded === String(project.id) || decoded.toLowerCase() === `${project.namespace}/${project.path}`.toLowerCase();
+}
+
+function parseRef(source: string, ref: string): VersionRef {
+  if (/^\d+$/.test(ref)) return { version: Number(ref) };
+  if (ref.toLowerCase() === 'latest') return { latest: true };
+  if (STAGES.some((s) => s.toLowerCase() === ref.toLowerCase())) return { stage: canonicalStage(ref) };
+  throw invalidSource(source, 'A models:/ URI names a version by number, `latest`, a stage or @alias.');
+}
+
+/** Reads a source URI; null when it is none of the accepted forms. */
+export function parseSource(source: string, project: Project): ParsedSource | null {
+  const run = /^runs:\/([^/]+)(?:\/(.*))?$/.exec(source);
+  if (run) return { kind: 'run', runId: run[1], path: safePath(source, run[2] ?? '') };
+
+  const models = /^models:\/(.+)$/.exec(source);
+  if (models) {
+    const body = models[1].replace(/\/+$/, '');
+    const at = /^([^/@]+)@([^/]+)$/.exec(body);
+    if (at) return { kind: 'model-version', name: at[1], ref: { alias: checkAlias(at[2]) } };
+    const parts = body.split('/');
+    if (parts.length === 1) return { kind: 'logged-model', modelId: parts[0] };
+    if (parts.length === 2 && parts[0]) return { kind: 'model-version', name: parts[0], ref: parseRef(source, parts[1]) };
+    throw invalidSource(source, 'Use models:/<model_id>, models:/<name>/<version> or models:/<name>@<alias>.');
+  }
+
+  const artifacts = /^mlflow-artifacts:(?:\/\/[^/]*)?\/+(.*)$/.exec(source);
+  if (artifacts) return { kind: 'package', ...packageLocation(source, artifacts[1]) };
+
+  if (/^https?:\/\//i.test(source)) {
+    let url: URL;
+    try {
+      url = new URL(source);
+    } catch {
+      throw invalidSource(source, 'It is not a well-formed URL.');
+    }
+    if (url.search || url.hash) throw invalidSource(source, 'It may not carry a query or fragment.');
+    const api = /^\/api\/v4\/projects\/([^/]+)\/ml\/mlflow\/api\/2\.0\/mlflow-artifacts\/artifacts\/(.+)$/.exec(url.pathname);
+    const generic = /^\/api\/v4\/projects\/([^/]+)\/packages\/generic\/(.+)$/.exec(url.pathname);
+    const match = api ?? generic;
+    if (!match) return null;
+    if (!sameProject(match[1], project)) throw invalidSource(source, 'It must point at this project.');
+    return { kind: 'package', ...packageLocation(source, match[2]) };
+  }
+  return null;
+}
+
+/** The version another version's `models:/` source points at, now. */
+export async function resolveVersionRef(db: Database, projectId: number, name: string, ref: VersionRef): Promise<VersionRow> {
+  if ('version' in ref) return findVersion(db, projectId, name, ref.version);
+  if ('alias' in ref) return findVersionByAlias(db, projectId, name, ref.alias);
+  return findLatestVersion(db, projectId, name, 'stage' in ref ? ref.stage : undefined);
+}
+
+/**
+ * Checks a new version's source and finds what it links to. `runId` (the request's `run_id`)
+ * must agree with the source's run when both name one; `modelId` (the request's `model_id`)
+ * likewise with the source's logged model. A run's version links to its candidate.
+ */
+export async function resolveSource(
+  db: Database,
+  project: Project,
+  input: { source: string; runId?: string; modelId?: string; isPrompt: boolean },
+): Promise<SourceLinks> {
+  const { source } = input;
+  const parsed = parseSource(source, project);
+  if (!parsed && !input.isPrompt) {
+    throw invalidSource(
+      source,
+      'Use runs:/<run_id>/<path>, models:/<model_id>, models:/<name>/<version>, models:/<name>@<alias>, or an mlflow-artifacts:/ or package URI of this project.',
+    );
+  }
+  const links: SourceLinks = { candidateId: null, runId: null, loggedModelId: null };
+  if (parsed?.kind === 'run') {
+    const candidate = await candidateByRunId(db, project.id, parsed.runId);
+    Object.assign(links, { candidateId: candidate.id, runId: candidate.runId });
+  } else if (parsed?.kind === 'logged-model') {
+    const model = await loggedModelById(db, project.id, parsed.modelId);
+    links.loggedModelId = model.id;
+    if (model.sourceRunId && !input.runId) {
+      const candidate = await candidateByRunId(db, project.id, model.sourceRunId).catch(() => null);
+      if (candidate) Object.assign(links, { candidateId: candidate.id, runId: candidate.runId });
+    }
+  } else if (parsed?.kind === 'model-version') {
+    const target = await resolveVersionRef(db, project.id, parsed.name, parsed.ref);
+    Object.assign(links, { candidateId: target.candidateId, loggedModelId: target.loggedModelId });
+    if (target.candidateId !== null) links.runId = (await candidateById(db, project.id, target.candidateId)).runId;
+  } else if (parsed?.kind === 'package') {
+    const owner = await packageOwner(db, project, parsed, source);
+    if (owner.candidateId !== null) Object.assign(links, { candidateId: owner.candidateId, runId: owner.runId });
+    if (owner.loggedModelId !== null) links.loggedModelId = owner.loggedModelId;
+  }
+
+  if (input.runId) {
+    if (links.runId !== null && links.runId !== input.runId) {
+      throw invalidSource(source, `It belongs to run ${links.runId}, not to run_id ${input.runId}.`);
+    }
+    if (links.runId === null) {
+      const candidate = await candidateByRunId(db, project.id, input.runId);
+      Object.assign(links, { candidateId: candidate.id, runId: candidate.runId });
+    }
+  }
+  if (input.modelId) {
+    if (links.loggedModelId !== null && links.loggedModelId !== input.modelId) {
+      throw invalidSource(source, `It belongs to logged model ${links.loggedModelId}, not to model_id ${input.modelId}.`);
+    }
+    links.loggedModelId ??= (await loggedModelById(db, project.id, input.modelId)).id;
+  }
+  return links;
+}
+
+/** The candidate or logged model whose package a location is in; other packages must exist in the project. */
+async function packageOwner(db: Database, project: Project, location: ArtifactLocation, source: string): Promise<SourceLinks> {
+  const candidate = CANDIDATE_PACKAGE.exec(location.packageName);
+  const model = MODEL_PACKAGE.exec(location.packageName);
+  if ((candidate || model) && location.packageVersion !== '-') throw invalidSource(source, `Package ${location.packageName} has only the version '-'.`);
+  if (candidate) {
+    const found = await candidateById(db, project.id, Number(candidate[1])).catch(() => {
+      throw new NotFoundError(`Run of package ${location.packageName} not found`);
+    });
+    return { candidateId: found.id, runId: found.runId, loggedModelId: null };
+  }
+  if (model) {
+    const [row] = await db.query.loggedModels.findMany({
+      columns: { id: true },
+      where: (m, { and, eq }) => and(eq(m.seq, Number(model[1])), eq(m.projectId, project.id)),
+      limit: 1,
+    });
+    if (!row) throw new NotFoundError(`Logged model of package ${location.packageName} not found`);
+    return { candidateId: null, runId: null, loggedModelId: row.id };
+  }
+  const [pkg] = await db
+    .select({ id: packages.id })
+    .from(packages)
+    .where(and(eq(packages.projectId, project.id), eq(packages.name, location.packageName), eq(packages.version, location.packageVersion)))
+    .limit(1);
+  if (!pkg) throw new NotFoundError(`Package ${location.packageName} version ${location.packageVersion} not found`);
+  return { candidateId: null, runId: null, loggedModelId: null };
+}
+
+/** Where a version's artifacts are; null for a source outside the project's packages (a prompt's). */
+export async function artifactLocation(db: Database, project: Project, version: Pick<VersionRow, 'source' | 'candidateId'>, hops = 0): Promise<ArtifactLocation | null> {
+  if (hops > MAX_HOPS) throw new InvalidInputError(`Model version source '${version.source}' refers to other versions more than ${MAX_HOPS} times.`, 'source');
+  const parsed = parseSource(version.source, project);
+  if (!parsed) return null;
+  switch (parsed.kind) {
+    case 'run': {
+      const candidateId = version.candidateId ?? (await candidateByRunId(db, project.id, parsed.runId)).id;
+      return { packageName: `ml_candidate_${candidateId}`, packageVersion: '-', path: parsed.path };
+    }
+    case 'logged-model': {
+      const model = await loggedModelById(db, project.id, parsed.modelId);
+      return { packageName: `ml_model_${model.seq}`, packageVersion: '-', path: '' };
+    }
+    case 'model-version':
+      return artifactLocation(db, project, await resolveVersionRef(db, project.id, parsed.name, parsed.ref), hops + 1);
+    case 'package':
+      return { packageName: parsed.packageName, packageVersion: parsed.packageVersion, path: parsed.path };
+  }
+}
+
+/** The URL the MLflow client lists and downloads a location from (it must contain `/mlflow-artifacts/artifacts`). */
+export function mlflowArtifactsUrl(origin: string, projectId: number, location: ArtifactLocation): string {
+  const tail = [location.packageName, location.packageVersion, location.path].filter((p) => p !== '').join('/');
+  return `${origin}/api/v4/projects/${projectId}/ml/mlflow/api/2.0/mlflow-artifacts/artifacts/${tail}`;
+}
