@@ -85,6 +85,36 @@ const SQL_HISTORY_NEXT = `SELECT step, timestamp, value, is_nan FROM metrics WHE
 const SQL_BULK_RUNS = 'SELECT run_id FROM candidates WHERE project_id = ?1 AND run_id IN (SELECT value FROM json_each(?2))';
 const SQL_BULK_SAMPLE = `WITH RECURSIVE runs AS ( SELECT c.id AS cid, c.run_id, j.key AS pos, (SELECT step FROM metrics WHERE candidate_id = c.id AND key = ?3 AND step >= ?4 ORDER BY step LIMIT 1) AS lo, (SELECT step FROM metrics WHERE candidate_id = c.id AND key = ?3 AND step <= ?5 ORDER BY step DESC LIMIT 1) AS hi, (SELECT count(*) FROM (SELECT 1 FROM metrics WHERE candidate_id = c.id AND key = ?3 AND step BETWEEN ?4 AND ?5 LIMIT ?6 + 1)) AS n FROM json_each(?2) j JOIN candidates c ON c.run_id = j.value AND c.project_id = ?1), span AS (SELECT min(lo) AS lo, max(hi) AS hi FROM runs WHERE lo <= hi), buckets(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM buckets WHERE i + 1 < ?6 - 1), picked AS ( SELECT r.cid, m.step FROM runs r JOIN metrics m ON m.candidate_id = r.cid AND m.key = ?3 AND m.step BETWEEN ?4 AND ?5 WHERE r.n <= ?6 UNION SELECT r.cid, (SELECT step FROM metrics WHERE candidate_id = r.cid AND key = ?3 AND step >= s.lo + CAST((s.hi - s.lo) * (b.i * 1.0 / max(?6 - 1, 1)) AS INTEGER) AND step <= r.hi ORDER BY step LIMIT 1) FROM runs r, span s, buckets b WHERE r.n > ?6 UNION SELECT r.cid, r.hi FROM runs r WHERE r.n > ?6 AND r.lo <= r.hi), points AS ( SELECT r.run_id, r.pos, m.step, m.timestamp, m.value, m.is_nan, row_number() OVER (PARTITION BY r.cid ORDER BY m.step, m.timestamp, m.value) AS step_rank FROM picked p JOIN runs r ON r.cid = p.cid JOIN metrics m ON m.candidate_id = p.cid AND m.key = ?3 AND m.step = p.step WHERE p.step IS NOT NULL) SELECT run_id, step, timestamp, value, is_nan FROM points WHERE step_rank <= ?6 ORDER BY pos, step, timestamp, value`;
 
+// ---- src/access/projects.ts loadProjectAccess by `namespace/path` (the UI pages)
+const SQL_LOAD_PROJECT_BY_PATH =
+  'select "projects"."id", "projects"."namespace", "projects"."path", "projects"."name", "projects"."description", "projects"."created_at", "project_members"."access_level" from "projects" left join "project_members" on ("project_members"."project_id" = "projects"."id" and "project_members"."user_id" = ?) where (lower("projects"."namespace") = lower(?) and lower("projects"."path") = lower(?)) limit ?';
+
+// ---- src/tracking/candidate-table.ts (Experiment Candidates, src/ui/candidates.tsx)
+// getExperimentHeader
+const SQL_EXPERIMENT_HEADER = 'select "id", "iid", "name", "created_at", "updated_at" from "experiments" where ("experiments"."project_id" = ? and "experiments"."iid" = ? and "experiments"."lifecycle_stage" = ?) limit ?';
+// experimentColumnKeys: one batch of 2
+const SQL_COLUMN_KEYS = [
+  `select distinct "key" from "candidate_params" where "candidate_params"."candidate_id" IN (SELECT "candidates"."id" FROM "candidates" WHERE "candidates"."experiment_id" = ? AND "candidates"."lifecycle_stage" = 'active') order by "candidate_params"."key" limit ?`,
+  `select distinct "key" from "latest_metrics" where "latest_metrics"."candidate_id" IN (SELECT "candidates"."id" FROM "candidates" WHERE "candidates"."experiment_id" = ? AND "candidates"."lifecycle_stage" = 'active') order by "latest_metrics"."key" limit ?`,
+];
+// src/tracking/search/runs.ts searchRunIds as the page compiles it: sort=metric:m1 (DESC), first page and after a keyset
+const SQL_UI_SORT_FIRST = `SELECT c.id AS id, (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) AS r0, o0.value AS v0, 0 AS r1, c.start_time AS v1, 0 AS r2, c.run_id AS v2 FROM candidates c LEFT JOIN latest_metrics o0 ON o0.candidate_id = c.id AND o0.key = ? WHERE c.experiment_id = ? AND c.lifecycle_stage = 'active' ORDER BY (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) ASC, o0.value DESC, c.start_time DESC, c.run_id ASC LIMIT ?`;
+const SQL_UI_SORT_AFTER = `SELECT c.id AS id, (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) AS r0, o0.value AS v0, 0 AS r1, c.start_time AS v1, 0 AS r2, c.run_id AS v2 FROM candidates c LEFT JOIN latest_metrics o0 ON o0.candidate_id = c.id AND o0.key = ? WHERE c.experiment_id = ? AND c.lifecycle_stage = 'active' AND (((CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) > 0 OR ((CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) = 0 AND o0.value < ?)) OR (((CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) = 0 AND o0.value = ?) AND (c.start_time < ? OR (c.start_time = ? AND c.run_id > ?)))) ORDER BY (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) ASC, o0.value DESC, c.start_time DESC, c.run_id ASC LIMIT ?`;
+// loadCandidateRows: one batch of 3
+const SQL_CANDIDATE_ROWS = [
+  'select "id", "run_id", "name", "status", "mlflow_user", "start_time", "end_time" from "candidates" where "candidates"."id" IN (SELECT value FROM json_each(?))',
+  'select "candidate_id", "key", "value" from "candidate_params" where "candidate_params"."candidate_id" IN (SELECT value FROM json_each(?))',
+  'select "candidate_id", "key", "value", "is_nan" from "latest_metrics" where "latest_metrics"."candidate_id" IN (SELECT value FROM json_each(?))',
+];
+
+// ---- Candidate Detail (src/ui/candidate.tsx): getCandidateRun (loadRunsWhere by id, batch of 6),
+// metricSummaries, relatedCandidates, getUser, getExperimentHeader; its chart data adds the bulk interval
+const BY_ID = 'SELECT id FROM candidates WHERE id = ?1 AND project_id = ?2';
+const SQL_CANDIDATE_RUN = SQL_LOAD_RUNS.map((sql) => sql.replaceAll('SELECT value FROM json_each(?1)', BY_ID));
+const SQL_METRIC_SUMMARIES = `select "key", "value", "is_nan", "step", (SELECT min("value") FROM "metrics" WHERE "metrics"."candidate_id" = "latest_metrics"."candidate_id" AND "metrics"."key" = "latest_metrics"."key" AND "is_nan" = 0), (SELECT max("value") FROM "metrics" WHERE "metrics"."candidate_id" = "latest_metrics"."candidate_id" AND "metrics"."key" = "latest_metrics"."key" AND "is_nan" = 0), (SELECT count(*) FROM "metrics" WHERE "metrics"."candidate_id" = "latest_metrics"."candidate_id" AND "metrics"."key" = "latest_metrics"."key") from "latest_metrics" where "latest_metrics"."candidate_id" = ? order by "latest_metrics"."key" asc`;
+const SQL_RELATED_CHILDREN = `select "candidates"."id", "candidates"."run_id", "candidates"."name", "candidates"."status" from "candidates" inner join "candidate_tags" on ("candidate_tags"."candidate_id" = "candidates"."id" and "candidate_tags"."key" = ?) where ("candidates"."experiment_id" = ? and "candidate_tags"."value" = ? and "candidates"."lifecycle_stage" = ?) order by "candidates"."start_time" asc limit ?`;
+const SQL_GET_USER = 'select "id", "username", "name", "email", "password_hash", "is_admin", "is_blocked", "created_at" from "users" "users" where "users"."id" = ? limit ?';
+
 /** The SQL texts the floor runs, by the domain function they mirror (for bench/sql-capture.ts). */
 export const MIRRORED_SQL = {
   authenticateToken: [SQL_AUTH_TOKEN],
@@ -96,6 +126,15 @@ export const MIRRORED_SQL = {
   loadRuns: SQL_LOAD_RUNS,
   metricHistory: [SQL_HISTORY_RUN, SQL_HISTORY_FIRST, SQL_HISTORY_NEXT],
   metricHistoryBulkInterval: [SQL_BULK_RUNS, SQL_BULK_SAMPLE],
+  loadProjectAccessByPath: [SQL_LOAD_PROJECT_BY_PATH],
+  getExperimentHeader: [SQL_EXPERIMENT_HEADER],
+  experimentColumnKeys: SQL_COLUMN_KEYS,
+  searchRunIdsUiSort: [SQL_UI_SORT_FIRST, SQL_UI_SORT_AFTER],
+  loadCandidateRows: SQL_CANDIDATE_ROWS,
+  getCandidateRun: SQL_CANDIDATE_RUN,
+  metricSummaries: [SQL_METRIC_SUMMARIES],
+  relatedCandidates: [SQL_RELATED_CHILDREN],
+  getUser: [SQL_GET_USER],
 };
 
 /** The stored form of a metric value (src/tracking/metric-values.ts encodeMetricValue). */
@@ -166,14 +205,14 @@ export class Floor {
   }
 
   /** What every API request runs before its route: authenticateToken, then loadProjectAccess. */
-  authenticate(now = Date.now()) {
+  authenticate(now = Date.now(), { byPath = false } = {}) {
     const token = this.stmt(SQL_AUTH_TOKEN).get(this.tokenHash, 1);
     if (!token) throw new Error('floor: token not found');
     if (this.lastUsed === undefined || now - this.lastUsed > 60_000) {
       this.stmt(SQL_TOUCH_TOKEN).run(now, this.tokenId);
       this.lastUsed = now;
     }
-    const project = this.stmt(SQL_LOAD_PROJECT).get(this.userId, this.projectId, 1);
+    const project = byPath ? this.stmt(SQL_LOAD_PROJECT_BY_PATH).get(this.userId, 'root', 'demo', 1) : this.stmt(SQL_LOAD_PROJECT).get(this.userId, this.projectId, 1);
     if (!project) throw new Error('floor: project not found');
   }
 
@@ -265,6 +304,65 @@ export class Floor {
     return this.batch(() => {
       this.stmt(SQL_BULK_RUNS).all(this.projectId, json);
       return this.stmt(SQL_BULK_SAMPLE).all(this.projectId, json, key, 0, Number.MAX_SAFE_INTEGER, maxResults).length;
+    });
+  }
+
+  /**
+   * The Experiment Candidates page's reads, sorted by latest `sortMetric` descending, the page
+   * after the first `skip` rows (keyset: the cursor is found beforehand, unmeasured).
+   */
+  candidatesPage(experiment, { sortMetric, perPage, skip }) {
+    const expId = experiment.id;
+    let cursor = null;
+    if (skip > 0) {
+      this.cursors ??= new Map();
+      const k = `${expId}:${sortMetric}:${skip}`;
+      if (!this.cursors.has(k)) this.cursors.set(k, this.stmt(SQL_UI_SORT_FIRST).all(sortMetric, expId, skip).at(-1));
+      cursor = this.cursors.get(k);
+    }
+    const t0 = performance.now();
+    this.authenticate(Date.now(), { byPath: true });
+    this.stmt(SQL_EXPERIMENT_HEADER).get(this.projectId, experiment.iid, 'active', 1);
+    this.batch(() => {
+      this.stmt(SQL_COLUMN_KEYS[0]).all(expId, 500);
+      this.stmt(SQL_COLUMN_KEYS[1]).all(expId, 500);
+    });
+    const ids = (
+      cursor
+        ? this.stmt(SQL_UI_SORT_AFTER).all(sortMetric, expId, cursor.v0, cursor.v0, cursor.v1, cursor.v1, cursor.v2, perPage + 1)
+        : this.stmt(SQL_UI_SORT_FIRST).all(sortMetric, expId, perPage + 1)
+    )
+      .slice(0, perPage)
+      .map((r) => r.id);
+    const json = JSON.stringify(ids);
+    this.batch(() => {
+      for (const sql of SQL_CANDIDATE_ROWS) this.stmt(sql).all(json);
+    });
+    return { ids, ms: performance.now() - t0 };
+  }
+
+  /** The Candidate Detail page's reads (its chart data: `chartData`). */
+  candidateDetail(run, experiment) {
+    this.authenticate(Date.now(), { byPath: true });
+    this.batch(() => {
+      for (const sql of SQL_CANDIDATE_RUN) this.stmt(sql).all(run.candidateId, this.projectId);
+    });
+    this.stmt(SQL_METRIC_SUMMARIES).all(run.candidateId);
+    this.stmt(SQL_RELATED_CHILDREN).all('mlflow.parentRunId', experiment.id, run.runId, 'active', 100);
+    this.stmt(SQL_GET_USER).get(this.userId, 1);
+    this.stmt(SQL_EXPERIMENT_HEADER).get(this.projectId, experiment.iid, 'active', 1);
+  }
+
+  /** The chart data of one metric on Candidate Detail (`metrics.json`: the run, then 300 sampled points). */
+  chartData(run, key) {
+    this.authenticate(Date.now(), { byPath: true });
+    this.batch(() => {
+      for (const sql of SQL_CANDIDATE_RUN) this.stmt(sql).all(run.candidateId, this.projectId);
+    });
+    const json = JSON.stringify([run.runId]);
+    return this.batch(() => {
+      this.stmt(SQL_BULK_RUNS).all(this.projectId, json);
+      return this.stmt(SQL_BULK_SAMPLE).all(this.projectId, json, key, 0, Number.MAX_SAFE_INTEGER, 300).length;
     });
   }
 

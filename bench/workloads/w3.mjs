@@ -11,7 +11,7 @@ export async function w3Run(ctx) {
     const { json } = await ctx.api.post('runs/create', { experiment_id: exp.experiment_id, run_name: 'history', start_time: Date.now(), user_id: 'bench' });
     const floorExp = ctx.floor.createExperiment('bench-w3');
     const floorRun = ctx.floor.createRun(floorExp, { run_name: 'history', start_time: Date.now(), user_id: 'bench' });
-    ctx.shared.w3 = { experimentId: exp.experiment_id, run: json.run.info, floorRun, points: 0 };
+    ctx.shared.w3 = { experimentId: exp.experiment_id, run: json.run.info, floorExp, floorRun, points: 0 };
   }
   return ctx.shared.w3;
 }

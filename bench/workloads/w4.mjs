@@ -5,6 +5,11 @@
 // one, is recorded next to it.
 import { median, now, summarize } from '../stats.mjs';
 
+/** Rows per page of Experiment Candidates (src/ui/candidates.tsx PER_PAGE). */
+const PER_PAGE = 30;
+/** How many pages deep W4 walks at most before timing a page. */
+const MAX_WALK = 150;
+
 /** The href of the first <a> whose attributes or text match `test`, resolved against `base`. */
 function findLink(html, base, test) {
   for (const m of html.matchAll(/<a\b([^>]*)>([\s\S]*?)<\/a>/gi)) {
@@ -43,25 +48,15 @@ export async function run(ctx) {
   const base = new URL(ctx.worker.origin);
   const calls = ctx.sizes.w4Calls;
 
-  // the Experiment Candidates page; its link for sorting by metric m1, descending
-  const listUrl = new URL(`/${project.path_with_namespace}/-/ml/experiments/${exp.experimentId}`, base);
-  const first = await page(ctx, listUrl);
-  let sorted = findLink(first.html, base, (_a, text, href) => /m1/.test(text) && /m1/.test(href));
-  if (!sorted) throw new Error('the Experiment Candidates page has no link to sort by metric m1');
-  let sortedPage = await page(ctx, sorted);
-  if (!/desc/i.test(sorted.search)) {
-    // the first click may sort ascending; the header then links to the other direction
-    const flip = findLink(sortedPage.html, base, (_a, text, href) => /m1/.test(text) && /m1/.test(href) && /desc/i.test(href));
-    if (flip) {
-      sorted = flip;
-      sortedPage = await page(ctx, sorted);
-    }
-  }
+  // the Experiment Candidates page sorted by metric m1, descending (src/ui/candidates.tsx: sort=metric:<key>, desc by default)
+  const sorted = new URL(`/${project.path_with_namespace}/-/ml/experiments/${exp.experimentId}?sort=${encodeURIComponent('metric:m1')}`, base);
   const firstPage = await timePage(ctx, sorted, calls);
+  if (!findLink(firstPage.html, base, (_a, text, href) => /m1/.test(text) && /sort=metric/.test(href))) throw new Error('the Experiment Candidates page has no column for metric m1');
 
-  // walk the keyset to about half of the candidates (each page's "next" link), then time that page
-  const perPage = Math.max(1, (firstPage.html.match(/<tr\b/gi) ?? []).length - 1);
-  const target = Math.floor(exp.logged / perPage / 2);
+  // walk the keyset by each page's "next" link to half of the candidates, at most
+  // MAX_WALK pages (row 4,500 of 25,000: every page costs a request), then time that page
+  const perPage = PER_PAGE;
+  const target = Math.min(MAX_WALK, Math.floor(exp.logged / perPage / 2));
   let deep = sorted;
   let html = firstPage.html;
   const walkMs = [];
@@ -75,26 +70,31 @@ export async function run(ctx) {
   }
   const deepPage = await timePage(ctx, deep, calls);
 
-  // the Candidate Detail page of W3's run (100,000 points of one metric)
+  // the Candidate Detail page of W3's run (100,000 points of one metric), and its chart's data
   const candidateId = /ml_candidate_(\d+)/.exec(w3.run.artifact_uri)?.[1];
   if (!candidateId) throw new Error(`cannot tell W3's candidate id from ${w3.run.artifact_uri}`);
   const detailUrl = new URL(`/${project.path_with_namespace}/-/ml/candidates/${candidateId}`, base);
   const detail = await timePage(ctx, detailUrl, calls);
+  const chartSrc = detail.html.match(/data-src="([^"]*metrics\.json[^"]*)"/)?.[1]?.replace(/&amp;/g, '&');
+  if (!chartSrc) throw new Error('the Candidate Detail page has no chart of its metric');
+  const chartUrl = new URL(chartSrc, base);
+  const chart = await timePage(ctx, chartUrl, calls);
 
-  // the floor: the same reads the pages make (see floor.mjs)
+  // the floor: the same reads the pages make (see floor.mjs), with no HTML
   const floorFirst = [];
   const floorDeep = [];
   const floorDetail = [];
+  const floorChart = [];
+  const floorExp = exp.floorExperimentId;
   for (let k = 0; k < calls; k++) {
+    floorFirst.push(ctx.floor.candidatesPage(floorExp, { sortMetric: 'm1', perPage, skip: 0 }).ms);
+    floorDeep.push(ctx.floor.candidatesPage(floorExp, { sortMetric: 'm1', perPage, skip: target * perPage }).ms);
     let t = now();
-    ctx.floor.candidatesPage(exp.floorExperimentId, { sortMetric: 'm1', descending: true, perPage, skip: 0 });
-    floorFirst.push(now() - t);
-    t = now();
-    ctx.floor.candidatesPage(exp.floorExperimentId, { sortMetric: 'm1', descending: true, perPage, skip: target * perPage });
-    floorDeep.push(now() - t);
-    t = now();
-    ctx.floor.candidateDetail(w3.floorRun);
+    ctx.floor.candidateDetail(w3.floorRun, w3.floorExp);
     floorDetail.push(now() - t);
+    t = now();
+    ctx.floor.chartData(w3.floorRun, 'loss');
+    floorChart.push(now() - t);
   }
 
   const row = (id, what, ours, floor) =>
@@ -102,6 +102,7 @@ export async function run(ctx) {
   row('w4.candidates_first', `Experiment Candidates, ${exp.logged.toLocaleString('en-US')} candidates, sorted by m1, first page`, firstPage, floorFirst);
   row('w4.candidates_deep', `Experiment Candidates, page ${target + 1} of the keyset`, deepPage, floorDeep);
   row('w4.candidate_detail', `Candidate Detail, ${w3.points.toLocaleString('en-US')} metric points`, detail, floorDetail);
+  row('w4.candidate_chart', 'Candidate Detail chart data (metrics.json, 300 of them)', chart, floorChart);
   ctx.details.w4 = {
     timing: 'client-side, send to last byte of the full document, loopback keep-alive',
     perPage,
@@ -110,6 +111,7 @@ export async function run(ctx) {
     first: { ours: summarize(firstPage.ms), bytes: firstPage.bytes, serverTiming: firstPage.serverTiming, floor: summarize(floorFirst) },
     deep: { ours: summarize(deepPage.ms), bytes: deepPage.bytes, serverTiming: deepPage.serverTiming, floor: summarize(floorDeep) },
     detail: { ours: summarize(detail.ms), bytes: detail.bytes, serverTiming: detail.serverTiming, floor: summarize(floorDetail) },
+    chart: { url: chartUrl.pathname + chartUrl.search, ours: summarize(chart.ms), bytes: chart.bytes, floor: summarize(floorChart) },
     keysetWalk: summarize(walkMs),
   };
 }
