@@ -61,7 +61,9 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: 'api' },
   },
 });
-const sizes = args.quick ? SIZES.quick : SIZES.full;
+const sizes = { ...(args.quick ? SIZES.quick : SIZES.full) };
+// diagnosis only (e.g. does the worker's memory grow with the file?): BENCH_W5_MIB=64
+if (process.env.BENCH_W5_MIB) sizes.w5Bytes = Number(process.env.BENCH_W5_MIB) * MiB;
 if (!['api', 'direct'].includes(args.seed)) {
   console.error("--seed: 'api' (default: through runs/create + log-batch) or 'direct' (into the stopped worker's D1 file)");
   process.exit(2);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { pool } from '../client.mjs';
 import { memoryOf } from '../server.mjs';
-import { now } from '../stats.mjs';
+import { now, summarize } from '../stats.mjs';
 
 const MiB = 1024 * 1024;
 /** MLflow's client default part size (MLFLOW_MULTIPART_UPLOAD_CHUNK_SIZE, 10 MiB). */
@@ -88,7 +88,9 @@ export async function run(ctx) {
     const numParts = Math.ceil(size / PART);
     let stop = sampleMemory(pids);
     let t0 = now();
-    const { json: mpu } = await ctx.client.json('POST', `${artifacts}/mpu/create/${root}/w5`, { path: source, num_parts: numParts });
+    const { json: mpu, ms: createMs } = await ctx.client.json('POST', `${artifacts}/mpu/create/${root}/w5`, { path: source, num_parts: numParts });
+    const tParts = now();
+    const partMs = [];
     const credentials = mpu.credentials ?? [];
     if (credentials.length !== numParts) throw new Error(`mpu/create handed out ${credentials.length} part URLs for ${numParts} parts`);
     const etags = new Array(numParts);
@@ -108,8 +110,10 @@ export async function run(ctx) {
       if (res.status !== 200) throw new Error(`PUT part ${n} answered ${res.status}: ${text.slice(0, 300)}`);
       if (!res.headers.etag) throw new Error(`PUT part ${n} answered no ETag`);
       etags[k] = { part_number: n, etag: res.headers.etag, url: cred.url };
+      partMs.push(res.ms);
     });
-    await ctx.client.json('POST', `${artifacts}/mpu/complete/${root}/w5`, { path: source, upload_id: mpu.upload_id, parts: etags });
+    const partsWallMs = now() - tParts;
+    const { ms: completeMs } = await ctx.client.json('POST', `${artifacts}/mpu/complete/${root}/w5`, { path: source, upload_id: mpu.upload_id, parts: etags });
     const upMs = now() - t0;
     const upMem = stop();
 
@@ -161,6 +165,7 @@ export async function run(ctx) {
       partSize: PART,
       partsInFlight: PARTS_IN_FLIGHT,
       upMs,
+      upBreakdown: { createMs, partsWallMs, partMs: summarize(partMs), completeMs },
       downMs,
       floorUpMs,
       floorDownMs,
@@ -171,6 +176,9 @@ export async function run(ctx) {
       note: 'download bytes counted and hashed as they stream; RSS sampled every 20 ms',
     };
     ctx.shared.w5 = { sha };
+    ctx.notes.push(
+      `W5 upload: mpu/create ${createMs.toFixed(0)} ms, ${numParts} parts ${(partsWallMs / 1000).toFixed(1)} s (median part ${summarize(partMs).median.toFixed(0)} ms), mpu/complete ${completeMs.toFixed(0)} ms; memory growth up ${(worker(upMem).growth / MiB).toFixed(0)} MB, down ${(worker(downMem).growth / MiB).toFixed(0)} MB`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
