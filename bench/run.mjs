@@ -12,6 +12,7 @@ import { Client, Mlflow } from './client.mjs';
 import { startWorker } from './server.mjs';
 import { table, writeJson } from './report.mjs';
 import { now } from './stats.mjs';
+import { fixedCost } from './probe.mjs';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 5)) {
@@ -143,6 +144,7 @@ try {
     log,
     row: (r) => rows.push(r),
   });
+  await fixedCost(ctx, args.quick ? 50 : 200).catch((e) => notes.push(`fixed-cost probe failed: ${e.message}`));
   for (const step of STEPS) {
     if (!selected.has(step.workload)) continue;
     // let socket events queued while the floor held the event loop run first
