@@ -63,3 +63,14 @@ export function w2Expected(n, limit) {
   hits.sort((a, b) => b.m1 - a.m1);
   return { total: hits.length, names: hits.slice(0, limit).map((h) => h.name) };
 }
+
+/** The name of the run among W1 runs 0..n-1 with the largest latest value of metric `key`. */
+export function w1Top(n, key) {
+  let best = null;
+  for (let i = 0; i < n; i++) {
+    const { create, batch } = w1Run(i);
+    const latest = batch.metrics.filter((m) => m.key === key).reduce((a, b) => (b.step > a.step ? b : a)).value;
+    if (!best || latest > best.value) best = { name: create.run_name, value: latest };
+  }
+  return best?.name ?? null;
+}

@@ -11,7 +11,7 @@ import { w1Experiment } from './w1.mjs';
 /** W2's request, fixed. */
 export const W2_SEARCH = { filter: "metrics.m0 > 0.5 and params.p0 = 'v1'", order_by: ['metrics.m1 DESC'], max_results: 1000 };
 
-async function measure(ctx, label, runs, target) {
+async function measure(ctx, runs, target) {
   const exp = ctx.shared.w1;
   const expected = w2Expected(runs, W2_SEARCH.max_results);
   const ms = [];
@@ -56,7 +56,7 @@ async function measure(ctx, label, runs, target) {
 export async function small(ctx) {
   const exp = ctx.shared.w1;
   if (!exp || exp.logged !== ctx.sizes.w1Runs) throw new Error('W2 needs W1 sequential first');
-  await measure(ctx, 'small', exp.logged, { op: '<=', value: 80 });
+  await measure(ctx, exp.logged, { op: '<=', value: 80 });
 }
 
 /** Grows W1's experiment to the large size with 8 clients (the floor likewise), then W2 again. */
@@ -79,7 +79,7 @@ export async function large(ctx) {
     };
     exp.logged = total;
   }
-  await measure(ctx, 'large', total, { op: '<=', value: 250 });
+  await measure(ctx, total, { op: '<=', value: 250 });
 }
 
 /**
