@@ -154,6 +154,8 @@ try {
     try {
       await step.run(ctx);
       log(`${step.name} done in ${((now() - t) / 1000).toFixed(1)} s`);
+      // the figures so far, in case a later step fails or the run is stopped
+      if (args.json) writeJson(resolve(args.json), { meta: { ...meta, partial: true, failures, notes }, rows, details });
     } catch (e) {
       failures.push({ step: step.name, error: String(e?.message ?? e) });
       rows.push({ id: `${step.workload}.failed`, workload: `${step.name}: FAILED (see below)`, unit: '', better: 'lower', ours: null, floor: null });

@@ -66,7 +66,10 @@ export async function large(ctx) {
   if (exp.logged < total) {
     const from = exp.logged;
     const ours = ctx.seed === 'direct' ? await seedDirect(ctx, exp, from, total) : await logRuns(ctx.api, exp.experimentId, from, total, 8);
+    // the floor's copy of these rows is set-up, not measured: no fsync per transaction meanwhile
+    ctx.floor.db.exec('PRAGMA synchronous = OFF');
     const floor = floorRuns(ctx.floor, exp.floorExperimentId, from, total);
+    ctx.floor.db.exec('PRAGMA synchronous = FULL');
     ctx.details['w2.seed'] = {
       how:
         ctx.seed === 'direct'
