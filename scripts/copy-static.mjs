@@ -5,7 +5,11 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const vendor = join(root, 'static', 'assets', 'vendor');
-const files = [['htmx.org/dist/htmx.min.js', 'htmx.min.js']];
+const files = [
+  ['htmx.org/dist/htmx.min.js', 'htmx.min.js'],
+  ['uplot/dist/uPlot.iife.min.js', 'uPlot.iife.min.js'],
+  ['uplot/dist/uPlot.min.css', 'uPlot.min.css'],
+];
 
 mkdirSync(vendor, { recursive: true });
 for (const [from, to] of files) {

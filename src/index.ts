@@ -9,6 +9,7 @@ import type { AppEnv } from './env';
 import { DomainError, InvalidInputError, TooLargeError } from './errors';
 import { authenticate } from './access/middleware';
 import { mlflowApi } from './api/mlflow';
+import { artifactPartsApi, PART_ROUTE_PATH } from './api/mlflow/artifact-parts';
 import { endpointNotFound, mlflowError } from './api/mlflow/errors';
 import { featuresApi } from './api/v4/features';
 import { gitlabError } from './api/v4/errors';
@@ -16,14 +17,15 @@ import { projectsApi } from './api/v4/projects';
 import { packagesApi } from './api/v4/packages';
 import { usersApi } from './api/v4/users';
 import { ui } from './ui';
+import { domainErrorPage, errorPage } from './ui/errors';
 
 const MLFLOW_PATH = /^\/api\/v4\/projects\/[^/]+\/ml\/mlflow(\/|$)/;
 
-function protocolError(c: Context<AppEnv>, error: DomainError): Response {
+function protocolError(c: Context<AppEnv>, error: DomainError): Response | Promise<Response> {
   const path = c.req.path;
   if (MLFLOW_PATH.test(path)) return mlflowError(c, error);
   if (path.startsWith('/api/')) return gitlabError(c, error);
-  return c.html(`<!doctype html><title>${error.message.replace(/[<>&"]/g, '')}</title><p>${error.message.replace(/[<>&"]/g, '')}</p>`, error.kind === 'not_found' ? 404 : 400);
+  return domainErrorPage(c, error);
 }
 
 const app = new Hono<AppEnv>();
@@ -31,6 +33,9 @@ const app = new Hono<AppEnv>();
 app.use(authenticate);
 app.route('/api/v4', usersApi);
 app.route('/api/v4/features', featuresApi);
+// Multipart part URLs carry their own signed credential (no token): mounted ahead of the MLflow
+// sub-app, which requires an actor.
+app.route(PART_ROUTE_PATH, artifactPartsApi);
 app.route('/api/v4/projects/:id/ml/mlflow', mlflowApi);
 app.route('/api/v4/projects/:id/packages', packagesApi);
 app.route('/api/v4/projects', projectsApi);
@@ -39,7 +44,7 @@ app.route('/', ui);
 app.notFound((c) => {
   if (MLFLOW_PATH.test(c.req.path)) return endpointNotFound(c);
   if (c.req.path.startsWith('/api/')) return c.json({ message: '404 Not Found' }, 404);
-  return c.html('<!doctype html><title>Not Found</title><p>Not Found</p>', 404);
+  return errorPage(c, 404, 'Not Found');
 });
 
 app.onError((err, c) => {
@@ -54,7 +59,7 @@ app.onError((err, c) => {
       ? c.json({ error_code: 'INTERNAL_ERROR', message: 'internal error' }, 500)
       : c.json({ message: '500 Internal Server Error' }, 500);
   }
-  return c.html('<!doctype html><title>Error</title><p>Something went wrong.</p>', 500);
+  return errorPage(c, 500, 'Something went wrong.');
 });
 
 export default app;

@@ -14,9 +14,9 @@ let counter = 0;
 export const unique = (prefix = 'x') => `${prefix}${Date.now().toString(36)}${(counter++).toString(36)}`;
 
 /** Creates a user with an `api` token (or the given scopes); returns the user and token. */
-export async function seedUser(opts: { admin?: boolean; scopes?: string[]; username?: string } = {}) {
+export async function seedUser(opts: { admin?: boolean; scopes?: string[]; username?: string; password?: string } = {}) {
   const username = opts.username ?? unique('user');
-  const user = await createUser(db(), { username, name: username, email: `${username}@example.com`, password: 'correct horse battery', isAdmin: opts.admin });
+  const user = await createUser(db(), { username, name: username, email: `${username}@example.com`, password: opts.password, isAdmin: opts.admin });
   const { secret } = await createToken(db(), { userId: user.id, name: 't', scopes: opts.scopes ?? ['api'] });
   return { user, token: secret };
 }

@@ -424,6 +424,8 @@ export const packageUploads = sqliteTable(
     packageId: integer('package_id').notNull().references(() => packages.id, { onDelete: 'cascade' }),
     filePath: text('file_path').notNull(),
     r2Key: text('r2_key').notNull(),
+    /** Random per-upload HMAC key (hex) that signs this upload's part URLs; never leaves the server. */
+    partKey: text('part_key').notNull().default(''),
     userId: integer('user_id').references(() => users.id, { onDelete: 'set null' }),
     createdAt: integer('created_at').notNull().default(now),
   },

@@ -1,5 +1,29 @@
-/** The htmx UI (to be filled by the UI stream). */
+/**
+ * The htmx UI: server-rendered pages under `/-/...` (session) and `/:namespace/:project/...`.
+ * Every HTML answer gets the security headers; anonymous visitors are sent to sign in.
+ */
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
+import { securityHeaders } from './security';
+import { requireSignedIn, sessionRoutes } from './session';
+import { projectRoutes } from './projects';
+import { requireMlFlag } from '../access/middleware';
+import { loadUiProject } from './project-context';
+import { experimentRoutes } from './experiments';
+import { candidateListRoutes } from './candidates';
+import { candidateRoutes } from './candidate';
+import { packageRoutes } from './packages';
 
 export const ui = new Hono<AppEnv>();
+
+ui.use('*', securityHeaders, requireSignedIn);
+ui.route('/-', sessionRoutes);
+ui.route('/', projectRoutes);
+
+// Project pages: the project is loaded (read_ml, else 404) before any of them; ML pages need the flag.
+ui.use('/:namespace/:project/-/*', loadUiProject);
+ui.use('/:namespace/:project/-/ml/*', requireMlFlag);
+ui.route('/:namespace/:project/-/ml/experiments', experimentRoutes);
+ui.route('/:namespace/:project/-/ml/experiments', candidateListRoutes);
+ui.route('/:namespace/:project/-/ml/candidates', candidateRoutes);
+ui.route('/:namespace/:project/-/packages', packageRoutes);

@@ -1,5 +1,47 @@
-/** MLflow REST: metrics (to be filled by its stream). */
+/** MLflow REST: metrics (get-history, paged; get-history-bulk-interval, sampled in SQL). */
 import { Hono } from 'hono';
+import { z } from 'zod';
 import type { AppEnv } from '../../env';
+import { metricHistoryBulkInterval, metricHistoryJson } from '../../tracking/metrics';
+import { doubleJson, int64, mlflowInput } from './input';
+import { listOf, required, runIdFields, runIdOf } from './tracking-json';
 
-export const metricsApi = new Hono<AppEnv>();
+export const metricsApi = new Hono<AppEnv>()
+  .get('/get-history', async (c) => {
+    const input = await mlflowInput(
+      c,
+      z.object({ ...runIdFields, metric_key: required('metric_key'), max_results: int64.optional(), page_token: z.string().optional() }),
+    );
+    const page = await metricHistoryJson(c.get('db'), c.get('access').project.id, runIdOf(input), input.metric_key, {
+      maxResults: input.max_results,
+      pageToken: input.page_token || undefined,
+    });
+    // The domain wrote the points' JSON; only the envelope is added here.
+    const metrics = page.items ? `"metrics":[${page.items}]` : '';
+    const token = page.nextPageToken ? `"next_page_token":${JSON.stringify(page.nextPageToken)}` : '';
+    return c.body(`{${[metrics, token].filter(Boolean).join(',')}}`, 200, { 'content-type': 'application/json' });
+  })
+  .get('/get-history-bulk-interval', async (c) => {
+    const input = await mlflowInput(
+      c,
+      z.object({
+        run_ids: listOf(z.string()).optional(),
+        metric_key: required('metric_key'),
+        start_step: int64.optional(),
+        end_step: int64.optional(),
+        max_results: int64.optional(),
+      }),
+    );
+    const points = await metricHistoryBulkInterval(c.get('db'), c.get('access').project.id, {
+      runIds: input.run_ids ?? [],
+      key: input.metric_key,
+      startStep: input.start_step,
+      endStep: input.end_step,
+      maxResults: input.max_results,
+    });
+    return c.json({
+      metrics: points.length
+        ? points.map((p) => ({ key: p.key, value: doubleJson(p.value), timestamp: p.timestamp, step: p.step, run_id: p.runId }))
+        : undefined,
+    });
+  });

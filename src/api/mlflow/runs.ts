@@ -1,5 +1,178 @@
-/** MLflow REST: runs (to be filled by its stream). */
-import { Hono } from 'hono';
+/**
+ * MLflow REST: runs (create, get, update, delete, restore, search, log-metric, log-parameter,
+ * log-batch, log-inputs, outputs, set-tag, delete-tag). `run_uuid` is accepted wherever
+ * `run_id` is.
+ */
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
 import type { AppEnv } from '../../env';
+import { requireAbility } from '../../access/middleware';
+import { deleteTag, logBatch, logMetric, logParam, setTag } from '../../tracking/batch';
+import { createRun, deleteRun, getRun, RUN_STATUSES, restoreRun, searchRuns, updateRun } from '../../tracking/candidates';
+import { logInputs, logOutputs } from '../../tracking/datasets';
+import { projectExperimentIds } from '../../tracking/experiments';
+import { double, int64, mlflowInput } from './input';
+import { experimentIdField, keyValue, listOf, originOf, required, runIdFields, runIdOf, runInfoJson, runJson, viewType } from './tracking-json';
 
-export const runsApi = new Hono<AppEnv>();
+const metric = z.object({
+  key: required('key'),
+  value: double,
+  timestamp: int64,
+  step: int64.optional(),
+  model_id: z.string().optional(),
+  dataset_name: z.string().optional(),
+  dataset_digest: z.string().optional(),
+});
+
+const toMetric = (m: z.infer<typeof metric>) => ({
+  key: m.key,
+  value: m.value,
+  timestamp: m.timestamp,
+  step: m.step ?? 0,
+  modelId: m.model_id || undefined,
+  datasetName: m.dataset_name || undefined,
+  datasetDigest: m.dataset_digest || undefined,
+});
+
+const searchInput = z.object({
+  experiment_ids: listOf(experimentIdField('experiment_ids')).optional(),
+  filter: z.string().optional(),
+  run_view_type: viewType.optional(),
+  max_results: int64.optional(),
+  order_by: listOf(z.string()).optional(),
+  page_token: z.string().optional(),
+});
+
+async function search(c: Context<AppEnv>) {
+  const input = await mlflowInput(c, searchInput);
+  const db = c.get('db');
+  const experimentIds = await projectExperimentIds(db, c.get('access').project.id, input.experiment_ids ?? []);
+  const { runs, nextPageToken } = await searchRuns(db, {
+    experimentIds,
+    filter: input.filter || undefined,
+    orderBy: input.order_by,
+    viewType: input.run_view_type,
+    maxResults: input.max_results,
+    pageToken: input.page_token || undefined,
+  });
+  const origin = originOf(c);
+  return c.json({ runs: runs.length ? runs.map((r) => runJson(r, origin)) : undefined, next_page_token: nextPageToken });
+}
+
+/** A write to a run: checks write access, reads the input and the run id. */
+async function runWrite<T extends z.ZodRawShape>(c: Context<AppEnv>, shape: T) {
+  requireAbility(c, 'write_ml');
+  const input = await mlflowInput(c, z.object({ ...runIdFields, ...shape }));
+  return { input, runId: runIdOf(input as { run_id?: string; run_uuid?: string }), db: c.get('db'), projectId: c.get('access').project.id };
+}
+
+export const runsApi = new Hono<AppEnv>()
+  .post('/create', async (c) => {
+    requireAbility(c, 'write_ml');
+    const input = await mlflowInput(
+      c,
+      z.object({
+        experiment_id: experimentIdField().optional(),
+        user_id: z.string().optional(),
+        run_name: z.string().optional(),
+        start_time: int64.optional(),
+        tags: z.array(keyValue).optional(),
+      }),
+    );
+    const actor = c.get('actor')!;
+    const run = await createRun(c.get('db'), {
+      projectId: c.get('access').project.id,
+      userId: actor.user.id,
+      username: actor.user.username,
+      experimentId: input.experiment_id,
+      mlflowUser: input.user_id,
+      runName: input.run_name,
+      startTime: input.start_time,
+      tags: input.tags,
+    });
+    return c.json({ run: runJson(run, originOf(c)) });
+  })
+  .get('/get', async (c) => {
+    const input = await mlflowInput(c, z.object(runIdFields));
+    const run = await getRun(c.get('db'), c.get('access').project.id, runIdOf(input));
+    return c.json({ run: runJson(run, originOf(c)) });
+  })
+  .post('/update', async (c) => {
+    const { input, runId, db, projectId } = await runWrite(c, {
+      status: z.enum(RUN_STATUSES).optional(),
+      end_time: int64.optional(),
+      run_name: z.string().optional(),
+    });
+    const info = await updateRun(db, projectId, runId, { status: input.status, endTime: input.end_time, runName: input.run_name });
+    return c.json({ run_info: runInfoJson(info, originOf(c)) });
+  })
+  .post('/delete', async (c) => {
+    const { runId, db, projectId } = await runWrite(c, {});
+    await deleteRun(db, projectId, runId);
+    return c.json({});
+  })
+  .post('/restore', async (c) => {
+    const { runId, db, projectId } = await runWrite(c, {});
+    await restoreRun(db, projectId, runId);
+    return c.json({});
+  })
+  .post('/search', search)
+  .get('/search', search)
+  .post('/log-metric', async (c) => {
+    const { input, runId, db, projectId } = await runWrite(c, metric.shape);
+    await logMetric(db, projectId, runId, toMetric(input));
+    return c.json({});
+  })
+  .post('/log-parameter', async (c) => {
+    const { input, runId, db, projectId } = await runWrite(c, { key: required('key'), value: required('value') });
+    await logParam(db, projectId, runId, { key: input.key, value: input.value });
+    return c.json({});
+  })
+  .post('/log-batch', async (c) => {
+    const { input, runId, db, projectId } = await runWrite(c, {
+      metrics: z.array(metric).optional(),
+      params: z.array(keyValue).optional(),
+      tags: z.array(keyValue).optional(),
+    });
+    await logBatch(db, projectId, runId, { metrics: input.metrics?.map(toMetric), params: input.params, tags: input.tags });
+    return c.json({});
+  })
+  .post('/set-tag', async (c) => {
+    const { input, runId, db, projectId } = await runWrite(c, { key: required('key'), value: required('value') });
+    await setTag(db, projectId, runId, { key: input.key, value: input.value });
+    return c.json({});
+  })
+  .post('/delete-tag', async (c) => {
+    const { input, runId, db, projectId } = await runWrite(c, { key: required('key') });
+    await deleteTag(db, projectId, runId, input.key);
+    return c.json({});
+  })
+  .post('/log-inputs', async (c) => {
+    const dataset = z.object({
+      name: required('name'),
+      digest: required('digest'),
+      source_type: required('source_type'),
+      source: required('source'),
+      schema: z.string().optional(),
+      profile: z.string().optional(),
+    });
+    const { input, runId, db, projectId } = await runWrite(c, {
+      datasets: z.array(z.object({ tags: z.array(keyValue).optional(), dataset })).optional(),
+      models: z.array(z.object({ model_id: required('model_id') })).optional(),
+    });
+    await logInputs(db, projectId, runId, {
+      datasets: input.datasets?.map((d) => ({
+        tags: d.tags,
+        dataset: { name: d.dataset.name, digest: d.dataset.digest, sourceType: d.dataset.source_type, source: d.dataset.source, schema: d.dataset.schema, profile: d.dataset.profile },
+      })),
+      models: input.models?.map((m) => ({ modelId: m.model_id })),
+    });
+    return c.json({});
+  })
+  .post('/outputs', async (c) => {
+    const { input, runId, db, projectId } = await runWrite(c, {
+      models: z.array(z.object({ model_id: required('model_id'), step: int64.optional() })).optional(),
+    });
+    await logOutputs(db, projectId, runId, (input.models ?? []).map((m) => ({ modelId: m.model_id, step: m.step })));
+    return c.json({});
+  });

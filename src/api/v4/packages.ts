@@ -1,5 +1,171 @@
-/** GitLab's generic package API (to be filled by the artifacts stream). */
-import { Hono } from 'hono';
+/**
+ * GitLab's package API for generic packages, under /api/v4/projects/:id/packages, with nested
+ * file paths allowed. The same files are MLflow artifacts when the package is an ML package
+ * (`ml_candidate_<id>` / `-`); with the ml_experiment_tracking flag off, `ml_` packages are 404.
+ *
+ *   PUT    generic/:package_name/:package_version/*file_path   upload (streamed)
+ *   GET    generic/:package_name/:package_version/*file_path   download
+ *   GET    /                          list (package_name, package_type, order_by, sort, page, per_page)
+ *   GET    /:package_id               one package
+ *   GET    /:package_id/package_files its files
+ *   DELETE /:package_id               the package, its files and their bytes
+ *   DELETE /:package_id/package_files/:file_id
+ */
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
 import type { AppEnv } from '../../env';
+import { InvalidInputError, NotFoundError } from '../../errors';
+import { loadProject, requireActor } from '../../access/middleware';
+import type { Project } from '../../access/policy';
+import { isEnabled } from '../../flags/flags';
+import { deleteFile, getFile, listFiles, putFile, type PackageFile } from '../../packages/files';
+import { isMlPackageName } from '../../packages/names';
+import { deletePackage, ensurePackage, getPackage, listPackages, resolvePackage, type Package, type PackageStore } from '../../packages/packages';
+import { decodeUrlPath, normalizePath } from '../../packages/paths';
+import { fileResponse, rawPathAfter, uploadBody } from '../file-transfer';
+import { pageOf } from './input';
+import { parseInput } from '../../validation';
 
-export const packagesApi = new Hono<AppEnv>();
+const store = (c: Context<AppEnv>): PackageStore => ({ db: c.get('db'), bucket: c.env.ARTIFACTS });
+const project = (c: Context<AppEnv>) => c.get('access').project;
+const mlFlagOn = (c: Context<AppEnv>) => isEnabled(c.env.FLAGS, 'ml_experiment_tracking', project(c).id);
+
+/** 404 for an `ml_` package while the flag is off for the project (one KV read, only for ml_ names). */
+async function checkMlFlag(c: Context<AppEnv>, name: string): Promise<void> {
+  if (isMlPackageName(name) && !(await mlFlagOn(c))) throw new NotFoundError('404 Package Not Found');
+}
+
+/** The package named by `:package_id`, hidden when it is an ML package and the flag is off. */
+async function packageById(c: Context<AppEnv>): Promise<Package> {
+  const raw = c.req.param('package_id') ?? '';
+  if (!/^\d{1,15}$/.test(raw)) throw new NotFoundError('404 Package Not Found');
+  const pkg = await getPackage(c.get('db'), project(c).id, Number(raw));
+  await checkMlFlag(c, pkg.name);
+  return pkg;
+}
+
+/** Name, version and file path of a generic-package URL, read from the raw path. */
+function genericTarget(c: Context): { name: string; version: string; path: string } {
+  const [name = '', version = '', ...file] = rawPathAfter(c, '/packages/generic/').split('/');
+  return {
+    name: decodeUrlPath(name, 'package_name'),
+    version: decodeUrlPath(version, 'package_version'),
+    path: normalizePath(decodeUrlPath(file.join('/'), 'file_path'), 'file_path'),
+  };
+}
+
+/** GitLab's shape of a package. */
+function packageJson(origin: string, p: Project, pkg: Package) {
+  return {
+    id: pkg.id,
+    name: pkg.name,
+    version: pkg.version,
+    package_type: pkg.packageType,
+    status: 'default',
+    _links: {
+      web_path: `/${p.namespace}/${p.path}/-/packages/${pkg.id}`,
+      delete_api_path: `${origin}/api/v4/projects/${p.id}/packages/${pkg.id}`,
+    },
+    created_at: new Date(pkg.createdAt).toISOString(),
+    last_downloaded_at: null,
+    pipelines: [],
+    tags: [],
+  };
+}
+
+/** GitLab's shape of a package file (`file_name` is the full path inside the package). */
+function packageFileJson(f: PackageFile) {
+  return {
+    id: f.id,
+    package_id: f.packageId,
+    created_at: new Date(f.createdAt).toISOString(),
+    file_name: f.filePath,
+    size: f.size,
+    file_md5: null,
+    file_sha1: null,
+    file_sha256: f.sha256,
+    pipelines: [],
+  };
+}
+
+// GitLab's pagination headers; `more` says whether a next page exists.
+function pageHeaders(c: Context, page: { limit: number; offset: number }, more: boolean) {
+  const current = page.offset / page.limit + 1;
+  c.header('x-page', String(current));
+  c.header('x-per-page', String(page.limit));
+  c.header('x-next-page', more ? String(current + 1) : '');
+  c.header('x-prev-page', current > 1 ? String(current - 1) : '');
+}
+
+const ListQuery = z.object({
+  package_name: z.string().max(255).optional(),
+  package_type: z.string().max(50).optional(),
+  order_by: z.enum(['created_at', 'name', 'version', 'type']).optional(),
+  sort: z.enum(['asc', 'desc']).optional(),
+});
+
+const anyone = async (c: Context<AppEnv>, next: () => Promise<void>) => {
+  requireActor(c);
+  await next();
+};
+
+/** Routes under /api/v4/projects/:id/packages. */
+export const packagesApi = new Hono<AppEnv>()
+  .use(anyone)
+  .put('/generic/*', loadProject('id', 'write_ml'), async (c) => {
+    const target = genericTarget(c);
+    await checkMlFlag(c, target.name);
+    const pkg = await ensurePackage(c.get('db'), project(c).id, target.name, target.version);
+    const { body, length } = uploadBody(c);
+    const file = await putFile(store(c), pkg, target.path, body, {
+      length,
+      contentType: c.req.header('content-type'),
+      userId: requireActor(c).user.id,
+    });
+    if (c.req.query('select') === 'package_file') return c.json(packageFileJson(file), 201);
+    return c.json({ message: '201 Created' }, 201);
+  })
+  .get('/generic/*', loadProject('id', 'read_ml'), async (c) => {
+    const target = genericTarget(c);
+    await checkMlFlag(c, target.name);
+    const pkg = await resolvePackage(c.get('db'), project(c).id, target.name, target.version);
+    if (!pkg) throw new NotFoundError('404 Package Not Found');
+    return fileResponse(c, await getFile(c.get('db'), pkg, target.path));
+  })
+  .get('/', loadProject('id', 'read_ml'), async (c) => {
+    const query = parseInput(ListQuery, c.req.query());
+    const page = pageOf(c);
+    const rows = await listPackages(c.get('db'), project(c).id, {
+      name: query.package_name,
+      type: query.package_type,
+      includeMl: await mlFlagOn(c),
+      orderBy: query.order_by,
+      sort: query.sort,
+      limit: page.limit + 1,
+      offset: page.offset,
+    });
+    pageHeaders(c, page, rows.length > page.limit);
+    const origin = new URL(c.req.url).origin;
+    return c.json(rows.slice(0, page.limit).map((pkg) => packageJson(origin, project(c), pkg)));
+  })
+  .get('/:package_id{[0-9]+}', loadProject('id', 'read_ml'), async (c) => {
+    return c.json(packageJson(new URL(c.req.url).origin, project(c), await packageById(c)));
+  })
+  .get('/:package_id{[0-9]+}/package_files', loadProject('id', 'read_ml'), async (c) => {
+    const pkg = await packageById(c);
+    const page = pageOf(c);
+    const files = await listFiles(c.get('db'), pkg, { limit: page.limit + 1, offset: page.offset });
+    pageHeaders(c, page, files.length > page.limit);
+    return c.json(files.slice(0, page.limit).map(packageFileJson));
+  })
+  .delete('/:package_id{[0-9]+}', loadProject('id', 'write_ml'), async (c) => {
+    await deletePackage(store(c), await packageById(c));
+    return c.body(null, 204);
+  })
+  .delete('/:package_id{[0-9]+}/package_files/:file_id', loadProject('id', 'write_ml'), async (c) => {
+    const pkg = await packageById(c);
+    const fileId = c.req.param('file_id');
+    if (!/^\d{1,15}$/.test(fileId)) throw new InvalidInputError('file_id must be a number', 'file_id');
+    await deleteFile(store(c), pkg, Number(fileId));
+    return c.body(null, 204);
+  });

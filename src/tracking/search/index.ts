@@ -1,72 +1,35 @@
 /**
- * CONTRACT (being implemented by the search stream; signatures are fixed, bodies are not yet).
+ * The search CONTRACT: MLflow's filter grammar (plus OR and parentheses) parsed once into a tree
+ * and compiled to SQL with bound values. Each function returns the matching row ids in order, one
+ * page at a time; callers load the rows themselves. A malformed filter, order_by or page token is
+ * an InvalidInputError; filter and order_by errors name the column ("Invalid filter at column 11:
+ * expected a comparator ..."). `maxResults` is validated here too: runs and experiments up to
+ * 50000, registered models 1000, model versions 200000, logged models 50000.
  *
- * Search: MLflow's filter grammar (plus OR and parentheses) parsed once into a tree and compiled
- * to SQL with bound values. Each function returns the matching row ids in order, one page at a
- * time; callers load the rows themselves. A malformed filter, order_by or page token is an
- * InvalidInputError (with the position of the error for filters).
+ * The grammar, for every search:
+ *   filter      := and ('OR' and)*            AND binds tighter than OR; keywords in any case
+ *   and         := primary ('AND' primary)*
+ *   primary     := '(' filter ')' | identifier comparator value
+ *   identifier  := name ('.' name)*           `entity.key`; a name is a word, `backticked` or
+ *                                             "double-quoted"; `tags.mlflow.runName` keeps the
+ *                                             dotted key whole
+ *   comparator  := = != < <= > >= LIKE ILIKE IN NOT IN IS NULL IS NOT NULL
+ *   value       := 'string' | "string" | number | '(' value (',' value)* ')'
+ * LIKE is case-sensitive (as MLflow), ILIKE is not; `%` and `_` are its wildcards. Which
+ * identifiers, comparators and value types a search takes is MLflow's (see each file), widened
+ * only where harmless: IN / NOT IN on any string field, IS [NOT] NULL on metrics, params, tags and
+ * end_time. Runs compare and sort metrics on their latest value; NaN equals nothing, and in
+ * order_by NaN then missing values come last in both directions.
+ *
+ * Page tokens are keysets (the last row's sort values), so paging stays right while rows are
+ * added; a token only fits the order_by it was issued for.
+ *
+ * Files: lexer.ts and parser.ts (text → tree with positions), compile.ts (shared SQL pieces, the
+ * keyset query and D1's limit of 100 bound values), page-token.ts, and one compiler per search:
+ * runs.ts, experiments.ts, models.ts (registered models and versions), logged-models.ts.
  */
-import type { Database } from '../../db/client';
-
-/** Which soft-deleted rows a search sees (MLflow's ViewType). */
-export type ViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
-
-/** One page of ids, and the opaque token of the next page when there is one. */
-export type SearchPage<Id> = { ids: Id[]; nextPageToken?: string };
-
-/** runs/search: `experimentIds` are internal experiment ids (`experiments.id`), already checked. */
-export type RunSearch = {
-  experimentIds: number[];
-  filter?: string;
-  orderBy?: string[];
-  viewType?: ViewType;
-  maxResults: number;
-  pageToken?: string;
-};
-
-/** Candidate ids (`candidates.id`) matching a runs/search, in order. */
-export async function searchRunIds(_db: Database, _search: RunSearch): Promise<SearchPage<number>> {
-  throw new Error('searchRunIds: not implemented yet');
-}
-
-/** experiments/search within one project. */
-export type ExperimentSearch = {
-  projectId: number;
-  filter?: string;
-  orderBy?: string[];
-  viewType?: ViewType;
-  maxResults: number;
-  pageToken?: string;
-};
-
-/** Experiment ids (`experiments.id`) matching an experiments/search, in order. */
-export async function searchExperimentIds(_db: Database, _search: ExperimentSearch): Promise<SearchPage<number>> {
-  throw new Error('searchExperimentIds: not implemented yet');
-}
-
-/** registered-models/search and model-versions/search within one project. */
-export type ModelSearch = { projectId: number; filter?: string; orderBy?: string[]; maxResults: number; pageToken?: string };
-
-/** Registered model ids (`registered_models.id`) matching a registered-models/search. */
-export async function searchRegisteredModelIds(_db: Database, _search: ModelSearch): Promise<SearchPage<number>> {
-  throw new Error('searchRegisteredModelIds: not implemented yet');
-}
-
-/** Model version ids (`model_versions.id`) matching a model-versions/search. */
-export async function searchModelVersionIds(_db: Database, _search: ModelSearch): Promise<SearchPage<number>> {
-  throw new Error('searchModelVersionIds: not implemented yet');
-}
-
-/** logged-models/search: `experimentIds` are internal experiment ids. */
-export type LoggedModelSearch = {
-  experimentIds: number[];
-  filter?: string;
-  orderBy?: { field_name: string; ascending?: boolean; dataset_name?: string; dataset_digest?: string }[];
-  maxResults: number;
-  pageToken?: string;
-};
-
-/** Logged model seqs (`logged_models.seq`) matching a logged-models/search, in order. */
-export async function searchLoggedModelSeqs(_db: Database, _search: LoggedModelSearch): Promise<SearchPage<number>> {
-  throw new Error('searchLoggedModelSeqs: not implemented yet');
-}
+export type { ExperimentSearch, LoggedModelSearch, ModelSearch, RunSearch, SearchPage, ViewType } from './types';
+export { searchRunIds } from './runs';
+export { searchExperimentIds } from './experiments';
+export { searchModelVersionIds, searchRegisteredModelIds } from './models';
+export { searchLoggedModelSeqs } from './logged-models';

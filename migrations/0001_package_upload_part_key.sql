@@ -1,0 +1,1 @@
+ALTER TABLE `package_uploads` ADD `part_key` text DEFAULT '' NOT NULL;

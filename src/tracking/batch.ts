@@ -1,0 +1,222 @@
+/**
+ * Logging to a run: params, tags and metric points, as log-batch and the single-item
+ * endpoints (log-parameter, set-tag, log-metric) do. Everything a request logs is written in
+ * ONE round trip: one `batch()` (one transaction) whose statements read their rows from one
+ * JSON text through `json_each(?)`, with `latest_metrics` upserted in the same transaction.
+ *
+ * Every write is guarded by "this run, in this project, active", and the batch ends by reading
+ * the run's state: when the run is missing or deleted nothing was written and the error is
+ * raised from that read. Params are immutable: the insert skips exact repeats (a retried
+ * request) and lets any other existing key hit the primary key, which fails and rolls back the
+ * whole batch; only then is the conflicting value read, to word the error. So the check costs
+ * nothing on the happy path and needs no pre-read.
+ */
+import type { Database } from '../db/client';
+import { InvalidInputError, NotFoundError } from '../errors';
+import { batch, isUniqueViolation, stmt } from './d1';
+import { requireActiveRun, runStateStatement, RUN_NAME_TAG } from './candidates';
+import type { KeyValue } from './experiments';
+import { checkBatchLimits, checkMetric, checkParam, checkTag } from './limits';
+import { encodeMetricValue } from './metric-values';
+
+/** A metric point to log; `modelId` (MLflow 3) also logs it to that logged model. */
+export type NewMetric = {
+  key: string;
+  value: number;
+  timestamp: number;
+  step: number;
+  modelId?: string;
+  datasetName?: string;
+  datasetDigest?: string;
+};
+
+/** What one log-batch carries. */
+export type LogBatch = { metrics?: NewMetric[]; params?: KeyValue[]; tags?: KeyValue[] };
+
+const GUARD = `c.run_id = ?1 AND c.project_id = ?2 AND c.lifecycle_stage = 'active'`;
+
+/** Validates a batch against MLflow's limits and rules; throws before anything is written. */
+export function checkLogBatch(input: LogBatch): void {
+  const metrics = input.metrics ?? [];
+  const params = input.params ?? [];
+  const tags = input.tags ?? [];
+  checkBatchLimits(metrics.length, params, tags.length);
+  params.forEach((p, i) => checkParam(p.key, p.value, `params[${i}]`));
+  tags.forEach((t, i) => checkTag(t.key, t.value, `tags[${i}]`));
+  metrics.forEach((m, i) => checkMetric(m.key, m.timestamp, m.step, `metrics[${i}]`));
+}
+
+/** The statements that write a batch (after `checkLogBatch`), guarded by the run's state. */
+export function logBatchStatements(db: Database, projectId: number, runId: string, input: LogBatch): D1PreparedStatement[] {
+  const metrics = input.metrics ?? [];
+  const params = input.params ?? [];
+  const tags = input.tags ?? [];
+  const out: D1PreparedStatement[] = [];
+  if (params.length) {
+    out.push(
+      stmt(
+        db,
+        `INSERT INTO candidate_params (candidate_id, key, value)
+         SELECT c.id, j.value ->> 0, j.value ->> 1 FROM candidates c, json_each(?3) j
+         WHERE ${GUARD} AND NOT EXISTS (
+           SELECT 1 FROM candidate_params p WHERE p.candidate_id = c.id AND p.key = j.value ->> 0 AND p.value = j.value ->> 1)`,
+        runId,
+        projectId,
+        JSON.stringify(params.map((p) => [p.key, p.value])),
+      ),
+    );
+  }
+  if (tags.length) {
+    const json = JSON.stringify(tags.map((t) => [t.key, t.value]));
+    out.push(
+      stmt(
+        db,
+        `INSERT INTO candidate_tags (candidate_id, key, value)
+         SELECT c.id, j.value ->> 0, j.value ->> 1 FROM candidates c, json_each(?3) j WHERE ${GUARD}
+         ON CONFLICT (candidate_id, key) DO UPDATE SET value = excluded.value`,
+        runId,
+        projectId,
+        json,
+      ),
+    );
+    const name = tags.findLast((t) => t.key === RUN_NAME_TAG)?.value;
+    if (name) {
+      out.push(stmt(db, `UPDATE candidates AS c SET name = ?3 WHERE ${GUARD}`, runId, projectId, name));
+    }
+  }
+  if (metrics.length) {
+    // Row: [key, stored value, step, timestamp, is_nan]
+    const rows = metrics.map((m): MetricRow => {
+      const v = encodeMetricValue(m.value);
+      return [m.key, v.value, m.step, m.timestamp, v.isNan];
+    });
+    const json = JSON.stringify(rows);
+    out.push(
+      stmt(
+        db,
+        `INSERT OR IGNORE INTO metrics (candidate_id, key, step, timestamp, value, is_nan)
+         SELECT c.id, j.value ->> 0, j.value ->> 2, j.value ->> 3, j.value ->> 1, j.value ->> 4 FROM candidates c, json_each(?3) j
+         WHERE ${GUARD}`,
+        runId,
+        projectId,
+        json,
+      ),
+      // The batch's own latest point of each key (picked here by the same rule, over the
+      // stored values) replaces the stored one only when it beats it: largest step, then
+      // timestamp, then value.
+      stmt(
+        db,
+        `INSERT INTO latest_metrics (candidate_id, key, step, timestamp, value, is_nan)
+         SELECT c.id, j.value ->> 0, j.value ->> 2, j.value ->> 3, j.value ->> 1, j.value ->> 4 FROM candidates c, json_each(?3) j
+         WHERE ${GUARD}
+         ON CONFLICT (candidate_id, key) DO UPDATE SET
+           step = excluded.step, timestamp = excluded.timestamp, value = excluded.value, is_nan = excluded.is_nan
+         WHERE (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`,
+        runId,
+        projectId,
+        JSON.stringify(latestPerKey(rows)),
+      ),
+    );
+    const forModels = metrics.filter((m) => m.modelId);
+    if (forModels.length) {
+      const modelRows = forModels.map((m) => {
+        const v = encodeMetricValue(m.value);
+        return [m.modelId, m.key, v.value, m.step, m.timestamp, v.isNan, m.datasetName ?? null, m.datasetDigest ?? null];
+      });
+      out.push(
+        stmt(
+          db,
+          `INSERT OR IGNORE INTO logged_model_metrics (model_seq, key, step, timestamp, value, is_nan, run_id, dataset_name, dataset_digest)
+           SELECT lm.seq, j.value ->> 1, j.value ->> 3, j.value ->> 4, j.value ->> 2, j.value ->> 5, c.run_id, j.value ->> 6, j.value ->> 7
+           FROM candidates c, json_each(?3) j JOIN logged_models lm ON lm.id = j.value ->> 0 AND lm.project_id = c.project_id
+           WHERE ${GUARD}`,
+          runId,
+          projectId,
+          JSON.stringify(modelRows),
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+type MetricRow = [key: string, value: number, step: number, timestamp: number, isNan: 0 | 1];
+
+/** The latest row of each key: largest step, then timestamp, then (stored) value. */
+function latestPerKey(rows: MetricRow[]): MetricRow[] {
+  const latest = new Map<string, MetricRow>();
+  for (const row of rows) {
+    const best = latest.get(row[0]);
+    if (!best || row[2] > best[2] || (row[2] === best[2] && (row[3] > best[3] || (row[3] === best[3] && row[1] > best[1])))) latest.set(row[0], row);
+  }
+  return [...latest.values()];
+}
+
+/**
+ * Logs a batch of metrics, params and tags to an active run of the project, atomically and in
+ * one round trip. A retried batch changes nothing: params repeat, tags overwrite with the same
+ * values, and metric points are ignored by their primary key.
+ */
+export async function logBatch(db: Database, projectId: number, runId: string, input: LogBatch): Promise<void> {
+  checkLogBatch(input);
+  const statements = logBatchStatements(db, projectId, runId, input);
+  if (statements.length === 0) {
+    const state = await runStateStatement(db, runId, projectId).first<{ lifecycle_stage: string }>();
+    requireActiveRun(state ?? undefined, runId);
+    return;
+  }
+  let results: D1Result[];
+  try {
+    results = await batch(db, [...statements, runStateStatement(db, runId, projectId)]);
+  } catch (error) {
+    if (isUniqueViolation(error, 'candidate_params.candidate_id, candidate_params.key')) throw await paramConflict(db, projectId, runId, input.params ?? []);
+    throw error;
+  }
+  requireActiveRun(results[results.length - 1].results[0] as { lifecycle_stage: string } | undefined, runId);
+}
+
+/** Words MLflow's error for a param logged again with another value. */
+async function paramConflict(db: Database, projectId: number, runId: string, params: KeyValue[]): Promise<Error> {
+  const existing = (
+    await stmt(
+      db,
+      `SELECT p.key, p.value FROM candidate_params p JOIN candidates c ON c.id = p.candidate_id
+       WHERE c.run_id = ?1 AND c.project_id = ?2 AND p.key IN (SELECT value FROM json_each(?3))`,
+      runId,
+      projectId,
+      JSON.stringify(params.map((p) => p.key)),
+    ).all<KeyValue>()
+  ).results;
+  const old = new Map(existing.map((p) => [p.key, p.value]));
+  const clash = params.find((p) => old.has(p.key) && old.get(p.key) !== p.value);
+  if (!clash) return new NotFoundError(`Run with id=${runId} not found`);
+  return new InvalidInputError(
+    `Changing param values is not allowed. Param with key='${clash.key}' was already logged with value='${old.get(clash.key)}' for run ID='${runId}'. Attempted logging new value '${clash.value}'.`,
+    'params',
+  );
+}
+
+/** Logs one param (log-parameter). */
+export const logParam = (db: Database, projectId: number, runId: string, param: KeyValue) => logBatch(db, projectId, runId, { params: [param] });
+
+/** Sets one tag (set-tag); `mlflow.runName` renames the run. */
+export const setTag = (db: Database, projectId: number, runId: string, tag: KeyValue) => logBatch(db, projectId, runId, { tags: [tag] });
+
+/** Logs one metric point (log-metric). */
+export const logMetric = (db: Database, projectId: number, runId: string, metric: NewMetric) => logBatch(db, projectId, runId, { metrics: [metric] });
+
+/** Deletes a tag of an active run; a missing tag is RESOURCE_DOES_NOT_EXIST. */
+export async function deleteTag(db: Database, projectId: number, runId: string, key: string): Promise<void> {
+  const [deleted, state] = await batch(db, [
+    stmt(
+      db,
+      `DELETE FROM candidate_tags WHERE key = ?3 AND candidate_id = (SELECT c.id FROM candidates c WHERE ${GUARD}) RETURNING key`,
+      runId,
+      projectId,
+      key,
+    ),
+    runStateStatement(db, runId, projectId),
+  ]);
+  requireActiveRun(state.results[0] as { lifecycle_stage: string } | undefined, runId);
+  if (deleted.results.length === 0) throw new NotFoundError(`No tag with name: ${key} in run with id ${runId}`);
+}

@@ -1,0 +1,202 @@
+/**
+ * What every search compiler shares: turning one comparison into SQL with bound values, checking
+ * a comparison's comparator and value types (errors name the column), ordering with keyset paging,
+ * and running the statement within D1's limit of bound parameters.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core';
+import type { Database } from '../../db/client';
+import { InvalidInputError } from '../../errors';
+import { syntaxError } from './lexer';
+import type { Comparator, Comparison, Expr, ListValue, Literal } from './parser';
+import { decodePageToken, encodePageToken, type Keyset, type TermType } from './page-token';
+import type { SearchPage, ViewType } from './types';
+
+/** D1 refuses a statement with more bound parameters than this. */
+export const MAX_BOUND_PARAMETERS = 100;
+
+/** ±Infinity as stored (see schema.ts): the largest finite doubles. */
+export const STORED_INFINITY = 1.7976931348623157e308;
+
+/** What string, number and presence comparisons may use. */
+export const STRING_COMPARATORS: Comparator[] = ['=', '!=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'];
+export const NUMBER_COMPARATORS: Comparator[] = ['=', '!=', '<', '<=', '>', '>='];
+export const PRESENCE_COMPARATORS: Comparator[] = ['IS NULL', 'IS NOT NULL'];
+
+/** Throws unless `cmp.op` is one of `allowed`, naming the column of the comparator. */
+export function requireComparator(cmp: Comparison, allowed: Comparator[], field = 'filter'): void {
+  if (!allowed.includes(cmp.op)) {
+    throw syntaxError(field, cmp.opPos, `${cmp.ident.text} does not take ${cmp.op}; use one of ${allowed.join(', ')}`);
+  }
+}
+
+/** The string (or, for IN / NOT IN, the strings) a comparison compares with. */
+export function stringValue(cmp: Comparison, field = 'filter'): string | string[] {
+  const value = cmp.value!;
+  if (value.kind === 'list') {
+    const bad = value.items.find((item) => item.kind !== 'string');
+    if (bad) throw syntaxError(field, bad.pos, `${cmp.ident.text} compares with quoted strings, found ${bad.text}`);
+    return value.items.map((item) => item.value as string);
+  }
+  if (value.kind !== 'string') throw syntaxError(field, value.pos, `${cmp.ident.text} compares with a quoted string such as '${value.text}', found the number ${value.text}`);
+  return value.value;
+}
+
+/** The number a comparison compares with (±Infinity clamped as stored). */
+export function numberValue(cmp: Comparison, field = 'filter'): number {
+  const value = cmp.value as Literal | ListValue;
+  if (value.kind !== 'number') throw syntaxError(field, value.pos, `${cmp.ident.text} compares with a number, found ${value.text}`);
+  return Math.max(-STORED_INFINITY, Math.min(STORED_INFINITY, value.value));
+}
+
+/** MLflow's LIKE is case-sensitive: as a GLOB pattern, `%` → `*`, `_` → `?`, GLOB's own metacharacters escaped. */
+export function likeToGlob(pattern: string): string {
+  return pattern.replace(/[*?[%_]/g, (c) => ({ '*': '[*]', '?': '[?]', '[': '[[]', '%': '*', _: '?' })[c]!);
+}
+
+/** `column <op> value` for a text column; lists go in as one JSON parameter. */
+export function compareText(column: SQL, op: Comparator, value: string | string[]): SQL {
+  switch (op) {
+    case 'LIKE':
+      return sql`${column} GLOB ${likeToGlob(value as string)}`;
+    case 'ILIKE':
+      return sql`${column} LIKE ${value as string}`;
+    case 'IN':
+      return sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(value)}))`;
+    case 'NOT IN':
+      return sql`${column} NOT IN (SELECT value FROM json_each(${JSON.stringify(value)}))`;
+    default:
+      return sql`${column} ${sql.raw(op)} ${value as string}`;
+  }
+}
+
+/** `column <op> value` for a numeric column. */
+export function compareNumber(column: SQL, op: Comparator, value: number): SQL {
+  if (!NUMBER_COMPARATORS.includes(op)) throw new Error(`compareNumber: ${op}`);
+  return sql`${column} ${sql.raw(op)} ${value}`;
+}
+
+/** Compiles a tree with `leaf` for each comparison; AND / OR keep their grouping. */
+export function compileExpr(expr: Expr, leaf: (cmp: Comparison) => SQL): SQL {
+  if (expr.kind === 'cmp') return leaf(expr);
+  const joiner = expr.kind === 'and' ? sql` AND ` : sql` OR `;
+  return sql`(${compileExpr(expr.left, leaf)}${joiner}${compileExpr(expr.right, leaf)})`;
+}
+
+/** The lifecycle_stage condition of a view type. */
+export function viewTypeCondition(column: SQL, viewType: ViewType | undefined): SQL | undefined {
+  switch (viewType ?? 'ACTIVE_ONLY') {
+    case 'ACTIVE_ONLY':
+      return sql`${column} = 'active'`;
+    case 'DELETED_ONLY':
+      return sql`${column} = 'deleted'`;
+    case 'ALL':
+      return undefined;
+    default:
+      throw new InvalidInputError(`Invalid view type '${String(viewType)}'; use ACTIVE_ONLY, DELETED_ONLY or ALL`, 'view_type');
+  }
+}
+
+/** The order_by clauses of a search: a list of strings, or nothing. */
+export function orderClauses(orderBy: unknown): string[] {
+  if (orderBy == null) return [];
+  if (!Array.isArray(orderBy) || orderBy.some((clause) => typeof clause !== 'string')) {
+    throw new InvalidInputError('Invalid order_by: it must be a list of strings such as "metrics.loss DESC"', 'order_by');
+  }
+  return orderBy;
+}
+
+/** Ids the caller checked, as a JSON list for `json_each` (more than one) or a single bound value. */
+export function idsCondition(column: SQL, ids: unknown, field: string): SQL | null {
+  if (!Array.isArray(ids) || ids.some((id) => !Number.isSafeInteger(id))) throw new InvalidInputError(`Invalid ${field}: it must be a list of ids`, field);
+  if (ids.length === 0) return null;
+  return ids.length === 1 ? sql`${column} = ${ids[0]}` : sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
+}
+
+/** Throws unless `maxResults` is an integer from 1 to `limit`. */
+export function checkMaxResults(maxResults: number, limit: number): void {
+  if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > limit) {
+    throw new InvalidInputError(`Invalid value ${String(maxResults)} for max_results: it must be an integer from 1 to ${limit}`, 'max_results');
+  }
+}
+
+/**
+ * One term of an ordering. `rank` (0 for a value; 1, 2 for what sorts after every value whatever
+ * the direction, such as NaN or missing) is absent when the value is never null.
+ */
+export type OrderTerm = { value: SQL; ascending: boolean; type: TermType; rank?: SQL; describe: string };
+
+/** A search ready to run: what it selects from, its conditions, its ordering (unique at the end). */
+export type KeysetQuery = {
+  id: SQL;
+  from: SQL;
+  where: (SQL | undefined)[];
+  order: OrderTerm[];
+  maxResults: number;
+  pageToken?: string;
+};
+
+const dialect = new SQLiteAsyncDialect();
+
+/** The SELECT of a keyset-paged search (exported for query-plan checks), checked against D1's parameter limit. */
+export function keysetStatement(query: KeysetQuery): { statement: SQL; ordering: string } {
+  const ordering = query.order.map((term) => `${term.describe}:${term.ascending ? 'asc' : 'desc'}`).join('|');
+  const conditions = query.where.filter((c): c is SQL => c !== undefined);
+  if (query.pageToken) {
+    const keyset = decodePageToken(query.pageToken, ordering, query.order.map((term) => term.type));
+    conditions.push(after(query.order, keyset, 0));
+  }
+  const columns = query.order.map((term, i) => sql`, ${term.rank ?? sql`0`} AS ${sql.raw(`r${i}`)}, ${term.value} AS ${sql.raw(`v${i}`)}`);
+  const orderBy = sql.join(
+    query.order.flatMap((term) => [
+      ...(term.rank ? [sql`${term.rank} ASC`] : []),
+      sql`${term.value} ${sql.raw(term.ascending ? 'ASC' : 'DESC')}`,
+    ]),
+    sql`, `,
+  );
+  const where = conditions.length ? sql` WHERE ${sql.join(conditions, sql` AND `)}` : sql``;
+  const statement = sql`SELECT ${query.id} AS id${sql.join(columns, sql``)} FROM ${query.from}${where} ORDER BY ${orderBy} LIMIT ${query.maxResults + 1}`;
+  const bound = dialect.sqlToQuery(statement).params.length;
+  if (bound > MAX_BOUND_PARAMETERS) {
+    throw new InvalidInputError(`This search is too complex: it needs ${bound} values, at most ${MAX_BOUND_PARAMETERS} fit in one query; use fewer comparisons or IN lists`, 'filter');
+  }
+  return { statement, ordering };
+}
+
+/** Runs a keyset-paged search and returns one page of ids with the next page's token. */
+export async function runKeysetQuery<Id extends number>(db: Database, query: KeysetQuery): Promise<SearchPage<Id>> {
+  const { statement, ordering } = keysetStatement(query);
+  const rows = await db.all<Record<string, number | string | null>>(statement);
+  const page = rows.slice(0, query.maxResults);
+  const result: SearchPage<Id> = { ids: page.map((row) => row.id as Id) };
+  if (rows.length > query.maxResults) {
+    const last = page[page.length - 1];
+    const keyset: Keyset = query.order.map((_, i) => {
+      const rank = Number(last[`r${i}`]);
+      return [rank, rank > 0 ? null : (last[`v${i}`] as number | string)];
+    });
+    result.nextPageToken = encodePageToken(ordering, keyset);
+  }
+  return result;
+}
+
+/** Rows strictly after `keyset` in the ordering, from term `i` on (nested, so each value is bound twice at most). */
+function after(order: OrderTerm[], keyset: Keyset, i: number): SQL {
+  const term = order[i];
+  const [rank, value] = keyset[i];
+  const beyond = term.ascending ? sql`>` : sql`<`;
+  let strictly: SQL;
+  let equal: SQL;
+  if (!term.rank) {
+    strictly = sql`${term.value} ${beyond} ${value}`;
+    equal = sql`${term.value} = ${value}`;
+  } else if (rank > 0) {
+    strictly = sql`${term.rank} > ${rank}`;
+    equal = sql`${term.rank} = ${rank}`;
+  } else {
+    strictly = sql`(${term.rank} > 0 OR (${term.rank} = 0 AND ${term.value} ${beyond} ${value}))`;
+    equal = sql`(${term.rank} = 0 AND ${term.value} = ${value})`;
+  }
+  if (i === order.length - 1) return strictly;
+  return sql`(${strictly} OR (${equal} AND ${after(order, keyset, i + 1)}))`;
+}

@@ -1,0 +1,356 @@
+/**
+ * Candidate Detail: `/:namespace/:project/-/ml/candidates/:candidate_id` — run id, status,
+ * times, user, experiment, parent and children, source and CI job; params; metrics with a
+ * chart each (points sampled on the server, drawn by uPlot); tags; datasets; artifacts.
+ */
+import { Hono, type Context } from 'hono';
+import type { AppEnv } from '../env';
+import { NotFoundError } from '../errors';
+import { getUser } from '../access/users';
+import { getCandidate, getCandidateRun, PARENT_RUN_TAG, type Run } from '../tracking/candidates';
+import { metricSummaries, relatedCandidates } from '../tracking/candidate-detail';
+import { getExperimentHeader } from '../tracking/candidate-table';
+import { metricHistoryBulkInterval } from '../tracking/metrics';
+import { Copyable, Num, Status, Time } from './components';
+import { formatDuration } from './format';
+import { page, wantsFragment } from './layout';
+import { ArtifactBrowser, loadArtifactView } from './artifacts';
+import { candidatePath, experimentPath, experimentsPath, packagePath, projectPath, withQuery } from './paths';
+
+/** Points per chart: enough for the shape of any curve, small enough to draw at once. */
+export const CHART_POINTS = 300;
+
+const CI_TAG = /^(gitlab\.CI_|ci\.|github\.|mlflow\.source\.git\.)/;
+const SOURCE_TAGS = ['mlflow.source.name', 'mlflow.source.type', 'mlflow.source.git.commit', 'mlflow.source.git.branch', 'mlflow.source.git.repoURL'];
+
+/** Only http(s) URLs become links (a tag value can hold anything, `javascript:` included). */
+const safeUrl = (value: string) => (/^https?:\/\/[^\s]+$/i.test(value) ? value : undefined);
+
+function candidateIdOf(c: Context<AppEnv>): number {
+  const raw = c.req.param('candidate_id') ?? '';
+  if (!/^\d{1,15}$/.test(raw)) throw new NotFoundError(`Candidate ${raw} not found`);
+  return Number(raw);
+}
+
+/** Candidate Detail and its chart data (mounted at `/:namespace/:project/-/ml/candidates`). */
+export const candidateRoutes = new Hono<AppEnv>();
+
+candidateRoutes.get('/:candidate_id/metrics.json', async (c) => {
+  const { project } = c.get('access');
+  const run = await getCandidateRun(c.get('db'), project.id, candidateIdOf(c));
+  const key = c.req.query('key') ?? '';
+  if (!run.metrics.some((m) => m.key === key)) throw new NotFoundError(`Metric ${key} not found`);
+  const points = await metricHistoryBulkInterval(c.get('db'), project.id, { runIds: [run.info.runId], key, maxResults: CHART_POINTS });
+  // One value per step (the last logged); NaN and ±Infinity cannot be drawn: null leaves a gap.
+  const byStep = new Map<number, number | null>();
+  for (const p of points) byStep.set(p.step, Number.isFinite(p.value) ? p.value : null);
+  const steps = [...byStep.keys()].sort((a, b) => a - b);
+  c.header('Cache-Control', 'private, no-store');
+  return c.json({ key, steps, values: steps.map((s) => byStep.get(s) ?? null) });
+});
+
+candidateRoutes.get('/:candidate_id', async (c) => {
+  const { project } = c.get('access');
+  const db = c.get('db');
+  const candidateId = candidateIdOf(c);
+  // The artifact browser navigates on its own: htmx asks for just its section.
+  if (wantsFragment(c) && c.req.header('hx-target')?.endsWith('#artifacts')) {
+    const info = await getCandidate(db, project.id, candidateId);
+    if (info.lifecycleStage !== 'active') throw new NotFoundError(`Candidate ${candidateId} not found`);
+    const view = await loadArtifactView(c, candidateId);
+    return page(c, { title: 'Artifacts', crumbs: [], body: null, fragment: () => <ArtifactBrowser view={view} /> });
+  }
+  const run: Run = await getCandidateRun(db, project.id, candidateId);
+  if (run.info.lifecycleStage !== 'active') throw new NotFoundError(`Candidate ${run.info.candidateId} not found`);
+  const info = run.info;
+  const tags = new Map(run.tags.map((t) => [t.key, t.value]));
+  const [summaries, related, owner, experiment, artifacts] = await Promise.all([
+    metricSummaries(db, info.candidateId),
+    relatedCandidates(db, { projectId: project.id, experimentId: info.experimentId, runId: info.runId }, tags.get(PARENT_RUN_TAG)),
+    info.userId === null ? null : getUser(db, info.userId).catch(() => null),
+    getExperimentHeader(db, project.id, info.experimentIid).catch(() => null),
+    loadArtifactView(c, candidateId),
+  ]);
+  const experimentName = experiment?.name ?? `Experiment ${info.experimentIid}`;
+  const self = candidatePath(project, info.candidateId);
+  const ciTags = run.tags.filter((t) => CI_TAG.test(t.key) && !SOURCE_TAGS.includes(t.key));
+  const jobUrl = safeUrl(tags.get('gitlab.CI_JOB_URL') ?? '');
+
+  return page(c, {
+    title: `${info.name || info.runId} · Candidate`,
+    crumbs: [
+      { label: 'Projects', href: '/' },
+      { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
+      { label: 'Experiments', href: experimentsPath(project) },
+      { label: experimentName, href: experimentPath(project, info.experimentIid) },
+      { label: info.name || info.runId },
+    ],
+    scripts: ['/assets/vendor/uPlot.iife.min.js', '/assets/chart.js'],
+    styles: ['/assets/vendor/uPlot.min.css'],
+    body: (
+      <article class="candidate">
+        <h1>{info.name || info.runId}</h1>
+        <div class="grid2">
+          <section class="card" aria-labelledby="about">
+            <h2 id="about">Candidate</h2>
+            <dl class="facts">
+              <dt>Run id</dt>
+              <dd>
+                <Copyable id="run-id" text={info.runId} />
+              </dd>
+              <dt>Status</dt>
+              <dd>
+                <Status status={info.status} />
+              </dd>
+              <dt>Started</dt>
+              <dd>
+                <Time ms={info.startTime} />
+              </dd>
+              <dt>Ended</dt>
+              <dd>
+                <Time ms={info.endTime} />
+              </dd>
+              <dt>Duration</dt>
+              <dd>{info.endTime != null ? formatDuration(info.endTime - info.startTime) : <span class="muted">{info.status === 'RUNNING' ? 'still running' : '—'}</span>}</dd>
+              <dt>User</dt>
+              <dd>
+                {info.mlflowUser || <span class="muted">—</span>}
+                {owner && owner.username !== info.mlflowUser ? <span class="muted"> (logged by {owner.username})</span> : null}
+              </dd>
+              <dt>Experiment</dt>
+              <dd>
+                <a href={experimentPath(project, info.experimentIid)}>{experimentName}</a>
+              </dd>
+              <dt>Parent</dt>
+              <dd>
+                {related.parent ? (
+                  <a href={candidatePath(project, related.parent.id)}>{related.parent.name || related.parent.runId}</a>
+                ) : tags.get(PARENT_RUN_TAG) ? (
+                  <code>{tags.get(PARENT_RUN_TAG)}</code>
+                ) : (
+                  <span class="muted">none</span>
+                )}
+              </dd>
+              <dt>Children</dt>
+              <dd>
+                {related.children.length === 0 ? (
+                  <span class="muted">none</span>
+                ) : (
+                  <ul class="inline-list">
+                    {related.children.map((child) => (
+                      <li>
+                        <a href={candidatePath(project, child.id)}>{child.name || child.runId}</a> <Status status={child.status} />
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </dd>
+              <dt>Source</dt>
+              <dd>
+                {tags.get('mlflow.source.name') ? (
+                  <>
+                    <code>{tags.get('mlflow.source.name')}</code>
+                    {tags.get('mlflow.source.type') ? <span class="muted"> ({tags.get('mlflow.source.type')})</span> : null}
+                    {tags.get('mlflow.source.git.commit') ? (
+                      <>
+                        {' '}
+                        at <code>{tags.get('mlflow.source.git.commit')!.slice(0, 12)}</code>
+                      </>
+                    ) : null}
+                  </>
+                ) : (
+                  <span class="muted">—</span>
+                )}
+              </dd>
+              <dt>Package</dt>
+              <dd>
+                {artifacts.pkg ? (
+                  <>
+                    <a href={packagePath(project, artifacts.pkg.id)}>{artifacts.pkg.name}</a> · <a href="#artifacts">browse artifacts</a>
+                  </>
+                ) : (
+                  <span class="muted">no artifacts logged</span>
+                )}
+              </dd>
+              {tags.has('gitlab.CI_JOB_ID') || ciTags.length > 0 ? (
+                <>
+                  <dt>CI job</dt>
+                  <dd>
+                    {jobUrl ? (
+                      <a href={jobUrl} rel="noopener noreferrer">
+                        Job {tags.get('gitlab.CI_JOB_ID') ?? jobUrl}
+                      </a>
+                    ) : tags.has('gitlab.CI_JOB_ID') ? (
+                      <>Job {tags.get('gitlab.CI_JOB_ID')}</>
+                    ) : null}
+                    {ciTags
+                      .filter((t) => t.key !== 'gitlab.CI_JOB_ID' && t.key !== 'gitlab.CI_JOB_URL')
+                      .map((t) => (
+                        <div class="muted">
+                          {t.key}: {safeUrl(t.value) ? <a href={safeUrl(t.value)} rel="noopener noreferrer">{t.value}</a> : t.value}
+                        </div>
+                      ))}
+                  </dd>
+                </>
+              ) : null}
+            </dl>
+          </section>
+          <section class="card" aria-labelledby="params">
+            <h2 id="params">Parameters</h2>
+            {run.params.length === 0 ? (
+              <p class="empty">No parameters logged.</p>
+            ) : (
+              <div class="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">Name</th>
+                      <th scope="col">Value</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {run.params.map((p) => (
+                      <tr>
+                        <td class="text">{p.key}</td>
+                        <td class="text">{p.value}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </section>
+        </div>
+
+        <section aria-labelledby="metrics">
+          <h2 id="metrics">Metrics</h2>
+          {summaries.length === 0 ? (
+            <p class="empty">No metrics logged.</p>
+          ) : (
+            <>
+              <div class="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">Name</th>
+                      <th scope="col" class="num">
+                        Latest
+                      </th>
+                      <th scope="col" class="num">
+                        Min
+                      </th>
+                      <th scope="col" class="num">
+                        Max
+                      </th>
+                      <th scope="col" class="num">
+                        Last step
+                      </th>
+                      <th scope="col" class="num hide-small">
+                        Points
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {summaries.map((m) => (
+                      <tr>
+                        <td class="text">
+                          <a href={`#chart-${encodeURIComponent(m.key)}`}>{m.key}</a>
+                        </td>
+                        <td class="num">
+                          <Num value={m.latest} />
+                        </td>
+                        <td class="num">
+                          <Num value={m.min} />
+                        </td>
+                        <td class="num">
+                          <Num value={m.max} />
+                        </td>
+                        <td class="num">{m.lastStep}</td>
+                        <td class="num hide-small">{m.points}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+              <div class="charts">
+                {summaries.map((m) => (
+                  <figure class="card chart" id={`chart-${encodeURIComponent(m.key)}`}>
+                    <h3>{m.key}</h3>
+                    <div class="chart-canvas" data-src={withQuery(`${self}/metrics.json`, { key: m.key })} role="img" aria-label={`Chart of ${m.key} by step`}>
+                      <p class="chart-status muted">
+                        <span class="spinner" aria-hidden="true"></span> Loading chart…
+                      </p>
+                    </div>
+                  </figure>
+                ))}
+              </div>
+            </>
+          )}
+        </section>
+
+        <div class="grid2">
+          <section aria-labelledby="tags">
+            <h2 id="tags">Tags</h2>
+            {run.tags.length === 0 ? (
+              <p class="empty">No tags.</p>
+            ) : (
+              <div class="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">Key</th>
+                      <th scope="col">Value</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {run.tags.map((t) => (
+                      <tr>
+                        <td class="text">{t.key}</td>
+                        <td class="text">{t.value}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </section>
+          <section aria-labelledby="datasets">
+            <h2 id="datasets">Datasets</h2>
+            {run.datasetInputs.length === 0 ? (
+              <p class="empty">No datasets logged.</p>
+            ) : (
+              <div class="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">Name</th>
+                      <th scope="col">Context</th>
+                      <th scope="col">Digest</th>
+                      <th scope="col">Source</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {run.datasetInputs.map((d) => (
+                      <tr>
+                        <td class="text">{d.dataset.name}</td>
+                        <td class="text">{d.tags.find((t) => t.key === 'mlflow.data.context')?.value ?? <span class="muted">—</span>}</td>
+                        <td>
+                          <code>{d.dataset.digest}</code>
+                        </td>
+                        <td class="text">
+                          <span class="muted">{d.dataset.sourceType}</span> {d.dataset.source}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </section>
+        </div>
+
+        <ArtifactBrowser view={artifacts} />
+      </article>
+    ),
+  });
+});

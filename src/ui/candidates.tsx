@@ -1,0 +1,263 @@
+/**
+ * Experiment Candidates: `/:namespace/:project/-/ml/experiments/:experiment_id` — one row per
+ * candidate with a column per param and metric; filter by name as you type, sort by name,
+ * created, or any metric or param, 30 per page with keyset paging; the URL keeps filter, sort
+ * and page. `.../candidates.csv` streams every matching candidate.
+ */
+import { Hono, type Context } from 'hono';
+import type { AppEnv } from '../env';
+import { InvalidInputError, NotFoundError } from '../errors';
+import { experimentColumnKeys, getExperimentHeader, loadCandidateRows, type CandidateRow } from '../tracking/candidate-table';
+import { searchRunIds } from '../tracking/search';
+import { Num, Status, SwapLink, Time } from './components';
+import { candidateCsv } from './csv';
+import { page } from './layout';
+import { candidatePath, experimentPath, experimentsPath, projectPath, withQuery } from './paths';
+
+const PER_PAGE = 30;
+
+/** The table's state, all of it in the URL. */
+type View = { name: string; sort: string; order: 'asc' | 'desc'; pageToken?: string };
+
+function readView(c: Context<AppEnv>): View {
+  const sort = c.req.query('sort') || 'created';
+  if (!/^(name|created|metric:.+|param:.+)$/s.test(sort)) throw new InvalidInputError('sort must be name, created, metric:<key> or param:<key>', 'sort');
+  const order = c.req.query('order') === 'asc' ? 'asc' : 'desc';
+  return { name: (c.req.query('name') ?? '').slice(0, 250), sort, order, pageToken: c.req.query('page_token') || undefined };
+}
+
+const quoteName = (key: string) => `\`${key.replaceAll('`', '``')}\``;
+
+/** The view as a search: a name filter and an MLflow order_by clause. */
+export function searchOf(view: View): { filter?: string; orderBy: string[] } {
+  const dir = view.order.toUpperCase();
+  let orderBy: string;
+  if (view.sort === 'name') orderBy = `attributes.run_name ${dir}`;
+  else if (view.sort === 'created') orderBy = `attributes.start_time ${dir}`;
+  else if (view.sort.startsWith('metric:')) orderBy = `metrics.${quoteName(view.sort.slice(7))} ${dir}`;
+  else orderBy = `params.${quoteName(view.sort.slice(6))} ${dir}`;
+  const name = view.name.trim();
+  const filter = name ? `attributes.run_name ILIKE '%${name.replaceAll('\\', '\\\\').replaceAll("'", "''")}%'` : undefined;
+  return { filter, orderBy: [orderBy] };
+}
+
+const viewQuery = (view: View, extra: Record<string, string | undefined> = {}) => ({
+  name: view.name || undefined,
+  sort: view.sort === 'created' ? undefined : view.sort,
+  order: view.order === 'desc' ? undefined : view.order,
+  ...extra,
+});
+
+/** Experiment Candidates and its CSV (mounted at `/:namespace/:project/-/ml/experiments/:iid`). */
+export const candidateListRoutes = new Hono<AppEnv>();
+
+async function loadExperiment(c: Context<AppEnv>) {
+  const iid = c.req.param('iid') ?? '';
+  if (!/^\d{1,15}$/.test(iid)) throw new NotFoundError(`Experiment ${iid} not found`);
+  return getExperimentHeader(c.get('db'), c.get('access').project.id, Number(iid));
+}
+
+candidateListRoutes.get('/:iid', async (c) => {
+  const { project } = c.get('access');
+  const db = c.get('db');
+  const experiment = await loadExperiment(c);
+  const self = experimentPath(project, experiment.iid);
+  const keys = await experimentColumnKeys(db, experiment.id);
+  let view: View = { name: '', sort: 'created', order: 'desc' };
+  let rows: CandidateRow[] = [];
+  let next: string | undefined;
+  let problem: string | undefined;
+  try {
+    view = readView(c);
+    const result = await searchRunIds(db, { experimentIds: [experiment.id], ...searchOf(view), viewType: 'ACTIVE_ONLY', maxResults: PER_PAGE, pageToken: view.pageToken });
+    rows = await loadCandidateRows(db, result.ids);
+    next = result.nextPageToken;
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    problem = error.message;
+  }
+
+  const sortLink = (sort: string, label: string) => {
+    const active = view.sort === sort;
+    const order = active && view.order === 'desc' ? 'asc' : 'desc';
+    const href = withQuery(self, viewQuery({ ...view, sort, order }));
+    return (
+      <SwapLink href={href} target="#candidates-page" class={active ? 'sorted' : undefined} aria-label={`Sort by ${label}, ${order === 'asc' ? 'ascending' : 'descending'}`}>
+        {label}
+        {active ? (view.order === 'asc' ? ' ▲' : ' ▼') : ''}
+      </SwapLink>
+    );
+  };
+
+  const results = () => (
+    <div id="candidates" class="results" aria-live="polite">
+      {problem ? (
+        <p class="alert" role="alert">
+          {problem}
+        </p>
+      ) : null}
+      {rows.length === 0 && !problem ? (
+        <p class="empty">{view.name ? 'No candidates match this filter.' : 'No candidates in this experiment yet.'}</p>
+      ) : null}
+      {rows.length > 0 ? (
+        <div class="table-wrap">
+          <table class="candidates">
+            <thead>
+              <tr>
+                <th scope="col">{sortLink('name', 'Name')}</th>
+                <th scope="col">Status</th>
+                <th scope="col">{sortLink('created', 'Created')}</th>
+                <th scope="col">User</th>
+                {keys.params.map((k) => (
+                  <th scope="col" class="param">
+                    {sortLink(`param:${k}`, k)}
+                  </th>
+                ))}
+                {keys.metrics.map((k) => (
+                  <th scope="col" class="num metric">
+                    {sortLink(`metric:${k}`, k)}
+                  </th>
+                ))}
+                <th scope="col">Artifacts</th>
+                <th scope="col">Details</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr>
+                  <td class="text">
+                    <a href={candidatePath(project, r.id)}>{r.name || r.runId}</a>
+                  </td>
+                  <td>
+                    <Status status={r.status} />
+                  </td>
+                  <td>
+                    <Time ms={r.startTime} />
+                  </td>
+                  <td class="text">{r.user || <span class="muted">—</span>}</td>
+                  {keys.params.map((k) => (
+                    <td class="text">{r.params.get(k) ?? <span class="muted">—</span>}</td>
+                  ))}
+                  {keys.metrics.map((k) => (
+                    <td class="num">
+                      <Num value={r.metrics.get(k)} />
+                    </td>
+                  ))}
+                  <td>
+                    <a href={`${candidatePath(project, r.id)}#artifacts`}>Artifacts</a>
+                  </td>
+                  <td>
+                    <a href={candidatePath(project, r.id)}>Details</a>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <nav class="pager" aria-label="Pages">
+        {view.pageToken ? (
+          <SwapLink href={withQuery(self, viewQuery(view))} target="#candidates">
+            ← First page
+          </SwapLink>
+        ) : null}
+        {next ? (
+          <SwapLink href={withQuery(self, viewQuery(view, { page_token: next }))} target="#candidates" rel="next">
+            Next page →
+          </SwapLink>
+        ) : null}
+        <a class="button secondary" href={withQuery(`${self}/candidates.csv`, viewQuery(view))} download>
+          Download CSV
+        </a>
+      </nav>
+    </div>
+  );
+
+  const sortOptions = [
+    ['created', 'Created'],
+    ['name', 'Name'],
+    ...keys.metrics.map((k) => [`metric:${k}`, `Metric: ${k}`]),
+    ...keys.params.map((k) => [`param:${k}`, `Param: ${k}`]),
+  ];
+  const whole = () => (
+    <section id="candidates-page">
+      <h1>{experiment.name}</h1>
+      <p class="muted">
+        Experiment id <code>{String(experiment.iid)}</code> · created <Time ms={experiment.createdAt} /> · last activity <Time ms={experiment.updatedAt} />
+      </p>
+      <form
+        method="get"
+        action={self}
+        class="toolbar"
+        role="search"
+        hx-get={self}
+        hx-target="#candidates"
+        hx-swap="outerHTML"
+        hx-push-url="true"
+        hx-trigger="input changed delay:300ms, change changed, submit"
+        hx-indicator="#loading"
+      >
+        <label class="grow">
+          Filter by name
+          <input type="search" name="name" value={view.name} placeholder="Candidate name contains…" autocomplete="off" />
+        </label>
+        <label>
+          Sort by
+          <select name="sort">
+            {sortOptions.map(([value, label]) => (
+              <option value={value} selected={view.sort === value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Order
+          <select name="order">
+            <option value="desc" selected={view.order === 'desc'}>
+              Descending
+            </option>
+            <option value="asc" selected={view.order === 'asc'}>
+              Ascending
+            </option>
+          </select>
+        </label>
+        <button type="submit">Apply</button>
+      </form>
+      {results()}
+    </section>
+  );
+
+  return page(c, {
+    title: `${experiment.name} · Experiments`,
+    status: problem ? 400 : 200,
+    crumbs: [
+      { label: 'Projects', href: '/' },
+      { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
+      { label: 'Experiments', href: experimentsPath(project) },
+      { label: experiment.name },
+    ],
+    fragment: () => (c.req.header('hx-target')?.endsWith('#candidates-page') ? whole() : results()),
+    body: whole(),
+  });
+});
+
+candidateListRoutes.get('/:iid/candidates.csv', async (c) => {
+  const experiment = await loadExperiment(c);
+  const view = readView(c);
+  const db = c.get('db');
+  const keys = await experimentColumnKeys(db, experiment.id);
+  const search = { experimentIds: [experiment.id], ...searchOf(view), viewType: 'ACTIVE_ONLY' as const };
+  // Check the search once before the 200 goes out, so that a bad one is a 400 page.
+  const first = await searchRunIds(db, { ...search, maxResults: 500 });
+  const body = candidateCsv(keys, first, (pageToken) => searchRunIds(db, { ...search, maxResults: 500, pageToken }), (ids) => loadCandidateRows(db, ids));
+  const filename = `${experiment.name.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 80) || 'experiment'}-candidates.csv`;
+  return new Response(body, {
+    headers: {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="${filename}"`,
+      'cache-control': 'private, no-store',
+      'x-content-type-options': 'nosniff',
+    },
+  });
+});

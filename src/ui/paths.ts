@@ -1,0 +1,27 @@
+/** The UI's URLs, built in one place so that links everywhere agree. */
+import type { Project } from '../access/policy';
+
+const seg = encodeURIComponent;
+
+/** `/namespace/project`. */
+export const projectPath = (p: Pick<Project, 'namespace' | 'path'>) => `/${seg(p.namespace)}/${seg(p.path)}`;
+/** The List of Experiments. */
+export const experimentsPath = (p: Pick<Project, 'namespace' | 'path'>) => `${projectPath(p)}/-/ml/experiments`;
+/** Experiment Candidates of the experiment with MLflow id `iid`. */
+export const experimentPath = (p: Pick<Project, 'namespace' | 'path'>, iid: number) => `${experimentsPath(p)}/${iid}`;
+/** Candidate Detail. */
+export const candidatePath = (p: Pick<Project, 'namespace' | 'path'>, candidateId: number) => `${projectPath(p)}/-/ml/candidates/${candidateId}`;
+/** The package registry of a project. */
+export const packagesPath = (p: Pick<Project, 'namespace' | 'path'>) => `${projectPath(p)}/-/packages`;
+/** One package. */
+export const packagePath = (p: Pick<Project, 'namespace' | 'path'>, packageId: number) => `${packagesPath(p)}/${packageId}`;
+/** Downloads a package file (`inline` shows a raster image in the page instead). */
+export const packageDownloadPath = (p: Pick<Project, 'namespace' | 'path'>, packageId: number, filePath: string, inline = false) =>
+  withQuery(`${packagePath(p, packageId)}/download`, { path: filePath, inline: inline ? 1 : undefined });
+/** Appends a query string built from the non-empty values. */
+export function withQuery(path: string, query: Record<string, string | number | undefined | null>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `${path}?${s}` : path;
+}

@@ -1,0 +1,79 @@
+/** The signed-in user's projects, and a project's overview with links to its parts. */
+import { Hono } from 'hono';
+import type { AppEnv } from '../env';
+import { listProjects } from '../access/projects';
+import { isOnFor, readFlag } from '../flags/flags';
+import { page } from './layout';
+import { experimentsPath, packagesPath, projectPath, withQuery } from './paths';
+import { loadUiProject, mlEnabled } from './project-context';
+import { formatTime } from './format';
+
+const PER_PAGE = 20;
+
+/** `/` (the projects list) and `/:namespace/:project` (a project's overview). */
+export const projectRoutes = new Hono<AppEnv>();
+
+projectRoutes.get('/', async (c) => {
+  const pageNo = Math.max(1, Math.min(10_000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1));
+  const rows = await listProjects(c.get('db'), c.get('actor')!, { limit: PER_PAGE + 1, offset: (pageNo - 1) * PER_PAGE });
+  const more = rows.length > PER_PAGE;
+  const projects = rows.slice(0, PER_PAGE);
+  const flag = await readFlag(c.env.FLAGS, 'ml_experiment_tracking');
+  return page(c, {
+    title: 'Projects',
+    crumbs: [{ label: 'Projects' }],
+    body: (
+      <section>
+        <h1>Your projects</h1>
+        {projects.length === 0 ? (
+          <p class="empty">You are not a member of any project yet. Ask a maintainer to add you, or create one with the API.</p>
+        ) : (
+          <ul class="projects">
+            {projects.map((p) => (
+              <li class="card">
+                <a class="title" href={projectPath(p)}>
+                  {p.namespace} / {p.name}
+                </a>
+                {p.description ? <p class="muted">{p.description}</p> : null}
+                <p class="links">
+                  {isOnFor(flag, p.id) ? <a href={experimentsPath(p)}>Experiments</a> : null}
+                  <a href={packagesPath(p)}>Packages</a>
+                  <span class="muted">created {formatTime(p.createdAt)}</span>
+                </p>
+              </li>
+            ))}
+          </ul>
+        )}
+        <nav class="pager" aria-label="Pages">
+          {pageNo > 1 ? <a href={withQuery('/', { page: pageNo - 1 })}>← Previous</a> : null}
+          {more ? <a href={withQuery('/', { page: pageNo + 1 })}>Next →</a> : null}
+        </nav>
+      </section>
+    ),
+  });
+});
+
+projectRoutes.get('/:namespace/:project', loadUiProject, async (c) => {
+  const { project } = c.get('access');
+  const ml = await mlEnabled(c);
+  return page(c, {
+    title: project.name,
+    crumbs: [{ label: 'Projects', href: '/' }, { label: `${project.namespace} / ${project.name}` }],
+    body: (
+      <section>
+        <h1>{project.name}</h1>
+        {project.description ? <p>{project.description}</p> : null}
+        <ul class="project-nav">
+          {ml ? (
+            <li>
+              <a href={experimentsPath(project)}>Experiments</a> <span class="muted">— what your MLflow clients logged</span>
+            </li>
+          ) : null}
+          <li>
+            <a href={packagesPath(project)}>Packages</a> <span class="muted">— candidate artifacts and other generic packages</span>
+          </li>
+        </ul>
+      </section>
+    ),
+  });
+});

@@ -1,0 +1,41 @@
+/** Helpers for UI tests: sign in through the form and call pages with the session cookie. */
+import { exports } from 'cloudflare:workers';
+
+/** Sends a request to the worker as a browser would, without following redirects. */
+export function call(method: string, path: string, opts: { body?: BodyInit; headers?: Record<string, string>; origin?: string } = {}) {
+  const request = new Request(`${opts.origin ?? 'http://flaretrack.test'}${path}`, { method, headers: opts.headers, body: opts.body, redirect: 'manual' });
+  return exports.default.fetch(request);
+}
+
+/** A signed-in browser: its cookie and CSRF token. */
+export type Browser = { cookie: string; csrf: string };
+
+/** Posts a form (urlencoded) as a browser would. */
+export function postForm(path: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
+  return call('POST', path, {
+    body: new URLSearchParams(fields).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+  });
+}
+
+/** The password tests give users who sign in with one: `seedUser({ password: PASSWORD })`. */
+export const PASSWORD = 'correct horse battery';
+
+/** Signs in through the form with a personal access token and reads the CSRF token off a page. */
+export async function signIn(token: string): Promise<Browser> {
+  const res = await postForm('/-/sign_in', { method: 'token', token, return_to: '/' });
+  if (res.status !== 303) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
+  const home = await (await call('GET', '/', { headers: { cookie } })).text();
+  const csrf = /name="_csrf" value="([0-9a-f]+)"/.exec(home)?.[1];
+  if (!csrf) throw new Error('no CSRF token on the projects page');
+  return { cookie, csrf };
+}
+
+/** GETs a page as the signed-in browser; `htmx` adds HX-Request. */
+export function getPage(browser: Browser | null, path: string, opts: { htmx?: boolean } = {}) {
+  const headers: Record<string, string> = {};
+  if (browser) headers.cookie = browser.cookie;
+  if (opts.htmx) headers['hx-request'] = 'true';
+  return call('GET', path, { headers });
+}
