@@ -11,6 +11,7 @@ set -uo pipefail
 CHECKOUT=$(cd "${1:?flaretrack checkout}" && pwd); shift
 WORKFLOWS=("${@:-tracking artifacts registry}"); [ $# -eq 0 ] && WORKFLOWS=(tracking artifacts registry)
 HERE=$(cd "$(dirname "$0")" && pwd)
+export PYTHONDONTWRITEBYTECODE=1
 ENV_DIR=${MLFLOW_CLIENT_ENV:-/work/mlflow-client-env}
 PORT=${PORT:-8899}
 STATE=$(mktemp -d /tmp/ft-client-state.XXXXXX)
