@@ -474,6 +474,29 @@ def _():
     expect(sum(1 for k in data.tags if k.startswith("at")), 50, "async tags")
 
 
+@wf.step("concurrent log_batch from 4 threads to one run: history complete, latest is the largest step", "set_experiment creates, get_experiment_by_name finds it")
+def _():
+    from concurrent.futures import ThreadPoolExecutor
+
+    run = client.create_run(S["exp_id"], run_name="concurrent")
+    ts = int(time.time() * 1000)
+
+    def worker(w):
+        for chunk in range(5):
+            steps = range(w * 250 + chunk * 50, w * 250 + chunk * 50 + 50)
+            client.log_batch(run.info.run_id, metrics=[Metric("shared", float(s), ts + s, s) for s in steps])
+            client.log_batch(run.info.run_id, params=[Param(f"w{w}c{chunk}", str(w))])
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(worker, range(4)))
+    hist = client.get_metric_history(run.info.run_id, "shared")
+    expect(sorted(m.step for m in hist), list(range(1000)), "every point, once")
+    got = client.get_run(run.info.run_id).data
+    expect(got.metrics.get("shared"), 999.0, "latest value is the largest step's")
+    expect(len(got.params), 20, "params from every thread")
+    client.set_terminated(run.info.run_id)
+
+
 @wf.step("sklearn autolog: params, metrics, model artifacts, dataset input", "set_experiment creates, get_experiment_by_name finds it")
 def _():
     try:
