@@ -10,6 +10,7 @@ import { InvalidInputError, NotFoundError } from '../errors';
 import { experimentColumnKeys, getExperimentHeader, loadCandidateRows, type CandidateRow } from '../tracking/candidate-table';
 import { searchRunIds } from '../tracking/search';
 import { Num, Status, SwapLink, Time } from './components';
+import { CompareBar, CompareCheckbox } from './compare';
 import { candidateCsv } from './csv';
 import { page } from './layout';
 import { candidatePath, experimentPath, experimentsPath, projectPath, withQuery } from './paths';
@@ -104,6 +105,9 @@ candidateListRoutes.get('/:iid', async (c) => {
           <table class="candidates">
             <thead>
               <tr>
+                <th scope="col" class="pick-col">
+                  <span class="visually-hidden">Compare</span>
+                </th>
                 <th scope="col">{sortLink('name', 'Name')}</th>
                 <th scope="col">Status</th>
                 <th scope="col">{sortLink('created', 'Created')}</th>
@@ -125,6 +129,9 @@ candidateListRoutes.get('/:iid', async (c) => {
             <tbody>
               {rows.map((r) => (
                 <tr>
+                  <td>
+                    <CompareCheckbox id={r.id} label={r.name || r.runId} />
+                  </td>
                   <td class="text">
                     <a href={candidatePath(project, r.id)}>{r.name || r.runId}</a>
                   </td>
@@ -224,6 +231,7 @@ candidateListRoutes.get('/:iid', async (c) => {
         </label>
         <button type="submit">Apply</button>
       </form>
+      <CompareBar project={project} iid={experiment.iid} />
       {results()}
     </section>
   );
@@ -237,6 +245,8 @@ candidateListRoutes.get('/:iid', async (c) => {
       { label: 'Experiments', href: experimentsPath(project) },
       { label: experiment.name },
     ],
+    scripts: ['/assets/compare-select.js'],
+    styles: ['/assets/compare.css'],
     fragment: () => (c.req.header('hx-target')?.endsWith('#candidates-page') ? whole() : results()),
     body: whole(),
   });

@@ -12,6 +12,7 @@ import { loadUiProject } from './project-context';
 import { experimentRoutes } from './experiments';
 import { candidateListRoutes } from './candidates';
 import { candidateRoutes } from './candidate';
+import { compareRoutes } from './compare';
 
 export const ui = new Hono<AppEnv>();
 
@@ -24,4 +25,5 @@ ui.use('/:namespace/:project/-/*', loadUiProject);
 ui.use('/:namespace/:project/-/ml/*', requireMlFlag);
 ui.route('/:namespace/:project/-/ml/experiments', experimentRoutes);
 ui.route('/:namespace/:project/-/ml/experiments', candidateListRoutes);
+ui.route('/:namespace/:project/-/ml/experiments', compareRoutes);
 ui.route('/:namespace/:project/-/ml/candidates', candidateRoutes);
