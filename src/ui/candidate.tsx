@@ -14,6 +14,7 @@ import { metricHistoryBulkInterval } from '../tracking/metrics';
 import { Copyable, Num, Status, Time } from './components';
 import { formatDuration } from './format';
 import { page } from './layout';
+import { PromoteBox } from './model-version';
 import { candidatePath, experimentPath, experimentsPath, projectPath, withQuery } from './paths';
 
 /** Points per chart: enough for the shape of any curve, small enough to draw at once. */
@@ -201,6 +202,8 @@ candidateRoutes.get('/:candidate_id', async (c) => {
             )}
           </section>
         </div>
+
+        <PromoteBox c={c} candidateId={info.candidateId} />
 
         <section aria-labelledby="metrics">
           <h2 id="metrics">Metrics</h2>

@@ -246,7 +246,7 @@ candidateListRoutes.get('/:iid', async (c) => {
       { label: experiment.name },
     ],
     scripts: ['/assets/compare-select.js'],
-    styles: ['/assets/compare.css'],
+    styles: ['/assets/ml.css'],
     fragment: () => (c.req.header('hx-target')?.endsWith('#candidates-page') ? whole() : results()),
     body: whole(),
   });

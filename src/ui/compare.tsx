@@ -150,7 +150,7 @@ compareRoutes.get('/:iid/compare', async (c) => {
       { label: 'Compare' },
     ],
     scripts: ['/assets/vendor/uPlot.iife.min.js', '/assets/compare.js'],
-    styles: ['/assets/vendor/uPlot.min.css', '/assets/compare.css'],
+    styles: ['/assets/vendor/uPlot.min.css', '/assets/ml.css'],
     body: (
       <article class="compare">
         <h1>Compare candidates</h1>

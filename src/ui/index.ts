@@ -13,6 +13,8 @@ import { experimentRoutes } from './experiments';
 import { candidateListRoutes } from './candidates';
 import { candidateRoutes } from './candidate';
 import { compareRoutes } from './compare';
+import { modelRoutes } from './models';
+import { promoteRoutes, versionRoutes } from './model-version';
 
 export const ui = new Hono<AppEnv>();
 
@@ -27,3 +29,6 @@ ui.route('/:namespace/:project/-/ml/experiments', experimentRoutes);
 ui.route('/:namespace/:project/-/ml/experiments', candidateListRoutes);
 ui.route('/:namespace/:project/-/ml/experiments', compareRoutes);
 ui.route('/:namespace/:project/-/ml/candidates', candidateRoutes);
+ui.route('/:namespace/:project/-/ml/candidates', promoteRoutes);
+ui.route('/:namespace/:project/-/ml/models', versionRoutes);
+ui.route('/:namespace/:project/-/ml/models', modelRoutes);
