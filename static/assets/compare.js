@@ -100,7 +100,7 @@
         width: width(el),
         height: HEIGHT,
         scales: { x: { time: false } },
-        axes: [{ label: 'candidate (oldest first)' }, { label: data.key }],
+        axes: [{ label: 'candidate (oldest first)', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] }, { label: data.key }],
         legend: { show: true, live: true },
         cursor: { points: { size: 10 } },
         plugins: few ? [markers(style)] : [],
