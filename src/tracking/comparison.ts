@@ -126,7 +126,7 @@ export async function metricAcrossCandidates(db: Database, experimentId: number,
     .from(latestMetrics)
     .innerJoin(candidates, eq(candidates.id, latestMetrics.candidateId))
     .where(and(eq(candidates.experimentId, experimentId), eq(candidates.lifecycleStage, 'active'), eq(latestMetrics.key, key)))
-    .orderBy(desc(candidates.startTime), desc(candidates.id))
+    .orderBy(desc(candidates.startTime), desc(candidates.runId))
     .limit(MAX_ACROSS);
   return rows.reverse().map((r) => ({ id: r.id, name: r.name || r.runId, startTime: r.startTime, value: decodeMetricValue(r.value, r.isNan) }));
 }

@@ -138,10 +138,11 @@ async function listPage(c: Context<AppEnv>, problem?: Problem, status: 200 | 400
   const { project } = c.get('access');
   const name = (c.req.query('name') ?? '').slice(0, 256);
   const pageToken = c.req.query('page_token') || undefined;
+  const sort = c.req.query('sort') === 'updated' ? 'updated' : undefined;
   const self = modelsPath(project);
   const result = await searchRegisteredModels(c.get('db'), project.id, {
     filter: name.trim() ? `name ILIKE ${quote(`%${name.trim()}%`)}` : undefined,
-    orderBy: ['name ASC'],
+    orderBy: sort ? ['last_updated_timestamp DESC', 'name ASC'] : ['name ASC'],
     maxResults: MODELS_PER_PAGE,
     pageToken,
   });
@@ -185,12 +186,12 @@ async function listPage(c: Context<AppEnv>, problem?: Problem, status: 200 | 400
       ) : null}
       <nav class="pager" aria-label="Pages">
         {pageToken ? (
-          <SwapLink href={withQuery(self, { name })} target="#models">
+          <SwapLink href={withQuery(self, { name, sort })} target="#models">
             ← First page
           </SwapLink>
         ) : null}
         {result.nextPageToken ? (
-          <SwapLink href={withQuery(self, { name, page_token: result.nextPageToken })} target="#models" rel="next">
+          <SwapLink href={withQuery(self, { name, sort, page_token: result.nextPageToken })} target="#models" rel="next">
             Next page →
           </SwapLink>
         ) : null}
@@ -215,12 +216,23 @@ async function listPage(c: Context<AppEnv>, problem?: Problem, status: 200 | 400
           hx-target="#models"
           hx-swap="outerHTML"
           hx-push-url="true"
-          hx-trigger="input changed delay:300ms, submit"
+          hx-trigger="input changed delay:300ms, change, submit"
           hx-indicator="#loading"
         >
           <label class="grow">
             Search by name
             <input type="search" name="name" value={name} placeholder="Model name contains…" autocomplete="off" />
+          </label>
+          <label>
+            Sort by
+            <select name="sort">
+              <option value="" selected={!sort}>
+                Name
+              </option>
+              <option value="updated" selected={sort === 'updated'}>
+                Last updated
+              </option>
+            </select>
           </label>
           <button type="submit">Search</button>
         </form>

@@ -134,6 +134,12 @@ describe('Model registry pages', () => {
     expect(html).toContain(`${tag}-one`);
     expect(html).toContain(`${tag}-two`);
     expect(html).not.toContain('other');
+    expect(html.indexOf(`${tag}-one`)).toBeLessThan(html.indexOf(`${tag}-two`));
+    // sorted by last update, the one just edited comes first
+    expect((await post(browser, `${models}/${tag}-two/description`, { description: 'edited' })).status).toBe(303);
+    const byUpdate = await (await getPage(browser, `${models}?name=${tag}&sort=updated`)).text();
+    expect(byUpdate.indexOf(`${tag}-two`)).toBeLessThan(byUpdate.indexOf(`${tag}-one`));
+    expect(byUpdate).toMatch(/<option value="updated" selected="">Last updated<\/option>/);
     const dup = await post(browser, models, { name: `${tag}-one` });
     expect(dup.status).toBe(409);
     expect(await dup.text()).toContain('id="create-error">Registered Model (name=');
