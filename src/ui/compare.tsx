@@ -121,12 +121,15 @@ compareRoutes.get('/:iid/compare', async (c) => {
   const labels = cands.map((r) => r.name || r.runId);
   const self = experimentPath(project, experiment.iid);
   const state = { only_diff: onlyDiff ? '1' : undefined, metric: c.req.query('metric') || undefined };
+  /** This page's URL with other candidates or other direction overrides, the rest kept. */
+  const link = (ids: number[], dirs: string[]) => {
+    const base = comparePath(project, experiment.iid, ids, state);
+    return dirs.length ? `${base}&${dirs.map((d) => `dir=${encodeURIComponent(d)}`).join('&')}` : base;
+  };
   const flipLink = (key: string, current: Direction) => {
     const others = [...directions].filter(([k]) => k !== key).map(([k, d]) => `${k}:${d}`);
     const next: Direction = current === 'max' ? 'min' : 'max';
-    const list = next === defaultDirection(key) ? others : [...others, `${key}:${next}`];
-    const base = comparePath(project, experiment.iid, shownIds, state);
-    return list.length ? `${base}&${list.map((d) => `dir=${encodeURIComponent(d)}`).join('&')}` : base;
+    return link(shownIds, next === defaultDirection(key) ? others : [...others, `${key}:${next}`]);
   };
   const params = onlyDiff ? comparison.params.filter((p) => p.differs) : comparison.params;
   const differing = comparison.params.filter((p) => p.differs).length;
@@ -173,7 +176,10 @@ compareRoutes.get('/:iid/compare', async (c) => {
               <ol class="legend" id="legend">
                 {cands.map((r, i) => (
                   <li>
-                    <SeriesKey index={i} /> <a href={candidatePath(project, r.id)}>{labels[i]}</a> <Status status={r.status} /> <span class="muted">started</span> <Time ms={r.startTime} />
+                    <SeriesKey index={i} /> <a href={candidatePath(project, r.id)}>{labels[i]}</a> <Status status={r.status} /> <span class="muted">started</span> <Time ms={r.startTime} />{' '}
+                    <a class="remove" href={link(shownIds.filter((id) => id !== r.id), dirValues)} aria-label={`Remove ${labels[i]} from the comparison`}>
+                      remove
+                    </a>
                   </li>
                 ))}
               </ol>
