@@ -71,7 +71,7 @@ describe('Compare candidates', () => {
     const long = Array.from({ length: 700 }, (_, i) => 1 / (i + 1));
     const a = await seedCandidate(experiment, { name: 'run-a', metrics: { loss: long } });
     const b = await seedCandidate(experiment, { name: 'run-b', metrics: { loss: [3, 2, 1] } });
-    const other = await seedCandidate(experiment, { name: 'run-other', metrics: { loss: [0.5] } });
+    await seedCandidate(experiment, { name: 'run-other', metrics: { loss: [0.5] } });
     const html = await (await getPage(browser, `${base}/compare?candidates=${a.id},${b.id}`)).text();
     expect(html).toContain('src="/assets/compare.js"');
     const attr = /data-chart="([^"]*)"/.exec(html)![1].replaceAll('&quot;', '"').replaceAll('&amp;', '&');
@@ -88,7 +88,6 @@ describe('Compare candidates', () => {
     expect(across.names.slice(-3)).toEqual(['run-a', 'run-b', 'run-other']);
     expect(across.values.at(-1)).toBe(0.5);
     expect(across.selected.map((i) => across.names[i])).toEqual(['run-a', 'run-b']);
-    expect(other.id).toBeGreaterThan(0);
   }, 30_000);
 
   it('escapes hostile names and values everywhere, the chart data included', async () => {
