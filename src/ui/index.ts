@@ -15,6 +15,7 @@ import { candidateRoutes } from './candidate';
 import { compareRoutes } from './compare';
 import { modelRoutes } from './models';
 import { promoteRoutes, versionRoutes } from './model-version';
+import { packageRoutes } from './packages';
 
 export const ui = new Hono<AppEnv>();
 
@@ -32,3 +33,4 @@ ui.route('/:namespace/:project/-/ml/candidates', candidateRoutes);
 ui.route('/:namespace/:project/-/ml/candidates', promoteRoutes);
 ui.route('/:namespace/:project/-/ml/models', versionRoutes);
 ui.route('/:namespace/:project/-/ml/models', modelRoutes);
+ui.route('/:namespace/:project/-/packages', packageRoutes);
