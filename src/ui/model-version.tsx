@@ -23,7 +23,7 @@ import { Copyable, Time } from './components';
 import { formatSize } from './format';
 import { page } from './layout';
 import { confirmPage, DescriptionEditor, TagsEditor } from './models';
-import { candidatePath, experimentPath, experimentsPath, packagePath, projectPath } from './paths';
+import { candidatePath, experimentPath, experimentsPath, packagePath, projectPath, withQuery } from './paths';
 import { canWrite, Csrf, FormError, handleForm, modelPath, modelsPath, promotePath, typed, versionPath, type Problem } from './registry-forms';
 
 /** At most this many artifact entries are listed on a version's page (the package page has them all). */
@@ -51,6 +51,10 @@ async function versionPage(c: Context<AppEnv>, problem?: Problem, status: 200 | 
   const downloadUri = await getModelVersionDownloadUri(db, project, v.name, v.version, origin).catch(() => v.source);
   const self = versionPath(project, v.name, v.version);
   const write = canWrite(c);
+  const full = (path: string) => [location?.path, path].filter(Boolean).join('/');
+  // a candidate's own package can be browsed (with previews) on the candidate's page
+  const browsable = v.candidateId !== null && location?.packageName === `ml_candidate_${v.candidateId}`;
+  const browse = (query: Record<string, string>) => `${withQuery(candidatePath(project, v.candidateId!), query)}#artifacts`;
   const fileUrl = (path: string) =>
     `/api/v4/projects/${project.id}/packages/generic/${encodeURIComponent(location!.packageName)}/${encodeURIComponent(location!.packageVersion)}/${[location!.path, path].filter(Boolean).join('/').split('/').map(encodeURIComponent).join('/')}`;
 
@@ -131,14 +135,14 @@ async function versionPage(c: Context<AppEnv>, problem?: Problem, status: 200 | 
                 {entries.map((e) =>
                   e.isDir ? (
                     <li>
-                      <span aria-hidden="true">📁</span> {e.path}/
+                      <span aria-hidden="true">📁</span> {browsable ? <a href={browse({ path: full(e.path) })}>{e.path}/</a> : <>{e.path}/</>}
                     </li>
                   ) : (
                     <li>
-                      <a href={fileUrl(e.path)} download>
-                        {e.path}
-                      </a>{' '}
-                      <span class="muted">{formatSize(e.size ?? 0)}</span>
+                      {browsable ? <a href={browse({ file: full(e.path) })}>{e.path}</a> : <>{e.path}</>} <span class="muted">{formatSize(e.size ?? 0)}</span>{' '}
+                      <a href={fileUrl(e.path)} download aria-label={`Download ${e.path}`}>
+                        Download
+                      </a>
                     </li>
                   ),
                 )}

@@ -68,7 +68,8 @@ describe('Model registry pages', () => {
     await post(browser, `${root}/-/ml/candidates/${cand.id}/promote`, { model_name: name, artifact_path: 'model' });
     const html = await (await getPage(browser, `${models}/${name}/versions/1`)).text();
     expect(html).toMatch(/In package <a href="[^"]+\/-\/packages\/\d+">ml_candidate_\d+<\/a>, under <code>model<\/code>/);
-    expect(html).toContain(`<a href="/api/v4/projects/${project.id}/packages/generic/ml_candidate_${cand.id}/-/model/MLmodel" download="">MLmodel</a>`);
+    expect(html).toContain(`<a href="/api/v4/projects/${project.id}/packages/generic/ml_candidate_${cand.id}/-/model/MLmodel" download="" aria-label="Download MLmodel">Download</a>`);
+    expect(html).toContain(`<a href="${root}/-/ml/candidates/${cand.id}?file=model%2FMLmodel#artifacts">MLmodel</a>`);
     expect(html).toContain(`/ml/mlflow/api/2.0/mlflow-artifacts/artifacts/ml_candidate_${cand.id}/-/model</code>`);
   });
 
