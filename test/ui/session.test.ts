@@ -86,6 +86,17 @@ describe('sign in and out', () => {
     expect((await getPage(browser, '/')).status).toBe(303);
   });
 
+  it('gives htmx the CSRF token through hx-headers on <body>, and accepts it as X-CSRF-Token', async () => {
+    const { token } = await seedUser();
+    const browser = await signIn(token);
+    const html = await (await getPage(browser, '/')).text();
+    expect(html).toContain(`<body hx-headers:inherited="{&quot;X-CSRF-Token&quot;:&quot;${browser.csrf}&quot;}">`);
+    const wrong = await call('POST', '/-/sign_out', { headers: { cookie: browser.cookie, 'hx-request': 'true', 'x-csrf-token': 'f'.repeat(64) } });
+    expect(wrong.status).toBe(403);
+    const out = await call('POST', '/-/sign_out', { headers: { cookie: browser.cookie, 'hx-request': 'true', 'x-csrf-token': browser.csrf } });
+    expect(out.status).toBe(303);
+  });
+
   it('lists the projects of the user with ML links only where the flag is on', async () => {
     const { user, token } = await seedUser();
     const on = await seedProject(user.id);
