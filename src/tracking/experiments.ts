@@ -102,7 +102,7 @@ export async function createExperiment(
       ...(tags.length ? [insertTags(db, projectId, input.name, tags)] : []),
     ]);
   } catch (error) {
-    if (isUniqueViolation(error, 'experiments')) throw new AlreadyExistsError(`Experiment(name=${input.name}) already exists.`);
+    if (isUniqueViolation(error, 'experiments.project_id, experiments.name')) throw new AlreadyExistsError(`Experiment(name=${input.name}) already exists.`);
     throw error;
   }
   return (await getExperimentByName(db, projectId, input.name))!;
@@ -196,7 +196,7 @@ export async function renameExperiment(db: Database, projectId: number, experime
   try {
     await stmt(db, 'UPDATE experiments SET name = ?, updated_at = ? WHERE id = ?', newName, nowMs(), experiment.id).run();
   } catch (error) {
-    if (isUniqueViolation(error, 'experiments')) throw new AlreadyExistsError(`Experiment(name=${newName}) already exists.`);
+    if (isUniqueViolation(error, 'experiments.project_id, experiments.name')) throw new AlreadyExistsError(`Experiment(name=${newName}) already exists.`);
     throw error;
   }
 }

@@ -7,7 +7,8 @@
  *   GET    artifacts/<path>            download
  *   PUT    artifacts/<path>            upload (streamed)
  *   DELETE artifacts/<path>            delete a file or a directory
- *   POST   mpu/create|complete|abort/<path>   multipart upload; parts go to artifact-parts.ts
+ *   POST   mpu/create|complete|abort/<dir>    multipart upload of the local file `path` into <dir>;
+ *                                      its parts go to artifact-parts.ts
  */
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
@@ -41,6 +42,15 @@ function pathAfter(c: Context, marker: string): ArtifactPath {
   const pathname = url.slice(url.indexOf('/', url.indexOf('//') + 2)).replace(/[?#].*$/, '');
   const at = pathname.indexOf(marker);
   return splitArtifactPath(decodeUrlPath(at < 0 ? '' : pathname.slice(at + marker.length)));
+}
+
+// Multipart requests name the destination DIRECTORY in the URL and the client's local file in
+// `path`; the file lands in that directory under the local file's name (as MLflow's stores do).
+function mpuTarget(c: Context, marker: string, localPath: string): ArtifactPath {
+  const where = pathAfter(c, marker);
+  const name = localPath.split(/[\\/]/).pop() ?? '';
+  if (name === '' || name === '.' || name === '..') throw new InvalidInputError('path must name the local file being uploaded', 'path');
+  return { ...where, path: where.path === '' ? name : `${where.path}/${name}` };
 }
 
 const store = (c: Context<AppEnv>): PackageStore => ({ db: c.get('db'), bucket: c.env.ARTIFACTS });
@@ -98,8 +108,8 @@ export const artifactsApi = new Hono<AppEnv>()
   })
   .post('/mpu/create/*', async (c) => {
     requireAbility(c, 'write_ml');
-    const where = pathAfter(c, '/mlflow-artifacts/mpu/create/');
     const input = await mlflowInput(c, CreateInput);
+    const where = mpuTarget(c, '/mlflow-artifacts/mpu/create/', input.path);
     normalizePath(where.path, 'path');
     const pkg = await ensurePackage(c.get('db'), projectId(c), where.name, where.version);
     const upload = await createUpload(store(c), pkg, where.path, input.num_parts, requireActor(c).user.id);
@@ -115,8 +125,8 @@ export const artifactsApi = new Hono<AppEnv>()
   })
   .post('/mpu/complete/*', async (c) => {
     requireAbility(c, 'write_ml');
-    const where = pathAfter(c, '/mlflow-artifacts/mpu/complete/');
     const input = await mlflowInput(c, CompleteInput);
+    const where = mpuTarget(c, '/mlflow-artifacts/mpu/complete/', input.path);
     const pkg = await resolvePackage(c.get('db'), projectId(c), where.name, where.version);
     if (!pkg) throw new InvalidInputError(`no upload is in progress for '${where.path}'`, 'upload_id');
     await completeUpload(store(c), pkg, where.path, input.upload_id, input.parts.map((p) => ({ partNumber: p.part_number, etag: p.etag })));
@@ -124,8 +134,8 @@ export const artifactsApi = new Hono<AppEnv>()
   })
   .post('/mpu/abort/*', async (c) => {
     requireAbility(c, 'write_ml');
-    const where = pathAfter(c, '/mlflow-artifacts/mpu/abort/');
     const input = await mlflowInput(c, AbortInput);
+    const where = mpuTarget(c, '/mlflow-artifacts/mpu/abort/', input.path);
     const pkg = await resolvePackage(c.get('db'), projectId(c), where.name, where.version);
     if (!pkg) throw new InvalidInputError(`no upload is in progress for '${where.path}'`, 'upload_id');
     await abortUpload(store(c), pkg, where.path, input.upload_id);

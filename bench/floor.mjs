@@ -1,0 +1,384 @@
+// The floor: the same rows written and read with Node's built-in node:sqlite in this one process,
+// with the schema of migrations/ and the SQL statements the worker runs, copied from the domain
+// (each method names the function it mirrors). No HTTP, no workerd, no drizzle, no JSON on a wire:
+// what the work itself costs in SQLite.
+//
+// Fidelity rules:
+// - Local D1 (miniflare) keeps its SQLite file in WAL mode and fsyncs on commit (seen with strace),
+//   so the floor opens its file in WAL mode with SQLite's default synchronous=FULL, on the same disk.
+// - One D1 call (a single statement, or a `db.batch([...])`) is one transaction here too: a single
+//   statement autocommits, a batch runs inside BEGIN/COMMIT.
+// - Every request to the worker first authenticates its token and loads the project (two SELECTs,
+//   src/access/tokens.ts authenticateToken and src/access/projects.ts loadProjectAccess); the floor
+//   runs them per mirrored request too. The KV flag read and SHA-256 of the token are not SQL and
+//   are left out.
+// - Statements are prepared once and reused: the best case for raw SQLite.
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+/** Applies every migrations/*.sql in order, as `wrangler d1 migrations apply` does. */
+function migrate(db) {
+  const dir = join(ROOT, 'migrations');
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) {
+    for (const stmt of readFileSync(join(dir, file), 'utf8').split('--> statement-breakpoint')) {
+      if (stmt.trim()) db.exec(stmt);
+    }
+  }
+}
+
+// src/access/tokens.ts authenticateToken (drizzle's text for the select with its join)
+const SQL_AUTH_TOKEN =
+  'select "personal_access_tokens"."id", "personal_access_tokens"."user_id", "personal_access_tokens"."name", "personal_access_tokens"."token_hash", "personal_access_tokens"."scopes", "personal_access_tokens"."expires_at", "personal_access_tokens"."revoked", "personal_access_tokens"."last_used_at", "personal_access_tokens"."created_at", "users"."id", "users"."username", "users"."name", "users"."email", "users"."password_hash", "users"."is_admin", "users"."is_blocked", "users"."created_at" from "personal_access_tokens" inner join "users" on "users"."id" = "personal_access_tokens"."user_id" where "personal_access_tokens"."token_hash" = ? limit ?';
+// src/access/tokens.ts authenticateToken: last_used_at, at most once a minute
+const SQL_TOUCH_TOKEN = 'update "personal_access_tokens" set "last_used_at" = ? where "personal_access_tokens"."id" = ?';
+// src/access/projects.ts loadProjectAccess, by numeric id
+const SQL_LOAD_PROJECT =
+  'select "projects"."id", "projects"."namespace", "projects"."path", "projects"."name", "projects"."description", "projects"."created_at", "project_members"."access_level" from "projects" left join "project_members" on ("project_members"."project_id" = "projects"."id" and "project_members"."user_id" = ?) where "projects"."id" = ? limit ?';
+
+// ---- src/tracking/experiments.ts createExperiment (the INSERT; its read-back is left out: set-up only)
+const SQL_CREATE_EXPERIMENT = `INSERT INTO experiments (project_id, iid, name, user_id, created_at, updated_at)
+ SELECT ?1, coalesce(max(iid), 0) + 1, ?2, ?3, ?4, ?4 FROM experiments WHERE project_id = ?1 RETURNING id, iid`;
+
+// ---- src/tracking/candidates.ts createRun: one batch of 4
+const SQL_CREATE_RUN = [
+  `INSERT INTO candidates (run_id, project_id, experiment_id, name, status, mlflow_user, user_id, start_time, created_at, updated_at) SELECT ?1, e.project_id, e.id, ?2, 'RUNNING', ?3, ?4, ?5, ?6, ?6 FROM experiments e WHERE e.project_id = ?7 AND e.iid = ?8 AND e.lifecycle_stage = 'active' RETURNING id, experiment_id`,
+  `INSERT INTO candidate_tags (candidate_id, key, value) SELECT c.id, j.value ->> 0, j.value ->> 1 FROM candidates c, json_each(?2) j WHERE c.run_id = ?1 ON CONFLICT (candidate_id, key) DO UPDATE SET value = excluded.value`,
+  `UPDATE experiments SET updated_at = ?1 WHERE project_id = ?2 AND iid = ?3 AND lifecycle_stage = 'active'`,
+  `SELECT lifecycle_stage FROM experiments WHERE project_id = ? AND iid = ?`,
+];
+
+// ---- src/tracking/batch.ts logBatch (logBatchStatements + runStateStatement): one batch
+const GUARD = `c.run_id = ?1 AND c.project_id = ?2 AND c.lifecycle_stage = 'active'`;
+const SQL_LOG_PARAMS = `INSERT INTO candidate_params (candidate_id, key, value) SELECT c.id, j.value ->> 0, j.value ->> 1 FROM candidates c, json_each(?3) j WHERE ${GUARD} AND NOT EXISTS ( SELECT 1 FROM candidate_params p WHERE p.candidate_id = c.id AND p.key = j.value ->> 0 AND p.value = j.value ->> 1)`;
+const SQL_LOG_TAGS = `INSERT INTO candidate_tags (candidate_id, key, value) SELECT c.id, j.value ->> 0, j.value ->> 1 FROM candidates c, json_each(?3) j WHERE ${GUARD} ON CONFLICT (candidate_id, key) DO UPDATE SET value = excluded.value`;
+const SQL_LOG_METRICS = `INSERT OR IGNORE INTO metrics (candidate_id, key, step, timestamp, value, is_nan) SELECT c.id, j.value ->> 0, j.value ->> 2, j.value ->> 3, j.value ->> 1, j.value ->> 4 FROM candidates c, json_each(?3) j WHERE ${GUARD}`;
+const SQL_LOG_LATEST = `INSERT INTO latest_metrics (candidate_id, key, step, timestamp, value, is_nan) SELECT c.id, m.k, m.s, m.t, m.v, m.n FROM candidates c, ( SELECT j.value ->> 0 AS k, j.value ->> 1 AS v, j.value ->> 2 AS s, j.value ->> 3 AS t, j.value ->> 4 AS n, row_number() OVER (PARTITION BY j.value ->> 0 ORDER BY j.value ->> 2 DESC, j.value ->> 3 DESC, j.value ->> 1 DESC) AS rn FROM json_each(?3) j) m WHERE m.rn = 1 AND ${GUARD} ON CONFLICT (candidate_id, key) DO UPDATE SET step = excluded.step, timestamp = excluded.timestamp, value = excluded.value, is_nan = excluded.is_nan WHERE (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`;
+const SQL_RUN_STATE = `SELECT id, lifecycle_stage FROM candidates WHERE run_id = ?1 AND project_id = ?2`;
+
+// ---- src/tracking/experiments.ts projectExperimentIds (runs/search route, before the search)
+const SQL_PROJECT_EXPERIMENT_IDS = 'SELECT id FROM experiments WHERE project_id = ?1 AND iid IN (SELECT value FROM json_each(?2)) ORDER BY iid';
+
+// ---- src/tracking/search/runs.ts searchRunIds, as compiled for W2's filter and order_by
+const SQL_SEARCH_W2 = `SELECT c.id AS id, (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) AS r0, o0.value AS v0, 0 AS r1, c.start_time AS v1, 0 AS r2, c.run_id AS v2 FROM candidates c LEFT JOIN latest_metrics o0 ON o0.candidate_id = c.id AND o0.key = ? WHERE c.experiment_id = ? AND c.lifecycle_stage = 'active' AND (EXISTS (SELECT 1 FROM latest_metrics m WHERE m.candidate_id = c.id AND m.key = ? AND m.is_nan = 0 AND m.value > ?) AND EXISTS (SELECT 1 FROM candidate_params p WHERE p.candidate_id = c.id AND p.key = ? AND p.value = ?)) ORDER BY (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) ASC, o0.value DESC, c.start_time DESC, c.run_id ASC LIMIT ?`;
+
+// ---- src/tracking/candidates.ts loadRuns (loadRunsWhere with json_each of the ids): one batch of 6
+const SQL_LOAD_RUNS = [
+  `SELECT c.id, c.run_id, c.project_id, c.experiment_id, e.iid, c.name, c.mlflow_user, c.user_id, c.status, c.start_time, c.end_time, c.lifecycle_stage, c.deleted_at, c.created_at, c.updated_at FROM candidates c JOIN experiments e ON e.id = c.experiment_id WHERE c.id IN (SELECT value FROM json_each(?1))`,
+  `SELECT candidate_id, key, value FROM candidate_params WHERE candidate_id IN (SELECT value FROM json_each(?1)) ORDER BY rowid`,
+  `SELECT candidate_id, key, value FROM candidate_tags WHERE candidate_id IN (SELECT value FROM json_each(?1)) ORDER BY rowid`,
+  `SELECT candidate_id, key, value, is_nan, timestamp, step FROM latest_metrics WHERE candidate_id IN (SELECT value FROM json_each(?1)) ORDER BY rowid`,
+  `SELECT i.candidate_id, i.tags, d.name, d.digest, d.source_type, d.source, d.schema, d.profile FROM candidate_inputs i JOIN datasets d ON d.id = i.dataset_id WHERE i.candidate_id IN (SELECT value FROM json_each(?1)) ORDER BY i.rowid`,
+  `SELECT candidate_id, model_id, direction, step FROM candidate_model_io WHERE candidate_id IN (SELECT value FROM json_each(?1)) ORDER BY rowid`,
+];
+
+// ---- src/tracking/metrics.ts metricHistory: one batch of 2 per page
+const SQL_HISTORY_RUN = 'SELECT id FROM candidates WHERE run_id = ? AND project_id = ?';
+const SQL_HISTORY_FIRST = `SELECT step, timestamp, value, is_nan FROM metrics WHERE candidate_id = (SELECT id FROM candidates WHERE run_id = ?1 AND project_id = ?2) AND key = ?3 ORDER BY step, timestamp, value, is_nan LIMIT ?4`;
+const SQL_HISTORY_NEXT = `SELECT step, timestamp, value, is_nan FROM metrics WHERE candidate_id = (SELECT id FROM candidates WHERE run_id = ?1 AND project_id = ?2) AND key = ?3 AND (step, timestamp, value, is_nan) > (?5, ?6, ?7, ?8) ORDER BY step, timestamp, value, is_nan LIMIT ?4`;
+
+// ---- src/tracking/metrics.ts metricHistoryBulkInterval: one batch of 2
+const SQL_BULK_RUNS = 'SELECT run_id FROM candidates WHERE project_id = ?1 AND run_id IN (SELECT value FROM json_each(?2))';
+const SQL_BULK_SAMPLE = `WITH RECURSIVE runs AS ( SELECT c.id AS cid, c.run_id, j.key AS pos, (SELECT step FROM metrics WHERE candidate_id = c.id AND key = ?3 AND step >= ?4 ORDER BY step LIMIT 1) AS lo, (SELECT step FROM metrics WHERE candidate_id = c.id AND key = ?3 AND step <= ?5 ORDER BY step DESC LIMIT 1) AS hi, (SELECT count(*) FROM (SELECT 1 FROM metrics WHERE candidate_id = c.id AND key = ?3 AND step BETWEEN ?4 AND ?5 LIMIT ?6 + 1)) AS n FROM json_each(?2) j JOIN candidates c ON c.run_id = j.value AND c.project_id = ?1), span AS (SELECT min(lo) AS lo, max(hi) AS hi FROM runs WHERE lo <= hi), buckets(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM buckets WHERE i + 1 < ?6 - 1), picked AS ( SELECT r.cid, m.step FROM runs r JOIN metrics m ON m.candidate_id = r.cid AND m.key = ?3 AND m.step BETWEEN ?4 AND ?5 WHERE r.n <= ?6 UNION SELECT r.cid, (SELECT step FROM metrics WHERE candidate_id = r.cid AND key = ?3 AND step >= s.lo + CAST((s.hi - s.lo) * (b.i * 1.0 / max(?6 - 1, 1)) AS INTEGER) AND step <= r.hi ORDER BY step LIMIT 1) FROM runs r, span s, buckets b WHERE r.n > ?6 UNION SELECT r.cid, r.hi FROM runs r WHERE r.n > ?6 AND r.lo <= r.hi), points AS ( SELECT r.run_id, r.pos, m.step, m.timestamp, m.value, m.is_nan, row_number() OVER (PARTITION BY r.cid ORDER BY m.step, m.timestamp, m.value) AS step_rank FROM picked p JOIN runs r ON r.cid = p.cid JOIN metrics m ON m.candidate_id = p.cid AND m.key = ?3 AND m.step = p.step WHERE p.step IS NOT NULL) SELECT run_id, step, timestamp, value, is_nan FROM points WHERE step_rank <= ?6 ORDER BY pos, step, timestamp, value`;
+
+// ---- src/access/projects.ts loadProjectAccess by `namespace/path` (the UI pages)
+const SQL_LOAD_PROJECT_BY_PATH =
+  'select "projects"."id", "projects"."namespace", "projects"."path", "projects"."name", "projects"."description", "projects"."created_at", "project_members"."access_level" from "projects" left join "project_members" on ("project_members"."project_id" = "projects"."id" and "project_members"."user_id" = ?) where (lower("projects"."namespace") = lower(?) and lower("projects"."path") = lower(?)) limit ?';
+
+// ---- src/tracking/candidate-table.ts (Experiment Candidates, src/ui/candidates.tsx)
+// getExperimentHeader
+const SQL_EXPERIMENT_HEADER = 'select "id", "iid", "name", "created_at", "updated_at" from "experiments" where ("experiments"."project_id" = ? and "experiments"."iid" = ? and "experiments"."lifecycle_stage" = ?) limit ?';
+// experimentColumnKeys: one batch of 2
+const SQL_COLUMN_KEYS = [
+  `select distinct "key" from "candidate_params" where "candidate_params"."candidate_id" IN (SELECT "candidates"."id" FROM "candidates" WHERE "candidates"."experiment_id" = ? AND "candidates"."lifecycle_stage" = 'active') order by "candidate_params"."key" limit ?`,
+  `select distinct "key" from "latest_metrics" where "latest_metrics"."candidate_id" IN (SELECT "candidates"."id" FROM "candidates" WHERE "candidates"."experiment_id" = ? AND "candidates"."lifecycle_stage" = 'active') order by "latest_metrics"."key" limit ?`,
+];
+// src/tracking/search/runs.ts searchRunIds as the page compiles it: sort=metric:m1 (DESC), first page and after a keyset
+const SQL_UI_SORT_FIRST = `SELECT c.id AS id, (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) AS r0, o0.value AS v0, 0 AS r1, c.start_time AS v1, 0 AS r2, c.run_id AS v2 FROM candidates c LEFT JOIN latest_metrics o0 ON o0.candidate_id = c.id AND o0.key = ? WHERE c.experiment_id = ? AND c.lifecycle_stage = 'active' ORDER BY (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) ASC, o0.value DESC, c.start_time DESC, c.run_id ASC LIMIT ?`;
+const SQL_UI_SORT_AFTER = `SELECT c.id AS id, (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) AS r0, o0.value AS v0, 0 AS r1, c.start_time AS v1, 0 AS r2, c.run_id AS v2 FROM candidates c LEFT JOIN latest_metrics o0 ON o0.candidate_id = c.id AND o0.key = ? WHERE c.experiment_id = ? AND c.lifecycle_stage = 'active' AND (((CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) > 0 OR ((CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) = 0 AND o0.value < ?)) OR (((CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) = 0 AND o0.value = ?) AND (c.start_time < ? OR (c.start_time = ? AND c.run_id > ?)))) ORDER BY (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) ASC, o0.value DESC, c.start_time DESC, c.run_id ASC LIMIT ?`;
+// loadCandidateRows: one batch of 3
+const SQL_CANDIDATE_ROWS = [
+  'select "id", "run_id", "name", "status", "mlflow_user", "start_time", "end_time" from "candidates" where "candidates"."id" IN (SELECT value FROM json_each(?))',
+  'select "candidate_id", "key", "value" from "candidate_params" where "candidate_params"."candidate_id" IN (SELECT value FROM json_each(?))',
+  'select "candidate_id", "key", "value", "is_nan" from "latest_metrics" where "latest_metrics"."candidate_id" IN (SELECT value FROM json_each(?))',
+];
+
+// ---- Candidate Detail (src/ui/candidate.tsx): getCandidateRun (loadRunsWhere by id, batch of 6),
+// metricSummaries, relatedCandidates, getUser, getExperimentHeader; its chart data adds the bulk interval
+const BY_ID = 'SELECT id FROM candidates WHERE id = ?1 AND project_id = ?2';
+const SQL_CANDIDATE_RUN = SQL_LOAD_RUNS.map((sql) => sql.replaceAll('SELECT value FROM json_each(?1)', BY_ID));
+const SQL_METRIC_SUMMARIES = `select "key", "value", "is_nan", "step", (SELECT min("value") FROM "metrics" WHERE "metrics"."candidate_id" = "latest_metrics"."candidate_id" AND "metrics"."key" = "latest_metrics"."key" AND "is_nan" = 0), (SELECT max("value") FROM "metrics" WHERE "metrics"."candidate_id" = "latest_metrics"."candidate_id" AND "metrics"."key" = "latest_metrics"."key" AND "is_nan" = 0), (SELECT count(*) FROM "metrics" WHERE "metrics"."candidate_id" = "latest_metrics"."candidate_id" AND "metrics"."key" = "latest_metrics"."key") from "latest_metrics" where "latest_metrics"."candidate_id" = ? order by "latest_metrics"."key" asc`;
+const SQL_RELATED_CHILDREN = `select "candidates"."id", "candidates"."run_id", "candidates"."name", "candidates"."status" from "candidates" inner join "candidate_tags" on ("candidate_tags"."candidate_id" = "candidates"."id" and "candidate_tags"."key" = ?) where ("candidates"."experiment_id" = ? and "candidate_tags"."value" = ? and "candidates"."lifecycle_stage" = ?) order by "candidates"."start_time" asc limit ?`;
+const SQL_GET_USER = 'select "id", "username", "name", "email", "password_hash", "is_admin", "is_blocked", "created_at" from "users" "users" where "users"."id" = ? limit ?';
+
+/** The SQL texts the floor runs, by the domain function they mirror (for bench/sql-capture.ts). */
+export const MIRRORED_SQL = {
+  authenticateToken: [SQL_AUTH_TOKEN],
+  loadProjectAccess: [SQL_LOAD_PROJECT],
+  createRun: SQL_CREATE_RUN,
+  logBatch: [SQL_LOG_PARAMS, SQL_LOG_TAGS, SQL_LOG_METRICS, SQL_LOG_LATEST, SQL_RUN_STATE],
+  projectExperimentIds: [SQL_PROJECT_EXPERIMENT_IDS],
+  searchRunIds: [SQL_SEARCH_W2],
+  loadRuns: SQL_LOAD_RUNS,
+  metricHistory: [SQL_HISTORY_RUN, SQL_HISTORY_FIRST, SQL_HISTORY_NEXT],
+  metricHistoryBulkInterval: [SQL_BULK_RUNS, SQL_BULK_SAMPLE],
+  loadProjectAccessByPath: [SQL_LOAD_PROJECT_BY_PATH],
+  getExperimentHeader: [SQL_EXPERIMENT_HEADER],
+  experimentColumnKeys: SQL_COLUMN_KEYS,
+  searchRunIdsUiSort: [SQL_UI_SORT_FIRST, SQL_UI_SORT_AFTER],
+  loadCandidateRows: SQL_CANDIDATE_ROWS,
+  getCandidateRun: SQL_CANDIDATE_RUN,
+  metricSummaries: [SQL_METRIC_SUMMARIES],
+  relatedCandidates: [SQL_RELATED_CHILDREN],
+  getUser: [SQL_GET_USER],
+};
+
+/** The stored form of a metric value (src/tracking/metric-values.ts encodeMetricValue). */
+function encodeValue(v) {
+  if (Number.isNaN(v)) return [0, 1];
+  if (v === Infinity) return [1.7976931348623157e308, 0];
+  if (v === -Infinity) return [-1.7976931348623157e308, 0];
+  return [v, 0];
+}
+
+/** A raw node:sqlite database shaped like the worker's, with one user, token and project. */
+export class Floor {
+  /**
+   * A fresh floor database in a temp folder, or (with `attach`) the worker's own local D1 file,
+   * stopped, for seeding rows with the very statements the floor mirrors.
+   */
+  constructor({ attach = null } = {}) {
+    this.cache = new Map();
+    if (attach) {
+      this.dir = null;
+      this.db = new DatabaseSync(attach.file);
+      this.db.exec('PRAGMA foreign_keys = ON');
+      // seeding only: no fsync per transaction (the worker is stopped; its file is closed)
+      this.db.exec('PRAGMA synchronous = OFF');
+      const user = this.db.prepare("select id from users where username = 'root'").get();
+      const token = this.db.prepare('select id, token_hash from personal_access_tokens where user_id = ? order by id limit 1').get(user.id);
+      this.userId = Number(user.id);
+      this.tokenId = Number(token.id);
+      this.tokenHash = token.token_hash;
+      this.projectId = attach.projectId;
+      return;
+    }
+    this.dir = mkdtempSync(join(tmpdir(), 'flaretrack-floor-'));
+    this.db = new DatabaseSync(join(this.dir, 'floor.sqlite'));
+    this.db.exec('PRAGMA journal_mode = WAL');
+    this.db.exec('PRAGMA foreign_keys = ON'); // D1 enforces foreign keys
+    migrate(this.db);
+    // the bootstrap's rows (src/access/bootstrap.ts), written directly: set-up, not measured
+    const secret = 'ftpat-floor';
+    this.tokenHash = createHash('sha256').update(secret).digest('hex');
+    this.userId = Number(this.db.prepare("insert into users (username, name, email, is_admin) values ('root', 'Administrator', 'root@flaretrack.invalid', 1) returning id").get().id);
+    this.tokenId = Number(this.db.prepare("insert into personal_access_tokens (user_id, name, token_hash, scopes) values (?, 'bootstrap', ?, 'api') returning id").get(this.userId, this.tokenHash).id);
+    this.projectId = Number(this.db.prepare("insert into projects (namespace, path, name) values ('root', 'demo', 'Demo') returning id").get().id);
+    this.db.prepare('insert into project_members (project_id, user_id, access_level) values (?, ?, 50)').run(this.projectId, this.userId);
+  }
+
+  /** A prepared statement for `sql`, prepared once. */
+  stmt(sql) {
+    let s = this.cache.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.cache.set(sql, s);
+    }
+    return s;
+  }
+
+  /** Runs `fn` in one transaction (a D1 `batch`). */
+  batch(fn) {
+    this.db.exec('BEGIN');
+    try {
+      const out = fn();
+      this.db.exec('COMMIT');
+      return out;
+    } catch (e) {
+      this.db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+
+  /** What every API request runs before its route: authenticateToken, then loadProjectAccess. */
+  authenticate(now = Date.now(), { byPath = false } = {}) {
+    const token = this.stmt(SQL_AUTH_TOKEN).get(this.tokenHash, 1);
+    if (!token) throw new Error('floor: token not found');
+    if (this.lastUsed === undefined || now - this.lastUsed > 60_000) {
+      this.stmt(SQL_TOUCH_TOKEN).run(now, this.tokenId);
+      this.lastUsed = now;
+    }
+    const project = byPath ? this.stmt(SQL_LOAD_PROJECT_BY_PATH).get(this.userId, 'root', 'demo', 1) : this.stmt(SQL_LOAD_PROJECT).get(this.userId, this.projectId, 1);
+    if (!project) throw new Error('floor: project not found');
+  }
+
+  /** experiments/create (src/tracking/experiments.ts createExperiment). Returns { id, iid }. */
+  createExperiment(name) {
+    this.authenticate();
+    const row = this.stmt(SQL_CREATE_EXPERIMENT).get(this.projectId, name, this.userId, Date.now());
+    return { id: Number(row.id), iid: Number(row.iid) };
+  }
+
+  /** runs/create (createRun): one transaction of 4 statements. Returns { candidateId, runId }. */
+  createRun(experiment, create) {
+    this.authenticate();
+    const runId = randomUUID().replaceAll('-', '');
+    const now = Date.now();
+    const tags = JSON.stringify([['mlflow.runName', create.run_name]]);
+    return this.batch(() => {
+      const row = this.stmt(SQL_CREATE_RUN[0]).get(runId, create.run_name, create.user_id, this.userId, create.start_time, now, this.projectId, experiment.iid);
+      this.stmt(SQL_CREATE_RUN[1]).run(runId, tags);
+      this.stmt(SQL_CREATE_RUN[2]).run(now, this.projectId, experiment.iid);
+      const state = this.stmt(SQL_CREATE_RUN[3]).get(this.projectId, experiment.iid);
+      if (!row || state?.lifecycle_stage !== 'active') throw new Error('floor: createRun found no active experiment');
+      return { candidateId: Number(row.id), runId };
+    });
+  }
+
+  /** runs/log-batch (logBatch): one transaction, rows passed as JSON text to json_each. */
+  logBatch(run, { params = [], tags = [], metrics = [] }) {
+    this.authenticate();
+    this.batch(() => {
+      if (params.length) this.stmt(SQL_LOG_PARAMS).run(run.runId, this.projectId, JSON.stringify(params.map((p) => [p.key, p.value])));
+      if (tags.length) this.stmt(SQL_LOG_TAGS).run(run.runId, this.projectId, JSON.stringify(tags.map((t) => [t.key, t.value])));
+      if (metrics.length) {
+        const json = JSON.stringify(
+          metrics.map((m) => {
+            const [value, isNan] = encodeValue(m.value);
+            return [m.key, value, m.step, m.timestamp, isNan];
+          }),
+        );
+        this.stmt(SQL_LOG_METRICS).run(run.runId, this.projectId, json);
+        this.stmt(SQL_LOG_LATEST).run(run.runId, this.projectId, json);
+      }
+      const state = this.stmt(SQL_RUN_STATE).get(run.runId, this.projectId);
+      if (state?.lifecycle_stage !== 'active') throw new Error('floor: logBatch to a run that is not active');
+    });
+  }
+
+  /** runs/search for W2 (projectExperimentIds, searchRunIds, loadRuns). Returns the candidate ids. */
+  searchRuns(experiment, search) {
+    this.authenticate();
+    const [exp] = this.stmt(SQL_PROJECT_EXPERIMENT_IDS).all(this.projectId, JSON.stringify([experiment.iid]));
+    const ids = this.stmt(SQL_SEARCH_W2)
+      .all('m1', exp.id, 'm0', 0.5, 'p0', 'v1', search.max_results + 1)
+      .slice(0, search.max_results)
+      .map((r) => r.id);
+    const json = JSON.stringify(ids);
+    this.batch(() => {
+      for (const sql of SQL_LOAD_RUNS) this.stmt(sql).all(json);
+    });
+    return ids;
+  }
+
+  /** Every point of a metric through metrics/get-history pages of `pageSize` (metricHistory). */
+  getHistoryAll(run, key, pageSize) {
+    let cursor = null;
+    let points = 0;
+    for (let page = 0; page < 1_000_000; page++) {
+      this.authenticate();
+      const rows = this.batch(() => {
+        this.stmt(SQL_HISTORY_RUN).get(run.runId, this.projectId);
+        return cursor
+          ? this.stmt(SQL_HISTORY_NEXT).all(run.runId, this.projectId, key, pageSize + 1, ...cursor)
+          : this.stmt(SQL_HISTORY_FIRST).all(run.runId, this.projectId, key, pageSize + 1);
+      });
+      const more = rows.length > pageSize;
+      const got = more ? rows.slice(0, pageSize) : rows;
+      points += got.length;
+      if (!more) break;
+      const last = got[got.length - 1];
+      cursor = [last.step, last.timestamp, last.value, last.is_nan];
+    }
+    return points;
+  }
+
+  /** metrics/get-history-bulk-interval (metricHistoryBulkInterval). Returns the number of points. */
+  bulkInterval(runs, key, maxResults) {
+    this.authenticate();
+    const json = JSON.stringify(runs.map((r) => r.runId));
+    return this.batch(() => {
+      this.stmt(SQL_BULK_RUNS).all(this.projectId, json);
+      return this.stmt(SQL_BULK_SAMPLE).all(this.projectId, json, key, 0, Number.MAX_SAFE_INTEGER, maxResults).length;
+    });
+  }
+
+  /**
+   * The Experiment Candidates page's reads, sorted by latest `sortMetric` descending, the page
+   * after the first `skip` rows (keyset: the cursor is found beforehand, unmeasured).
+   */
+  candidatesPage(experiment, { sortMetric, perPage, skip }) {
+    const expId = experiment.id;
+    let cursor = null;
+    if (skip > 0) {
+      this.cursors ??= new Map();
+      const k = `${expId}:${sortMetric}:${skip}`;
+      if (!this.cursors.has(k)) this.cursors.set(k, this.stmt(SQL_UI_SORT_FIRST).all(sortMetric, expId, skip).at(-1));
+      cursor = this.cursors.get(k);
+    }
+    const t0 = performance.now();
+    this.authenticate(Date.now(), { byPath: true });
+    this.stmt(SQL_EXPERIMENT_HEADER).get(this.projectId, experiment.iid, 'active', 1);
+    this.batch(() => {
+      this.stmt(SQL_COLUMN_KEYS[0]).all(expId, 500);
+      this.stmt(SQL_COLUMN_KEYS[1]).all(expId, 500);
+    });
+    const ids = (
+      cursor
+        ? this.stmt(SQL_UI_SORT_AFTER).all(sortMetric, expId, cursor.v0, cursor.v0, cursor.v1, cursor.v1, cursor.v2, perPage + 1)
+        : this.stmt(SQL_UI_SORT_FIRST).all(sortMetric, expId, perPage + 1)
+    )
+      .slice(0, perPage)
+      .map((r) => r.id);
+    const json = JSON.stringify(ids);
+    this.batch(() => {
+      for (const sql of SQL_CANDIDATE_ROWS) this.stmt(sql).all(json);
+    });
+    return { ids, ms: performance.now() - t0 };
+  }
+
+  /** The Candidate Detail page's reads (its chart data: `chartData`). */
+  candidateDetail(run, experiment) {
+    this.authenticate(Date.now(), { byPath: true });
+    this.batch(() => {
+      for (const sql of SQL_CANDIDATE_RUN) this.stmt(sql).all(run.candidateId, this.projectId);
+    });
+    this.stmt(SQL_METRIC_SUMMARIES).all(run.candidateId);
+    this.stmt(SQL_RELATED_CHILDREN).all('mlflow.parentRunId', experiment.id, run.runId, 'active', 100);
+    this.stmt(SQL_GET_USER).get(this.userId, 1);
+    this.stmt(SQL_EXPERIMENT_HEADER).get(this.projectId, experiment.iid, 'active', 1);
+  }
+
+  /** The chart data of one metric on Candidate Detail (`metrics.json`: the run, then 300 sampled points). */
+  chartData(run, key) {
+    this.authenticate(Date.now(), { byPath: true });
+    this.batch(() => {
+      for (const sql of SQL_CANDIDATE_RUN) this.stmt(sql).all(run.candidateId, this.projectId);
+    });
+    const json = JSON.stringify([run.runId]);
+    return this.batch(() => {
+      this.stmt(SQL_BULK_RUNS).all(this.projectId, json);
+      return this.stmt(SQL_BULK_SAMPLE).all(this.projectId, json, key, 0, Number.MAX_SAFE_INTEGER, 300).length;
+    });
+  }
+
+  /** The query plan of a statement, as text lines (for findings). */
+  explain(sql, ...params) {
+    return this.db
+      .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+      .all(...params)
+      .map((r) => `${r.id}:${r.parent} ${r.detail}`);
+  }
+
+  /** Closes the database (and removes it unless attached to the worker's). */
+  close() {
+    try {
+      this.db.close();
+    } catch {}
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
