@@ -26,21 +26,29 @@ export const deletedCandidatePath = (p: P, id: number) => `${candidatePath(p, id
 /** The confirmation page of a hard delete. */
 export const destroyCandidatePath = (p: P, id: number) => `${candidatePath(p, id)}/destroy`;
 
-/** For a writer, the candidate page's "Edit" link and "Delete" button. */
-export function CandidateActions(props: { c: Context<AppEnv>; info: RunInfo }) {
+/** The candidate's note (`mlflow.note.content`) and, for a writer, its "Edit" link and "Delete" button. */
+export function CandidateActions(props: { c: Context<AppEnv>; info: RunInfo; note?: string }) {
   const { c, info } = props;
-  if (!canWrite(c)) return null;
   const { project } = c.get('access');
   return (
-    <form method="post" action={`${candidatePath(project, info.candidateId)}/delete`} class="actions">
-      <Csrf c={c} />
-      <a class="button secondary" href={editCandidatePath(project, info.candidateId)}>
-        Edit candidate
-      </a>{' '}
-      <button type="submit" class="secondary">
-        Delete candidate
-      </button>
-    </form>
+    <>
+      {props.note ? (
+        <p class="description candidate-note" aria-label="Note">
+          {props.note}
+        </p>
+      ) : null}
+      {canWrite(c) ? (
+        <form method="post" action={`${candidatePath(project, info.candidateId)}/delete`} class="actions">
+          <Csrf c={c} />
+          <a class="button secondary" href={editCandidatePath(project, info.candidateId)}>
+            Edit candidate
+          </a>{' '}
+          <button type="submit" class="secondary">
+            Delete candidate
+          </button>
+        </form>
+      ) : null}
+    </>
   );
 }
 

@@ -13,6 +13,7 @@ import { getExperimentHeader } from '../tracking/candidate-table';
 import { Copyable, Status, Time } from './components';
 import { chartData, LiveMetrics, loadLiveMetrics } from './live';
 import { CandidateActions, deletedCandidatePath } from './candidate-forms';
+import { NOTE_TAG } from './experiment-forms';
 import { formatDuration } from './format';
 import { page, wantsFragment } from './layout';
 import { ArtifactBrowser, loadArtifactView } from './artifacts';
@@ -82,7 +83,7 @@ candidateRoutes.get('/:candidate_id', async (c) => {
     body: (
       <article class="candidate">
         <h1>{info.name || info.runId}</h1>
-        <CandidateActions c={c} info={info} />
+        <CandidateActions c={c} info={info} note={tags.get(NOTE_TAG)} />
         <div class="grid2">
           <section class="card" aria-labelledby="about">
             <h2 id="about">Candidate</h2>

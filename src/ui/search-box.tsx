@@ -58,9 +58,10 @@ export function SearchFields(props: { extras: SearchExtras }) {
   const x = props.extras;
   return (
     <>
-      <label class="grow filter-box">
-        Filter
-        <input
+      <div class="grow filter-box">
+        <label>
+          Filter
+          <input
           type="search"
           name="filter"
           value={x.filter}
@@ -69,11 +70,12 @@ export function SearchFields(props: { extras: SearchExtras }) {
           spellcheck={false}
           aria-describedby="filter-help"
           maxlength={MAX_FILTER_LENGTH}
-        />
+          />
+        </label>
         <small id="filter-help" class="muted">
           MLflow filter: <code>metrics.*</code>, <code>params.*</code>, <code>tags.*</code>, <code>attributes.*</code>; AND, OR, parentheses.
         </small>
-      </label>
+      </div>
       <label>
         Status
         <select name="status">
