@@ -1,6 +1,7 @@
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { projectMembers, projects, users } from '../db/schema';
+import { modelVersions, projectMembers, projects, registeredModels, users } from '../db/schema';
+import { deleteProjectObjects } from '../packages/packages';
 import { AlreadyExistsError, InvalidInputError, NotFoundError } from '../errors';
 import type { Actor } from './actor';
 import { AccessLevel, MEMBER_LEVELS, type Project, type ProjectAccess } from './policy';
@@ -95,9 +96,14 @@ export async function updateProject(db: Database, id: number, patch: { name?: st
   return row;
 }
 
-/** Deletes a project and everything in it (artifact bytes are removed by the packages part). */
-export async function deleteProject(db: Database, id: number): Promise<void> {
-  await db.delete(projects).where(eq(projects.id, id));
+/**
+ * Deletes a project and everything in it: rows (model versions first, since they pin their
+ * candidates), then its artifact bytes in R2.
+ */
+export async function deleteProject(db: Database, bucket: R2Bucket, id: number): Promise<void> {
+  const models = db.select({ id: registeredModels.id }).from(registeredModels).where(eq(registeredModels.projectId, id));
+  await db.batch([db.delete(modelVersions).where(inArray(modelVersions.registeredModelId, models)), db.delete(projects).where(eq(projects.id, id))]);
+  await deleteProjectObjects(bucket, id);
 }
 
 /** A member row with its user. */

@@ -169,7 +169,7 @@ export async function createRun(db: Database, input: NewRun): Promise<Run> {
     );
   }
   const name = input.runName || nameTag || randomRunName();
-  const tags = dedupeTags(nameTag === undefined ? [...given, { key: RUN_NAME_TAG, value: name }] : given);
+  const tags = dedupeTags(nameTag ? given : [...given, { key: RUN_NAME_TAG, value: name }]);
   const mlflowUser = input.mlflowUser || given.findLast((t) => t.key === USER_TAG)?.value || input.username;
   const runId = newRunId();
   const now = nowMs();

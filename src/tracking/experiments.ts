@@ -221,7 +221,7 @@ export async function restoreExperiment(db: Database, projectId: number, experim
     stmt(db, `UPDATE experiments SET lifecycle_stage = 'active', updated_at = ? WHERE id = ?`, nowMs(), experiment.id),
     stmt(
       db,
-      `UPDATE candidates SET lifecycle_stage = 'active', deleted_at = NULL WHERE experiment_id = ? AND lifecycle_stage = 'deleted' AND deleted_at >= ?`,
+      `UPDATE candidates SET lifecycle_stage = 'active', deleted_at = NULL WHERE experiment_id = ? AND lifecycle_stage = 'deleted' AND deleted_at = ?`,
       experiment.id,
       experiment.updatedAt,
     ),

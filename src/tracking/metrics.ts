@@ -13,7 +13,7 @@ import { decodeMetricValue, MAX_DOUBLE } from './metric-values';
 
 const MAX_DOUBLE_SQL = String(MAX_DOUBLE);
 
-/** Largest get-history page (MLflow's client asks for 25000). */
+/** Largest get-history page (MLflow's client asks for 25000); larger asks get pages of this size. */
 export const HISTORY_MAX_PAGE = 25000;
 
 type Cursor = [step: number, timestamp: number, value: number, isNan: number];
@@ -42,7 +42,7 @@ const AFTER_CURSOR = 'AND (step, timestamp, value, is_nan) > (?5, ?6, ?7, ?8)';
  * "NaN" / "Infinity" / "-Infinity"). SQLite writes the JSON itself, so a 25000-point page is
  * one string, not 25000 objects; numbers keep every digit (17 significant digits, read back as
  * the same double). Without `maxResults` the whole history comes back (as MLflow's server
- * does); with it, `nextPageToken` continues after the page's last point.
+ * does); with it (at most 25000 a page), `nextPageToken` continues after the page's last point.
  */
 export async function metricHistoryJson(
   db: Database,
@@ -51,11 +51,12 @@ export async function metricHistoryJson(
   key: string,
   opts: { maxResults?: number; pageToken?: string } = {},
 ): Promise<{ items: string; nextPageToken?: string }> {
-  if (opts.maxResults !== undefined && (!Number.isInteger(opts.maxResults) || opts.maxResults < 1 || opts.maxResults > HISTORY_MAX_PAGE)) {
-    throw new InvalidInputError(`max_results must be between 1 and ${HISTORY_MAX_PAGE}`, 'max_results');
+  if (opts.maxResults !== undefined && (!Number.isInteger(opts.maxResults) || opts.maxResults < 1)) {
+    throw new InvalidInputError('max_results must be a positive integer', 'max_results');
   }
   const cursor = opts.pageToken ? decodeToken(opts.pageToken) : null;
-  const limit = opts.maxResults ?? -1;
+  // A larger page is cut to the largest one; the token continues it.
+  const limit = opts.maxResults === undefined ? -1 : Math.min(opts.maxResults, HISTORY_MAX_PAGE);
   const where = `${HISTORY_WHERE} ${cursor ? AFTER_CURSOR : ''}`;
   // ?1 run id, ?2 project, ?3 key, ?4 page size, ?5..?8 cursor
   const values = [runId, projectId, key, limit, ...(cursor ?? [])];

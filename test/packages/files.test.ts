@@ -35,7 +35,7 @@ async function setup() {
   return { user, project, candidateId, pkg };
 }
 
-describe('package files', () => {
+describe('package files', { timeout: 30_000 }, () => {
   it('stores a file in R2 with its size, SHA-256 and content type, and reads it back', async () => {
     const { pkg } = await setup();
     const data = bytes(300_000, 7);
@@ -145,7 +145,7 @@ describe('package files', () => {
   });
 });
 
-describe('packages', () => {
+describe('packages', { timeout: 30_000 }, () => {
   it('checks that an ml_ package names a candidate of the project', async () => {
     const { user, project, candidateId } = await setup();
     const other = await seedProject(user.id);

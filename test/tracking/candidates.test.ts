@@ -24,6 +24,9 @@ describe('candidates (domain)', () => {
     expect((await createRun(db(), { ...base, mlflowUser: 'carol' })).info.mlflowUser).toBe('carol');
     const run = await createRun(db(), { ...base, tags: [{ key: 'a', value: '1' }, { key: 'a', value: '2' }] });
     expect(run.tags.filter((t) => t.key === 'a')).toEqual([{ key: 'a', value: '2' }]);
+    const blank = await createRun(db(), { ...base, tags: [{ key: 'mlflow.runName', value: '' }] });
+    expect(blank.info.name).not.toBe('');
+    expect((await getCandidateRun(db(), project.id, blank.info.candidateId)).tags).toEqual([{ key: 'mlflow.runName', value: blank.info.name }]);
   });
 
   it('loads many runs with their data in the order asked', async () => {

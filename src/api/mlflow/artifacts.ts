@@ -19,7 +19,7 @@ import { deletePath, getFile, listDirectory, putFile } from '../../packages/file
 import { abortUpload, completeUpload, createUpload } from '../../packages/multipart';
 import { ensurePackage, resolvePackage, type PackageStore } from '../../packages/packages';
 import { decodeUrlPath, normalizePath } from '../../packages/paths';
-import { fileResponse } from '../file-response';
+import { fileResponse, rawPathAfter, uploadBody } from '../file-transfer';
 import { partUrl } from './artifact-parts';
 import { mlflowInput } from './input';
 
@@ -38,10 +38,7 @@ function splitArtifactPath(raw: string, field = 'path'): ArtifactPath {
 
 // The artifact path after `marker` in the raw URL (percent-decoded once, then checked).
 function pathAfter(c: Context, marker: string): ArtifactPath {
-  const url = c.req.url;
-  const pathname = url.slice(url.indexOf('/', url.indexOf('//') + 2)).replace(/[?#].*$/, '');
-  const at = pathname.indexOf(marker);
-  return splitArtifactPath(decodeUrlPath(at < 0 ? '' : pathname.slice(at + marker.length)));
+  return splitArtifactPath(decodeUrlPath(rawPathAfter(c, marker)));
 }
 
 // Multipart requests name the destination DIRECTORY in the URL and the client's local file in
@@ -55,13 +52,6 @@ function mpuTarget(c: Context, marker: string, localPath: string): ArtifactPath 
 
 const store = (c: Context<AppEnv>): PackageStore => ({ db: c.get('db'), bucket: c.env.ARTIFACTS });
 const projectId = (c: Context<AppEnv>) => c.get('access').project.id;
-
-function contentLength(c: Context): number | undefined {
-  const header = c.req.header('content-length');
-  return header !== undefined && /^\d{1,15}$/.test(header) ? Number(header) : undefined;
-}
-
-const emptyBody = () => new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
 
 const ListInput = z.object({ path: z.string().optional() });
 const CreateInput = z.object({ path: z.string(), num_parts: z.coerce.number().int() });
@@ -92,8 +82,9 @@ export const artifactsApi = new Hono<AppEnv>()
     const where = pathAfter(c, '/mlflow-artifacts/artifacts/');
     normalizePath(where.path, 'path'); // refuse a bad path before creating the package
     const pkg = await ensurePackage(c.get('db'), projectId(c), where.name, where.version);
-    await putFile(store(c), pkg, where.path, c.req.raw.body ?? emptyBody(), {
-      length: c.req.raw.body ? contentLength(c) : 0,
+    const { body, length } = uploadBody(c);
+    await putFile(store(c), pkg, where.path, body, {
+      length,
       contentType: c.req.header('content-type'),
       userId: requireActor(c).user.id,
     });

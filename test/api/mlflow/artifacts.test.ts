@@ -31,7 +31,7 @@ async function nothingStored(projectId: number) {
   expect(await r2Keys(env.ARTIFACTS, projectPrefix(projectId))).toEqual([]);
 }
 
-describe('mlflow-artifacts: upload, list, download, delete', () => {
+describe('mlflow-artifacts: upload, list, download, delete', { timeout: 30_000 }, () => {
   it('serves what the MLflow client logs, in MLflow answers', async () => {
     const { token, prefix, root } = await setup();
     const config = '{\n  "layers": [\n    64,\n    32\n  ],\n  "act": "relu"\n}';
@@ -156,7 +156,7 @@ describe('mlflow-artifacts: upload, list, download, delete', () => {
   });
 });
 
-describe('mlflow-artifacts: path rules', () => {
+describe('mlflow-artifacts: path rules', { timeout: 30_000 }, () => {
   it('refuses every traversal form with a 400 and writes nothing', async () => {
     const { token, prefix, root, project } = await setup();
     const forms = [
@@ -211,7 +211,7 @@ describe('mlflow-artifacts: path rules', () => {
   });
 });
 
-describe('mlflow-artifacts: access', () => {
+describe('mlflow-artifacts: access', { timeout: 30_000 }, () => {
   it('lets reporters read but not write, hides the project from others, and needs a token', async () => {
     const { token, prefix, root, project } = await setup();
     await upload(token, `${prefix}/artifacts/${root}/a.txt`, 'a', 'text/plain');
@@ -251,7 +251,7 @@ describe('mlflow-artifacts: access', () => {
   });
 });
 
-describe('mlflow-artifacts: multipart upload', () => {
+describe('mlflow-artifacts: multipart upload', { timeout: 30_000 }, () => {
   type Create = { upload_id: string; credentials: { url: string; part_number: number; headers: Record<string, string> }[] };
 
   /** Like the client: the URL names the destination directory, `path` the local file. */
