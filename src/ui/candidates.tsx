@@ -10,7 +10,7 @@ import { InvalidInputError, NotFoundError } from '../errors';
 import { experimentColumnKeys, getExperimentHeader, loadCandidateRows, type CandidateRow } from '../tracking/candidate-table';
 import { searchRunIds } from '../tracking/search';
 import { Num, Status, SwapLink, Time } from './components';
-import { combineFilter, extrasQuery, FilterError, readSearchExtras, SearchFields, type SearchExtras } from './search-box';
+import { combineFilter, extrasQuery, FilterError, readSearchExtras, SearchFields, viewTypeOf, type SearchExtras } from './search-box';
 import { livePollAttrs } from './live-poll';
 import type { Project } from '../access/policy';
 import { ExperimentActions } from './experiment-forms';
@@ -23,7 +23,7 @@ const PER_PAGE = 30;
 /** The table's state, all of it in the URL. */
 type View = { name: string; sort: string; order: 'asc' | 'desc'; pageToken?: string; extras: SearchExtras };
 
-const NO_EXTRAS: SearchExtras = { filter: '', status: '', mine: false };
+const NO_EXTRAS: SearchExtras = { filter: '', status: '', mine: false, deleted: false };
 
 function readView(c: Context<AppEnv>): View {
   const sort = c.req.query('sort') || 'created';
@@ -76,7 +76,7 @@ candidateListRoutes.get('/:iid', async (c) => {
   let problem: string | undefined;
   try {
     view = readView(c);
-    const result = await searchRunIds(db, { experimentIds: [experiment.id], ...searchOf(view, c.get('actor')!.user.username), viewType: 'ACTIVE_ONLY', maxResults: PER_PAGE, pageToken: view.pageToken });
+    const result = await searchRunIds(db, { experimentIds: [experiment.id], ...searchOf(view, c.get('actor')!.user.username), viewType: viewTypeOf(view.extras), maxResults: PER_PAGE, pageToken: view.pageToken });
     rows = await loadCandidateRows(db, result.ids);
     next = result.nextPageToken;
   } catch (error) {
@@ -102,7 +102,7 @@ candidateListRoutes.get('/:iid', async (c) => {
         <FilterError message={problem} filter={view.extras.filter} />
       ) : null}
       {rows.length === 0 && !problem ? (
-        <p class="empty">{view.name || view.extras.filter || view.extras.status || view.extras.mine ? 'No candidates match this filter.' : 'No candidates in this experiment yet.'}</p>
+        <p class="empty">{view.name || view.extras.filter || view.extras.status || view.extras.mine || view.extras.deleted ? 'No candidates match this filter.' : 'No candidates in this experiment yet.'}</p>
       ) : null}
       {rows.length > 0 ? (
         <div class="table-wrap">
@@ -129,7 +129,7 @@ candidateListRoutes.get('/:iid', async (c) => {
             </thead>
             <tbody>
               {rows.map((r) => (
-                <CandidateTableRow project={project} row={r} keys={keys} />
+                <CandidateTableRow project={project} row={r} keys={keys} live={!view.extras.deleted} />
               ))}
             </tbody>
           </table>
@@ -229,7 +229,7 @@ candidateListRoutes.get('/:iid/candidates.csv', async (c) => {
   const view = readView(c);
   const db = c.get('db');
   const keys = await experimentColumnKeys(db, experiment.id);
-  const search = { experimentIds: [experiment.id], ...searchOf(view, c.get('actor')!.user.username), viewType: 'ACTIVE_ONLY' as const };
+  const search = { experimentIds: [experiment.id], ...searchOf(view, c.get('actor')!.user.username), viewType: viewTypeOf(view.extras) };
   // Check the search once before the 200 goes out, so that a bad one is a 400 page.
   const first = await searchRunIds(db, { ...search, maxResults: 500 });
   const body = candidateCsv(keys, first, (pageToken) => searchRunIds(db, { ...search, maxResults: 500, pageToken }), (ids) => loadCandidateRows(db, ids));
@@ -245,10 +245,10 @@ candidateListRoutes.get('/:iid/candidates.csv', async (c) => {
 });
 
 /** One row of the table; a RUNNING candidate's row polls for its fresh self (see live.tsx). */
-export function CandidateTableRow(props: { project: Project; row: CandidateRow; keys: { params: string[]; metrics: string[] } }) {
+export function CandidateTableRow(props: { project: Project; row: CandidateRow; keys: { params: string[]; metrics: string[] }; live: boolean }) {
   const { project, row: r, keys } = props;
   return (
-    <tr {...livePollAttrs(project, r)}>
+    <tr {...(props.live ? livePollAttrs(project, r) : {})}>
       <td class="text">
         <a href={candidatePath(project, r.id)}>{r.name || r.runId}</a>
       </td>

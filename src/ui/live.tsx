@@ -152,8 +152,9 @@ liveRoutes.get('/:candidate_id/live', async (c) => {
 liveRoutes.get('/:candidate_id/row', async (c) => {
   const { project } = c.get('access');
   const db = c.get('db');
-  const info = await activeCandidate(c);
+  // A row that was polling when its candidate was deleted gets its last state, without polling.
+  const info = await getCandidate(db, project.id, candidateIdOf(c));
   const [keys, rows] = await Promise.all([experimentColumnKeys(db, info.experimentId), loadCandidateRows(db, [info.candidateId])]);
-  const row = () => <CandidateTableRow project={project} row={rows[0]} keys={keys} />;
+  const row = () => <CandidateTableRow project={project} row={rows[0]} keys={keys} live={info.lifecycleStage === 'active'} />;
   return page(c, { title: info.name || info.runId, crumbs: [{ label: 'Candidate' }], fragment: row, body: <table>{row()}</table> });
 });

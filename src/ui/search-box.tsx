@@ -14,14 +14,14 @@ export const QUICK_STATUSES = ['RUNNING', 'FINISHED', 'FAILED', 'KILLED'] as con
 /** The longest filter the box takes (the API has no smaller limit; this keeps URLs sane). */
 export const MAX_FILTER_LENGTH = 2000;
 
-/** What the search box adds to the table's state (all of it in the URL). */
-export type SearchExtras = { filter: string; status: string; mine: boolean };
+/** What the search box adds to the table's state (all of it in the URL); `deleted` lists deleted candidates. */
+export type SearchExtras = { filter: string; status: string; mine: boolean; deleted: boolean };
 
 /** Reads `filter`, `status` and `mine` from the query; an unknown status is an InvalidInputError. */
 export function readSearchExtras(c: Context<AppEnv>): SearchExtras {
   const filter = c.req.query('filter') ?? '';
   const status = c.req.query('status') ?? '';
-  const extras = { filter: filter.slice(0, MAX_FILTER_LENGTH), status: '', mine: c.req.query('mine') === '1' };
+  const extras = { filter: filter.slice(0, MAX_FILTER_LENGTH), status: '', mine: c.req.query('mine') === '1', deleted: c.req.query('deleted') === '1' };
   if (filter.length > MAX_FILTER_LENGTH) throw new InvalidInputError(`the filter is longer than ${MAX_FILTER_LENGTH} characters`, 'filter');
   if (status && !(QUICK_STATUSES as readonly string[]).includes(status)) {
     throw new InvalidInputError(`status must be one of ${QUICK_STATUSES.join(', ')}`, 'status');
@@ -30,7 +30,15 @@ export function readSearchExtras(c: Context<AppEnv>): SearchExtras {
 }
 
 /** The extras as query parameters (empty ones left out). */
-export const extrasQuery = (x: SearchExtras) => ({ filter: x.filter || undefined, status: x.status || undefined, mine: x.mine ? '1' : undefined });
+export const extrasQuery = (x: SearchExtras) => ({
+  filter: x.filter || undefined,
+  status: x.status || undefined,
+  mine: x.mine ? '1' : undefined,
+  deleted: x.deleted ? '1' : undefined,
+});
+
+/** Deleted candidates (to restore or delete for good) under the "Show deleted" switch, else the active ones. */
+export const viewTypeOf = (x: SearchExtras) => (x.deleted ? ('DELETED_ONLY' as const) : ('ACTIVE_ONLY' as const));
 
 const quote = (s: string) => `'${s.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
 
@@ -91,6 +99,9 @@ export function SearchFields(props: { extras: SearchExtras }) {
       </label>
       <label class="check">
         <input type="checkbox" name="mine" value="1" checked={x.mine} /> Only my candidates
+      </label>
+      <label class="check">
+        <input type="checkbox" name="deleted" value="1" checked={x.deleted} /> Show deleted
       </label>
     </>
   );

@@ -121,7 +121,7 @@ describe('editing candidates from the UI', () => {
   it('deletes and restores a candidate', async () => {
     const { project, browser, base } = await setup();
     const experiment = await seedExperiment(project.id);
-    const c = await seedCandidate(experiment, { name: 'to-delete' });
+    const c = await seedCandidate(experiment, { name: 'to-delete', status: 'RUNNING' });
     const self = `${base}/candidates/${c.id}`;
     let res = await post(browser, `${self}/delete`, {});
     expect(res.status).toBe(303);
@@ -129,6 +129,9 @@ describe('editing candidates from the UI', () => {
     expect((await getPage(browser, self)).headers.get('location')).toBe(`${self}/deleted`);
     const table = await (await getPage(browser, `${base}/experiments/${experiment.iid}`)).text();
     expect(table).not.toContain('to-delete');
+    const shown = await (await getPage(browser, `${base}/experiments/${experiment.iid}?deleted=1`)).text();
+    expect(shown).toContain(`href="${self}">to-delete</a>`);
+    expect(shown).not.toContain(`${self}/row`); // a deleted candidate's row does not poll
     const deleted = await (await getPage(browser, `${self}/deleted`)).text();
     expect(deleted).toContain('This candidate was deleted');
     res = await post(browser, `${self}/restore`, {});

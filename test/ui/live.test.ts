@@ -61,7 +61,7 @@ describe('live updates of a running candidate', () => {
     expect(row).toContain('status-KILLED');
   });
 
-  it('answers 404 for the fragments of a deleted candidate or one of another project', async () => {
+  it('answers 404 for the fragments of another project, and stops polling a deleted candidate', async () => {
     const a = await setup();
     const b = await setup();
     const c = await seedCandidate(b.experiment, { status: 'RUNNING' });
@@ -69,5 +69,9 @@ describe('live updates of a running candidate', () => {
     expect((await getPage(a.browser, `${a.base}/candidates/${c.id}/row`, { htmx: true })).status).toBe(404);
     await db().update(candidates).set({ lifecycleStage: 'deleted' }).where(eq(candidates.id, c.id));
     expect((await getPage(b.browser, `${b.base}/candidates/${c.id}/live`, { htmx: true })).status).toBe(404);
+    // a row polling when its candidate was deleted gets its last state and stops
+    const row = await getPage(b.browser, `${b.base}/candidates/${c.id}/row`, { htmx: true });
+    expect(row.status).toBe(200);
+    expect(await row.text()).toMatch(/^<tr>/);
   });
 });
