@@ -13,12 +13,15 @@ import { Num, Status, SwapLink, Time } from './components';
 import { combineFilter, extrasQuery, FilterError, readSearchExtras, SearchFields, viewTypeOf, type SearchExtras } from './search-box';
 import { livePollAttrs } from './live-poll';
 import type { Project } from '../access/policy';
+import type { Database } from '../db/client';
 import { ExperimentActions } from './experiment-forms';
 import { candidateCsv } from './csv';
 import { page } from './layout';
 import { candidatePath, experimentPath, experimentsPath, projectPath, withQuery } from './paths';
 
 const PER_PAGE = 30;
+/** The columns come from the keys of this many newest candidates, plus those of the rows shown. */
+const KEYS_FROM_RECENT = 1000;
 
 /** The table's state, all of it in the URL. */
 type View = { name: string; sort: string; order: 'asc' | 'desc'; pageToken?: string; extras: SearchExtras };
@@ -55,6 +58,25 @@ const viewQuery = (view: View, extra: Record<string, string | undefined> = {}) =
   ...extra,
 });
 
+/** The table's columns for `rows`: the keys of the newest candidates plus those of the rows (a live row asks the same). */
+export async function tableColumnKeys(db: Database, experimentId: number, rows: CandidateRow[]) {
+  const keys = await experimentColumnKeys(db, experimentId, { recent: KEYS_FROM_RECENT });
+  addRowKeys(keys, rows);
+  return keys;
+}
+
+/** Adds the keys the shown rows have but the columns lack (older candidates may log others). */
+function addRowKeys(keys: { params: string[]; metrics: string[] }, rows: CandidateRow[]) {
+  const params = new Set(keys.params);
+  const metrics = new Set(keys.metrics);
+  for (const r of rows) {
+    for (const k of r.params.keys()) params.add(k);
+    for (const k of r.metrics.keys()) metrics.add(k);
+  }
+  keys.params = [...params].sort();
+  keys.metrics = [...metrics].sort();
+}
+
 /** Experiment Candidates and its CSV (mounted at `/:namespace/:project/-/ml/experiments/:iid`). */
 export const candidateListRoutes = new Hono<AppEnv>();
 
@@ -69,7 +91,7 @@ candidateListRoutes.get('/:iid', async (c) => {
   const db = c.get('db');
   const experiment = await loadExperiment(c);
   const self = experimentPath(project, experiment.iid);
-  const keys = await experimentColumnKeys(db, experiment.id);
+  const keys = await experimentColumnKeys(db, experiment.id, { recent: KEYS_FROM_RECENT });
   let view: View = { name: '', sort: 'created', order: 'desc', extras: NO_EXTRAS };
   let rows: CandidateRow[] = [];
   let next: string | undefined;
@@ -79,6 +101,7 @@ candidateListRoutes.get('/:iid', async (c) => {
     const result = await searchRunIds(db, { experimentIds: [experiment.id], ...searchOf(view, c.get('actor')!.user.username), viewType: viewTypeOf(view.extras), maxResults: PER_PAGE, pageToken: view.pageToken });
     rows = await loadCandidateRows(db, result.ids);
     next = result.nextPageToken;
+    addRowKeys(keys, rows);
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
     problem = error.message;

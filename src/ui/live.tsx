@@ -10,9 +10,9 @@ import type { Database } from '../db/client';
 import { NotFoundError } from '../errors';
 import { getCandidate, type RunInfo } from '../tracking/candidates';
 import { metricSummaries, type MetricSummary } from '../tracking/candidate-detail';
-import { experimentColumnKeys, loadCandidateRows } from '../tracking/candidate-table';
+import { loadCandidateRows } from '../tracking/candidate-table';
 import { metricHistoryBulkInterval } from '../tracking/metrics';
-import { CandidateTableRow } from './candidates';
+import { CandidateTableRow, tableColumnKeys } from './candidates';
 import { Num, Status } from './components';
 import { page } from './layout';
 import { candidateLivePath, pollAttrs, POLL_EVERY } from './live-poll';
@@ -154,7 +154,8 @@ liveRoutes.get('/:candidate_id/row', async (c) => {
   const db = c.get('db');
   // A row that was polling when its candidate was deleted gets its last state, without polling.
   const info = await getCandidate(db, project.id, candidateIdOf(c));
-  const [keys, rows] = await Promise.all([experimentColumnKeys(db, info.experimentId), loadCandidateRows(db, [info.candidateId])]);
+  const rows = await loadCandidateRows(db, [info.candidateId]);
+  const keys = await tableColumnKeys(db, info.experimentId, rows);
   const row = () => <CandidateTableRow project={project} row={rows[0]} keys={keys} live={info.lifecycleStage === 'active'} />;
   return page(c, { title: info.name || info.runId, crumbs: [{ label: 'Candidate' }], fragment: row, body: <table>{row()}</table> });
 });

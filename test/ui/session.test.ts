@@ -15,6 +15,12 @@ describe('sign in and out', () => {
     expect(form.headers.get('content-security-policy')).toContain("script-src 'self'");
   });
 
+  it('sends an anonymous htmx request to sign in through HX-Redirect, not a swapped page', async () => {
+    const res = await call('GET', '/ns/p/-/ml/experiments?name=x', { headers: { 'hx-request': 'true' } });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('hx-redirect')).toBe('/-/sign_in?return_to=%2Fns%2Fp%2F-%2Fml%2Fexperiments%3Fname%3Dx');
+  });
+
   it('signs in with username and password: an HttpOnly, SameSite=Lax session cookie and a 303', async () => {
     const { user } = await seedUser({ password: PASSWORD });
     const res = await postForm('/-/sign_in', { method: 'password', username: user.username, password: PASSWORD, return_to: '/a/b' });
