@@ -11,7 +11,7 @@ import { getCandidate, getCandidateRun, PARENT_RUN_TAG, type Run } from '../trac
 import { relatedCandidates } from '../tracking/candidate-detail';
 import { getExperimentHeader } from '../tracking/candidate-table';
 import { Copyable, Status, Time } from './components';
-import { chartData, LiveMetrics, loadLiveMetrics } from './live';
+import { chartData, LiveMetrics, LiveStatus, loadLiveMetrics } from './live';
 import { CandidateActions, deletedCandidatePath } from './candidate-forms';
 import { NOTE_TAG } from './experiment-forms';
 import { formatDuration } from './format';
@@ -94,7 +94,7 @@ candidateRoutes.get('/:candidate_id', async (c) => {
               </dd>
               <dt>Status</dt>
               <dd>
-                <Status status={info.status} />
+                <LiveStatus info={info} />
               </dd>
               <dt>Started</dt>
               <dd>

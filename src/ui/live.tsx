@@ -126,6 +126,18 @@ export function LiveMetrics(props: { project: Pick<Project, 'namespace' | 'path'
   );
 }
 
+/**
+ * The candidate's status badge in the facts of Candidate Detail; the live fragment carries it
+ * out of band (`oob`) so that the badge changes when the run ends.
+ */
+export function LiveStatus(props: { info: RunInfo; oob?: boolean }) {
+  return (
+    <span id="candidate-status" hx-swap-oob={props.oob ? 'true' : undefined}>
+      <Status status={props.info.status} />
+    </span>
+  );
+}
+
 function candidateIdOf(c: Context<AppEnv>): number {
   const raw = c.req.param('candidate_id') ?? '';
   if (!/^\d{1,15}$/.test(raw)) throw new NotFoundError(`Candidate ${raw} not found`);
@@ -145,7 +157,12 @@ liveRoutes.get('/:candidate_id/live', async (c) => {
   const { project } = c.get('access');
   const info = await activeCandidate(c);
   const data = await loadLiveMetrics(c.get('db'), project.id, info);
-  const section = () => <LiveMetrics project={project} data={data} />;
+  const section = () => (
+    <>
+      <LiveMetrics project={project} data={data} />
+      <LiveStatus info={info} oob />
+    </>
+  );
   return page(c, { title: `Metrics of ${info.name || info.runId}`, crumbs: [{ label: 'Metrics' }], fragment: section, body: section() });
 });
 

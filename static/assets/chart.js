@@ -38,7 +38,10 @@
   }
 
   function drawAll() {
-    const charts = document.querySelectorAll('.chart-canvas[data-src], .chart-canvas[data-points]');
+    // Points carried in the page are drawn at once (a live update replaces a drawn chart);
+    // points behind a URL are fetched when the chart comes near the screen.
+    document.querySelectorAll('.chart-canvas[data-points]').forEach(draw);
+    const charts = document.querySelectorAll('.chart-canvas[data-src]:not([data-points])');
     if (!('IntersectionObserver' in window)) return charts.forEach(draw);
     const seen = new IntersectionObserver((entries) => {
       for (const entry of entries) {

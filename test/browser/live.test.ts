@@ -37,6 +37,7 @@ describe('a running candidate in a browser', () => {
     const chart = page.locator('#chart-loss .chart-canvas');
     await expect.poll(() => chart.getAttribute('data-drawn')).toBe('10');
     expect(await page.locator('#metrics-section .live-status').textContent()).toContain('Live');
+    expect(await page.locator('#candidate-status').textContent()).toBe('RUNNING');
     await log(10);
     await expect.poll(() => chart.getAttribute('data-drawn')).toBe('20');
     await expect.poll(() => page.locator('#chart-loss canvas').count()).toBe(1); // the new chart replaced the old one
@@ -46,6 +47,7 @@ describe('a running candidate in a browser', () => {
     await call('POST', 'runs/update', { run_id: runId, status: 'FINISHED', end_time: Date.now() });
     await expect.poll(() => page.locator('#metrics-section .live-status .status').textContent()).toBe('FINISHED');
     expect(await page.locator('#metrics-section').getAttribute('hx-trigger')).toBeNull();
+    await expect.poll(() => page.locator('#candidate-status').textContent()).toBe('FINISHED');
     // Logged after the end (MLflow allows it): the page no longer asks, so the chart stays as it was.
     await log(5);
     await page.waitForTimeout(5000);

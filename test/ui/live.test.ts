@@ -38,6 +38,8 @@ describe('live updates of a running candidate', () => {
     expect(html.startsWith('<section id="metrics-section" aria-labelledby="metrics">')).toBe(true);
     expect(html).not.toContain('hx-trigger');
     expect(html).toContain('status-FINISHED');
+    // the status badge at the top of the page changes too (out of band)
+    expect(html).toContain('<span id="candidate-status" hx-swap-oob="true"><span class="status status-FINISHED">FINISHED</span></span>');
   });
 
   it('polls a running candidate row in the candidates table, not a finished one, with the latest values', async () => {
