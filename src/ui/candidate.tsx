@@ -17,6 +17,7 @@ import { NOTE_TAG } from './experiment-forms';
 import { formatDuration } from './format';
 import { page, wantsFragment } from './layout';
 import { ArtifactBrowser, loadArtifactView } from './artifacts';
+import { PromoteBox } from './model-version';
 import { candidatePath, experimentPath, experimentsPath, packagePath, projectPath } from './paths';
 
 const CI_TAG = /^(gitlab\.CI_|ci\.|github\.|mlflow\.source\.git\.)/;
@@ -215,6 +216,8 @@ candidateRoutes.get('/:candidate_id', async (c) => {
             )}
           </section>
         </div>
+
+        <PromoteBox c={c} candidateId={info.candidateId} />
 
         <LiveMetrics project={project} data={live} />
 

@@ -15,6 +15,7 @@ import { livePollAttrs } from './live-poll';
 import type { Project } from '../access/policy';
 import type { Database } from '../db/client';
 import { ExperimentActions } from './experiment-forms';
+import { CompareBar, CompareCheckbox } from './compare';
 import { candidateCsv } from './csv';
 import { page } from './layout';
 import { candidatePath, experimentPath, experimentsPath, projectPath, withQuery } from './paths';
@@ -132,6 +133,9 @@ candidateListRoutes.get('/:iid', async (c) => {
           <table class="candidates">
             <thead>
               <tr>
+                <th scope="col" class="pick-col">
+                  <span class="visually-hidden">Compare</span>
+                </th>
                 <th scope="col">{sortLink('name', 'Name')}</th>
                 <th scope="col">Status</th>
                 <th scope="col">{sortLink('created', 'Created')}</th>
@@ -229,6 +233,7 @@ candidateListRoutes.get('/:iid', async (c) => {
         </label>
         <button type="submit">Apply</button>
       </form>
+      <CompareBar project={project} iid={experiment.iid} />
       {results()}
     </section>
   );
@@ -242,6 +247,8 @@ candidateListRoutes.get('/:iid', async (c) => {
       { label: 'Experiments', href: experimentsPath(project) },
       { label: experiment.name },
     ],
+    scripts: ['/assets/compare-select.js'],
+    styles: ['/assets/ml.css'],
     fragment: () => (c.req.header('hx-target')?.endsWith('#candidates-page') ? whole() : results()),
     body: whole(),
   });
@@ -272,6 +279,9 @@ export function CandidateTableRow(props: { project: Project; row: CandidateRow; 
   const { project, row: r, keys } = props;
   return (
     <tr {...(props.live ? livePollAttrs(project, r) : {})}>
+      <td>
+        <CompareCheckbox id={r.id} label={r.name || r.runId} />
+      </td>
       <td class="text">
         <a href={candidatePath(project, r.id)}>{r.name || r.runId}</a>
       </td>

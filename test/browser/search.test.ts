@@ -25,7 +25,7 @@ beforeAll(async () => {
 
 afterAll(disconnect);
 
-const names = async (page: Page) => (await page.locator('#candidates tbody tr td:first-child a').allTextContents()).sort();
+const names = async (page: Page) => (await page.locator('#candidates tbody tr td:nth-child(2) a').allTextContents()).sort();
 
 describe('searching candidates in a browser', () => {
   it('filters with a metric and a param, then with an OR, shows a bad filter inline, keeps the query in the URL', async () => {
