@@ -248,9 +248,6 @@ candidateRoutes.get('/:candidate_id', async (c) => {
                       <th scope="col" class="num">
                         Last step
                       </th>
-                      <th scope="col" class="num hide-small">
-                        Points
-                      </th>
                     </tr>
                   </thead>
                   <tbody>
@@ -269,7 +266,6 @@ candidateRoutes.get('/:candidate_id', async (c) => {
                           <Num value={m.max} />
                         </td>
                         <td class="num">{m.lastStep}</td>
-                        <td class="num hide-small">{m.points}</td>
                       </tr>
                     ))}
                   </tbody>
