@@ -10,5 +10,7 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 180_000,
+    // the machine may be busy: give htmx swaps and page loads time before a poll gives up
+    expect: { poll: { timeout: 15_000, interval: 100 } },
   },
 });

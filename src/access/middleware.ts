@@ -9,9 +9,10 @@ import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors';
 import { isEnabled } from '../flags/flags';
 import { openDatabase } from '../db/client';
 import type { Actor } from './actor';
+import { projectRefFromPath, type Authenticated } from './preload';
 import { bootstrapInstance } from './bootstrap';
-import { can, type Ability } from './policy';
-import { loadProjectAccess } from './projects';
+import { can, type Ability, type ProjectAccess } from './policy';
+import { loadProjectAccess, toProjectAccess } from './projects';
 import { authenticateSession } from './sessions';
 import { authenticateToken } from './tokens';
 
@@ -62,14 +63,16 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const db = openDatabase(c.env.DB);
   c.set('db', db);
   const creds = readCredentials(c);
-  let actor: Actor | null = null;
+  const ref = creds ? projectRefFromPath(c.req.path) : undefined;
+  let found: Authenticated | null = null;
   if (creds?.kind === 'token') {
-    actor = await authenticateToken(db, creds.secret);
+    found = await authenticateToken(db, creds.secret, ref);
     const bootstrap = c.env.FLARETRACK_BOOTSTRAP_TOKEN;
-    if (!actor && bootstrap && creds.secret === bootstrap && (await bootstrapInstance(db, c.env.FLAGS, bootstrap, c.env.FLARETRACK_LOCAL === 'on'))) {
-      actor = await authenticateToken(db, creds.secret);
+    if (!found && bootstrap && creds.secret === bootstrap && (await bootstrapInstance(db, c.env.FLAGS, bootstrap, c.env.FLARETRACK_LOCAL === 'on'))) {
+      found = await authenticateToken(db, creds.secret, ref);
     }
-    if (!actor) throw new UnauthenticatedError('invalid, expired or revoked token');
+    if (!found) throw new UnauthenticatedError('invalid, expired or revoked token');
+    const { actor } = found;
     if (creds.username !== undefined && creds.username.toLowerCase() !== actor.user.username.toLowerCase()) {
       throw new UnauthenticatedError('the username does not match the token');
     }
@@ -77,12 +80,24 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
       throw new ForbiddenError('insufficient_scope: this token may only read (read_api)');
     }
   } else if (creds?.kind === 'session') {
-    actor = await authenticateSession(db, creds.secret);
-    if (actor && !isReadRequest(c.req.method, c.req.path)) await checkCsrf(c, actor.csrfToken!);
+    found = await authenticateSession(db, creds.secret, ref);
+    if (found && !isReadRequest(c.req.method, c.req.path)) await checkCsrf(c, found.actor.csrfToken!);
   }
-  c.set('actor', actor);
+  c.set('actor', found?.actor ?? null);
+  if (found?.preloaded) c.set('preloaded', found.preloaded);
   await next();
 };
+
+/**
+ * The actor's access to the project `ref` names: from the authentication query when it
+ * already loaded that project, else one query. NotFoundError when it may not be seen.
+ */
+export async function projectAccess(c: Context<AppEnv>, ref: string): Promise<ProjectAccess> {
+  const actor = c.get('actor');
+  const preloaded = c.get('preloaded');
+  if (preloaded && preloaded.ref === ref) return toProjectAccess(preloaded.project, preloaded.level, actor);
+  return loadProjectAccess(c.get('db'), ref, actor);
+}
 
 async function checkCsrf(c: Context, expected: string) {
   let presented = c.req.header('x-csrf-token');
@@ -110,8 +125,7 @@ export function requireActor(c: Context<AppEnv>): Actor {
  */
 export function loadProject(param: string, ability: Ability): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const actor = c.get('actor');
-    const access = await loadProjectAccess(c.get('db'), c.req.param(param) ?? '', actor);
+    const access = await projectAccess(c, c.req.param(param) ?? '');
     c.set('access', access);
     if (!can(access, 'read_project')) throw new NotFoundError('404 Project Not Found');
     if (!can(access, ability)) throw new ForbiddenError('403 Forbidden: you may not do this in this project');

@@ -1,6 +1,7 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { projectMembers, projects, users } from '../db/schema';
+import { modelVersions, projectMembers, projects, registeredModels, users } from '../db/schema';
+import { deleteProjectObjects } from '../packages/packages';
 import { AlreadyExistsError, InvalidInputError, NotFoundError } from '../errors';
 import type { Actor } from './actor';
 import { AccessLevel, MEMBER_LEVELS, type Project, type ProjectAccess } from './policy';
@@ -36,21 +37,33 @@ export async function createProject(db: Database, creatorId: number, input: NewP
   return project;
 }
 
+/** The SQL condition selecting the project a reference names: a numeric id or `namespace/path`. */
+export function projectRefCondition(ref: string): SQL | undefined {
+  if (/^\d+$/.test(ref)) return eq(projects.id, Number(ref));
+  const slash = ref.indexOf('/');
+  if (slash < 0) return undefined;
+  return and(
+    sql`lower(${projects.namespace}) = lower(${ref.slice(0, slash)})`,
+    sql`lower(${projects.path}) = lower(${ref.slice(slash + 1)})`,
+  );
+}
+
+/**
+ * The actor's standing in a project row found by reference (with their membership level, or
+ * null). Throws NotFoundError both when there is no project and when the actor may not see it.
+ */
+export function toProjectAccess(project: Project | null, memberLevel: number | null, actor: Actor | null): ProjectAccess {
+  const level = memberLevel ?? AccessLevel.none;
+  if (!project || !actor || (!actor.user.isAdmin && level < AccessLevel.guest)) throw new NotFoundError('404 Project Not Found');
+  return { project, level: actor.user.isAdmin ? Math.max(level, AccessLevel.owner) : level, actor };
+}
+
 /**
  * The project addressed by a numeric id or a `namespace/path`, with the actor's access level.
  * Throws NotFoundError both when it does not exist and when the actor may not see it.
  */
-export async function loadProjectAccess(db: Database, idOrPath: string, actor: Actor | null): Promise<ProjectAccess> {
-  const where = /^\d+$/.test(idOrPath)
-    ? eq(projects.id, Number(idOrPath))
-    : (() => {
-        const slash = idOrPath.indexOf('/');
-        if (slash < 0) return undefined;
-        return and(
-          sql`lower(${projects.namespace}) = lower(${idOrPath.slice(0, slash)})`,
-          sql`lower(${projects.path}) = lower(${idOrPath.slice(slash + 1)})`,
-        );
-      })();
+export async function loadProjectAccess(db: Database, ref: string, actor: Actor | null): Promise<ProjectAccess> {
+  const where = projectRefCondition(ref);
   if (!where || !actor) throw new NotFoundError('404 Project Not Found');
   const rows = await db
     .select({ project: projects, level: projectMembers.accessLevel })
@@ -58,10 +71,7 @@ export async function loadProjectAccess(db: Database, idOrPath: string, actor: A
     .leftJoin(projectMembers, and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, actor.user.id)))
     .where(where)
     .limit(1);
-  const row = rows[0];
-  const level = row?.level ?? AccessLevel.none;
-  if (!row || (!actor.user.isAdmin && level < AccessLevel.guest)) throw new NotFoundError('404 Project Not Found');
-  return { project: row.project, level: actor.user.isAdmin ? Math.max(level, AccessLevel.owner) : level, actor };
+  return toProjectAccess(rows[0]?.project ?? null, rows[0]?.level ?? null, actor);
 }
 
 /** The projects an actor is a member of (all of them for admins), newest first. */
@@ -86,9 +96,14 @@ export async function updateProject(db: Database, id: number, patch: { name?: st
   return row;
 }
 
-/** Deletes a project and everything in it (artifact bytes are removed by the packages part). */
-export async function deleteProject(db: Database, id: number): Promise<void> {
-  await db.delete(projects).where(eq(projects.id, id));
+/**
+ * Deletes a project and everything in it: rows (model versions first, since they pin their
+ * candidates), then its artifact bytes in R2.
+ */
+export async function deleteProject(db: Database, bucket: R2Bucket, id: number): Promise<void> {
+  const models = db.select({ id: registeredModels.id }).from(registeredModels).where(eq(registeredModels.projectId, id));
+  await db.batch([db.delete(modelVersions).where(inArray(modelVersions.registeredModelId, models)), db.delete(projects).where(eq(projects.id, id))]);
+  await deleteProjectObjects(bucket, id);
 }
 
 /** A member row with its user. */

@@ -1,8 +1,9 @@
 import { and, eq, gt, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { sessions, signInFailures, users } from '../db/schema';
+import { projectMembers, projects, sessions, signInFailures, users } from '../db/schema';
 import type { Actor } from './actor';
 import { randomHex, sha256Hex } from './crypto';
+import { memberJoin, projectJoin, type Authenticated } from './preload';
 
 /** How long a browser session lasts. */
 export const SESSION_TTL_MS = 7 * 24 * 3600_000;
@@ -17,17 +18,23 @@ export async function createSession(db: Database, userId: number, now = Date.now
   return secret;
 }
 
-/** The actor behind a session cookie, or null when unknown, expired, or the user is blocked. */
-export async function authenticateSession(db: Database, secret: string, now = Date.now()): Promise<Actor | null> {
+/**
+ * The actor behind a session cookie, or null when unknown, expired, or the user is blocked.
+ * With `projectRef`, the project and membership come back from the same query.
+ */
+export async function authenticateSession(db: Database, secret: string, projectRef?: string, now = Date.now()): Promise<Authenticated | null> {
   const rows = await db
-    .select({ session: sessions, user: users })
+    .select({ session: sessions, user: users, project: projects, level: projectMembers.accessLevel })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
+    .leftJoin(projects, projectJoin(projectRef))
+    .leftJoin(projectMembers, memberJoin)
     .where(and(eq(sessions.idHash, await sha256Hex(secret)), gt(sessions.expiresAt, now)))
     .limit(1);
   const row = rows[0];
   if (!row || row.user.isBlocked) return null;
-  return { user: row.user, scopes: ['api'], via: 'session', csrfToken: row.session.csrfToken };
+  const actor: Actor = { user: row.user, scopes: ['api'], via: 'session', csrfToken: row.session.csrfToken };
+  return { actor, preloaded: projectRef === undefined ? undefined : { ref: projectRef, project: row.project, level: row.level } };
 }
 
 /** Ends a session. */

@@ -115,6 +115,8 @@ export const experiments = sqliteTable(
     userId: integer('user_id').references(() => users.id, { onDelete: 'set null' }),
     createdAt: integer('created_at').notNull().default(now),
     updatedAt: integer('updated_at').notNull().default(now),
+    /** When it was deleted: its runs deleted with it carry the same `deleted_at`. */
+    deletedAt: integer('deleted_at'),
   },
   (t) => [
     uniqueIndex('experiments_iid_idx').on(t.projectId, t.iid),

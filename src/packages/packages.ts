@@ -6,7 +6,7 @@ import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { packages, packageUploads } from '../db/schema';
 import { NotFoundError } from '../errors';
-import { checkIdentity, candidatePackageName, isMlPackageName, loggedModelPackageName, ML_VERSION, modelVersionPackageName } from './names';
+import { checkIdentity, candidatePackageName, loggedModelPackageName, ML_VERSION, modelVersionPackageName } from './names';
 import { checkOwner } from './owners';
 import { deletePrefix, packagePrefix, projectPrefix } from './storage';
 
@@ -108,9 +108,6 @@ export async function deletePackage(store: PackageStore, pkg: Package): Promise<
 export async function deleteProjectObjects(bucket: R2Bucket, projectId: number): Promise<void> {
   await deletePrefix(bucket, projectPrefix(projectId));
 }
-
-/** Whether a package is an ML package, behind the ml_experiment_tracking flag. */
-export const isMlPackage = (pkg: Pick<Package, 'name'>) => isMlPackageName(pkg.name);
 
 // ------------------------------------------------------------------ ML packages
 

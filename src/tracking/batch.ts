@@ -86,7 +86,7 @@ export function logBatchStatements(db: Database, projectId: number, runId: strin
   }
   if (metrics.length) {
     // Row: [key, stored value, step, timestamp, is_nan]
-    const rows = metrics.map((m) => {
+    const rows = metrics.map((m): MetricRow => {
       const v = encodeMetricValue(m.value);
       return [m.key, v.value, m.step, m.timestamp, v.isNan];
     });
@@ -101,22 +101,20 @@ export function logBatchStatements(db: Database, projectId: number, runId: strin
         projectId,
         json,
       ),
-      // The batch's own latest point per key (largest step, then timestamp, then value), kept
-      // only when it beats the stored one by the same rule.
+      // The batch's own latest point of each key (picked here by the same rule, over the
+      // stored values) replaces the stored one only when it beats it: largest step, then
+      // timestamp, then value.
       stmt(
         db,
         `INSERT INTO latest_metrics (candidate_id, key, step, timestamp, value, is_nan)
-         SELECT c.id, m.k, m.s, m.t, m.v, m.n FROM candidates c, (
-           SELECT j.value ->> 0 AS k, j.value ->> 1 AS v, j.value ->> 2 AS s, j.value ->> 3 AS t, j.value ->> 4 AS n,
-             row_number() OVER (PARTITION BY j.value ->> 0 ORDER BY j.value ->> 2 DESC, j.value ->> 3 DESC, j.value ->> 1 DESC) AS rn
-           FROM json_each(?3) j) m
-         WHERE m.rn = 1 AND ${GUARD}
+         SELECT c.id, j.value ->> 0, j.value ->> 2, j.value ->> 3, j.value ->> 1, j.value ->> 4 FROM candidates c, json_each(?3) j
+         WHERE ${GUARD}
          ON CONFLICT (candidate_id, key) DO UPDATE SET
            step = excluded.step, timestamp = excluded.timestamp, value = excluded.value, is_nan = excluded.is_nan
          WHERE (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`,
         runId,
         projectId,
-        json,
+        JSON.stringify(latestPerKey(rows)),
       ),
     );
     const forModels = metrics.filter((m) => m.modelId);
@@ -142,6 +140,18 @@ export function logBatchStatements(db: Database, projectId: number, runId: strin
   return out;
 }
 
+type MetricRow = [key: string, value: number, step: number, timestamp: number, isNan: 0 | 1];
+
+/** The latest row of each key: largest step, then timestamp, then (stored) value. */
+function latestPerKey(rows: MetricRow[]): MetricRow[] {
+  const latest = new Map<string, MetricRow>();
+  for (const row of rows) {
+    const best = latest.get(row[0]);
+    if (!best || row[2] > best[2] || (row[2] === best[2] && (row[3] > best[3] || (row[3] === best[3] && row[1] > best[1])))) latest.set(row[0], row);
+  }
+  return [...latest.values()];
+}
+
 /**
  * Logs a batch of metrics, params and tags to an active run of the project, atomically and in
  * one round trip. A retried batch changes nothing: params repeat, tags overwrite with the same
@@ -159,7 +169,7 @@ export async function logBatch(db: Database, projectId: number, runId: string, i
   try {
     results = await batch(db, [...statements, runStateStatement(db, runId, projectId)]);
   } catch (error) {
-    if (isUniqueViolation(error, 'candidate_params')) throw await paramConflict(db, projectId, runId, input.params ?? []);
+    if (isUniqueViolation(error, 'candidate_params.candidate_id, candidate_params.key')) throw await paramConflict(db, projectId, runId, input.params ?? []);
     throw error;
   }
   requireActiveRun(results[results.length - 1].results[0] as { lifecycle_stage: string } | undefined, runId);

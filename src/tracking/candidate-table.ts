@@ -27,9 +27,15 @@ export async function getExperimentHeader(db: Database, projectId: number, iid: 
 /** At most this many param and metric columns each (the CSV and the sort menu name them all up to it). */
 export const MAX_COLUMN_KEYS = 500;
 
-/** The param and metric keys logged by the experiment's active candidates, sorted. */
-export async function experimentColumnKeys(db: Database, experimentId: number): Promise<{ params: string[]; metrics: string[] }> {
-  const inExperiment = sql`SELECT ${candidates.id} FROM ${candidates} WHERE ${candidates.experimentId} = ${experimentId} AND ${candidates.lifecycleStage} = 'active'`;
+/**
+ * The param and metric keys logged by the experiment's active candidates, sorted. With
+ * `recent`, only the newest `recent` candidates are looked at (a page view stays fast with tens
+ * of thousands of candidates, which in practice log the same keys); without it, all of them
+ * (the CSV).
+ */
+export async function experimentColumnKeys(db: Database, experimentId: number, opts: { recent?: number } = {}): Promise<{ params: string[]; metrics: string[] }> {
+  const limit = opts.recent === undefined ? sql`` : sql` ORDER BY ${candidates.startTime} DESC LIMIT ${opts.recent}`;
+  const inExperiment = sql`SELECT ${candidates.id} FROM ${candidates} WHERE ${candidates.experimentId} = ${experimentId} AND ${candidates.lifecycleStage} = 'active'${limit}`;
   const [params, metrics] = await db.batch([
     db
       .selectDistinct({ key: candidateParams.key })

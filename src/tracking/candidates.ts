@@ -169,7 +169,7 @@ export async function createRun(db: Database, input: NewRun): Promise<Run> {
     );
   }
   const name = input.runName || nameTag || randomRunName();
-  const tags = dedupeTags(nameTag === undefined ? [...given, { key: RUN_NAME_TAG, value: name }] : given);
+  const tags = dedupeTags(nameTag ? given : [...given, { key: RUN_NAME_TAG, value: name }]);
   const mlflowUser = input.mlflowUser || given.findLast((t) => t.key === USER_TAG)?.value || input.username;
   const runId = newRunId();
   const now = nowMs();
@@ -404,7 +404,15 @@ async function setLifecycle(db: Database, projectId: number, runId: string, stag
       stage === 'deleted' ? now : null,
       now,
     ),
-    stmt(db, 'UPDATE experiments SET updated_at = ?3 WHERE id = (SELECT experiment_id FROM candidates WHERE run_id = ?1 AND project_id = ?2)', runId, projectId, now),
+    // A deleted experiment's time marks when it was deleted (restoring it restores the runs
+    // deleted with it), so only an active one records the activity.
+    stmt(
+      db,
+      `UPDATE experiments SET updated_at = ?3 WHERE id = (SELECT experiment_id FROM candidates WHERE run_id = ?1 AND project_id = ?2) AND lifecycle_stage = 'active'`,
+      runId,
+      projectId,
+      now,
+    ),
   ]);
   if (changed.results.length === 0) throw runNotFound(runId);
 }

@@ -30,10 +30,13 @@ export async function batch(db: Database, statements: D1PreparedStatement[]): Pr
   return d1(db).batch(statements);
 }
 
-/** Whether `error` is SQLite's UNIQUE constraint failure on `table` (D1 reports it in the message). */
-export function isUniqueViolation(error: unknown, table: string): boolean {
+/**
+ * Whether `error` is SQLite's UNIQUE constraint failure on exactly `columns` (e.g.
+ * "experiments.project_id, experiments.name"; D1 reports it in the message).
+ */
+export function isUniqueViolation(error: unknown, columns: string): boolean {
   for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    if (e.message.includes(`UNIQUE constraint failed: ${table}.`)) return true;
+    if (e.message.includes(`UNIQUE constraint failed: ${columns}`)) return true;
   }
   return false;
 }

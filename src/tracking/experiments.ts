@@ -102,7 +102,7 @@ export async function createExperiment(
       ...(tags.length ? [insertTags(db, projectId, input.name, tags)] : []),
     ]);
   } catch (error) {
-    if (isUniqueViolation(error, 'experiments')) throw new AlreadyExistsError(`Experiment(name=${input.name}) already exists.`);
+    if (isUniqueViolation(error, 'experiments.project_id, experiments.name')) throw new AlreadyExistsError(`Experiment(name=${input.name}) already exists.`);
     throw error;
   }
   return (await getExperimentByName(db, projectId, input.name))!;
@@ -196,7 +196,7 @@ export async function renameExperiment(db: Database, projectId: number, experime
   try {
     await stmt(db, 'UPDATE experiments SET name = ?, updated_at = ? WHERE id = ?', newName, nowMs(), experiment.id).run();
   } catch (error) {
-    if (isUniqueViolation(error, 'experiments')) throw new AlreadyExistsError(`Experiment(name=${newName}) already exists.`);
+    if (isUniqueViolation(error, 'experiments.project_id, experiments.name')) throw new AlreadyExistsError(`Experiment(name=${newName}) already exists.`);
     throw error;
   }
 }
@@ -206,7 +206,7 @@ export async function deleteExperiment(db: Database, projectId: number, experime
   const experiment = await requireActive(db, projectId, experimentId, 'delete');
   const now = nowMs();
   await batch(db, [
-    stmt(db, `UPDATE experiments SET lifecycle_stage = 'deleted', updated_at = ? WHERE id = ?`, now, experiment.id),
+    stmt(db, `UPDATE experiments SET lifecycle_stage = 'deleted', updated_at = ?1, deleted_at = ?1 WHERE id = ?2`, now, experiment.id),
     stmt(db, `UPDATE candidates SET lifecycle_stage = 'deleted', deleted_at = ? WHERE experiment_id = ? AND lifecycle_stage = 'active'`, now, experiment.id),
   ]);
 }
@@ -217,14 +217,15 @@ export async function restoreExperiment(db: Database, projectId: number, experim
   if (experiment.lifecycleStage !== 'deleted') {
     throw new InvalidInputError(`Cannot restore an active experiment (id=${experimentId}).`, 'experiment_id');
   }
+  // Runs first: they are the ones whose deleted_at is the experiment's, read before it is cleared.
   await batch(db, [
-    stmt(db, `UPDATE experiments SET lifecycle_stage = 'active', updated_at = ? WHERE id = ?`, nowMs(), experiment.id),
     stmt(
       db,
-      `UPDATE candidates SET lifecycle_stage = 'active', deleted_at = NULL WHERE experiment_id = ? AND lifecycle_stage = 'deleted' AND deleted_at >= ?`,
+      `UPDATE candidates SET lifecycle_stage = 'active', deleted_at = NULL
+       WHERE experiment_id = ?1 AND lifecycle_stage = 'deleted' AND deleted_at = (SELECT deleted_at FROM experiments WHERE id = ?1)`,
       experiment.id,
-      experiment.updatedAt,
     ),
+    stmt(db, `UPDATE experiments SET lifecycle_stage = 'active', updated_at = ?, deleted_at = NULL WHERE id = ?`, nowMs(), experiment.id),
   ]);
 }
 

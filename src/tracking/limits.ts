@@ -27,7 +27,7 @@ export const EXPERIMENTS_SEARCH_DEFAULT = 1000;
 export const EXPERIMENTS_SEARCH_MAX = 50000;
 /** logged-models/search: default and largest page. */
 export const LOGGED_MODELS_SEARCH_DEFAULT = 100;
-export const LOGGED_MODELS_SEARCH_MAX = 1000;
+export const LOGGED_MODELS_SEARCH_MAX = 50000;
 /** metrics/get-history-bulk-interval: runs per request and points per run. */
 export const BULK_INTERVAL_MAX_RUNS = 100;
 export const BULK_INTERVAL_MAX_RESULTS = 2500;

@@ -241,7 +241,7 @@ export async function logLoggedModelParams(db: Database, projectId: number, mode
       'AND NOT EXISTS (SELECT 1 FROM logged_model_params p WHERE p.model_seq = m.seq AND p.key = j.value ->> 0 AND p.value = j.value ->> 1)',
     ).run();
   } catch (error) {
-    if (isUniqueViolation(error, 'logged_model_params')) {
+    if (isUniqueViolation(error, 'logged_model_params.model_seq, logged_model_params.key')) {
       throw new InvalidInputError(`Changing param values is not allowed: a param of logged model '${modelId}' was already logged with another value.`, 'params');
     }
     throw error;

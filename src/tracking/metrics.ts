@@ -9,9 +9,11 @@ import { InvalidInputError } from '../errors';
 import { batch, stmt } from './d1';
 import { runNotFound, type MetricPoint } from './candidates';
 import { BULK_INTERVAL_MAX_RESULTS, BULK_INTERVAL_MAX_RUNS } from './limits';
-import { decodeMetricValue } from './metric-values';
+import { decodeMetricValue, MAX_DOUBLE } from './metric-values';
 
-/** Largest get-history page (MLflow's client asks for 25000). */
+const MAX_DOUBLE_SQL = String(MAX_DOUBLE);
+
+/** Largest get-history page (MLflow's client asks for 25000); larger asks get pages of this size. */
 export const HISTORY_MAX_PAGE = 25000;
 
 type Cursor = [step: number, timestamp: number, value: number, isNan: number];
@@ -30,49 +32,55 @@ function decodeToken(token: string): Cursor {
   throw new InvalidInputError('Invalid page token', 'page_token');
 }
 
+const HISTORY_WHERE = 'candidate_id = (SELECT id FROM candidates WHERE run_id = ?1 AND project_id = ?2) AND key = ?3';
+const HISTORY_ORDER = 'ORDER BY step, timestamp, value, is_nan';
+const AFTER_CURSOR = 'AND (step, timestamp, value, is_nan) > (?5, ?6, ?7, ?8)';
+
 /**
- * One page of a run's history of `key`, oldest step first. Without `maxResults` the whole
- * history comes back (MLflow's server does the same); with it, `nextPageToken` continues.
+ * One page of a run's history of `key`, oldest step first, as the comma-separated MLflow JSON
+ * metric objects of the page (`{"key","value","timestamp","step"}`, non-finite values as
+ * "NaN" / "Infinity" / "-Infinity"). SQLite writes the JSON itself, so a 25000-point page is
+ * one string, not 25000 objects; numbers keep every digit (17 significant digits, read back as
+ * the same double). Without `maxResults` the whole history comes back (as MLflow's server
+ * does); with it (at most 25000 a page), `nextPageToken` continues after the page's last point.
  */
-export async function metricHistory(
+export async function metricHistoryJson(
   db: Database,
   projectId: number,
   runId: string,
   key: string,
   opts: { maxResults?: number; pageToken?: string } = {},
-): Promise<{ metrics: MetricPoint[]; nextPageToken?: string }> {
-  if (opts.maxResults !== undefined && (!Number.isInteger(opts.maxResults) || opts.maxResults < 1 || opts.maxResults > HISTORY_MAX_PAGE)) {
-    throw new InvalidInputError(`max_results must be between 1 and ${HISTORY_MAX_PAGE}`, 'max_results');
+): Promise<{ items: string; nextPageToken?: string }> {
+  if (opts.maxResults !== undefined && (!Number.isInteger(opts.maxResults) || opts.maxResults < 1)) {
+    throw new InvalidInputError('max_results must be a positive integer', 'max_results');
   }
   const cursor = opts.pageToken ? decodeToken(opts.pageToken) : null;
-  const limit = opts.maxResults ?? -1;
-  const [run, rows] = await batch(db, [
+  // A larger page is cut to the largest one; the token continues it.
+  const limit = opts.maxResults === undefined ? -1 : Math.min(opts.maxResults, HISTORY_MAX_PAGE);
+  const where = `${HISTORY_WHERE} ${cursor ? AFTER_CURSOR : ''}`;
+  // ?1 run id, ?2 project, ?3 key, ?4 page size, ?5..?8 cursor
+  const values = [runId, projectId, key, limit, ...(cursor ?? [])];
+  const [run, page, next] = await batch(db, [
     stmt(db, 'SELECT id FROM candidates WHERE run_id = ? AND project_id = ?', runId, projectId),
     stmt(
       db,
-      `SELECT step, timestamp, value, is_nan FROM metrics
-       WHERE candidate_id = (SELECT id FROM candidates WHERE run_id = ?1 AND project_id = ?2) AND key = ?3
-       ${cursor ? 'AND (step, timestamp, value, is_nan) > (?5, ?6, ?7, ?8)' : ''}
-       ORDER BY step, timestamp, value, is_nan LIMIT ?4`,
-      runId,
-      projectId,
-      key,
-      limit === -1 ? -1 : limit + 1,
-      ...(cursor ?? []),
+      `SELECT group_concat('{"key":' || json_quote(?3) || ',"value":' ||
+         CASE WHEN is_nan THEN '"NaN"' WHEN value >= ${MAX_DOUBLE_SQL} THEN '"Infinity"' WHEN value <= -${MAX_DOUBLE_SQL} THEN '"-Infinity"' ELSE value END ||
+         ',"timestamp":' || timestamp || ',"step":' || step || '}', ',') AS items
+       FROM (SELECT step, timestamp, value, is_nan FROM metrics WHERE ${where} ${HISTORY_ORDER} LIMIT ?4)`,
+      ...values,
     ),
+    // The page's last point and whether another follows: a walk of the index, no JSON.
+    ...(limit === -1
+      ? []
+      : [stmt(db, `SELECT step, timestamp, value, is_nan FROM metrics WHERE ${where} ${HISTORY_ORDER} LIMIT 2 OFFSET ?4 - 1`, ...values)]),
   ]);
   if (run.results.length === 0) throw runNotFound(runId);
-  return pageOf(rows, key, limit);
-}
-
-function pageOf(rows: D1Result, key: string, limit: number): { metrics: MetricPoint[]; nextPageToken?: string } {
-  const raw = rows.results as { step: number; timestamp: number; value: number; is_nan: number }[];
-  const more = limit !== -1 && raw.length > limit;
-  const page = more ? raw.slice(0, limit) : raw;
-  const metrics = page.map((r) => ({ key, value: decodeMetricValue(r.value, r.is_nan), timestamp: r.timestamp, step: r.step }));
-  if (!more) return { metrics };
-  const last = page[page.length - 1];
-  return { metrics, nextPageToken: encodeToken([last.step, last.timestamp, last.value, last.is_nan]) };
+  const items = (page.results[0] as { items: string | null } | undefined)?.items ?? '';
+  const tail = (next?.results ?? []) as { step: number; timestamp: number; value: number; is_nan: number }[];
+  if (tail.length < 2) return { items };
+  const last = tail[0];
+  return { items, nextPageToken: encodeToken([last.step, last.timestamp, last.value, last.is_nan]) };
 }
 
 /** A candidate's whole history of `key` (for the UI's charts; the candidate is already checked). */
@@ -83,7 +91,12 @@ export async function candidateMetricHistory(db: Database, candidateId: number, 
     candidateId,
     key,
   ).all();
-  return pageOf(rows as D1Result, key, -1).metrics;
+  return (rows.results as { step: number; timestamp: number; value: number; is_nan: number }[]).map((r) => ({
+    key,
+    value: decodeMetricValue(r.value, r.is_nan),
+    timestamp: r.timestamp,
+    step: r.step,
+  }));
 }
 
 /** A sampled point with the run it belongs to. */
@@ -121,16 +134,16 @@ export async function metricHistoryBulkInterval(
   const json = JSON.stringify(runIds);
   // ?1 project, ?2 run ids, ?3 key, ?4 start, ?5 end, ?6 max results
   const [found, sampled] = await batch(db, [
-    stmt(db, 'SELECT run_id FROM candidates WHERE project_id = ?1 AND run_id IN (SELECT value FROM json_each(?2))', projectId, json),
+    stmt(db, 'SELECT run_id FROM candidates WHERE +project_id = ?1 AND run_id IN (SELECT value FROM json_each(?2))', projectId, json),
     stmt(
       db,
       `WITH RECURSIVE
-       runs AS (
+       runs AS MATERIALIZED (
          SELECT c.id AS cid, c.run_id, j.key AS pos,
            (SELECT step FROM metrics WHERE candidate_id = c.id AND key = ?3 AND step >= ?4 ORDER BY step LIMIT 1) AS lo,
            (SELECT step FROM metrics WHERE candidate_id = c.id AND key = ?3 AND step <= ?5 ORDER BY step DESC LIMIT 1) AS hi,
            (SELECT count(*) FROM (SELECT 1 FROM metrics WHERE candidate_id = c.id AND key = ?3 AND step BETWEEN ?4 AND ?5 LIMIT ?6 + 1)) AS n
-         FROM json_each(?2) j JOIN candidates c ON c.run_id = j.value AND c.project_id = ?1),
+         FROM json_each(?2) j CROSS JOIN candidates c ON c.run_id = j.value AND +c.project_id = ?1),
        span AS (SELECT min(lo) AS lo, max(hi) AS hi FROM runs WHERE lo <= hi),
        buckets(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM buckets WHERE i + 1 < ?6 - 1),
        picked AS (
@@ -146,8 +159,8 @@ export async function metricHistoryBulkInterval(
        points AS (
          SELECT r.run_id, r.pos, m.step, m.timestamp, m.value, m.is_nan,
            row_number() OVER (PARTITION BY r.cid ORDER BY m.step, m.timestamp, m.value) AS step_rank
-         FROM picked p JOIN runs r ON r.cid = p.cid JOIN metrics m ON m.candidate_id = p.cid AND m.key = ?3 AND m.step = p.step
-         WHERE p.step IS NOT NULL)
+         FROM picked pk CROSS JOIN runs r ON r.cid = pk.cid CROSS JOIN metrics m ON m.candidate_id = pk.cid AND m.key = ?3 AND m.step = pk.step
+         WHERE pk.step IS NOT NULL)
        SELECT run_id, step, timestamp, value, is_nan FROM points
        WHERE step_rank <= ?6 ORDER BY pos, step, timestamp, value`,
       projectId,

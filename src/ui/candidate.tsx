@@ -7,14 +7,15 @@ import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
 import { NotFoundError } from '../errors';
 import { getUser } from '../access/users';
-import { getCandidateRun, PARENT_RUN_TAG, type Run } from '../tracking/candidates';
+import { getCandidate, getCandidateRun, PARENT_RUN_TAG, type Run } from '../tracking/candidates';
 import { metricSummaries, relatedCandidates } from '../tracking/candidate-detail';
 import { getExperimentHeader } from '../tracking/candidate-table';
 import { metricHistoryBulkInterval } from '../tracking/metrics';
 import { Copyable, Num, Status, Time } from './components';
 import { formatDuration } from './format';
-import { page } from './layout';
-import { candidatePath, experimentPath, experimentsPath, projectPath, withQuery } from './paths';
+import { page, wantsFragment } from './layout';
+import { ArtifactBrowser, loadArtifactView } from './artifacts';
+import { candidatePath, experimentPath, experimentsPath, packagePath, projectPath, withQuery } from './paths';
 
 /** Points per chart: enough for the shape of any curve, small enough to draw at once. */
 export const CHART_POINTS = 300;
@@ -51,15 +52,24 @@ candidateRoutes.get('/:candidate_id/metrics.json', async (c) => {
 candidateRoutes.get('/:candidate_id', async (c) => {
   const { project } = c.get('access');
   const db = c.get('db');
-  const run: Run = await getCandidateRun(db, project.id, candidateIdOf(c));
+  const candidateId = candidateIdOf(c);
+  // The artifact browser navigates on its own: htmx asks for just its section.
+  if (wantsFragment(c) && c.req.header('hx-target')?.endsWith('#artifacts')) {
+    const info = await getCandidate(db, project.id, candidateId);
+    if (info.lifecycleStage !== 'active') throw new NotFoundError(`Candidate ${candidateId} not found`);
+    const view = await loadArtifactView(c, candidateId);
+    return page(c, { title: 'Artifacts', crumbs: [], body: null, fragment: () => <ArtifactBrowser view={view} /> });
+  }
+  const run: Run = await getCandidateRun(db, project.id, candidateId);
   if (run.info.lifecycleStage !== 'active') throw new NotFoundError(`Candidate ${run.info.candidateId} not found`);
   const info = run.info;
   const tags = new Map(run.tags.map((t) => [t.key, t.value]));
-  const [summaries, related, owner, experiment] = await Promise.all([
+  const [summaries, related, owner, experiment, artifacts] = await Promise.all([
     metricSummaries(db, info.candidateId),
     relatedCandidates(db, { projectId: project.id, experimentId: info.experimentId, runId: info.runId }, tags.get(PARENT_RUN_TAG)),
     info.userId === null ? null : getUser(db, info.userId).catch(() => null),
     getExperimentHeader(db, project.id, info.experimentIid).catch(() => null),
+    loadArtifactView(c, candidateId),
   ]);
   const experimentName = experiment?.name ?? `Experiment ${info.experimentIid}`;
   const self = candidatePath(project, info.candidateId);
@@ -150,6 +160,16 @@ candidateRoutes.get('/:candidate_id', async (c) => {
                   </>
                 ) : (
                   <span class="muted">—</span>
+                )}
+              </dd>
+              <dt>Package</dt>
+              <dd>
+                {artifacts.pkg ? (
+                  <>
+                    <a href={packagePath(project, artifacts.pkg.id)}>{artifacts.pkg.name}</a> · <a href="#artifacts">browse artifacts</a>
+                  </>
+                ) : (
+                  <span class="muted">no artifacts logged</span>
                 )}
               </dd>
               {tags.has('gitlab.CI_JOB_ID') || ciTags.length > 0 ? (
@@ -328,6 +348,8 @@ candidateRoutes.get('/:candidate_id', async (c) => {
             )}
           </section>
         </div>
+
+        <ArtifactBrowser view={artifacts} />
       </article>
     ),
   });

@@ -15,6 +15,8 @@ import { page } from './layout';
 import { candidatePath, experimentPath, experimentsPath, projectPath, withQuery } from './paths';
 
 const PER_PAGE = 30;
+/** The columns come from the keys of this many newest candidates, plus those of the rows shown. */
+const KEYS_FROM_RECENT = 1000;
 
 /** The table's state, all of it in the URL. */
 type View = { name: string; sort: string; order: 'asc' | 'desc'; pageToken?: string };
@@ -48,6 +50,18 @@ const viewQuery = (view: View, extra: Record<string, string | undefined> = {}) =
   ...extra,
 });
 
+/** Adds the keys the shown rows have but the columns lack (older candidates may log others). */
+function addRowKeys(keys: { params: string[]; metrics: string[] }, rows: CandidateRow[]) {
+  const params = new Set(keys.params);
+  const metrics = new Set(keys.metrics);
+  for (const r of rows) {
+    for (const k of r.params.keys()) params.add(k);
+    for (const k of r.metrics.keys()) metrics.add(k);
+  }
+  keys.params = [...params].sort();
+  keys.metrics = [...metrics].sort();
+}
+
 /** Experiment Candidates and its CSV (mounted at `/:namespace/:project/-/ml/experiments/:iid`). */
 export const candidateListRoutes = new Hono<AppEnv>();
 
@@ -62,7 +76,7 @@ candidateListRoutes.get('/:iid', async (c) => {
   const db = c.get('db');
   const experiment = await loadExperiment(c);
   const self = experimentPath(project, experiment.iid);
-  const keys = await experimentColumnKeys(db, experiment.id);
+  const keys = await experimentColumnKeys(db, experiment.id, { recent: KEYS_FROM_RECENT });
   let view: View = { name: '', sort: 'created', order: 'desc' };
   let rows: CandidateRow[] = [];
   let next: string | undefined;
@@ -72,6 +86,7 @@ candidateListRoutes.get('/:iid', async (c) => {
     const result = await searchRunIds(db, { experimentIds: [experiment.id], ...searchOf(view), viewType: 'ACTIVE_ONLY', maxResults: PER_PAGE, pageToken: view.pageToken });
     rows = await loadCandidateRows(db, result.ids);
     next = result.nextPageToken;
+    addRowKeys(keys, rows);
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
     problem = error.message;

@@ -1,5 +1,5 @@
 /**
- * CSV of candidates, streamed a page of ids at a time (a 10-line RFC 4180 escaper: no library
+ * CSV: the candidates' CSV, streamed a page of ids at a time (a 10-line RFC 4180 escaper: no library
  * needed). Columns: run id, name, status, user, start and end time (ISO), then
  * `params.<key>` and `metrics.<key>` columns, metric values at full precision.
  */
@@ -55,4 +55,27 @@ export function candidateCsv(
       if (!current) controller.close();
     },
   });
+}
+
+/** Parses CSV text (RFC 4180 quoting) into at most `maxRows` rows; a cut-off last line is kept as is. */
+export function parseCsv(text: string, maxRows: number): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length && rows.length < maxRows; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
+      else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"' && field === '') quoted = true;
+    else if (ch === ',') row.push(field), (field = '');
+    else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(field), rows.push(row), (row = []), (field = '');
+    } else field += ch;
+  }
+  if ((field !== '' || row.length > 0) && rows.length < maxRows) rows.push([...row, field]);
+  return rows;
 }

@@ -12,6 +12,7 @@ import { loadUiProject } from './project-context';
 import { experimentRoutes } from './experiments';
 import { candidateListRoutes } from './candidates';
 import { candidateRoutes } from './candidate';
+import { packageRoutes } from './packages';
 
 export const ui = new Hono<AppEnv>();
 
@@ -25,3 +26,4 @@ ui.use('/:namespace/:project/-/ml/*', requireMlFlag);
 ui.route('/:namespace/:project/-/ml/experiments', experimentRoutes);
 ui.route('/:namespace/:project/-/ml/experiments', candidateListRoutes);
 ui.route('/:namespace/:project/-/ml/candidates', candidateRoutes);
+ui.route('/:namespace/:project/-/packages', packageRoutes);

@@ -15,6 +15,9 @@ export const candidatePath = (p: Pick<Project, 'namespace' | 'path'>, candidateI
 export const packagesPath = (p: Pick<Project, 'namespace' | 'path'>) => `${projectPath(p)}/-/packages`;
 /** One package. */
 export const packagePath = (p: Pick<Project, 'namespace' | 'path'>, packageId: number) => `${packagesPath(p)}/${packageId}`;
+/** Downloads a package file (`inline` shows a raster image in the page instead). */
+export const packageDownloadPath = (p: Pick<Project, 'namespace' | 'path'>, packageId: number, filePath: string, inline = false) =>
+  withQuery(`${packagePath(p, packageId)}/download`, { path: filePath, inline: inline ? 1 : undefined });
 /** Appends a query string built from the non-empty values. */
 export function withQuery(path: string, query: Record<string, string | number | undefined | null>): string {
   const q = new URLSearchParams();

@@ -6,14 +6,14 @@ import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env';
 import { NotFoundError } from '../errors';
 import { can } from '../access/policy';
-import { loadProjectAccess } from '../access/projects';
+import { projectAccess } from '../access/middleware';
 import { isEnabled } from '../flags/flags';
 import type { Context } from 'hono';
 
 /** Sets `access` from the `namespace` and `project` route parameters; needs `read_ml`. */
 export const loadUiProject: MiddlewareHandler<AppEnv> = async (c, next) => {
   const path = `${c.req.param('namespace') ?? ''}/${c.req.param('project') ?? ''}`;
-  const access = await loadProjectAccess(c.get('db'), path, c.get('actor'));
+  const access = await projectAccess(c, path);
   if (!can(access, 'read_ml')) throw new NotFoundError('404 Project Not Found');
   c.set('access', access);
   await next();

@@ -89,7 +89,7 @@ function signInPage(c: Context<AppEnv>, state: SignInState) {
 async function checkCredentials(c: Context<AppEnv>, form: Record<string, unknown>): Promise<{ user: User } | { error: string }> {
   const db = c.get('db');
   if (form.method === 'token') {
-    const actor = typeof form.token === 'string' && form.token ? await authenticateToken(db, form.token.trim()) : null;
+    const actor = typeof form.token === 'string' && form.token ? (await authenticateToken(db, form.token.trim()))?.actor : null;
     if (!actor) return { error: 'That token is not valid (unknown, expired or revoked).' };
     if (!actor.scopes.includes('api')) return { error: 'That token may only read (read_api); sign in with an api token or your password.' };
     return { user: actor.user };

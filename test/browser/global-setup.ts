@@ -17,6 +17,8 @@ declare module 'vitest' {
     origin: string;
     adminToken: string;
     wsEndpoint: string;
+    /** The worker's state folder (for bulk seeding with `wrangler d1 execute --local`). */
+    state: string;
   }
 }
 
@@ -34,7 +36,7 @@ function freePort(): Promise<number> {
   });
 }
 
-async function startWorker(): Promise<{ origin: string; token: string; stop: () => Promise<void> }> {
+async function startWorker(): Promise<{ origin: string; token: string; state: string; stop: () => Promise<void> }> {
   const state = mkdtempSync(join(tmpdir(), 'flaretrack-browser-'));
   const port = await freePort();
   const token = `ftpat-${randomBytes(16).toString('hex')}`;
@@ -74,7 +76,7 @@ async function startWorker(): Promise<{ origin: string; token: string; stop: () 
     }
     rmSync(state, { recursive: true, force: true });
   };
-  return { origin, token, stop };
+  return { origin, token, state, stop };
 }
 
 export default async function setup(project: TestProject) {
@@ -94,6 +96,7 @@ export default async function setup(project: TestProject) {
   project.provide('origin', worker.origin);
   project.provide('adminToken', worker.token);
   project.provide('wsEndpoint', server.wsEndpoint());
+  project.provide('state', worker.state);
   return async () => {
     await server.close();
     await worker.stop();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
-import { packageFiles, packages } from '../../src/db/schema';
+import { loggedModels, modelVersions, packageFiles, packages, registeredModels } from '../../src/db/schema';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../src/errors';
 import { deletePath, getFile, listDirectory, listFiles, putFile, readFile } from '../../src/packages/files';
 import { candidatePackageName, ML_VERSION } from '../../src/packages/names';
@@ -9,6 +9,8 @@ import {
   deleteCandidatePackages,
   deletePackage,
   ensureCandidatePackage,
+  ensureLoggedModelPackage,
+  ensureModelVersionPackage,
   ensurePackage,
   resolveCandidatePackage,
   resolvePackage,
@@ -33,7 +35,7 @@ async function setup() {
   return { user, project, candidateId, pkg };
 }
 
-describe('package files', () => {
+describe('package files', { timeout: 30_000 }, () => {
   it('stores a file in R2 with its size, SHA-256 and content type, and reads it back', async () => {
     const { pkg } = await setup();
     const data = bytes(300_000, 7);
@@ -143,7 +145,7 @@ describe('package files', () => {
   });
 });
 
-describe('packages', () => {
+describe('packages', { timeout: 30_000 }, () => {
   it('checks that an ml_ package names a candidate of the project', async () => {
     const { user, project, candidateId } = await setup();
     const other = await seedProject(user.id);
@@ -153,6 +155,19 @@ describe('packages', () => {
     await expect(ensurePackage(db(), project.id, 'ml_model_999999', ML_VERSION)).rejects.toThrow(NotFoundError);
     await expect(ensurePackage(db(), project.id, 'ml_model_version_999999', ML_VERSION)).rejects.toThrow(NotFoundError);
     expect(await resolveCandidatePackage(db(), project.id, candidateId)).toMatchObject({ name: candidatePackageName(candidateId), version: '-' });
+  });
+
+  it('checks that logged model and model version packages name objects of the project', async () => {
+    const { user, project, candidateId } = await setup();
+    const other = await seedProject(user.id);
+    const experimentId = (await db().query.candidates.findFirst({ where: (c, { eq: is }) => is(c.id, candidateId) }))!.experimentId;
+    const [model] = await db().insert(loggedModels).values({ id: `m-${crypto.randomUUID().replace(/-/g, '')}`, projectId: project.id, experimentId, name: 'model' }).returning();
+    const [registered] = await db().insert(registeredModels).values({ projectId: project.id, name: `rm-${model.seq}` }).returning();
+    const [version] = await db().insert(modelVersions).values({ registeredModelId: registered.id, version: 1, source: 'runs:/x/model' }).returning();
+    expect(await ensureLoggedModelPackage(db(), project.id, model.seq)).toMatchObject({ name: `ml_model_${model.seq}`, version: '-' });
+    expect(await ensureModelVersionPackage(db(), project.id, version.id)).toMatchObject({ name: `ml_model_version_${version.id}`, version: '-' });
+    await expect(ensureLoggedModelPackage(db(), other.id, model.seq)).rejects.toThrow(NotFoundError);
+    await expect(ensureModelVersionPackage(db(), other.id, version.id)).rejects.toThrow(NotFoundError);
   });
 
   it('ensures one row per package', async () => {

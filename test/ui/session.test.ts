@@ -15,6 +15,12 @@ describe('sign in and out', () => {
     expect(form.headers.get('content-security-policy')).toContain("script-src 'self'");
   });
 
+  it('sends an anonymous htmx request to sign in through HX-Redirect, not a swapped page', async () => {
+    const res = await call('GET', '/ns/p/-/ml/experiments?name=x', { headers: { 'hx-request': 'true' } });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('hx-redirect')).toBe('/-/sign_in?return_to=%2Fns%2Fp%2F-%2Fml%2Fexperiments%3Fname%3Dx');
+  });
+
   it('signs in with username and password: an HttpOnly, SameSite=Lax session cookie and a 303', async () => {
     const { user } = await seedUser({ password: PASSWORD });
     const res = await postForm('/-/sign_in', { method: 'password', username: user.username, password: PASSWORD, return_to: '/a/b' });
@@ -84,6 +90,17 @@ describe('sign in and out', () => {
     expect(out.headers.get('location')).toBe('/-/sign_in');
     expect(out.headers.get('set-cookie')).toContain('ft_session=;');
     expect((await getPage(browser, '/')).status).toBe(303);
+  });
+
+  it('gives htmx the CSRF token through hx-headers on <body>, and accepts it as X-CSRF-Token', async () => {
+    const { token } = await seedUser();
+    const browser = await signIn(token);
+    const html = await (await getPage(browser, '/')).text();
+    expect(html).toContain(`<body hx-headers:inherited="{&quot;X-CSRF-Token&quot;:&quot;${browser.csrf}&quot;}">`);
+    const wrong = await call('POST', '/-/sign_out', { headers: { cookie: browser.cookie, 'hx-request': 'true', 'x-csrf-token': 'f'.repeat(64) } });
+    expect(wrong.status).toBe(403);
+    const out = await call('POST', '/-/sign_out', { headers: { cookie: browser.cookie, 'hx-request': 'true', 'x-csrf-token': browser.csrf } });
+    expect(out.status).toBe(303);
   });
 
   it('lists the projects of the user with ML links only where the flag is on', async () => {

@@ -13,6 +13,7 @@ import type { AppEnv } from '../../env';
 import { ForbiddenError, NotFoundError } from '../../errors';
 import { isEnabled } from '../../flags/flags';
 import { uploadPart, type PartCredential } from '../../packages/multipart';
+import { uploadBody } from '../file-transfer';
 
 /** Where part routes are mounted, under the project's MLflow prefix. */
 export const PART_ROUTE_PATH = '/api/v4/projects/:id/ml/mlflow/api/2.0/mlflow-artifacts/mpu/parts';
@@ -36,14 +37,14 @@ export const artifactPartsApi = new Hono<AppEnv>().put('/:upload_id/:part_number
     throw new ForbiddenError('this part URL is missing its signed credential (parts, expires, signature)');
   }
   if (!(await isEnabled(c.env.FLAGS, 'ml_experiment_tracking', projectId))) throw new NotFoundError('Not Found');
-  const header = c.req.header('content-length');
+  const { body, length } = uploadBody(c);
   const { etag } = await uploadPart(
     { db: c.get('db'), bucket: c.env.ARTIFACTS },
     projectId,
     c.req.param('upload_id'),
     { partNumber: Number(partNumber), numParts: Number(parts), expires: Number(expires), signature },
-    c.req.raw.body ?? new ReadableStream({ start: (controller) => controller.close() }),
-    header !== undefined && /^\d{1,15}$/.test(header) ? Number(header) : c.req.raw.body ? undefined : 0,
+    body,
+    length,
   );
   c.header('ETag', `"${etag}"`);
   return c.json({});

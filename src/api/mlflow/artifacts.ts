@@ -7,7 +7,8 @@
  *   GET    artifacts/<path>            download
  *   PUT    artifacts/<path>            upload (streamed)
  *   DELETE artifacts/<path>            delete a file or a directory
- *   POST   mpu/create|complete|abort/<path>   multipart upload; parts go to artifact-parts.ts
+ *   POST   mpu/create|complete|abort/<dir>    multipart upload of the local file `path` into <dir>;
+ *                                      its parts go to artifact-parts.ts
  */
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
@@ -18,7 +19,7 @@ import { deletePath, getFile, listDirectory, putFile } from '../../packages/file
 import { abortUpload, completeUpload, createUpload } from '../../packages/multipart';
 import { ensurePackage, resolvePackage, type PackageStore } from '../../packages/packages';
 import { decodeUrlPath, normalizePath } from '../../packages/paths';
-import { fileResponse } from '../file-response';
+import { fileResponse, rawPathAfter, uploadBody } from '../file-transfer';
 import { partUrl } from './artifact-parts';
 import { mlflowInput } from './input';
 
@@ -37,21 +38,20 @@ function splitArtifactPath(raw: string, field = 'path'): ArtifactPath {
 
 // The artifact path after `marker` in the raw URL (percent-decoded once, then checked).
 function pathAfter(c: Context, marker: string): ArtifactPath {
-  const url = c.req.url;
-  const pathname = url.slice(url.indexOf('/', url.indexOf('//') + 2)).replace(/[?#].*$/, '');
-  const at = pathname.indexOf(marker);
-  return splitArtifactPath(decodeUrlPath(at < 0 ? '' : pathname.slice(at + marker.length)));
+  return splitArtifactPath(decodeUrlPath(rawPathAfter(c, marker)));
+}
+
+// Multipart requests name the destination DIRECTORY in the URL and the client's local file in
+// `path`; the file lands in that directory under the local file's name (as MLflow's stores do).
+function mpuTarget(c: Context, marker: string, localPath: string): ArtifactPath {
+  const where = pathAfter(c, marker);
+  const name = localPath.split(/[\\/]/).pop() ?? '';
+  if (name === '' || name === '.' || name === '..') throw new InvalidInputError('path must name the local file being uploaded', 'path');
+  return { ...where, path: where.path === '' ? name : `${where.path}/${name}` };
 }
 
 const store = (c: Context<AppEnv>): PackageStore => ({ db: c.get('db'), bucket: c.env.ARTIFACTS });
 const projectId = (c: Context<AppEnv>) => c.get('access').project.id;
-
-function contentLength(c: Context): number | undefined {
-  const header = c.req.header('content-length');
-  return header !== undefined && /^\d{1,15}$/.test(header) ? Number(header) : undefined;
-}
-
-const emptyBody = () => new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
 
 const ListInput = z.object({ path: z.string().optional() });
 const CreateInput = z.object({ path: z.string(), num_parts: z.coerce.number().int() });
@@ -82,8 +82,9 @@ export const artifactsApi = new Hono<AppEnv>()
     const where = pathAfter(c, '/mlflow-artifacts/artifacts/');
     normalizePath(where.path, 'path'); // refuse a bad path before creating the package
     const pkg = await ensurePackage(c.get('db'), projectId(c), where.name, where.version);
-    await putFile(store(c), pkg, where.path, c.req.raw.body ?? emptyBody(), {
-      length: c.req.raw.body ? contentLength(c) : 0,
+    const { body, length } = uploadBody(c);
+    await putFile(store(c), pkg, where.path, body, {
+      length,
       contentType: c.req.header('content-type'),
       userId: requireActor(c).user.id,
     });
@@ -98,8 +99,8 @@ export const artifactsApi = new Hono<AppEnv>()
   })
   .post('/mpu/create/*', async (c) => {
     requireAbility(c, 'write_ml');
-    const where = pathAfter(c, '/mlflow-artifacts/mpu/create/');
     const input = await mlflowInput(c, CreateInput);
+    const where = mpuTarget(c, '/mlflow-artifacts/mpu/create/', input.path);
     normalizePath(where.path, 'path');
     const pkg = await ensurePackage(c.get('db'), projectId(c), where.name, where.version);
     const upload = await createUpload(store(c), pkg, where.path, input.num_parts, requireActor(c).user.id);
@@ -115,8 +116,8 @@ export const artifactsApi = new Hono<AppEnv>()
   })
   .post('/mpu/complete/*', async (c) => {
     requireAbility(c, 'write_ml');
-    const where = pathAfter(c, '/mlflow-artifacts/mpu/complete/');
     const input = await mlflowInput(c, CompleteInput);
+    const where = mpuTarget(c, '/mlflow-artifacts/mpu/complete/', input.path);
     const pkg = await resolvePackage(c.get('db'), projectId(c), where.name, where.version);
     if (!pkg) throw new InvalidInputError(`no upload is in progress for '${where.path}'`, 'upload_id');
     await completeUpload(store(c), pkg, where.path, input.upload_id, input.parts.map((p) => ({ partNumber: p.part_number, etag: p.etag })));
@@ -124,8 +125,8 @@ export const artifactsApi = new Hono<AppEnv>()
   })
   .post('/mpu/abort/*', async (c) => {
     requireAbility(c, 'write_ml');
-    const where = pathAfter(c, '/mlflow-artifacts/mpu/abort/');
     const input = await mlflowInput(c, AbortInput);
+    const where = mpuTarget(c, '/mlflow-artifacts/mpu/abort/', input.path);
     const pkg = await resolvePackage(c.get('db'), projectId(c), where.name, where.version);
     if (!pkg) throw new InvalidInputError(`no upload is in progress for '${where.path}'`, 'upload_id');
     await abortUpload(store(c), pkg, where.path, input.upload_id);

@@ -22,7 +22,7 @@ import { deleteFile, getFile, listFiles, putFile, type PackageFile } from '../..
 import { isMlPackageName } from '../../packages/names';
 import { deletePackage, ensurePackage, getPackage, listPackages, resolvePackage, type Package, type PackageStore } from '../../packages/packages';
 import { decodeUrlPath, normalizePath } from '../../packages/paths';
-import { fileResponse } from '../file-response';
+import { fileResponse, rawPathAfter, uploadBody } from '../file-transfer';
 import { pageOf } from './input';
 import { parseInput } from '../../validation';
 
@@ -46,11 +46,7 @@ async function packageById(c: Context<AppEnv>): Promise<Package> {
 
 /** Name, version and file path of a generic-package URL, read from the raw path. */
 function genericTarget(c: Context): { name: string; version: string; path: string } {
-  const url = c.req.url;
-  const pathname = url.slice(url.indexOf('/', url.indexOf('//') + 2)).replace(/[?#].*$/, '');
-  const marker = '/packages/generic/';
-  const rest = pathname.slice(pathname.indexOf(marker) + marker.length);
-  const [name = '', version = '', ...file] = rest.split('/');
+  const [name = '', version = '', ...file] = rawPathAfter(c, '/packages/generic/').split('/');
   return {
     name: decodeUrlPath(name, 'package_name'),
     version: decodeUrlPath(version, 'package_version'),
@@ -120,10 +116,9 @@ export const packagesApi = new Hono<AppEnv>()
     const target = genericTarget(c);
     await checkMlFlag(c, target.name);
     const pkg = await ensurePackage(c.get('db'), project(c).id, target.name, target.version);
-    const header = c.req.header('content-length');
-    const body = c.req.raw.body;
-    const file = await putFile(store(c), pkg, target.path, body ?? new ReadableStream({ start: (ctl) => ctl.close() }), {
-      length: !body ? 0 : header !== undefined && /^\d{1,15}$/.test(header) ? Number(header) : undefined,
+    const { body, length } = uploadBody(c);
+    const file = await putFile(store(c), pkg, target.path, body, {
+      length,
       contentType: c.req.header('content-type'),
       userId: requireActor(c).user.id,
     });

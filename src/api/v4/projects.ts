@@ -53,7 +53,7 @@ export const projectsApi = new Hono<AppEnv>()
     return c.json(projectJson(project));
   })
   .delete('/:id', loadProject('id', 'admin_project'), async (c) => {
-    await deleteProject(c.get('db'), c.get('access').project.id);
+    await deleteProject(c.get('db'), c.env.ARTIFACTS, c.get('access').project.id);
     return c.json({ message: '202 Accepted' }, 202);
   })
   .get('/:id/members', loadProject('id', 'read_project'), async (c) =>

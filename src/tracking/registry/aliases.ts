@@ -5,8 +5,10 @@
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { modelAliases } from '../../db/schema';
+import { NotFoundError } from '../../errors';
 import { loadModelVersions, type ModelVersion } from './entities';
 import { findModel, findVersion, findVersionByAlias } from './lookup';
+import { isForeignKeyViolation } from './constraints';
 import { checkAlias, checkModelName, checkVersion } from './rules';
 
 /** Points `alias` of model `name` at `version`, moving it if it pointed elsewhere. */
@@ -17,7 +19,12 @@ export async function setRegisteredModelAlias(db: Database, projectId: number, n
   await db
     .insert(modelAliases)
     .values({ registeredModelId: row.registeredModelId, alias, modelVersionId: row.id })
-    .onConflictDoUpdate({ target: [modelAliases.registeredModelId, modelAliases.alias], set: { modelVersionId: row.id } });
+    .onConflictDoUpdate({ target: [modelAliases.registeredModelId, modelAliases.alias], set: { modelVersionId: row.id } })
+    .catch((error) => {
+      // the version was deleted since it was found
+      if (isForeignKeyViolation(error)) throw new NotFoundError(`Model Version (name=${name}, version=${row.version}) not found`);
+      throw error;
+    });
 }
 
 /** Removes `alias` from model `name` (a missing alias is no error, as in MLflow). */

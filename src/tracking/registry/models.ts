@@ -7,20 +7,13 @@ import type { Database } from '../../db/client';
 import { modelVersions, registeredModels, registeredModelTags } from '../../db/schema';
 import { AlreadyExistsError } from '../../errors';
 import { loadRegisteredModels, type ModelVersion, type RegisteredModel, type Tag } from './entities';
+import { isUniqueViolation } from '../d1';
 import { runBatch } from './batch';
 import { findModel } from './lookup';
 import { canonicalStage, checkDescription, checkModelName, checkTag, checkTags, STAGES } from './rules';
 
 /** What it takes to create a registered model. */
 export type NewRegisteredModel = { name: string; description?: string; tags?: Tag[]; userId?: number | null };
-
-/** Whether a database error is a UNIQUE violation (D1 reports it in the message, drizzle in the cause). */
-export function isUniqueViolation(error: unknown): boolean {
-  for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    if (/UNIQUE constraint failed/i.test(e.message)) return true;
-  }
-  return false;
-}
 
 const alreadyExists = (name: string) => new AlreadyExistsError(`Registered Model (name=${name}) already exists.`);
 
@@ -48,7 +41,7 @@ export async function createRegisteredModel(db: Database, projectId: number, inp
     ]);
     return loadOne(db, created.results[0].id as number);
   } catch (error) {
-    if (isUniqueViolation(error)) throw alreadyExists(input.name);
+    if (isUniqueViolation(error, 'registered_models')) throw alreadyExists(input.name);
     throw error;
   }
 }
@@ -71,7 +64,7 @@ export async function renameRegisteredModel(db: Database, projectId: number, nam
       db.update(modelVersions).set({ updatedAt: now }).where(eq(modelVersions.registeredModelId, row.id)),
     ]);
   } catch (error) {
-    if (isUniqueViolation(error)) throw alreadyExists(newName);
+    if (isUniqueViolation(error, 'registered_models')) throw alreadyExists(newName);
     throw error;
   }
   return loadOne(db, row.id);

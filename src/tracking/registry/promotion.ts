@@ -10,7 +10,7 @@ import { candidates, modelVersions, registeredModels } from '../../db/schema';
 import { AlreadyExistsError, ConflictError, NotFoundError } from '../../errors';
 import type { ModelVersion, Tag } from './entities';
 import { createRegisteredModel } from './models';
-import { candidateById } from './runs';
+import { getCandidate } from '../candidates';
 import { checkDescription, checkModelName, checkTags } from './rules';
 import { findModel } from './lookup';
 import { createModelVersion } from './versions';
@@ -46,7 +46,7 @@ export async function promoteCandidate(db: Database, project: Project, input: Pr
   checkDescription(input.description);
   checkDescription(input.modelDescription);
   const tags = checkTags(input.tags);
-  const candidate = await candidateById(db, project.id, input.candidateId);
+  const candidate = await getCandidate(db, project.id, input.candidateId);
   const path = (input.artifactPath ?? '').replace(/^\/+|\/+$/g, '');
   const source = path ? `runs:/${candidate.runId}/${path}` : `runs:/${candidate.runId}`;
   let modelCreated = false;

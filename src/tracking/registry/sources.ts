@@ -15,10 +15,14 @@
 import { and, eq } from 'drizzle-orm';
 import type { Project } from '../../access/policy';
 import type { Database } from '../../db/client';
-import { packages } from '../../db/schema';
+import { loggedModels } from '../../db/schema';
 import { InvalidInputError, NotFoundError } from '../../errors';
+import { mlOwnerOf } from '../../packages/names';
+import { resolvePackage } from '../../packages/packages';
+import { artifactsRoot } from '../artifact-uris';
+import { getCandidate, getCandidateByRunId } from '../candidates';
+import { getLoggedModel } from '../logged-models';
 import { findLatestVersion, findVersion, findVersionByAlias, type VersionRow } from './lookup';
-import { candidateById, candidateByRunId, loggedModelById } from './runs';
 import { canonicalStage, checkAlias, STAGES, type Stage } from './rules';
 
 /** Where a version's files are: a generic package of the project and a path inside it. */
@@ -37,8 +41,6 @@ export type ParsedSource =
 /** What a source links a new version to. */
 export type SourceLinks = { candidateId: number | null; runId: string | null; loggedModelId: string | null };
 
-const CANDIDATE_PACKAGE = /^ml_candidate_(\d+)$/;
-const MODEL_PACKAGE = /^ml_model_(\d+)$/;
 const MAX_HOPS = 5;
 
 function invalidSource(source: string, why: string): InvalidInputError {
@@ -152,23 +154,21 @@ export async function resolveSource(
   }
   const links: SourceLinks = { candidateId: null, runId: null, loggedModelId: null };
   if (parsed?.kind === 'run') {
-    const candidate = await candidateByRunId(db, project.id, parsed.runId);
-    Object.assign(links, { candidateId: candidate.id, runId: candidate.runId });
+    const candidate = await getCandidateByRunId(db, project.id, parsed.runId);
+    Object.assign(links, { candidateId: candidate.candidateId, runId: candidate.runId });
   } else if (parsed?.kind === 'logged-model') {
-    const model = await loggedModelById(db, project.id, parsed.modelId);
+    const model = await getLoggedModel(db, project.id, parsed.modelId);
     links.loggedModelId = model.id;
     if (model.sourceRunId && !input.runId) {
-      const candidate = await candidateByRunId(db, project.id, model.sourceRunId).catch(() => null);
-      if (candidate) Object.assign(links, { candidateId: candidate.id, runId: candidate.runId });
+      const candidate = await getCandidateByRunId(db, project.id, model.sourceRunId).catch(() => null);
+      if (candidate) Object.assign(links, { candidateId: candidate.candidateId, runId: candidate.runId });
     }
   } else if (parsed?.kind === 'model-version') {
     const target = await resolveVersionRef(db, project.id, parsed.name, parsed.ref);
     Object.assign(links, { candidateId: target.candidateId, loggedModelId: target.loggedModelId });
-    if (target.candidateId !== null) links.runId = (await candidateById(db, project.id, target.candidateId)).runId;
+    if (target.candidateId !== null) links.runId = (await getCandidate(db, project.id, target.candidateId)).runId;
   } else if (parsed?.kind === 'package') {
-    const owner = await packageOwner(db, project, parsed, source);
-    if (owner.candidateId !== null) Object.assign(links, { candidateId: owner.candidateId, runId: owner.runId });
-    if (owner.loggedModelId !== null) links.loggedModelId = owner.loggedModelId;
+    Object.assign(links, await packageOwner(db, project, parsed));
   }
 
   if (input.runId) {
@@ -176,46 +176,42 @@ export async function resolveSource(
       throw invalidSource(source, `It belongs to run ${links.runId}, not to run_id ${input.runId}.`);
     }
     if (links.runId === null) {
-      const candidate = await candidateByRunId(db, project.id, input.runId);
-      Object.assign(links, { candidateId: candidate.id, runId: candidate.runId });
+      const candidate = await getCandidateByRunId(db, project.id, input.runId);
+      Object.assign(links, { candidateId: candidate.candidateId, runId: candidate.runId });
     }
   }
   if (input.modelId) {
     if (links.loggedModelId !== null && links.loggedModelId !== input.modelId) {
       throw invalidSource(source, `It belongs to logged model ${links.loggedModelId}, not to model_id ${input.modelId}.`);
     }
-    links.loggedModelId ??= (await loggedModelById(db, project.id, input.modelId)).id;
+    links.loggedModelId ??= (await getLoggedModel(db, project.id, input.modelId)).id;
   }
   return links;
 }
 
-/** The candidate or logged model whose package a location is in; other packages must exist in the project. */
-async function packageOwner(db: Database, project: Project, location: ArtifactLocation, source: string): Promise<SourceLinks> {
-  const candidate = CANDIDATE_PACKAGE.exec(location.packageName);
-  const model = MODEL_PACKAGE.exec(location.packageName);
-  if ((candidate || model) && location.packageVersion !== '-') throw invalidSource(source, `Package ${location.packageName} has only the version '-'.`);
-  if (candidate) {
-    const found = await candidateById(db, project.id, Number(candidate[1])).catch(() => {
-      throw new NotFoundError(`Run of package ${location.packageName} not found`);
-    });
-    return { candidateId: found.id, runId: found.runId, loggedModelId: null };
+/**
+ * What a package location links a version to: a candidate's package its candidate, a logged
+ * model's package its logged model. The packages part checks the name and that an `ml_`
+ * package's owner is in the project; any other package must exist in it.
+ */
+async function packageOwner(db: Database, project: Project, location: ArtifactLocation): Promise<SourceLinks> {
+  const links: SourceLinks = { candidateId: null, runId: null, loggedModelId: null };
+  const pkg = await resolvePackage(db, project.id, location.packageName, location.packageVersion);
+  const owner = mlOwnerOf(location.packageName);
+  if (owner?.kind === 'candidate') {
+    const candidate = await getCandidate(db, project.id, owner.id);
+    Object.assign(links, { candidateId: candidate.candidateId, runId: candidate.runId });
+  } else if (owner?.kind === 'logged_model') {
+    const [model] = await db
+      .select({ id: loggedModels.id })
+      .from(loggedModels)
+      .where(and(eq(loggedModels.seq, owner.id), eq(loggedModels.projectId, project.id)))
+      .limit(1);
+    links.loggedModelId = model.id;
+  } else if (!owner && !pkg) {
+    throw new NotFoundError(`Package ${location.packageName} version ${location.packageVersion} not found`);
   }
-  if (model) {
-    const [row] = await db.query.loggedModels.findMany({
-      columns: { id: true },
-      where: (m, { and, eq }) => and(eq(m.seq, Number(model[1])), eq(m.projectId, project.id)),
-      limit: 1,
-    });
-    if (!row) throw new NotFoundError(`Logged model of package ${location.packageName} not found`);
-    return { candidateId: null, runId: null, loggedModelId: row.id };
-  }
-  const [pkg] = await db
-    .select({ id: packages.id })
-    .from(packages)
-    .where(and(eq(packages.projectId, project.id), eq(packages.name, location.packageName), eq(packages.version, location.packageVersion)))
-    .limit(1);
-  if (!pkg) throw new NotFoundError(`Package ${location.packageName} version ${location.packageVersion} not found`);
-  return { candidateId: null, runId: null, loggedModelId: null };
+  return links;
 }
 
 /** Where a version's artifacts are; null for a source outside the project's packages (a prompt's). */
@@ -225,11 +221,11 @@ export async function artifactLocation(db: Database, project: Project, version: 
   if (!parsed) return null;
   switch (parsed.kind) {
     case 'run': {
-      const candidateId = version.candidateId ?? (await candidateByRunId(db, project.id, parsed.runId)).id;
+      const candidateId = version.candidateId ?? (await getCandidateByRunId(db, project.id, parsed.runId)).candidateId;
       return { packageName: `ml_candidate_${candidateId}`, packageVersion: '-', path: parsed.path };
     }
     case 'logged-model': {
-      const model = await loggedModelById(db, project.id, parsed.modelId);
+      const model = await getLoggedModel(db, project.id, parsed.modelId);
       return { packageName: `ml_model_${model.seq}`, packageVersion: '-', path: '' };
     }
     case 'model-version':
@@ -242,5 +238,5 @@ export async function artifactLocation(db: Database, project: Project, version: 
 /** The URL the MLflow client lists and downloads a location from (it must contain `/mlflow-artifacts/artifacts`). */
 export function mlflowArtifactsUrl(origin: string, projectId: number, location: ArtifactLocation): string {
   const tail = [location.packageName, location.packageVersion, location.path].filter((p) => p !== '').join('/');
-  return `${origin}/api/v4/projects/${projectId}/ml/mlflow/api/2.0/mlflow-artifacts/artifacts/${tail}`;
+  return `${artifactsRoot(origin, projectId)}/${tail}`;
 }

@@ -2,15 +2,16 @@
  * Model versions: numbered 1, 2, 3... per model (the number is taken inside the INSERT, so two
  * creates never share one), READY at once, linked to the candidate they came from.
  */
-import { and, eq, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, ne, sql } from 'drizzle-orm';
 import type { Project } from '../../access/policy';
 import type { Database } from '../../db/client';
 import { modelVersions, modelVersionTags, registeredModels } from '../../db/schema';
-import { InvalidInputError } from '../../errors';
+import { InvalidInputError, NotFoundError } from '../../errors';
+import { candidatePath } from '../../ui/paths';
 import { runBatch } from './batch';
 import { loadModelVersions, type ModelVersion, type Tag } from './entities';
 import { findModel, findVersion } from './lookup';
-import { candidatePageUrl } from './links';
+import { isForeignKeyViolation } from './constraints';
 import { ACTIVE_STAGES, canonicalStage, checkDescription, checkModelName, checkTag, checkTags, checkVersion, MAX_SOURCE } from './rules';
 import { artifactLocation, mlflowArtifactsUrl, resolveSource } from './sources';
 
@@ -56,14 +57,15 @@ export async function createModelVersion(db: Database, project: Project, input: 
   checkModelName(input.name);
   if (input.source === '') throw new InvalidInputError("Missing value for required parameter 'source'.", 'source');
   if (input.source.length > MAX_SOURCE) throw new InvalidInputError(`'source' exceeds the maximum length of ${MAX_SOURCE} characters`, 'source');
+  if ((input.runLink ?? '').length > MAX_SOURCE) throw new InvalidInputError(`'run_link' exceeds the maximum length of ${MAX_SOURCE} characters`, 'run_link');
   checkDescription(input.description);
   const tags = checkTags(input.tags);
   const isPrompt = tags.some((t) => t.key === PROMPT_TAG);
   const model = await findModel(db, project.id, input.name);
   const links = await resolveSource(db, project, { source: input.source, runId: input.runId || undefined, modelId: input.modelId || undefined, isPrompt });
-  const runLink = input.runLink || (links.candidateId !== null ? candidatePageUrl(input.origin, project, links.candidateId) : '');
+  const runLink = input.runLink || (links.candidateId !== null ? `${input.origin}${candidatePath(project, links.candidateId)}` : '');
   const now = Date.now();
-  const [inserted] = await runBatch(db, [
+  const created = runBatch(db, [
     sql`insert into model_versions
         (registered_model_id, version, description, source, candidate_id, run_link, logged_model_id, status, current_stage, user_id, created_at, updated_at)
       select ${model.id}, coalesce(max(version), 0) + 1, ${input.description ?? ''}, ${input.source}, ${links.candidateId}, ${runLink},
@@ -77,6 +79,11 @@ export async function createModelVersion(db: Database, project: Project, input: 
     db.update(registeredModels).set({ updatedAt: now }).where(eq(registeredModels.id, model.id)),
     ...(links.loggedModelId && !isPrompt ? [recordOnLoggedModel(model.id, input.name, links.loggedModelId)] : []),
   ]);
+  const [inserted] = await created.catch((error) => {
+    // the model or the run was deleted since they were checked
+    if (isForeignKeyViolation(error)) throw new NotFoundError(`Registered Model with name=${input.name} or the run of '${input.source}' no longer exists`);
+    throw error;
+  });
   return loadOne(db, inserted.results[0].id as number);
 }
 
@@ -84,6 +91,27 @@ export async function createModelVersion(db: Database, project: Project, input: 
 export async function getModelVersion(db: Database, projectId: number, name: string, version: string | number): Promise<ModelVersion> {
   const row = await findVersion(db, projectId, checkModelName(name), checkVersion(version));
   return loadOne(db, row.id);
+}
+
+/** A page of model `name`'s versions, newest first, and how many it has (for pages that list them). */
+export async function listModelVersions(
+  db: Database,
+  projectId: number,
+  name: string,
+  page: { limit: number; offset: number },
+): Promise<{ versions: ModelVersion[]; total: number }> {
+  const model = await findModel(db, projectId, checkModelName(name));
+  const [rows, [count]] = await db.batch([
+    db
+      .select({ id: modelVersions.id })
+      .from(modelVersions)
+      .where(eq(modelVersions.registeredModelId, model.id))
+      .orderBy(desc(modelVersions.version))
+      .limit(page.limit)
+      .offset(page.offset),
+    db.select({ total: sql<number>`count(*)` }).from(modelVersions).where(eq(modelVersions.registeredModelId, model.id)),
+  ]);
+  return { versions: await loadModelVersions(db, rows.map((r) => r.id)), total: count.total };
 }
 
 /** Changes a version's description (when given; MLflow leaves it alone otherwise). */

@@ -18,6 +18,7 @@ export const MAX_BOUND_PARAMETERS = 100;
 /** ±Infinity as stored (see schema.ts): the largest finite doubles. */
 export const STORED_INFINITY = 1.7976931348623157e308;
 
+/** What string, number and presence comparisons may use. */
 export const STRING_COMPARATORS: Comparator[] = ['=', '!=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'];
 export const NUMBER_COMPARATORS: Comparator[] = ['=', '!=', '<', '<=', '>', '>='];
 export const PRESENCE_COMPARATORS: Comparator[] = ['IS NULL', 'IS NOT NULL'];
@@ -94,6 +95,22 @@ export function viewTypeCondition(column: SQL, viewType: ViewType | undefined): 
     default:
       throw new InvalidInputError(`Invalid view type '${String(viewType)}'; use ACTIVE_ONLY, DELETED_ONLY or ALL`, 'view_type');
   }
+}
+
+/** The order_by clauses of a search: a list of strings, or nothing. */
+export function orderClauses(orderBy: unknown): string[] {
+  if (orderBy == null) return [];
+  if (!Array.isArray(orderBy) || orderBy.some((clause) => typeof clause !== 'string')) {
+    throw new InvalidInputError('Invalid order_by: it must be a list of strings such as "metrics.loss DESC"', 'order_by');
+  }
+  return orderBy;
+}
+
+/** Ids the caller checked, as a JSON list for `json_each` (more than one) or a single bound value. */
+export function idsCondition(column: SQL, ids: unknown, field: string): SQL | null {
+  if (!Array.isArray(ids) || ids.some((id) => !Number.isSafeInteger(id))) throw new InvalidInputError(`Invalid ${field}: it must be a list of ids`, field);
+  if (ids.length === 0) return null;
+  return ids.length === 1 ? sql`${column} = ${ids[0]}` : sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
 }
 
 /** Throws unless `maxResults` is an integer from 1 to `limit`. */

@@ -12,6 +12,7 @@ import {
   compareText,
   compileExpr,
   numberValue,
+  orderClauses,
   NUMBER_COMPARATORS,
   PRESENCE_COMPARATORS,
   requireComparator,
@@ -68,7 +69,8 @@ function compileComparison(cmp: Comparison): SQL {
 }
 
 function ordering(orderBy: string[] | undefined): OrderTerm[] {
-  const clauses = orderBy?.length ? orderBy : ['creation_time DESC', 'experiment_id ASC'];
+  const given = orderClauses(orderBy);
+  const clauses = given.length ? given : ['creation_time DESC', 'experiment_id ASC'];
   const terms: OrderTerm[] = [];
   clauses.forEach((clause, index) => {
     const field = `order_by[${index}]`;

@@ -14,6 +14,7 @@ import {
   compareNumber,
   compareText,
   compileExpr,
+  idsCondition,
   numberValue,
   NUMBER_COMPARATORS,
   PRESENCE_COMPARATORS,
@@ -91,6 +92,7 @@ type OrderBy = NonNullable<LoggedModelSearch['orderBy']>[number];
 function ordering(orderBy: OrderBy[] | undefined): { terms: OrderTerm[]; joins: SQL[] } {
   const terms: OrderTerm[] = [];
   const joins: SQL[] = [];
+  if (orderBy != null && !Array.isArray(orderBy)) throw new InvalidInputError('Invalid order_by: it must be a list of objects with a field_name', 'order_by');
   (orderBy ?? []).forEach((clause, index) => {
     const field = `order_by[${index}]`;
     const bad = (message: string) => new InvalidInputError(`Invalid ${field}: ${message}`, 'order_by');
@@ -145,9 +147,8 @@ export async function searchLoggedModelSeqs(db: Database, search: LoggedModelSea
   const filter = parseFilter(search.filter);
   const condition = filter ? compileExpr(filter, compileComparison) : undefined;
   const { terms, joins } = ordering(search.orderBy);
-  const ids = search.experimentIds;
-  if (ids.length === 0) return { ids: [] };
-  const experiments = ids.length === 1 ? sql`lm.experiment_id = ${ids[0]}` : sql`lm.experiment_id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
+  const experiments = idsCondition(sql`lm.experiment_id`, search.experimentIds, 'experiment_ids');
+  if (!experiments) return { ids: [] };
   return runKeysetQuery(db, {
     id: sql`lm.seq`,
     from: sql`logged_models lm${sql.join(joins, sql``)}`,

@@ -13,6 +13,7 @@ import {
   compareText,
   compileExpr,
   numberValue,
+  orderClauses,
   NUMBER_COMPARATORS,
   PRESENCE_COMPARATORS,
   requireComparator,
@@ -58,7 +59,22 @@ function tagCondition(cmp: Comparison, key: string, table: SQL, owner: SQL, id: 
   return exists(sql` AND ${compareText(sql`t.value`, cmp.op, value)}`);
 }
 
+/** A version number written as a number or a quoted number (`version = '2'`), singly or in a list. */
+function versionCondition(cmp: Comparison, column: Column): SQL {
+  requireComparator(cmp, [...NUMBER_COMPARATORS, 'IN', 'NOT IN']);
+  const value = cmp.value!;
+  const items = value.kind === 'list' ? value.items : [value];
+  const numbers = items.map((item) => {
+    const number = item.kind === 'number' ? item.value : /^\s*\d+\s*$/.test(item.value) ? Number(item.value) : NaN;
+    if (!Number.isInteger(number)) throw syntaxError('filter', item.pos, `${cmp.ident.text} compares with a version number, found ${item.text}`);
+    return number;
+  });
+  if (cmp.op === 'IN' || cmp.op === 'NOT IN') return sql`${column.sql} ${sql.raw(cmp.op)} (SELECT value FROM json_each(${JSON.stringify(numbers)}))`;
+  return compareNumber(column.sql, cmp.op, numbers[0]);
+}
+
 function attributeCondition(cmp: Comparison, column: Column): SQL {
+  if (column.name === 'version_number') return versionCondition(cmp, column);
   if (column.type === 'number') {
     requireComparator(cmp, NUMBER_COMPARATORS);
     return compareNumber(column.sql, cmp.op, numberValue(cmp));
@@ -70,7 +86,7 @@ function attributeCondition(cmp: Comparison, column: Column): SQL {
 /** Parses order_by clauses into terms over `attributes`, refusing repeats. */
 function orderTerms(orderBy: string[] | undefined, attributes: Record<string, Column>): OrderTerm[] {
   const terms: OrderTerm[] = [];
-  (orderBy ?? []).forEach((clause, index) => {
+  orderClauses(orderBy).forEach((clause, index) => {
     const field = `order_by[${index}]`;
     const { ident, ascending } = parseOrderClause(clause, field);
     const target = resolve(ident, field, attributes);

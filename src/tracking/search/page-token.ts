@@ -41,7 +41,7 @@ export function encodePageToken(ordering: string, keyset: Keyset): string {
 
 /** Decodes and checks a token against the ordering it must belong to and its terms' types. */
 export function decodePageToken(token: string, ordering: string, types: TermType[]): Keyset {
-  if (typeof token !== 'string' || token.length > 20_000 || !/^[A-Za-z0-9_\-+/]+=*$/.test(token)) throw invalid('not a token this server issued');
+  if (typeof token !== 'string' || token.length > 100_000 || !/^[A-Za-z0-9_\-+/]+=*$/.test(token)) throw invalid('not a token this server issued');
   let body: unknown;
   try {
     const binary = atob(token.replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '').padEnd(Math.ceil(token.replace(/=+$/, '').length / 4) * 4, '='));

@@ -17,6 +17,7 @@ export type Literal =
 /** The right of `IN (...)` / `NOT IN (...)`. */
 export type ListValue = { kind: 'list'; items: Literal[]; pos: number; text: string };
 
+/** The comparators of the grammar. */
 export type Comparator = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'LIKE' | 'ILIKE' | 'IN' | 'NOT IN' | 'IS NULL' | 'IS NOT NULL';
 
 /** One `identifier comparator value` clause. `value` is absent for IS [NOT] NULL. */
@@ -202,7 +203,9 @@ class Parser {
 
 /** Parses a filter into a tree; an empty or blank filter is `null` (everything matches). */
 export function parseFilter(text: string | undefined | null, field = 'filter'): Expr | null {
-  if (text == null || text.trim() === '') return null;
+  if (text == null) return null;
+  if (typeof text !== 'string') throw new InvalidInputError(`Invalid ${field}: it must be a string`, field);
+  if (text.trim() === '') return null;
   const parser = new Parser(tokenize(text, field), field);
   const expr = parser.expr();
   const rest = parser.peek;
@@ -220,11 +223,4 @@ export function parseOrderClause(text: string, field = 'order_by'): OrderClause 
   const rest = parser.peek;
   if (rest.kind !== 'end') parser.fail(rest, 'ASC, DESC or the end of the clause');
   return { ident, ascending, text };
-}
-
-/** Every comparison of a tree, left to right. */
-export function comparisons(expr: Expr | null): Comparison[] {
-  if (!expr) return [];
-  if (expr.kind === 'cmp') return [expr];
-  return [...comparisons(expr.left), ...comparisons(expr.right)];
 }

@@ -6,13 +6,15 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { syntaxError } from './lexer';
-import { parseFilter, parseOrderClause, type Comparison, type Ident } from './parser';
+import { parseFilter, parseOrderClause, type Comparison, type Expr, type Ident } from './parser';
 import {
   checkMaxResults,
   compareNumber,
   compareText,
   compileExpr,
+  idsCondition,
   numberValue,
+  orderClauses,
   NUMBER_COMPARATORS,
   PRESENCE_COMPARATORS,
   requireComparator,
@@ -101,30 +103,47 @@ export function resolveRunField(ident: Ident, field: string): RunField {
   return { kind, key: ident.key };
 }
 
+const KEYED_TABLES = { metric: sql`latest_metrics`, param: sql`candidate_params`, tag: sql`candidate_tags` };
+
+/**
+ * What a metric, param or tag comparison asks of that key's row (`alias`), as a trailing
+ * ` AND ...` (empty for IS NOT NULL). NaN equals nothing and differs from everything, as in Python.
+ */
+function keyedRowCondition(kind: 'metric' | 'param' | 'tag', cmp: Comparison, alias: SQL): SQL {
+  if (cmp.op === 'IS NOT NULL') return sql``;
+  if (kind === 'metric') {
+    requireComparator(cmp, [...NUMBER_COMPARATORS, ...PRESENCE_COMPARATORS]);
+    const value = numberValue(cmp);
+    return cmp.op === '!='
+      ? sql` AND (${alias}.is_nan = 1 OR ${alias}.value != ${value})`
+      : sql` AND ${alias}.is_nan = 0 AND ${compareNumber(sql`${alias}.value`, cmp.op, value)}`;
+  }
+  requireComparator(cmp, [...STRING_COMPARATORS, ...PRESENCE_COMPARATORS]);
+  return sql` AND ${compareText(sql`${alias}.value`, cmp.op, stringValue(cmp))}`;
+}
+
+/**
+ * A comparison standing alone in the top-level AND chain, on a metric, param or tag, as an inner
+ * join: each run has at most one row per key, so the join keeps rows one-to-one, and CROSS JOIN
+ * keeps candidates as the outer loop (read through the experiment index). Null when the
+ * comparison needs the general form.
+ */
+function keyedJoin(cmp: Comparison, alias: SQL): SQL | null {
+  const target = resolveRunField(cmp.ident, 'filter');
+  if ((target.kind !== 'metric' && target.kind !== 'param' && target.kind !== 'tag') || cmp.op === 'IS NULL') return null;
+  return sql` CROSS JOIN ${KEYED_TABLES[target.kind]} ${alias} ON ${alias}.candidate_id = c.id AND ${alias}.key = ${target.key}${keyedRowCondition(target.kind, cmp, alias)}`;
+}
+
 /** One comparison of a run filter as a condition on the candidate `c`. */
 function compileRunComparison(cmp: Comparison): SQL {
   const target = resolveRunField(cmp.ident, 'filter');
   switch (target.kind) {
-    case 'metric': {
-      const exists = (condition: SQL) =>
-        sql`EXISTS (SELECT 1 FROM latest_metrics m WHERE m.candidate_id = c.id AND m.key = ${target.key}${condition})`;
-      if (cmp.op === 'IS NULL') return sql`NOT ${exists(sql``)}`;
-      if (cmp.op === 'IS NOT NULL') return exists(sql``);
-      requireComparator(cmp, [...NUMBER_COMPARATORS, ...PRESENCE_COMPARATORS]);
-      const value = numberValue(cmp);
-      // NaN equals nothing and differs from everything, as in Python.
-      return cmp.op === '!='
-        ? exists(sql` AND (m.is_nan = 1 OR m.value != ${value})`)
-        : exists(sql` AND m.is_nan = 0 AND ${compareNumber(sql`m.value`, cmp.op, value)}`);
-    }
+    case 'metric':
     case 'param':
     case 'tag': {
-      const table = target.kind === 'param' ? sql`candidate_params` : sql`candidate_tags`;
-      const exists = (condition: SQL) => sql`EXISTS (SELECT 1 FROM ${table} p WHERE p.candidate_id = c.id AND p.key = ${target.key}${condition})`;
+      const exists = (condition: SQL) => sql`EXISTS (SELECT 1 FROM ${KEYED_TABLES[target.kind]} k WHERE k.candidate_id = c.id AND k.key = ${target.key}${condition})`;
       if (cmp.op === 'IS NULL') return sql`NOT ${exists(sql``)}`;
-      if (cmp.op === 'IS NOT NULL') return exists(sql``);
-      requireComparator(cmp, [...STRING_COMPARATORS, ...PRESENCE_COMPARATORS]);
-      return exists(sql` AND ${compareText(sql`p.value`, cmp.op, stringValue(cmp))}`);
+      return exists(keyedRowCondition(target.kind, cmp, sql`k`));
     }
     case 'attribute': {
       const column = ATTRIBUTE_COLUMNS[target.name];
@@ -141,7 +160,7 @@ function compileRunComparison(cmp: Comparison): SQL {
       requireComparator(cmp, STRING_COMPARATORS);
       const value = stringValue(cmp);
       if (target.name === 'context') {
-        return sql`EXISTS (SELECT 1 FROM candidate_inputs i, json_each(i.tags) t WHERE i.candidate_id = c.id AND json_valid(i.tags) AND json_extract(t.value, '$.key') = 'mlflow.data.context' AND ${compareText(sql`json_extract(t.value, '$.value')`, cmp.op, value)})`;
+        return sql`EXISTS (SELECT 1 FROM candidate_inputs i, json_each(CASE WHEN json_valid(i.tags) THEN i.tags ELSE '[]' END) t WHERE i.candidate_id = c.id AND json_extract(t.value, '$.key') = 'mlflow.data.context' AND ${compareText(sql`json_extract(t.value, '$.value')`, cmp.op, value)})`;
       }
       const column = target.name === 'name' ? sql`d.name` : sql`d.digest`;
       return sql`EXISTS (SELECT 1 FROM candidate_inputs i JOIN datasets d ON d.id = i.dataset_id WHERE i.candidate_id = c.id AND ${compareText(column, cmp.op, value)})`;
@@ -154,7 +173,7 @@ function runOrdering(orderBy: string[] | undefined): { terms: OrderTerm[]; joins
   const terms: OrderTerm[] = [];
   const joins: SQL[] = [];
   const seen = new Set<string>();
-  (orderBy ?? []).forEach((clause, index) => {
+  orderClauses(orderBy).forEach((clause, index) => {
     const field = `order_by[${index}]`;
     const { ident, ascending } = parseOrderClause(clause, field);
     const target = resolveRunField(ident, field);
@@ -170,7 +189,7 @@ function runOrdering(orderBy: string[] | undefined): { terms: OrderTerm[]; joins
       return;
     }
     const alias = sql.raw(`o${index}`);
-    const table = { metric: sql`latest_metrics`, param: sql`candidate_params`, tag: sql`candidate_tags` }[target.kind];
+    const table = KEYED_TABLES[target.kind];
     joins.push(sql` LEFT JOIN ${table} ${alias} ON ${alias}.candidate_id = c.id AND ${alias}.key = ${target.key}`);
     const rank =
       target.kind === 'metric'
@@ -183,19 +202,29 @@ function runOrdering(orderBy: string[] | undefined): { terms: OrderTerm[]; joins
   return { terms, joins };
 }
 
+/** The top-level AND chain of a filter, in order. */
+function conjuncts(expr: Expr): Expr[] {
+  return expr.kind === 'and' ? [...conjuncts(expr.left), ...conjuncts(expr.right)] : [expr];
+}
+
 /** The statement of a runs/search, or null when it names no experiment. */
 export function compileRunSearch(search: RunSearch): KeysetQuery | null {
   checkMaxResults(search.maxResults, MAX_RUNS_PAGE);
   const filter = parseFilter(search.filter);
-  const condition = filter ? compileExpr(filter, compileRunComparison) : undefined;
+  const filterJoins: SQL[] = [];
+  const conditions: SQL[] = [];
+  (filter ? conjuncts(filter) : []).forEach((expr, i) => {
+    const join = expr.kind === 'cmp' ? keyedJoin(expr, sql.raw(`f${i}`)) : null;
+    if (join) filterJoins.push(join);
+    else conditions.push(compileExpr(expr, compileRunComparison));
+  });
   const { terms, joins } = runOrdering(search.orderBy);
-  const ids = search.experimentIds;
-  if (ids.length === 0) return null;
-  const experiments = ids.length === 1 ? sql`c.experiment_id = ${ids[0]}` : sql`c.experiment_id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
+  const experiments = idsCondition(sql`c.experiment_id`, search.experimentIds, 'experiment_ids');
+  if (!experiments) return null;
   return {
     id: sql`c.id`,
-    from: sql`candidates c${sql.join(joins, sql``)}`,
-    where: [experiments, viewTypeCondition(sql`c.lifecycle_stage`, search.viewType), condition],
+    from: sql`candidates c${sql.join([...filterJoins, ...joins], sql``)}`,
+    where: [experiments, viewTypeCondition(sql`c.lifecycle_stage`, search.viewType), ...conditions],
     order: terms,
     maxResults: search.maxResults,
     pageToken: search.pageToken,

@@ -31,7 +31,7 @@ async function nothingStored(projectId: number) {
   expect(await r2Keys(env.ARTIFACTS, projectPrefix(projectId))).toEqual([]);
 }
 
-describe('mlflow-artifacts: upload, list, download, delete', () => {
+describe('mlflow-artifacts: upload, list, download, delete', { timeout: 30_000 }, () => {
   it('serves what the MLflow client logs, in MLflow answers', async () => {
     const { token, prefix, root } = await setup();
     const config = '{\n  "layers": [\n    64,\n    32\n  ],\n  "act": "relu"\n}';
@@ -156,7 +156,7 @@ describe('mlflow-artifacts: upload, list, download, delete', () => {
   });
 });
 
-describe('mlflow-artifacts: path rules', () => {
+describe('mlflow-artifacts: path rules', { timeout: 30_000 }, () => {
   it('refuses every traversal form with a 400 and writes nothing', async () => {
     const { token, prefix, root, project } = await setup();
     const forms = [
@@ -211,7 +211,7 @@ describe('mlflow-artifacts: path rules', () => {
   });
 });
 
-describe('mlflow-artifacts: access', () => {
+describe('mlflow-artifacts: access', { timeout: 30_000 }, () => {
   it('lets reporters read but not write, hides the project from others, and needs a token', async () => {
     const { token, prefix, root, project } = await setup();
     await upload(token, `${prefix}/artifacts/${root}/a.txt`, 'a', 'text/plain');
@@ -251,11 +251,12 @@ describe('mlflow-artifacts: access', () => {
   });
 });
 
-describe('mlflow-artifacts: multipart upload', () => {
+describe('mlflow-artifacts: multipart upload', { timeout: 30_000 }, () => {
   type Create = { upload_id: string; credentials: { url: string; part_number: number; headers: Record<string, string> }[] };
 
-  async function create(token: string, prefix: string, path: string, numParts: number) {
-    const res = await callJson<Create>('POST', `${prefix}/mpu/create/${path}`, { token, json: { path: '/home/alice/big.bin', num_parts: numParts } });
+  /** Like the client: the URL names the destination directory, `path` the local file. */
+  async function create(token: string, prefix: string, dir: string, localPath: string, numParts: number) {
+    const res = await callJson<Create>('POST', `${prefix}/mpu/create/${dir}`, { token, json: { path: localPath, num_parts: numParts } });
     expect(res.status).toBe(200);
     return res.body;
   }
@@ -268,7 +269,7 @@ describe('mlflow-artifacts: multipart upload', () => {
     const { token, prefix, root, project, candidateId } = await setup();
     const data = bytes(2 * 5 * MiB + 4321, 11);
     const chunks = [data.subarray(0, 5 * MiB), data.subarray(5 * MiB, 10 * MiB), data.subarray(10 * MiB)];
-    const created = await create(token, prefix, `${root}/mpu/big.bin`, 3);
+    const created = await create(token, prefix, `${root}/mpu`, '/home/alice/big.bin', 3);
     expect(created.credentials.map((c) => c.part_number)).toEqual([1, 2, 3]);
     for (const cred of created.credentials) {
       expect(cred.url.startsWith(`http://flaretrack.test${prefix}/mpu/parts/`)).toBe(true);
@@ -286,7 +287,7 @@ describe('mlflow-artifacts: multipart upload', () => {
     expect(again.status).toBe(200);
     etags[1] = again.headers.get('etag')!;
 
-    const done = await callJson('POST', `${prefix}/mpu/complete/${root}/mpu/big.bin`, {
+    const done = await callJson('POST', `${prefix}/mpu/complete/${root}/mpu`, {
       token,
       json: { path: '/home/alice/big.bin', upload_id: created.upload_id, parts: created.credentials.map((c, i) => ({ part_number: c.part_number, etag: etags[i], url: c.url })) },
     });
@@ -302,14 +303,28 @@ describe('mlflow-artifacts: multipart upload', () => {
     expect((await putPart(created.credentials[0].url, chunks[0])).status).toBe(404);
   }, 60_000);
 
+  it('puts the file under the local file name, at the artifact root too (Windows paths included)', async () => {
+    const { token, prefix, root } = await setup();
+    const created = await create(token, prefix, root, 'C:\\Users\\alice\\win.bin', 1);
+    const part = await putPart(created.credentials[0].url, bytes(1000, 8));
+    const done = await callJson('POST', `${prefix}/mpu/complete/${root}`, {
+      token,
+      json: { path: 'C:\\Users\\alice\\win.bin', upload_id: created.upload_id, parts: [{ part_number: 1, etag: part.headers.get('etag') }] },
+    });
+    expect(done).toEqual({ status: 200, body: {} });
+    expect((await list(token, prefix, root)).body).toEqual({ files: [{ path: 'win.bin', is_dir: false, file_size: 1000 }] });
+    const bad = await callJson('POST', `${prefix}/mpu/create/${root}`, { token, json: { path: '/home/alice/..', num_parts: 1 } });
+    expect(bad.body.error_code).toBe('INVALID_PARAMETER_VALUE');
+  });
+
   it('aborts: the parts are dropped and nothing is listed', async () => {
     const { token, prefix, root, project } = await setup();
-    const created = await create(token, prefix, `${root}/aborted.bin`, 2);
+    const created = await create(token, prefix, root, '/x/aborted.bin', 2);
     expect((await putPart(created.credentials[0].url, bytes(5 * MiB, 4))).status).toBe(200);
-    const aborted = await callJson('POST', `${prefix}/mpu/abort/${root}/aborted.bin`, { token, json: { path: '/x', upload_id: created.upload_id } });
+    const aborted = await callJson('POST', `${prefix}/mpu/abort/${root}`, { token, json: { path: '/x/aborted.bin', upload_id: created.upload_id } });
     expect(aborted).toEqual({ status: 200, body: {} });
     expect((await putPart(created.credentials[1].url, bytes(10, 4))).status).toBe(404);
-    const complete = await callJson('POST', `${prefix}/mpu/complete/${root}/aborted.bin`, { token, json: { path: '/x', upload_id: created.upload_id, parts: [] } });
+    const complete = await callJson('POST', `${prefix}/mpu/complete/${root}`, { token, json: { path: '/x/aborted.bin', upload_id: created.upload_id, parts: [] } });
     expect(complete.body.error_code).toBe('RESOURCE_DOES_NOT_EXIST');
     expect(await list(token, prefix, root)).toEqual({ status: 200, body: {} });
     await nothingStored(project.id);
@@ -317,7 +332,7 @@ describe('mlflow-artifacts: multipart upload', () => {
 
   it('refuses forged, altered, missing and expired part credentials', async () => {
     const { token, prefix, root } = await setup();
-    const created = await create(token, prefix, `${root}/signed.bin`, 2);
+    const created = await create(token, prefix, root, '/x/signed.bin', 2);
     const url = new URL(created.credentials[1].url);
     const small = bytes(10, 1);
     const forged = new URL(url);
@@ -349,7 +364,7 @@ describe('mlflow-artifacts: multipart upload', () => {
 
   it('refuses a part under 5 MiB that is not the last, and a bad number of parts', async () => {
     const { token, prefix, root } = await setup();
-    const created = await create(token, prefix, `${root}/small-parts.bin`, 2);
+    const created = await create(token, prefix, root, '/x/small-parts.bin', 2);
     const res = await putPart(created.credentials[0].url, bytes(1024, 1));
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('5 MiB');

@@ -67,3 +67,14 @@ describe('logged models', () => {
     expect((await api('POST', `/logged-models/${id}/params`, { params: [{ key: 'p', value: '2' }] })).body.error_code).toBe('INVALID_PARAMETER_VALUE');
   });
 });
+
+describe('logged model tags by body', () => {
+  it('deletes a tag named in the body of DELETE .../tags', async () => {
+    const { api } = await mlflowProject();
+    const { experimentId } = await experimentWithRun(api);
+    const id = (await api('POST', '/logged-models', { experiment_id: experimentId, tags: [{ key: 'a', value: '1' }] })).body.model.info.model_id;
+    expect((await api('DELETE', `/logged-models/${id}/tags`, { tag_key: 'a' })).status).toBe(200);
+    expect((await api('GET', `/logged-models/${id}`)).body.model.info.tags).toBeUndefined();
+    expect((await api('DELETE', `/logged-models/${id}/tags`, {})).body.error_code).toBe('INVALID_PARAMETER_VALUE');
+  });
+});

@@ -30,6 +30,9 @@ describe('metrics/get-history', () => {
     expect(all.body.metrics).toHaveLength(25);
     expect(all.body.metrics[3]).toEqual({ key: 'loss', value: 0.3, timestamp: 1003, step: 3 });
     expect(all.body.next_page_token).toBeUndefined();
+    const large = await api('GET', '/metrics/get-history', { run_id: runId, metric_key: 'loss', max_results: '30000' });
+    expect(large.body.metrics).toHaveLength(25);
+    expect(large.body.next_page_token).toBeUndefined();
   });
 
   it('answers {} for a metric never logged, and MLflow errors for bad input', async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AccessLevel } from '../../../src/access/policy';
-import { callJson, seedMember, seedUser, unique } from '../../helpers';
+import { call, callJson, seedMember, seedUser, unique } from '../../helpers';
 import { seedCandidate, seedLoggedModel, seedOwnedProject } from '../../tracking/registry/seed';
+import { experimentWithRun, mlflowProject } from './mlflow-helpers';
 
 const api = (project: { id: number }) => `/api/v4/projects/${project.id}/ml/mlflow/api/2.0/mlflow`;
 const ORIGIN = 'http://flaretrack.test';
@@ -99,6 +100,48 @@ describe('MLflow registered-models and model-versions', () => {
     const download = await get('/model-versions/get-download-uri', { name, version: '1' });
     expect(download.body).toEqual({ artifact_uri: `${ORIGIN}/api/v4/projects/${project.id}/ml/mlflow/api/2.0/mlflow-artifacts/artifacts/ml_candidate_${candidate.id}/-/weights` });
     expect(download.body.artifact_uri).toContain('/mlflow-artifacts/artifacts');
+  });
+
+  it('register a run logged through the tracking API, as mlflow.register_model does', async () => {
+    const { api, project } = await mlflowProject();
+    const { runId, run } = await experimentWithRun(api);
+    const artifactUri: string = run.info.artifact_uri;
+    const name = unique('model');
+    expect((await api('POST', '/registered-models/create', { name })).status).toBe(200);
+    // with an MLmodel present, the client sends the run's artifact URI and the run id
+    const created = await api('POST', '/model-versions/create', { name, source: `${artifactUri}/model`, run_id: runId });
+    expect(created.status).toBe(200);
+    expect(created.body.model_version).toMatchObject({ version: '1', source: `${artifactUri}/model`, run_id: runId, status: 'READY' });
+    expect(created.body.model_version.run_link).toMatch(new RegExp(`/${project.namespace}/${project.path}/-/ml/candidates/\\d+$`));
+    // and downloads from where the run's artifacts are
+    const download = await api('GET', '/model-versions/get-download-uri', { name, version: '1' });
+    expect(download.body.artifact_uri).toBe(`${artifactUri}/model`);
+  });
+
+  it("download a version's artifacts the way the client does: list, then fetch under the download URI", async () => {
+    const { api, token } = await mlflowProject();
+    const { runId, run } = await experimentWithRun(api);
+    const artifactUri: string = run.info.artifact_uri;
+    const local = (url: string) => url.replace(ORIGIN, '');
+    const weights = 'w'.repeat(2048);
+    for (const [file, body] of [['model/MLmodel', 'artifact_path: model\nflavors: {}\n'], ['model/data/weights.bin', weights]]) {
+      const put = await call('PUT', local(`${artifactUri}/${file}`), { token, body, headers: { 'content-length': String(body.length) } });
+      expect(put.status, file).toBe(200);
+    }
+    const name = unique('model');
+    await api('POST', '/registered-models/create', { name });
+    await api('POST', '/model-versions/create', { name, source: `runs:/${runId}/model`, run_id: runId });
+    await api('POST', '/registered-models/alias', { name, alias: 'champion', version: '1' });
+
+    // models:/name@champion → alias → download URI
+    const version = (await api('GET', '/registered-models/alias', { name, alias: 'champion' })).body.model_version.version;
+    const uri: string = (await api('GET', '/model-versions/get-download-uri', { name, version })).body.artifact_uri;
+    const [root, tail] = uri.split('/mlflow-artifacts/artifacts');
+    const listed = await callJson('GET', `${local(root)}/mlflow-artifacts/artifacts?path=${encodeURIComponent(tail.replace(/^\//, ''))}`, { token });
+    expect(listed.body).toEqual({ files: [{ path: 'MLmodel', is_dir: false, file_size: 33 }, { path: 'data', is_dir: true }] });
+    const fetched = await call('GET', local(`${uri}/data/weights.bin`), { token });
+    expect(fetched.status).toBe(200);
+    expect(await fetched.text()).toBe(weights);
   });
 
   it('register a logged model by models:/<model id> with model_id', async () => {

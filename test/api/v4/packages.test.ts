@@ -19,7 +19,7 @@ async function setup() {
   return { user, token, project };
 }
 
-describe('generic packages', () => {
+describe('generic packages', { timeout: 30_000 }, () => {
   it('uploads nested files, lists packages and files in GitLab shapes, and downloads them', async () => {
     const { token, project } = await setup();
     const data = bytes(70_000, 3);
@@ -112,7 +112,7 @@ describe('generic packages', () => {
   });
 });
 
-describe('generic packages and MLflow artifacts are the same files', () => {
+describe('generic packages and MLflow artifacts are the same files', { timeout: 30_000 }, () => {
   it('shows what the MLflow client logs in the package API, and the reverse', async () => {
     const { token, project } = await setup();
     const candidateId = await seedCandidate(project.id);
@@ -145,7 +145,7 @@ describe('generic packages and MLflow artifacts are the same files', () => {
   });
 });
 
-describe('generic packages: access and the feature flag', () => {
+describe('generic packages: access and the feature flag', { timeout: 30_000 }, () => {
   it('lets reporters read but not write, and hides the project from non-members', async () => {
     const { token, project } = await setup();
     await put(token, `${api(project.id)}/generic/shared/1.0.0/f.txt`, 'f');

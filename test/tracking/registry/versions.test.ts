@@ -9,6 +9,7 @@ import {
   deleteModelVersionTag,
   getModelVersion,
   getModelVersionDownloadUri,
+  listModelVersions,
   setModelVersionTag,
   transitionModelVersionStage,
   updateModelVersion,
@@ -80,6 +81,16 @@ describe('model versions', () => {
     expect((await createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/m`, origin })).version).toBe(4);
   });
 
+  it('are listed newest first, a page at a time', async () => {
+    const { project, candidate, name } = await modelWithCandidate();
+    for (let i = 0; i < 5; i++) await createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/m${i}`, origin });
+    const first = await listModelVersions(db(), project.id, name, { limit: 2, offset: 0 });
+    expect(first.total).toBe(5);
+    expect(first.versions.map((v) => v.version)).toEqual([5, 4]);
+    expect((await listModelVersions(db(), project.id, name, { limit: 2, offset: 4 })).versions.map((v) => v.source)).toEqual([`runs:/${candidate.runId}/m0`]);
+    await expect(listModelVersions(db(), project.id, unique('missing'), { limit: 2, offset: 0 })).rejects.toThrow(NotFoundError);
+  });
+
   it('need an existing model and a run of this project', async () => {
     const { project, candidate, name } = await modelWithCandidate();
     const other = await seedOwnedProject();
@@ -92,6 +103,9 @@ describe('model versions', () => {
     await expect(createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/../../etc`, origin })).rejects.toThrow(/relative path/);
     await expect(createModelVersion(db(), project, { name, source: `mlflow-artifacts:/ml_candidate_${candidate.id}/-/%2e%2e/x`, origin })).rejects.toThrow(/relative path/);
     await expect(createModelVersion(db(), project, { name, source: `mlflow-artifacts:/ml_candidate_${foreign.id}/-/model`, origin })).rejects.toThrow(NotFoundError);
+    await expect(createModelVersion(db(), project, { name, source: `mlflow-artifacts:/ml_candidate_${candidate.id}/1.0/model`, origin })).rejects.toThrow(/version of package/);
+    await expect(createModelVersion(db(), project, { name, source: 'mlflow-artifacts:/ml_bogus_1/-/model', origin })).rejects.toThrow(/reserved/);
+    await expect(createModelVersion(db(), project, { name, source: `mlflow-artifacts:/${unique('nopkg')}/1.0/w.bin`, origin })).rejects.toThrow(/not found/);
     // nothing was written by the refusals
     await expect(getModelVersion(db(), project.id, name, 1)).rejects.toThrow(NotFoundError);
   });

@@ -2,6 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { InvalidInputError } from '../../../src/errors';
 import { searchRunIds, type RunSearch } from '../../../src/tracking/search';
+import { keysetStatement } from '../../../src/tracking/search/compile';
+import { compileRunSearch } from '../../../src/tracking/search/runs';
 import { db } from '../../helpers';
 import { seedExperiment, seedRun, seedSearchProject } from './seed';
 
@@ -95,11 +97,21 @@ describe('runs/search filters', () => {
     expect(await ids("datasets.name != 'train'")).toEqual([r3.id]);
   });
 
+  it('survives input tags that are not JSON', async () => {
+    const project = await seedSearchProject();
+    const exp = await seedExperiment(project.id);
+    const run = await seedRun(exp, { datasets: [{ name: 'd', digest: 'x', context: 'train' }] });
+    await db().run(sql`UPDATE candidate_inputs SET tags = 'not json' WHERE candidate_id = ${run.id}`);
+    expect((await searchRunIds(db(), { experimentIds: [exp.id], filter: "datasets.context = 'train' OR datasets.name = 'd'", maxResults: 10 })).ids).toEqual([run.id]);
+  });
+
   it('combines with AND, OR and parentheses', async () => {
     expect(await ids("params.opt = 'sgd' OR metrics.acc < 0.6")).toEqual([r3.id, r2.id]);
     expect(await ids("(params.lr = '0.01' OR params.lr = '0.1') AND metrics.acc < 1")).toEqual([r2.id, r1.id]);
     expect(await ids("params.lr = '0.01' OR params.lr = '0.1' AND metrics.acc < 1")).toEqual([r3.id, r2.id, r1.id]);
     expect(await ids("metrics.loss < 1 and params.lr = '0.01'")).toEqual([r1.id]);
+    expect(await ids("metrics.loss IS NULL AND params.lr LIKE '0.0%' AND status != 'FAILED'")).toEqual([r5.id, r3.id]);
+    expect(await ids("params.lr = '0.01' AND params.lr = '0.01' AND metrics.acc > 0 AND metrics.acc > 0")).toEqual([r3.id, r1.id]);
   });
 
   it('refuses type errors and unknown names, naming the column', async () => {
@@ -200,7 +212,11 @@ describe('runs/search scope and paging', () => {
     expect(await ids(undefined, { experimentIds: [] })).toEqual([]);
   });
 
-  it('validates max_results', async () => {
+  it('validates max_results and the shape of what callers pass', async () => {
+    expect((await refusal({ filter: 3 as never })).field).toBe('filter');
+    expect((await refusal({ orderBy: 'metrics.acc' as never })).field).toBe('order_by');
+    expect((await refusal({ orderBy: [null] as never })).field).toBe('order_by');
+    expect((await refusal({ experimentIds: ['1; DROP TABLE candidates'] as never })).field).toBe('experiment_ids');
     expect((await refusal({ maxResults: 0 })).field).toBe('max_results');
     expect((await refusal({ maxResults: 50_001 })).field).toBe('max_results');
     expect((await refusal({ maxResults: 1.5 })).field).toBe('max_results');
@@ -258,5 +274,29 @@ describe('runs/search scope and paging', () => {
     expect((await refusal({ orderBy: ['metrics.acc DESC'], pageToken: forge([[0, 1]]) })).message).toMatch(/does not fit/);
     expect((await refusal({ orderBy: ['metrics.acc DESC'], pageToken: forge([[7, null], [0, 1], [0, 'x']]) })).message).toMatch(/does not fit/);
     expect((await search({ orderBy: ['metrics.acc DESC'], pageToken: first.nextPageToken })).ids).toEqual([r1.id, r2.id, r5.id]);
+  });
+});
+
+describe('runs/search query plan', () => {
+  it('reads candidates through the experiment index first, then metrics and params by key, never scanning a table', async () => {
+    const search: RunSearch = { experimentIds: [experiment.id], filter: "metrics.m0 > 0.5 and params.p0 = 'v1'", orderBy: ['metrics.m1 DESC'], maxResults: 1000 };
+    for (const pageToken of [undefined, (await searchRunIds(db(), { ...search, maxResults: 1, filter: undefined })).nextPageToken]) {
+      const { statement } = keysetStatement(compileRunSearch({ ...search, filter: pageToken ? undefined : search.filter, pageToken })!);
+      const plan = (await db().all<{ detail: string }>(sql`EXPLAIN QUERY PLAN ${statement}`)).map((row) => row.detail);
+      expect(plan[0]).toMatch(/^SEARCH c USING (COVERING )?INDEX candidates_experiment_/);
+      expect(plan.some((step) => /^SEARCH o0 USING INDEX sqlite_autoindex_latest_metrics_1 \(candidate_id=\? AND key=\?\)/.test(step))).toBe(true);
+      if (!pageToken) {
+        expect(plan.some((step) => /^SEARCH f0 USING INDEX sqlite_autoindex_latest_metrics_1 \(candidate_id=\? AND key=\?\)/.test(step))).toBe(true);
+        expect(plan.some((step) => /^SEARCH f1 USING INDEX sqlite_autoindex_candidate_params_1 \(candidate_id=\? AND key=\?\)/.test(step))).toBe(true);
+      }
+      expect(plan.filter((step) => step.startsWith('SCAN'))).toEqual([]);
+    }
+  });
+
+  it('reads several experiments through the experiment index too', async () => {
+    const { statement } = keysetStatement(compileRunSearch({ experimentIds: [experiment.id, experiment.id + 1], maxResults: 10 })!);
+    const plan = (await db().all<{ detail: string }>(sql`EXPLAIN QUERY PLAN ${statement}`)).map((row) => row.detail);
+    expect(plan.some((step) => /^SEARCH c USING (COVERING )?INDEX candidates_experiment_\w+ \(experiment_id=\?\)/.test(step))).toBe(true);
+    expect(plan.filter((step) => step.startsWith('SCAN') && !step.includes('json_each'))).toEqual([]);
   });
 });

@@ -1,8 +1,13 @@
 /**
- * Answers a download of a package file, for every protocol: the bytes streamed from R2 with
+ * File transfers over HTTP, shared by the MLflow and GitLab protocols (and the UI).
+ *
+ * Downloads: the bytes of a package file streamed from R2 with
  * Content-Length, Content-Type, an ETag (the SHA-256), `If-None-Match` (304) and a single
  * `Range` (206; a range that cannot be served is ignored and the whole file sent). The file is
  * always an attachment with `nosniff`, so an uploaded page never runs on this origin.
+ *
+ * Uploads: the request body as a stream with its Content-Length (undefined when the client
+ * sent none), and paths read from the raw URL, where `%2F` and `%2E` are still visible.
  */
 import type { Context } from 'hono';
 import type { AppEnv } from '../env';
@@ -41,4 +46,20 @@ export async function fileResponse(c: Context<AppEnv>, file: PackageFile): Promi
   if (c.req.method === 'HEAD') return new Response(null, { status: range ? 206 : 200, headers });
   const body = await readFile(c.env.ARTIFACTS, file, range);
   return new Response(body, { status: range ? 206 : 200, headers });
+}
+
+/** The request body to store, with its length when the client announced it. */
+export function uploadBody(c: Context): { body: ReadableStream<Uint8Array>; length: number | undefined } {
+  const body = c.req.raw.body;
+  if (!body) return { body: new ReadableStream({ start: (controller) => controller.close() }), length: 0 };
+  const header = c.req.header('content-length');
+  return { body, length: header !== undefined && /^\d{1,15}$/.test(header) ? Number(header) : undefined };
+}
+
+/** What follows `marker` in the request's raw URL path (still percent-encoded); "" without it. */
+export function rawPathAfter(c: Context, marker: string): string {
+  const url = c.req.url;
+  const pathname = url.slice(url.indexOf('/', url.indexOf('//') + 2)).replace(/[?#].*$/, '');
+  const at = pathname.indexOf(marker);
+  return at < 0 ? '' : pathname.slice(at + marker.length);
 }

@@ -1,0 +1,1 @@
+ALTER TABLE `experiments` ADD `deleted_at` integer;

@@ -1,0 +1,263 @@
+/**
+ * The package registry pages: `/:namespace/:project/-/packages` (filter by name as you type,
+ * 20 per page) and `/:namespace/:project/-/packages/:package_id` (its files with download
+ * links), plus `.../download?path=` which streams a file as an attachment. ML packages
+ * (`ml_*`) exist for the UI only while the feature flag is on for the project.
+ */
+import { Hono, type Context } from 'hono';
+import type { AppEnv } from '../env';
+import { NotFoundError } from '../errors';
+import { isMlPackageName, mlOwnerOf } from '../packages/names';
+import { getFile, listFiles, readFile } from '../packages/files';
+import { getPackage, listPackages, type Package } from '../packages/packages';
+import { INLINE_IMAGE_TYPES } from './artifacts';
+import { SwapLink, Time } from './components';
+import { formatSize } from './format';
+import { page } from './layout';
+import { candidatePath, packageDownloadPath, packagePath, packagesPath, projectPath, withQuery } from './paths';
+import { mlEnabled } from './project-context';
+
+const PER_PAGE = 20;
+const FILES_PER_PAGE = 100;
+
+/** The package registry (mounted at `/:namespace/:project/-/packages`, project loaded). */
+export const packageRoutes = new Hono<AppEnv>();
+
+const pageNumber = (c: Context<AppEnv>) => Math.max(1, Math.min(100_000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1));
+
+packageRoutes.get('/', async (c) => {
+  const { project } = c.get('access');
+  const name = (c.req.query('name') ?? '').slice(0, 255);
+  const pageNo = pageNumber(c);
+  const ml = await mlEnabled(c);
+  const rows = await listPackages(c.get('db'), project.id, {
+    name: name || undefined,
+    includeMl: ml,
+    orderBy: 'created_at',
+    sort: 'desc',
+    limit: PER_PAGE + 1,
+    offset: (pageNo - 1) * PER_PAGE,
+  });
+  const more = rows.length > PER_PAGE;
+  const packages = rows.slice(0, PER_PAGE);
+  const self = packagesPath(project);
+  const results = () => (
+    <div id="packages" class="results">
+      {packages.length === 0 ? (
+        <p class="empty">{name ? 'No packages match this filter.' : 'No packages yet. Artifacts logged with MLflow appear here as ml_candidate_<id> packages.'}</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Version</th>
+                <th scope="col" class="hide-small">
+                  Type
+                </th>
+                <th scope="col">Created</th>
+                <th scope="col">Candidate</th>
+              </tr>
+            </thead>
+            <tbody>
+              {packages.map((p) => (
+                <tr>
+                  <td class="text">
+                    <a href={packagePath(project, p.id)}>{p.name}</a>
+                  </td>
+                  <td>
+                    <code>{p.version}</code>
+                  </td>
+                  <td class="hide-small">{p.packageType}</td>
+                  <td>
+                    <Time ms={p.createdAt} />
+                  </td>
+                  <td>{candidateLink(c, p)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <nav class="pager" aria-label="Pages">
+        {pageNo > 1 ? (
+          <SwapLink href={withQuery(self, { name, page: pageNo - 1 })} target="#packages">
+            ← Previous
+          </SwapLink>
+        ) : null}
+        {more ? (
+          <SwapLink href={withQuery(self, { name, page: pageNo + 1 })} target="#packages" rel="next">
+            Next page →
+          </SwapLink>
+        ) : null}
+      </nav>
+    </div>
+  );
+  return page(c, {
+    title: `Packages · ${project.name}`,
+    crumbs: [
+      { label: 'Projects', href: '/' },
+      { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
+      { label: 'Packages' },
+    ],
+    fragment: results,
+    body: (
+      <section>
+        <h1>Packages</h1>
+        <form
+          method="get"
+          action={self}
+          class="toolbar"
+          role="search"
+          hx-get={self}
+          hx-target="#packages"
+          hx-swap="outerHTML"
+          hx-push-url="true"
+          hx-trigger="input changed delay:300ms, submit"
+          hx-indicator="#loading"
+        >
+          <label class="grow">
+            Filter by name
+            <input type="search" name="name" value={name} placeholder="Package name contains…" autocomplete="off" />
+          </label>
+          <button type="submit">Apply</button>
+        </form>
+        {results()}
+      </section>
+    ),
+  });
+});
+
+function candidateLink(c: Context<AppEnv>, p: Package) {
+  const owner = mlOwnerOf(p.name);
+  if (owner?.kind !== 'candidate') return <span class="muted">—</span>;
+  return <a href={candidatePath(c.get('access').project, owner.id)}>Candidate {owner.id}</a>;
+}
+
+/** The package of the path, hidden (404) when it is an ML package and the flag is off. */
+async function visiblePackage(c: Context<AppEnv>): Promise<Package> {
+  const raw = c.req.param('package_id') ?? '';
+  if (!/^\d{1,15}$/.test(raw)) throw new NotFoundError('404 Package Not Found');
+  const pkg = await getPackage(c.get('db'), c.get('access').project.id, Number(raw));
+  if (isMlPackageName(pkg.name) && !(await mlEnabled(c))) throw new NotFoundError('404 Package Not Found');
+  return pkg;
+}
+
+packageRoutes.get('/:package_id', async (c) => {
+  const { project } = c.get('access');
+  const pkg = await visiblePackage(c);
+  const pageNo = pageNumber(c);
+  const rows = await listFiles(c.get('db'), pkg, { limit: FILES_PER_PAGE + 1, offset: (pageNo - 1) * FILES_PER_PAGE });
+  const files = rows.slice(0, FILES_PER_PAGE);
+  const self = packagePath(project, pkg.id);
+  const owner = mlOwnerOf(pkg.name);
+  return page(c, {
+    title: `${pkg.name} · Packages`,
+    crumbs: [
+      { label: 'Projects', href: '/' },
+      { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
+      { label: 'Packages', href: packagesPath(project) },
+      { label: pkg.name },
+    ],
+    body: (
+      <section>
+        <h1>{pkg.name}</h1>
+        <dl class="facts card">
+          <dt>Version</dt>
+          <dd>
+            <code>{pkg.version}</code>
+          </dd>
+          <dt>Type</dt>
+          <dd>{pkg.packageType}</dd>
+          <dt>Created</dt>
+          <dd>
+            <Time ms={pkg.createdAt} />
+          </dd>
+          <dt>Updated</dt>
+          <dd>
+            <Time ms={pkg.updatedAt} />
+          </dd>
+          {owner?.kind === 'candidate' ? (
+            <>
+              <dt>Candidate</dt>
+              <dd>
+                <a href={candidatePath(project, owner.id)}>Candidate {owner.id}</a> (<a href={`${candidatePath(project, owner.id)}#artifacts`}>browse artifacts</a>)
+              </dd>
+            </>
+          ) : null}
+        </dl>
+        <h2>Files</h2>
+        {files.length === 0 ? (
+          <p class="empty">This package holds no files.</p>
+        ) : (
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Path</th>
+                  <th scope="col" class="num">
+                    Size
+                  </th>
+                  <th scope="col" class="hide-small">
+                    SHA-256
+                  </th>
+                  <th scope="col" class="hide-small">
+                    Created
+                  </th>
+                  <th scope="col">Download</th>
+                </tr>
+              </thead>
+              <tbody>
+                {files.map((f) => (
+                  <tr>
+                    <td class="text">{f.filePath}</td>
+                    <td class="num">{formatSize(f.size)}</td>
+                    <td class="hide-small">
+                      <code title={f.sha256}>{f.sha256.slice(0, 12)}</code>
+                    </td>
+                    <td class="hide-small">
+                      <Time ms={f.createdAt} />
+                    </td>
+                    <td>
+                      <a href={packageDownloadPath(project, pkg.id, f.filePath)} download aria-label={`Download ${f.filePath}`}>
+                        Download
+                      </a>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <nav class="pager" aria-label="Pages">
+          {pageNo > 1 ? <a href={withQuery(self, { page: pageNo - 1 })}>← Previous</a> : null}
+          {rows.length > FILES_PER_PAGE ? (
+            <a href={withQuery(self, { page: pageNo + 1 })} rel="next">
+              Next page →
+            </a>
+          ) : null}
+        </nav>
+      </section>
+    ),
+  });
+});
+
+packageRoutes.get('/:package_id/download', async (c) => {
+  const pkg = await visiblePackage(c);
+  const file = await getFile(c.get('db'), pkg, c.req.query('path') ?? '');
+  const type = file.contentType.split(';')[0].trim().toLowerCase();
+  // Only raster images are ever shown inline; everything else is an attachment, sandboxed and unsniffed.
+  const inline = c.req.query('inline') === '1' && INLINE_IMAGE_TYPES.has(type);
+  const name = file.filePath.split('/').pop() ?? 'download';
+  const body = await readFile(c.env.ARTIFACTS, file);
+  return new Response(body, {
+    headers: {
+      'content-type': inline ? type : file.contentType || 'application/octet-stream',
+      'content-length': String(file.size),
+      'content-disposition': `${inline ? 'inline' : 'attachment'}; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+      'content-security-policy': "default-src 'none'; sandbox",
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'private, no-store',
+    },
+  });
+});
