@@ -142,11 +142,10 @@ export async function run(ctx) {
     // the floor: the same bytes through a plain file on the same disk, in the same parts
     const copy = join(dir, 'floor.bin');
     t0 = now();
-    const out = createWriteStream(copy);
-    for (let start = 0; start < size; start += PART) {
-      await pipeline(createReadStream(source, { start, end: Math.min(size, start + PART) - 1 }), out, { end: false });
+    async function* parts() {
+      for (let start = 0; start < size; start += PART) yield* createReadStream(source, { start, end: Math.min(size, start + PART) - 1 });
     }
-    await new Promise((ok, fail) => out.end((e) => (e ? fail(e) : ok())));
+    await pipeline(parts, createWriteStream(copy));
     const floorUpMs = now() - t0;
     t0 = now();
     const floorHash = createHash('sha256');
