@@ -11,7 +11,7 @@ import { authenticateToken } from '../src/access/tokens';
 import { loadProjectAccess } from '../src/access/projects';
 import { createRun, searchRuns } from '../src/tracking/candidates';
 import { logBatch } from '../src/tracking/batch';
-import { metricHistory, metricHistoryBulkInterval } from '../src/tracking/metrics';
+import { metricHistoryBulkInterval, metricHistoryJson } from '../src/tracking/metrics';
 import { projectExperimentIds } from '../src/tracking/experiments';
 import { experimentColumnKeys, getExperimentHeader, loadCandidateRows } from '../src/tracking/candidate-table';
 import { metricSummaries, relatedCandidates } from '../src/tracking/candidate-detail';
@@ -63,14 +63,15 @@ async function capture(name: string, fn: () => Promise<unknown>) {
 
 const runId = '0'.repeat(32);
 const { create, batch } = w1Run(0);
-await capture('authenticateToken', () => authenticateToken(db, 'ftpat-x', 0));
+await capture('authenticateToken (MLflow API: project by id)', () => authenticateToken(db, 'ftpat-x', '1', 0));
+await capture('authenticateToken (UI: project by path)', () => authenticateToken(db, 'ftpat-x', 'root/demo', 0));
 await capture('loadProjectAccess', () => loadProjectAccess(db, '1', { user: { id: 1, isAdmin: true } } as never));
 await capture('createRun', () => createRun(db, { projectId: 1, userId: 1, username: 'root', experimentId: '1', mlflowUser: create.user_id, runName: create.run_name, startTime: create.start_time }));
 await capture('logBatch (W1)', () => logBatch(db, 1, runId, batch));
 await capture('searchRuns (W2)', () => searchRuns(db, { experimentIds: [1], filter: "metrics.m0 > 0.5 and params.p0 = 'v1'", orderBy: ['metrics.m1 DESC'], maxResults: 1000 }));
 await capture('projectExperimentIds (runs/search route)', () => projectExperimentIds(db, 1, ['1']));
-await capture('metricHistory (W3 first page)', () => metricHistory(db, 1, runId, 'loss', { maxResults: 25000 }));
-await capture('metricHistory (W3 next page)', () => metricHistory(db, 1, runId, 'loss', { maxResults: 25000, pageToken: btoa(JSON.stringify([24999, 0, 0.5, 0])).replaceAll('=', '') }));
+await capture('metricHistoryJson (W3 first page)', () => metricHistoryJson(db, 1, runId, 'loss', { maxResults: 25000 }));
+await capture('metricHistoryJson (W3 next page)', () => metricHistoryJson(db, 1, runId, 'loss', { maxResults: 25000, pageToken: btoa(JSON.stringify([24999, 0, 0.5, 0])).replaceAll('=', '') }));
 await capture('metricHistoryBulkInterval (W3)', () => metricHistoryBulkInterval(db, 1, { runIds: [runId], key: 'loss', maxResults: 320 }));
 
 // W4: Experiment Candidates (src/ui/candidates.tsx) sorted by metric m1, first and a later page
