@@ -87,10 +87,10 @@ const SQL_BULK_SAMPLE = `WITH RECURSIVE runs AS MATERIALIZED ( SELECT c.id AS ci
 // ---- src/tracking/candidate-table.ts (Experiment Candidates, src/ui/candidates.tsx)
 // getExperimentHeader
 const SQL_EXPERIMENT_HEADER = 'select "id", "iid", "name", "created_at", "updated_at" from "experiments" where ("experiments"."project_id" = ? and "experiments"."iid" = ? and "experiments"."lifecycle_stage" = ?) limit ?';
-// experimentColumnKeys: one batch of 2
+// experimentColumnKeys with { recent: 1000 } (the page looks at the newest 1000 candidates): one batch of 2
 const SQL_COLUMN_KEYS = [
-  `select distinct "key" from "candidate_params" where "candidate_params"."candidate_id" IN (SELECT "candidates"."id" FROM "candidates" WHERE "candidates"."experiment_id" = ? AND "candidates"."lifecycle_stage" = 'active') order by "candidate_params"."key" limit ?`,
-  `select distinct "key" from "latest_metrics" where "latest_metrics"."candidate_id" IN (SELECT "candidates"."id" FROM "candidates" WHERE "candidates"."experiment_id" = ? AND "candidates"."lifecycle_stage" = 'active') order by "latest_metrics"."key" limit ?`,
+  `select distinct "key" from "candidate_params" where "candidate_params"."candidate_id" IN (SELECT "candidates"."id" FROM "candidates" WHERE "candidates"."experiment_id" = ? AND "candidates"."lifecycle_stage" = 'active' ORDER BY "candidates"."start_time" DESC LIMIT ?) order by "candidate_params"."key" limit ?`,
+  `select distinct "key" from "latest_metrics" where "latest_metrics"."candidate_id" IN (SELECT "candidates"."id" FROM "candidates" WHERE "candidates"."experiment_id" = ? AND "candidates"."lifecycle_stage" = 'active' ORDER BY "candidates"."start_time" DESC LIMIT ?) order by "latest_metrics"."key" limit ?`,
 ];
 // src/tracking/search/runs.ts searchRunIds as the page compiles it: sort=metric:m1 (DESC), first page and after a keyset
 const SQL_UI_SORT_FIRST = `SELECT c.id AS id, (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) AS r0, o0.value AS v0, 0 AS r1, c.start_time AS v1, 0 AS r2, c.run_id AS v2 FROM candidates c LEFT JOIN latest_metrics o0 ON o0.candidate_id = c.id AND o0.key = ? WHERE c.experiment_id = ? AND c.lifecycle_stage = 'active' ORDER BY (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) ASC, o0.value DESC, c.start_time DESC, c.run_id ASC LIMIT ?`;
@@ -108,6 +108,10 @@ const BY_ID = 'SELECT id FROM candidates WHERE id = ?1 AND project_id = ?2';
 const SQL_CANDIDATE_RUN = SQL_LOAD_RUNS.map((sql) => sql.replaceAll('SELECT value FROM json_each(?1)', BY_ID));
 const SQL_METRIC_SUMMARIES = `select "key", "value", "is_nan", "step", (SELECT min("value") FROM "metrics" WHERE "metrics"."candidate_id" = "latest_metrics"."candidate_id" AND "metrics"."key" = "latest_metrics"."key" AND "is_nan" = 0), (SELECT max("value") FROM "metrics" WHERE "metrics"."candidate_id" = "latest_metrics"."candidate_id" AND "metrics"."key" = "latest_metrics"."key" AND "is_nan" = 0), (SELECT count(*) FROM "metrics" WHERE "metrics"."candidate_id" = "latest_metrics"."candidate_id" AND "metrics"."key" = "latest_metrics"."key") from "latest_metrics" where "latest_metrics"."candidate_id" = ? order by "latest_metrics"."key" asc`;
 const SQL_RELATED_CHILDREN = `select "candidates"."id", "candidates"."run_id", "candidates"."name", "candidates"."status" from "candidates" inner join "candidate_tags" on ("candidate_tags"."candidate_id" = "candidates"."id" and "candidate_tags"."key" = ?) where ("candidates"."experiment_id" = ? and "candidate_tags"."value" = ? and "candidates"."lifecycle_stage" = ?) order by "candidates"."start_time" asc limit ?`;
+// src/packages/packages.ts resolvePackage (the candidate, then its package) and src/packages/files.ts
+// listDirectory: the artifact browser on Candidate Detail (src/ui/artifacts.tsx loadArtifactView)
+const SQL_RESOLVE_PACKAGE = [`SELECT c.id, c.run_id, c.project_id, c.experiment_id, e.iid, c.name, c.mlflow_user, c.user_id, c.status, c.start_time, c.end_time, c.lifecycle_stage, c.deleted_at, c.created_at, c.updated_at FROM candidates c JOIN experiments e ON e.id = c.experiment_id WHERE c.id = ? AND c.project_id = ?`, `select "id", "project_id", "name", "version", "package_type", "created_at", "updated_at" from "packages" where ("packages"."project_id" = ? and "packages"."package_type" = ? and "packages"."name" = ? and "packages"."version" = ?)`];
+const SQL_LIST_DIRECTORY = `SELECT name, MAX(is_dir) AS is_dir, MAX(CASE WHEN is_dir = 0 THEN size END) AS size FROM ( SELECT CASE WHEN instr(rest, '/') > 0 THEN substr(rest, 1, instr(rest, '/') - 1) ELSE rest END AS name, instr(rest, '/') > 0 AS is_dir, size FROM (SELECT substr(file_path, length(?) + 1) AS rest, size FROM package_files WHERE package_id = ? ) ) GROUP BY name ORDER BY name`;
 const SQL_GET_USER = 'select "id", "username", "name", "email", "password_hash", "is_admin", "is_blocked", "created_at" from "users" "users" where "users"."id" = ? limit ?';
 
 /** The SQL texts the floor runs, by the domain function they mirror (for bench/sql-capture.ts). */
@@ -128,6 +132,8 @@ export const MIRRORED_SQL = {
   metricSummaries: [SQL_METRIC_SUMMARIES],
   relatedCandidates: [SQL_RELATED_CHILDREN],
   getUser: [SQL_GET_USER],
+  resolvePackage: SQL_RESOLVE_PACKAGE,
+  listDirectory: [SQL_LIST_DIRECTORY],
 };
 
 /** The stored form of a metric value (src/tracking/metric-values.ts encodeMetricValue). */
@@ -323,8 +329,8 @@ export class Floor {
     this.authenticate(Date.now(), { byPath: true });
     this.stmt(SQL_EXPERIMENT_HEADER).get(this.projectId, experiment.iid, 'active', 1);
     this.batch(() => {
-      this.stmt(SQL_COLUMN_KEYS[0]).all(expId, 500);
-      this.stmt(SQL_COLUMN_KEYS[1]).all(expId, 500);
+      this.stmt(SQL_COLUMN_KEYS[0]).all(expId, 1000, 500);
+      this.stmt(SQL_COLUMN_KEYS[1]).all(expId, 1000, 500);
     });
     const ids = (
       cursor
@@ -350,6 +356,9 @@ export class Floor {
     this.stmt(SQL_RELATED_CHILDREN).all('mlflow.parentRunId', experiment.id, run.runId, 'active', 100);
     this.stmt(SQL_GET_USER).get(this.userId, 1);
     this.stmt(SQL_EXPERIMENT_HEADER).get(this.projectId, experiment.iid, 'active', 1);
+    this.stmt(SQL_RESOLVE_PACKAGE[0]).get(run.candidateId, this.projectId);
+    const pkg = this.stmt(SQL_RESOLVE_PACKAGE[1]).get(this.projectId, 'generic', `ml_candidate_${run.candidateId}`, '-');
+    if (pkg) this.stmt(SQL_LIST_DIRECTORY).all('', pkg.id);
   }
 
   /** The chart data of one metric on Candidate Detail (`metrics.json`: the run, then 300 sampled points). */

@@ -18,6 +18,8 @@ import { metricSummaries, relatedCandidates } from '../src/tracking/candidate-de
 import { getCandidateRun } from '../src/tracking/candidates';
 import { searchRunIds } from '../src/tracking/search';
 import { getUser } from '../src/access/users';
+import { resolvePackage } from '../src/packages/packages';
+import { listDirectory } from '../src/packages/files';
 import { w1Run } from './data.mjs';
 import { MIRRORED_SQL } from './floor.mjs';
 
@@ -78,7 +80,7 @@ await capture('metricHistoryBulkInterval (W3)', () => metricHistoryBulkInterval(
 const uiSearch = { experimentIds: [1], orderBy: ['metrics.`m1` DESC'], viewType: 'ACTIVE_ONLY' as const, maxResults: 30 };
 await capture('loadProjectAccess by path (UI pages)', () => loadProjectAccess(db, 'root/demo', { user: { id: 1, isAdmin: true } } as never));
 await capture('getExperimentHeader (W4)', () => getExperimentHeader(db, 1, 1));
-await capture('experimentColumnKeys (W4)', () => experimentColumnKeys(db, 1));
+await capture('experimentColumnKeys (W4: the page reads the newest 1000 candidates)', () => experimentColumnKeys(db, 1, { recent: 1000 }));
 await capture('searchRunIds (W4 first page)', () => searchRunIds(db, uiSearch));
 many = 31; // a full page and one more: the search hands out a next-page token
 const first = await searchRunIds(db, uiSearch);
@@ -90,6 +92,7 @@ await capture('getCandidateRun (W4 detail)', () => getCandidateRun(db, 1, 1));
 await capture('metricSummaries (W4 detail)', () => metricSummaries(db, 1));
 await capture('relatedCandidates (W4 detail)', () => relatedCandidates(db, { projectId: 1, experimentId: 1, runId }, undefined));
 await capture('getUser (W4 detail)', () => getUser(db, 1));
+await capture('resolvePackage + listDirectory (W4 detail: its artifact browser)', async () => listDirectory(db, (await resolvePackage(db, 1, 'ml_candidate_1', '-'))!, ''));
 await capture('metricHistoryBulkInterval (W4 chart, 300 points)', () => metricHistoryBulkInterval(db, 1, { runIds: [runId], key: 'loss', maxResults: 300 }));
 
 let drift = 0;
