@@ -15,6 +15,7 @@ import { Copyable, Num, Status, Time } from './components';
 import { formatDuration } from './format';
 import { page, wantsFragment } from './layout';
 import { ArtifactBrowser, loadArtifactView } from './artifacts';
+import { PromoteBox } from './model-version';
 import { candidatePath, experimentPath, experimentsPath, packagePath, projectPath, withQuery } from './paths';
 
 /** Points per chart: enough for the shape of any curve, small enough to draw at once. */
@@ -221,6 +222,8 @@ candidateRoutes.get('/:candidate_id', async (c) => {
             )}
           </section>
         </div>
+
+        <PromoteBox c={c} candidateId={info.candidateId} />
 
         <section aria-labelledby="metrics">
           <h2 id="metrics">Metrics</h2>

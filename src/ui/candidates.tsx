@@ -10,6 +10,7 @@ import { InvalidInputError, NotFoundError } from '../errors';
 import { experimentColumnKeys, getExperimentHeader, loadCandidateRows, type CandidateRow } from '../tracking/candidate-table';
 import { searchRunIds } from '../tracking/search';
 import { Num, Status, SwapLink, Time } from './components';
+import { CompareBar, CompareCheckbox } from './compare';
 import { candidateCsv } from './csv';
 import { page } from './layout';
 import { candidatePath, experimentPath, experimentsPath, projectPath, withQuery } from './paths';
@@ -119,6 +120,9 @@ candidateListRoutes.get('/:iid', async (c) => {
           <table class="candidates">
             <thead>
               <tr>
+                <th scope="col" class="pick-col">
+                  <span class="visually-hidden">Compare</span>
+                </th>
                 <th scope="col">{sortLink('name', 'Name')}</th>
                 <th scope="col">Status</th>
                 <th scope="col">{sortLink('created', 'Created')}</th>
@@ -140,6 +144,9 @@ candidateListRoutes.get('/:iid', async (c) => {
             <tbody>
               {rows.map((r) => (
                 <tr>
+                  <td>
+                    <CompareCheckbox id={r.id} label={r.name || r.runId} />
+                  </td>
                   <td class="text">
                     <a href={candidatePath(project, r.id)}>{r.name || r.runId}</a>
                   </td>
@@ -239,6 +246,7 @@ candidateListRoutes.get('/:iid', async (c) => {
         </label>
         <button type="submit">Apply</button>
       </form>
+      <CompareBar project={project} iid={experiment.iid} />
       {results()}
     </section>
   );
@@ -252,6 +260,8 @@ candidateListRoutes.get('/:iid', async (c) => {
       { label: 'Experiments', href: experimentsPath(project) },
       { label: experiment.name },
     ],
+    scripts: ['/assets/compare-select.js'],
+    styles: ['/assets/ml.css'],
     fragment: () => (c.req.header('hx-target')?.endsWith('#candidates-page') ? whole() : results()),
     body: whole(),
   });

@@ -5,6 +5,7 @@ import { listProjects } from '../access/projects';
 import { isOnFor, readFlag } from '../flags/flags';
 import { page } from './layout';
 import { experimentsPath, packagesPath, projectPath, withQuery } from './paths';
+import { modelsPath } from './registry-forms';
 import { loadUiProject, mlEnabled } from './project-context';
 import { formatTime } from './format';
 
@@ -37,6 +38,7 @@ projectRoutes.get('/', async (c) => {
                 {p.description ? <p class="muted">{p.description}</p> : null}
                 <p class="links">
                   {isOnFor(flag, p.id) ? <a href={experimentsPath(p)}>Experiments</a> : null}
+                  {isOnFor(flag, p.id) ? <a href={modelsPath(p)}>Models</a> : null}
                   <a href={packagesPath(p)}>Packages</a>
                   <span class="muted">created {formatTime(p.createdAt)}</span>
                 </p>
@@ -67,6 +69,11 @@ projectRoutes.get('/:namespace/:project', loadUiProject, async (c) => {
           {ml ? (
             <li>
               <a href={experimentsPath(project)}>Experiments</a> <span class="muted">— what your MLflow clients logged</span>
+            </li>
+          ) : null}
+          {ml ? (
+            <li>
+              <a href={modelsPath(project)}>Models</a> <span class="muted">— the model registry: versions promoted from candidates</span>
             </li>
           ) : null}
           <li>

@@ -1,0 +1,367 @@
+/**
+ * Visual comparison: `/:namespace/:project/-/ml/experiments/:iid/compare?candidates=1,2,3` —
+ * params side by side with the differing ones marked (and a "show only differences" switch,
+ * `only_diff=1`), latest metrics side by side with the best of each marked, one chart per metric
+ * with one line per candidate (sampled on the server), and one metric's latest value across all
+ * candidates of the experiment (`metric=`). Also the pieces the Experiment Candidates page uses
+ * to pick candidates (a checkbox per row and the compare bar).
+ *
+ * Best value: higher is better unless the metric's name reads as a loss or error (see
+ * `defaultDirection`); each metric's direction can be flipped (`dir=<key>:min|max`, repeatable).
+ */
+import { Hono, type Context } from 'hono';
+import type { AppEnv } from '../env';
+import { InvalidInputError, NotFoundError } from '../errors';
+import { experimentColumnKeys, getExperimentHeader } from '../tracking/candidate-table';
+import {
+  compareCandidates,
+  defaultDirection,
+  MAX_ACROSS,
+  MAX_COMPARED,
+  metricAcrossCandidates,
+  metricCurves,
+  parseCandidateIds,
+  type Direction,
+} from '../tracking/comparison';
+import { Num, Status, Time } from './components';
+import { page } from './layout';
+import { candidatePath, experimentPath, experimentsPath, projectPath, withQuery } from './paths';
+
+/** At most this many metric charts on one comparison (the table lists every metric). */
+const MAX_CHARTS = 24;
+/** The marker of each compared candidate, in column order; compare.js draws the same shapes. */
+const MARKERS = ['●', '■', '▲', '◆', '✚', '✖', '▼', '○', '□', '△'];
+/** The dash pattern of each candidate's line, as SVG stroke-dasharray; compare.js uses the same. */
+const DASHES = ['', '8 4', '2 3', '10 3 2 3', '4 4', '12 4', '2 6', '6 2 2 2', '1 2', '14 2 2 2 2 2'];
+
+/** The compare page's URL for some candidates. */
+export const comparePath = (p: { namespace: string; path: string }, iid: number, ids: number[], extra: Record<string, string | undefined> = {}) =>
+  withQuery(`${experimentPath(p, iid)}/compare`, { candidates: ids.join(','), ...extra });
+
+/** The selection checkbox of one candidate row (it belongs to the compare bar's form). */
+export function CompareCheckbox(props: { id: number; label: string }) {
+  return <input type="checkbox" form="compare-form" name="candidates" value={String(props.id)} class="pick" aria-label={`Select ${props.label} to compare`} />;
+}
+
+/**
+ * The bar above the candidates table: "Compare selected" submits the checked rows of this page
+ * and, with JavaScript (compare-select.js), the ones picked on other pages (kept in localStorage).
+ */
+export function CompareBar(props: { project: { namespace: string; path: string }; iid: number }) {
+  return (
+    <form id="compare-form" class="compare-bar" method="get" action={`${experimentPath(props.project, props.iid)}/compare`} data-experiment={experimentPath(props.project, props.iid)}>
+      <input type="hidden" name="candidates" value="" id="compare-others" />
+      <button type="submit">Compare selected</button>
+      <span id="compare-count" class="muted" aria-live="polite">
+        Tick up to {MAX_COMPARED} candidates to compare them.
+      </span>
+      <button type="button" class="secondary" id="compare-clear" hidden>
+        Clear selection
+      </button>
+    </form>
+  );
+}
+
+function readDirections(values: string[]): Map<string, Direction> {
+  const out = new Map<string, Direction>();
+  for (const v of values) {
+    const m = /^(.*):(min|max)$/s.exec(v);
+    if (m) out.set(m[1], m[2] as Direction);
+  }
+  return out;
+}
+
+/** A legend entry: the candidate's marker and line pattern, then its name. */
+function SeriesKey(props: { index: number }) {
+  const i = props.index % MARKERS.length;
+  return (
+    <span class={`series-key s${i}`} aria-hidden="true">
+      <svg width="28" height="10" viewBox="0 0 28 10" focusable="false">
+        <line x1="0" y1="5" x2="28" y2="5" stroke-width="2" stroke-dasharray={DASHES[i] || undefined} />
+      </svg>
+      {MARKERS[i]}
+    </span>
+  );
+}
+
+/** The comparison routes (mounted at `/:namespace/:project/-/ml/experiments`). */
+export const compareRoutes = new Hono<AppEnv>();
+
+async function loadExperiment(c: Context<AppEnv>) {
+  const iid = c.req.param('iid') ?? '';
+  if (!/^\d{1,15}$/.test(iid)) throw new NotFoundError(`Experiment ${iid} not found`);
+  return getExperimentHeader(c.get('db'), c.get('access').project.id, Number(iid));
+}
+
+compareRoutes.get('/:iid/compare', async (c) => {
+  const { project } = c.get('access');
+  const db = c.get('db');
+  const experiment = await loadExperiment(c);
+  const onlyDiff = c.req.query('only_diff') === '1';
+  const dirValues = c.req.queries('dir') ?? [];
+  const directions = readDirections(dirValues);
+  let problem: string | undefined;
+  let ids: number[] = [];
+  try {
+    ids = parseCandidateIds(c.req.queries('candidates') ?? []);
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    problem = error.message;
+  }
+  if (ids.length > MAX_COMPARED) problem = `At most ${MAX_COMPARED} candidates can be compared at once; showing the first ${MAX_COMPARED}.`;
+  const comparison = await compareCandidates(db, experiment.id, ids, directions);
+  const cands = comparison.candidates;
+  const shownIds = cands.map((r) => r.id);
+  const keys = await experimentColumnKeys(db, experiment.id);
+  const acrossKey = c.req.query('metric') || comparison.metrics[0]?.key || keys.metrics[0];
+  const [curves, across] = await Promise.all([
+    cands.length === 0 ? [] : Promise.all(comparison.metrics.slice(0, MAX_CHARTS).map((m) => metricCurves(db, project.id, cands.map((r) => r.runId), m.key))),
+    acrossKey && keys.metrics.includes(acrossKey) ? metricAcrossCandidates(db, experiment.id, acrossKey) : [],
+  ]);
+  const labels = cands.map((r) => r.name || r.runId);
+  const self = experimentPath(project, experiment.iid);
+  const state = { only_diff: onlyDiff ? '1' : undefined, metric: c.req.query('metric') || undefined };
+  /** This page's URL with other candidates or other direction overrides, the rest kept. */
+  const link = (ids: number[], dirs: string[]) => {
+    const base = comparePath(project, experiment.iid, ids, state);
+    return dirs.length ? `${base}&${dirs.map((d) => `dir=${encodeURIComponent(d)}`).join('&')}` : base;
+  };
+  const flipLink = (key: string, current: Direction) => {
+    const others = [...directions].filter(([k]) => k !== key).map(([k, d]) => `${k}:${d}`);
+    const next: Direction = current === 'max' ? 'min' : 'max';
+    return link(shownIds, next === defaultDirection(key) ? others : [...others, `${key}:${next}`]);
+  };
+  const params = onlyDiff ? comparison.params.filter((p) => p.differs) : comparison.params;
+  const differing = comparison.params.filter((p) => p.differs).length;
+  const selected = new Set(shownIds);
+
+  const candidateHeads = () =>
+    cands.map((r, i) => (
+      <th scope="col" class="cand">
+        <SeriesKey index={i} /> <a href={candidatePath(project, r.id)}>{labels[i]}</a>
+      </th>
+    ));
+
+  return page(c, {
+    title: `Compare · ${experiment.name}`,
+    status: problem && cands.length === 0 ? 400 : 200,
+    crumbs: [
+      { label: 'Projects', href: '/' },
+      { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
+      { label: 'Experiments', href: experimentsPath(project) },
+      { label: experiment.name, href: self },
+      { label: 'Compare' },
+    ],
+    scripts: ['/assets/vendor/uPlot.iife.min.js', '/assets/compare.js'],
+    styles: ['/assets/vendor/uPlot.min.css', '/assets/ml.css'],
+    body: (
+      <article class="compare">
+        <h1>Compare candidates</h1>
+        <p class="muted">
+          <a href={self}>← Back to {experiment.name}</a> · pick candidates with the checkboxes on the experiment page.
+        </p>
+        {problem ? (
+          <p class="alert" role="alert">
+            {problem}
+          </p>
+        ) : null}
+        {cands.length < 2 ? (
+          <p class="note">{cands.length === 0 ? 'No candidates picked.' : 'Only one candidate picked.'} Tick two or more on the experiment page and press "Compare selected".</p>
+        ) : null}
+
+        {cands.length > 0 ? (
+          <>
+            <section class="card" aria-labelledby="legend-title">
+              <h2 id="legend-title">Candidates</h2>
+              <ol class="legend" id="legend">
+                {cands.map((r, i) => (
+                  <li>
+                    <SeriesKey index={i} /> <a href={candidatePath(project, r.id)}>{labels[i]}</a> <Status status={r.status} /> <span class="muted">started</span> <Time ms={r.startTime} />{' '}
+                    <a class="remove" href={link(shownIds.filter((id) => id !== r.id), dirValues)} aria-label={`Remove ${labels[i]} from the comparison`}>
+                      remove
+                    </a>
+                  </li>
+                ))}
+              </ol>
+            </section>
+
+            <section aria-labelledby="params-title">
+              <h2 id="params-title">Parameters</h2>
+              <form method="get" action={`${self}/compare`} class="toolbar">
+                <input type="hidden" name="candidates" value={shownIds.join(',')} />
+                {state.metric ? <input type="hidden" name="metric" value={state.metric} /> : null}
+                {dirValues.map((d) => (
+                  <input type="hidden" name="dir" value={d} />
+                ))}
+                <label class="switch">
+                  <input type="checkbox" name="only_diff" value="1" checked={onlyDiff} data-autosubmit="" />
+                  Show only differences
+                </label>
+                <button type="submit" class="secondary" data-autosubmit-button="">
+                  Apply
+                </button>
+                <span class="muted">
+                  {differing} of {comparison.params.length} params differ.
+                </span>
+              </form>
+              {params.length === 0 ? (
+                <p class="empty">{onlyDiff ? 'All params are the same.' : 'No params logged.'}</p>
+              ) : (
+                <div class="table-wrap">
+                  <table class="side-by-side" id="params-table">
+                    <thead>
+                      <tr>
+                        <th scope="col">Param</th>
+                        {candidateHeads()}
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {params.map((p) => (
+                        <tr class={p.differs ? 'differs' : undefined}>
+                          <th scope="row" class="text">
+                            {p.key}
+                            {p.differs ? (
+                              <span class="diff-mark" title="The values differ">
+                                {' '}
+                                ≠ differs
+                              </span>
+                            ) : null}
+                          </th>
+                          {p.values.map((v) => (
+                            <td class="text">{v ?? <span class="muted">—</span>}</td>
+                          ))}
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              )}
+            </section>
+
+            <section aria-labelledby="metrics-title">
+              <h2 id="metrics-title">Metrics</h2>
+              <p class="muted">
+                Latest values; ★ marks the best of each. Higher is better, except for names that read as a loss or error (loss, error, mse, mae, rmse,
+                perplexity, wer, latency, time…), where lower is. Flip a metric with its link.
+              </p>
+              {comparison.metrics.length === 0 ? (
+                <p class="empty">No metrics logged.</p>
+              ) : (
+                <div class="table-wrap">
+                  <table class="side-by-side" id="metrics-table">
+                    <thead>
+                      <tr>
+                        <th scope="col">Metric</th>
+                        <th scope="col">Best is</th>
+                        {candidateHeads()}
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {comparison.metrics.map((m) => (
+                        <tr>
+                          <th scope="row" class="text">
+                            {m.key}
+                          </th>
+                          <td>
+                            <a href={flipLink(m.key, m.direction)} title="Flip which way is better" class="direction">
+                              {m.direction === 'max' ? 'highest ⇅' : 'lowest ⇅'}
+                            </a>
+                          </td>
+                          {m.values.map((v, i) => (
+                            <td class={m.best.has(i) ? 'num best' : 'num'}>
+                              {m.best.has(i) ? (
+                                <strong>
+                                  <span class="best-mark" title="Best">
+                                    ★{' '}
+                                  </span>
+                                  <Num value={v} />
+                                </strong>
+                              ) : (
+                                <Num value={v} />
+                              )}
+                            </td>
+                          ))}
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              )}
+            </section>
+
+            {curves.length > 0 ? (
+              <section aria-labelledby="curves-title">
+                <h2 id="curves-title">Metric curves</h2>
+                {comparison.metrics.length > MAX_CHARTS ? <p class="muted">The first {MAX_CHARTS} metrics are charted.</p> : null}
+                <div class="charts">
+                  {curves.map((curve) => (
+                    <figure class="card chart">
+                      <h3>{curve.key}</h3>
+                      <div
+                        class="compare-chart"
+                        data-chart={JSON.stringify({ key: curve.key, labels, steps: curve.steps, series: curve.series })}
+                        role="img"
+                        aria-label={`Chart of ${curve.key} by step for ${labels.join(', ')}`}
+                      >
+                        <p class="chart-status muted">
+                          <span class="spinner" aria-hidden="true"></span> Drawing chart…
+                        </p>
+                      </div>
+                    </figure>
+                  ))}
+                </div>
+              </section>
+            ) : null}
+          </>
+        ) : null}
+
+        {keys.metrics.length > 0 ? (
+          <section aria-labelledby="across-title">
+            <h2 id="across-title">One metric across all candidates</h2>
+            <form method="get" action={`${self}/compare`} class="toolbar">
+              <input type="hidden" name="candidates" value={shownIds.join(',')} />
+              {onlyDiff ? <input type="hidden" name="only_diff" value="1" /> : null}
+              {dirValues.map((d) => (
+                <input type="hidden" name="dir" value={d} />
+              ))}
+              <label>
+                Metric
+                <select name="metric" data-autosubmit="">
+                  {keys.metrics.map((k) => (
+                    <option value={k} selected={k === acrossKey}>
+                      {k}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <button type="submit" class="secondary" data-autosubmit-button="">
+                Show
+              </button>
+            </form>
+            <figure class="card chart wide">
+              <h3>
+                Latest {acrossKey} of {across.length} candidates{across.length >= MAX_ACROSS ? ` (the newest ${MAX_ACROSS})` : ''}, oldest first
+              </h3>
+              <div
+                class="across-chart"
+                data-across={JSON.stringify({
+                  key: acrossKey,
+                  names: across.map((p) => p.name),
+                  values: across.map((p) => (Number.isFinite(p.value) ? p.value : null)),
+                  selected: across.flatMap((p, i) => (selected.has(p.id) ? [i] : [])),
+                })}
+                role="img"
+                aria-label={`Latest ${acrossKey} of every candidate of the experiment`}
+              >
+                <p class="chart-status muted">
+                  <span class="spinner" aria-hidden="true"></span> Drawing chart…
+                </p>
+              </div>
+              <figcaption class="muted">● every candidate · ◆ the compared ones. Hover a point for the candidate's name.</figcaption>
+            </figure>
+          </section>
+        ) : null}
+      </article>
+    ),
+  });
+});

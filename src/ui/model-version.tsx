@@ -1,0 +1,404 @@
+/**
+ * A model version's page `/:namespace/:project/-/ml/models/:name/versions/:version` (source
+ * candidate, artifacts with their package, tags, aliases, description; edit and delete after a
+ * confirmation), and "Promote to model version" from a candidate
+ * (`/:namespace/:project/-/ml/candidates/:candidate_id/promote`), which calls the registry's
+ * promotion and lands on the new version.
+ */
+import { Hono, type Context } from 'hono';
+import type { AppEnv } from '../env';
+import { requireAbility } from '../access/middleware';
+import { InvalidInputError, NotFoundError } from '../errors';
+import { listDirectory } from '../packages/files';
+import { resolvePackage } from '../packages/packages';
+import { getCandidateRun } from '../tracking/candidates';
+import { getExperimentHeader } from '../tracking/candidate-table';
+import { deleteRegisteredModelAlias, setRegisteredModelAlias } from '../tracking/registry/aliases';
+import { findVersion } from '../tracking/registry/lookup';
+import { promoteCandidate, versionsOfCandidate } from '../tracking/registry/promotion';
+import { searchRegisteredModels } from '../tracking/registry/search';
+import { artifactLocation } from '../tracking/registry/sources';
+import { deleteModelVersion, deleteModelVersionTag, getModelVersion, getModelVersionDownloadUri, setModelVersionTag, updateModelVersion } from '../tracking/registry/versions';
+import { Copyable, Time } from './components';
+import { formatSize } from './format';
+import { page } from './layout';
+import { confirmPage, DescriptionEditor, TagsEditor } from './models';
+import { candidatePath, experimentPath, experimentsPath, packagePath, projectPath, withQuery } from './paths';
+import { canWrite, Csrf, FormError, handleForm, modelPath, modelsPath, promotePath, typed, versionPath, type Problem } from './registry-forms';
+
+/** At most this many artifact entries are listed on a version's page (the package page has them all). */
+const MAX_ENTRIES = 200;
+
+const names = (c: Context<AppEnv>) => ({ name: c.req.param('name') ?? '', version: c.req.param('version') ?? '' });
+
+/** The model version routes (mounted at `/:namespace/:project/-/ml/models`). */
+export const versionRoutes = new Hono<AppEnv>();
+
+async function versionPage(c: Context<AppEnv>, problem?: Problem, status: 200 | 400 | 404 | 409 = 200) {
+  const { project } = c.get('access');
+  const db = c.get('db');
+  const { name, version: raw } = names(c);
+  const v = await getModelVersion(db, project.id, name, raw).catch((e) => {
+    // a version number that is no number is a page that does not exist
+    if (e instanceof InvalidInputError) throw new NotFoundError(`Model version ${raw} not found`);
+    throw e;
+  });
+  const row = await findVersion(db, project.id, v.name, v.version);
+  const location = await artifactLocation(db, project, row).catch(() => null);
+  const pkg = location ? await resolvePackage(db, project.id, location.packageName, location.packageVersion).catch(() => undefined) : undefined;
+  const entries = pkg && location ? (await listDirectory(db, pkg, location.path)).slice(0, MAX_ENTRIES) : [];
+  const origin = new URL(c.req.url).origin;
+  const downloadUri = await getModelVersionDownloadUri(db, project, v.name, v.version, origin).catch(() => v.source);
+  const self = versionPath(project, v.name, v.version);
+  const write = canWrite(c);
+  const full = (path: string) => [location?.path, path].filter(Boolean).join('/');
+  // a candidate's own package can be browsed (with previews) on the candidate's page
+  const browsable = v.candidateId !== null && location?.packageName === `ml_candidate_${v.candidateId}`;
+  const browse = (query: Record<string, string>) => `${withQuery(candidatePath(project, v.candidateId!), query)}#artifacts`;
+  const fileUrl = (path: string) =>
+    `/api/v4/projects/${project.id}/packages/generic/${encodeURIComponent(location!.packageName)}/${encodeURIComponent(location!.packageVersion)}/${[location!.path, path].filter(Boolean).join('/').split('/').map(encodeURIComponent).join('/')}`;
+
+  return page(c, {
+    title: `${v.name} version ${v.version} · Models`,
+    status,
+    styles: ['/assets/ml.css'],
+    crumbs: [
+      { label: 'Projects', href: '/' },
+      { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
+      { label: 'Models', href: modelsPath(project) },
+      { label: v.name, href: modelPath(project, v.name) },
+      { label: `Version ${v.version}` },
+    ],
+    body: (
+      <article class="model-version">
+        <h1>
+          {v.name} <span class="muted">version {v.version}</span>
+        </h1>
+        <div class="grid2">
+          <section class="card" aria-labelledby="about">
+            <h2 id="about">Version</h2>
+            <dl class="facts">
+              <dt>Model</dt>
+              <dd>
+                <a href={modelPath(project, v.name)}>{v.name}</a>
+              </dd>
+              <dt>Source candidate</dt>
+              <dd id="source-candidate">
+                {v.candidateId !== null ? <a href={candidatePath(project, v.candidateId)}>{v.runId ?? `Candidate ${v.candidateId}`}</a> : <span class="muted">none</span>}
+              </dd>
+              <dt>Source</dt>
+              <dd>
+                <code>{v.source}</code>
+              </dd>
+              <dt>Aliases</dt>
+              <dd id="version-aliases">{v.aliases.length ? v.aliases.map((a) => <span class="alias">@{a} </span>) : <span class="muted">none</span>}</dd>
+              <dt>Stage</dt>
+              <dd>{v.currentStage}</dd>
+              <dt>Status</dt>
+              <dd>{v.status}</dd>
+              <dt>Created</dt>
+              <dd>
+                <Time ms={v.createdAt} />
+              </dd>
+              <dt>Updated</dt>
+              <dd>
+                <Time ms={v.updatedAt} />
+              </dd>
+              <dt>Load it with</dt>
+              <dd>
+                <Copyable id="model-uri" text={`models:/${v.name}/${v.version}`} />
+              </dd>
+            </dl>
+            {write ? (
+              <p>
+                <a href={`${self}/delete`}>Delete this version…</a>
+              </p>
+            ) : null}
+          </section>
+          <section class="card" aria-labelledby="artifacts-title">
+            <h2 id="artifacts-title">Artifacts</h2>
+            {pkg ? (
+              <p>
+                In package <a href={packagePath(project, pkg.id)}>{pkg.name}</a>
+                {location!.path ? (
+                  <>
+                    , under <code>{location!.path}</code>
+                  </>
+                ) : null}
+                .
+              </p>
+            ) : (
+              <p class="empty">No artifacts stored for this version yet.</p>
+            )}
+            {entries.length > 0 ? (
+              <ul class="inline-list files">
+                {entries.map((e) =>
+                  e.isDir ? (
+                    <li>
+                      <span aria-hidden="true">📁</span> {browsable ? <a href={browse({ path: full(e.path) })}>{e.path}/</a> : <>{e.path}/</>}
+                    </li>
+                  ) : (
+                    <li>
+                      {browsable ? <a href={browse({ file: full(e.path) })}>{e.path}</a> : <>{e.path}</>} <span class="muted">{formatSize(e.size ?? 0)}</span>{' '}
+                      <a href={fileUrl(e.path)} download aria-label={`Download ${e.path}`}>
+                        Download
+                      </a>
+                    </li>
+                  ),
+                )}
+              </ul>
+            ) : null}
+            <p class="muted">MLflow downloads them from:</p>
+            <Copyable id="download-uri" text={downloadUri} />
+          </section>
+        </div>
+        <DescriptionEditor c={c} description={v.description} action={`${self}/description`} problem={problem} />
+        {write ? (
+          <section aria-labelledby="alias-title">
+            <h2 id="alias-title">Aliases</h2>
+            <form method="post" action={`${self}/aliases`} class="toolbar" id="alias-form">
+              <Csrf c={c} />
+              <FormError problem={problem} form="alias" />
+              <label>
+                Point an alias at this version
+                <input name="alias" required maxlength={255} placeholder="champion" value={typed(problem, 'alias', 'alias')} />
+              </label>
+              <button type="submit">Set alias</button>
+            </form>
+            {v.aliases.map((a) => (
+              <form method="post" action={`${self}/aliases/delete`} class="inline">
+                <Csrf c={c} />
+                <input type="hidden" name="alias" value={a} />
+                <button type="submit" class="link" aria-label={`Remove alias ${a}`}>
+                  Remove @{a}
+                </button>
+              </form>
+            ))}
+          </section>
+        ) : null}
+        <TagsEditor c={c} tags={v.tags} action={`${self}/tags`} problem={problem} />
+      </article>
+    ),
+  });
+}
+
+versionRoutes.get('/:name/versions/:version', (c) => versionPage(c));
+
+const versionAction = (form: string, act: (c: Context<AppEnv>, f: Record<string, string>) => Promise<string | void>, anchor = '') =>
+  (c: Context<AppEnv>) =>
+    handleForm(
+      c,
+      form,
+      async (f) => {
+        const target = await act(c, f);
+        const { project } = c.get('access');
+        const { name, version } = names(c);
+        return target ?? `${versionPath(project, name, Number(version))}${anchor}`;
+      },
+      (problem, status) => versionPage(c, problem, status),
+    );
+
+versionRoutes.post(
+  '/:name/versions/:version/description',
+  versionAction('description', async (c, f) => {
+    const { name, version } = names(c);
+    await updateModelVersion(c.get('db'), c.get('access').project.id, name, version, f.description ?? '');
+  }),
+);
+versionRoutes.post(
+  '/:name/versions/:version/tags',
+  versionAction(
+    'tag',
+    async (c, f) => {
+      const { name, version } = names(c);
+      await setModelVersionTag(c.get('db'), c.get('access').project.id, name, version, { key: f.key ?? '', value: f.value ?? '' });
+    },
+    '#tags-title',
+  ),
+);
+versionRoutes.post(
+  '/:name/versions/:version/tags/delete',
+  versionAction(
+    'tag',
+    async (c, f) => {
+      const { name, version } = names(c);
+      await deleteModelVersionTag(c.get('db'), c.get('access').project.id, name, version, f.key ?? '');
+    },
+    '#tags-title',
+  ),
+);
+versionRoutes.post(
+  '/:name/versions/:version/aliases',
+  versionAction('alias', async (c, f) => {
+    const { name, version } = names(c);
+    await setRegisteredModelAlias(c.get('db'), c.get('access').project.id, name, f.alias ?? '', version);
+  }),
+);
+versionRoutes.post(
+  '/:name/versions/:version/aliases/delete',
+  versionAction('alias', async (c, f) => {
+    await deleteRegisteredModelAlias(c.get('db'), c.get('access').project.id, names(c).name, f.alias ?? '');
+  }),
+);
+
+versionRoutes.get('/:name/versions/:version/delete', async (c) => {
+  requireAbility(c, 'write_ml');
+  const { project } = c.get('access');
+  const { name, version } = names(c);
+  const v = await getModelVersion(c.get('db'), project.id, name, version);
+  return confirmPage(c, {
+    title: 'Delete model version',
+    what: `${v.name} version ${v.version}`,
+    consequence: `Its tags and the aliases pointing at it (${v.aliases.length ? v.aliases.map((a) => `@${a}`).join(', ') : 'none'}) go with it; the candidate stays.`,
+    action: `${versionPath(project, v.name, v.version)}/delete`,
+    cancel: versionPath(project, v.name, v.version),
+    crumbs: [
+      { label: 'Projects', href: '/' },
+      { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
+      { label: 'Models', href: modelsPath(project) },
+      { label: v.name, href: modelPath(project, v.name) },
+      { label: `Version ${v.version}`, href: versionPath(project, v.name, v.version) },
+      { label: 'Delete' },
+    ],
+  });
+});
+versionRoutes.post(
+  '/:name/versions/:version/delete',
+  versionAction('delete', async (c) => {
+    const { name, version } = names(c);
+    await deleteModelVersion(c.get('db'), c.get('access').project.id, name, version);
+    return modelPath(c.get('access').project, name);
+  }),
+);
+
+/**
+ * The box on a candidate's page: the model versions made from it and, for those who may write,
+ * the "Promote to model version" button.
+ */
+export async function PromoteBox(props: { c: Context<AppEnv>; candidateId: number }) {
+  const { project } = props.c.get('access');
+  const versions = await versionsOfCandidate(props.c.get('db'), props.candidateId);
+  return (
+    <section class="card promote" aria-labelledby="model-versions">
+      <h2 id="model-versions">Model versions</h2>
+      {versions.length === 0 ? (
+        <p class="empty">Not promoted to a model version yet.</p>
+      ) : (
+        <ul class="inline-list">
+          {versions.map((v) => (
+            <li>
+              <a href={versionPath(project, v.name, v.version)}>
+                {v.name} version {v.version}
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
+      {canWrite(props.c) ? (
+        <p>
+          <a class="button" href={promotePath(project, props.candidateId)}>
+            Promote to model version
+          </a>
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+/** The promotion routes (mounted at `/:namespace/:project/-/ml/candidates`). */
+export const promoteRoutes = new Hono<AppEnv>();
+
+function candidateIdOf(c: Context<AppEnv>): number {
+  const raw = c.req.param('candidate_id') ?? '';
+  if (!/^\d{1,15}$/.test(raw)) throw new NotFoundError(`Candidate ${raw} not found`);
+  return Number(raw);
+}
+
+async function promotePage(c: Context<AppEnv>, problem?: Problem, status: 200 | 400 | 404 | 409 = 200) {
+  requireAbility(c, 'write_ml');
+  const { project } = c.get('access');
+  const db = c.get('db');
+  const run = await getCandidateRun(db, project.id, candidateIdOf(c));
+  if (run.info.lifecycleStage !== 'active') throw new NotFoundError(`Candidate ${run.info.candidateId} not found`);
+  const info = run.info;
+  const [experiment, models] = await Promise.all([
+    getExperimentHeader(db, project.id, info.experimentIid).catch(() => null),
+    searchRegisteredModels(db, project.id, { orderBy: ['last_updated_timestamp DESC'], maxResults: 100 }),
+  ]);
+  const label = info.name || info.runId;
+  const self = promotePath(project, info.candidateId);
+  return page(c, {
+    title: `Promote ${label}`,
+    status,
+    styles: ['/assets/ml.css'],
+    crumbs: [
+      { label: 'Projects', href: '/' },
+      { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
+      { label: 'Experiments', href: experimentsPath(project) },
+      { label: experiment?.name ?? `Experiment ${info.experimentIid}`, href: experimentPath(project, info.experimentIid) },
+      { label, href: candidatePath(project, info.candidateId) },
+      { label: 'Promote' },
+    ],
+    body: (
+      <section class="narrow">
+        <h1>Promote to model version</h1>
+        <p>
+          Candidate <a href={candidatePath(project, info.candidateId)}>{label}</a> becomes the next version of a registered model; the version keeps a link back to it and reads its
+          artifacts from the candidate's package.
+        </p>
+        <form method="post" action={self} class="card stack" id="promote-form">
+          <Csrf c={c} />
+          <FormError problem={problem} form="promote" />
+          <label>
+            Model name (an existing model, or a new one)
+            <input name="model_name" required maxlength={256} list="existing-models" autocomplete="off" value={typed(problem, 'promote', 'model_name')} />
+          </label>
+          <datalist id="existing-models">
+            {models.models.map((m) => (
+              <option value={m.name}></option>
+            ))}
+          </datalist>
+          <label>
+            Artifact path of the model (empty: all the candidate's artifacts)
+            <input name="artifact_path" maxlength={500} placeholder="model" value={typed(problem, 'promote', 'artifact_path')} />
+          </label>
+          <label>
+            Version description
+            <textarea name="description" rows={3} maxlength={5000}>
+              {typed(problem, 'promote', 'description')}
+            </textarea>
+          </label>
+          <div>
+            <button type="submit">Promote</button> <a href={candidatePath(project, info.candidateId)}>Cancel</a>
+          </div>
+        </form>
+      </section>
+    ),
+  });
+}
+
+promoteRoutes.get('/:candidate_id/promote', (c) => promotePage(c));
+
+promoteRoutes.post('/:candidate_id/promote', (c) =>
+  handleForm(
+    c,
+    'promote',
+    async (f) => {
+      const { project } = c.get('access');
+      const db = c.get('db');
+      const candidateId = candidateIdOf(c);
+      const run = await getCandidateRun(db, project.id, candidateId);
+      if (run.info.lifecycleStage !== 'active') throw new NotFoundError(`Candidate ${candidateId} not found`);
+      const { version } = await promoteCandidate(db, project, {
+        candidateId,
+        modelName: (f.model_name ?? '').trim(),
+        artifactPath: f.artifact_path || undefined,
+        description: f.description || undefined,
+        userId: c.get('actor')!.user.id,
+        origin: new URL(c.req.url).origin,
+      });
+      return versionPath(project, version.name, version.version);
+    },
+    (problem, status) => promotePage(c, problem, status),
+  ),
+);
