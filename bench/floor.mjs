@@ -55,7 +55,7 @@ const GUARD = `c.run_id = ?1 AND c.project_id = ?2 AND c.lifecycle_stage = 'acti
 const SQL_LOG_PARAMS = `INSERT INTO candidate_params (candidate_id, key, value) SELECT c.id, j.value ->> 0, j.value ->> 1 FROM candidates c, json_each(?3) j WHERE ${GUARD} AND NOT EXISTS ( SELECT 1 FROM candidate_params p WHERE p.candidate_id = c.id AND p.key = j.value ->> 0 AND p.value = j.value ->> 1)`;
 const SQL_LOG_TAGS = `INSERT INTO candidate_tags (candidate_id, key, value) SELECT c.id, j.value ->> 0, j.value ->> 1 FROM candidates c, json_each(?3) j WHERE ${GUARD} ON CONFLICT (candidate_id, key) DO UPDATE SET value = excluded.value`;
 const SQL_LOG_METRICS = `INSERT OR IGNORE INTO metrics (candidate_id, key, step, timestamp, value, is_nan) SELECT c.id, j.value ->> 0, j.value ->> 2, j.value ->> 3, j.value ->> 1, j.value ->> 4 FROM candidates c, json_each(?3) j WHERE ${GUARD}`;
-const SQL_LOG_LATEST = `INSERT INTO latest_metrics (candidate_id, key, step, timestamp, value, is_nan) SELECT c.id, j.value ->> 0, j.value ->> 2, j.value ->> 3, j.value ->> 1, j.value ->> 4 FROM candidates c, json_each(?3) j WHERE ${GUARD} ON CONFLICT (candidate_id, key) DO UPDATE SET step = excluded.step, timestamp = excluded.timestamp, value = excluded.value, is_nan = excluded.is_nan WHERE (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`;
+const SQL_LOG_LATEST = `INSERT INTO latest_metrics (candidate_id, key, step, timestamp, value, is_nan, min_value, max_value) SELECT c.id, j.value ->> 0, j.value ->> 2, j.value ->> 3, j.value ->> 1, j.value ->> 4, j.value ->> 5, j.value ->> 6 FROM candidates c, json_each(?3) j WHERE ${GUARD} ON CONFLICT (candidate_id, key) DO UPDATE SET step = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value) THEN excluded.step ELSE latest_metrics.step END, timestamp = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value) THEN excluded.timestamp ELSE latest_metrics.timestamp END, value = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value) THEN excluded.value ELSE latest_metrics.value END, is_nan = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value) THEN excluded.is_nan ELSE latest_metrics.is_nan END, min_value = min(coalesce(latest_metrics.min_value, excluded.min_value), coalesce(excluded.min_value, latest_metrics.min_value)), max_value = max(coalesce(latest_metrics.max_value, excluded.max_value), coalesce(excluded.max_value, latest_metrics.max_value))`;
 const SQL_RUN_STATE = `SELECT id, lifecycle_stage FROM candidates WHERE run_id = ?1 AND project_id = ?2`;
 
 // ---- src/tracking/experiments.ts projectExperimentIds (runs/search route, before the search)
@@ -106,7 +106,7 @@ const SQL_CANDIDATE_ROWS = [
 // metricSummaries, relatedCandidates, getUser, getExperimentHeader; its chart data adds the bulk interval
 const BY_ID = 'SELECT id FROM candidates WHERE id = ?1 AND project_id = ?2';
 const SQL_CANDIDATE_RUN = SQL_LOAD_RUNS.map((sql) => sql.replaceAll('SELECT value FROM json_each(?1)', BY_ID));
-const SQL_METRIC_SUMMARIES = `select "key", "value", "is_nan", "step", (SELECT min("value") FROM "metrics" WHERE "metrics"."candidate_id" = "latest_metrics"."candidate_id" AND "metrics"."key" = "latest_metrics"."key" AND "is_nan" = 0), (SELECT max("value") FROM "metrics" WHERE "metrics"."candidate_id" = "latest_metrics"."candidate_id" AND "metrics"."key" = "latest_metrics"."key" AND "is_nan" = 0), (SELECT count(*) FROM "metrics" WHERE "metrics"."candidate_id" = "latest_metrics"."candidate_id" AND "metrics"."key" = "latest_metrics"."key") from "latest_metrics" where "latest_metrics"."candidate_id" = ? order by "latest_metrics"."key" asc`;
+const SQL_METRIC_SUMMARIES = `select "candidate_id", "key", "step", "timestamp", "value", "is_nan", "min_value", "max_value" from "latest_metrics" where "latest_metrics"."candidate_id" = ? order by "latest_metrics"."key" asc`;
 const SQL_RELATED_CHILDREN = `select "candidates"."id", "candidates"."run_id", "candidates"."name", "candidates"."status" from "candidates" inner join "candidate_tags" on ("candidate_tags"."candidate_id" = "candidates"."id" and "candidate_tags"."key" = ?) where ("candidates"."experiment_id" = ? and "candidate_tags"."value" = ? and "candidates"."lifecycle_stage" = ?) order by "candidates"."start_time" asc limit ?`;
 // src/packages/packages.ts resolvePackage (the candidate, then its package) and src/packages/files.ts
 // listDirectory: the artifact browser on Candidate Detail (src/ui/artifacts.tsx loadArtifactView)
@@ -145,6 +145,21 @@ function encodeValue(v) {
 }
 
 /** A raw node:sqlite database shaped like the worker's, with one user, token and project. */
+/** Mirrors src/tracking/batch.ts summaryPerKey: each key's latest row, then its batch min and max (NaN aside). */
+function summaryPerKey(rows) {
+  const latest = new Map();
+  const range = new Map();
+  for (const row of rows) {
+    const best = latest.get(row[0]);
+    if (!best || row[2] > best[2] || (row[2] === best[2] && (row[3] > best[3] || (row[3] === best[3] && row[1] > best[1])))) latest.set(row[0], row);
+    if (!row[4]) {
+      const r = range.get(row[0]);
+      range.set(row[0], r ? [Math.min(r[0], row[1]), Math.max(r[1], row[1])] : [row[1], row[1]]);
+    }
+  }
+  return [...latest.values()].map((row) => [...row, range.get(row[0])?.[0] ?? null, range.get(row[0])?.[1] ?? null]);
+}
+
 export class Floor {
   /**
    * A fresh floor database in a temp folder, or (with `attach`) the worker's own local D1 file,
@@ -256,7 +271,7 @@ export class Floor {
           }),
         );
         this.stmt(SQL_LOG_METRICS).run(run.runId, this.projectId, json);
-        this.stmt(SQL_LOG_LATEST).run(run.runId, this.projectId, json);
+        this.stmt(SQL_LOG_LATEST).run(run.runId, this.projectId, JSON.stringify(summaryPerKey(JSON.parse(json))));
       }
       const state = this.stmt(SQL_RUN_STATE).get(run.runId, this.projectId);
       if (state?.lifecycle_stage !== 'active') throw new Error('floor: logBatch to a run that is not active');
