@@ -81,9 +81,6 @@ export function LiveMetrics(props: { project: Pick<Project, 'namespace' | 'path'
                   <th scope="col" class="num">
                     Last step
                   </th>
-                  <th scope="col" class="num hide-small">
-                    Points
-                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -102,7 +99,6 @@ export function LiveMetrics(props: { project: Pick<Project, 'namespace' | 'path'
                       <Num value={m.max} />
                     </td>
                     <td class="num">{m.lastStep}</td>
-                    <td class="num hide-small">{m.points}</td>
                   </tr>
                 ))}
               </tbody>
