@@ -31,14 +31,12 @@ function migrate(db) {
   }
 }
 
-// src/access/tokens.ts authenticateToken (drizzle's text for the select with its join)
-const SQL_AUTH_TOKEN =
-  'select "personal_access_tokens"."id", "personal_access_tokens"."user_id", "personal_access_tokens"."name", "personal_access_tokens"."token_hash", "personal_access_tokens"."scopes", "personal_access_tokens"."expires_at", "personal_access_tokens"."revoked", "personal_access_tokens"."last_used_at", "personal_access_tokens"."created_at", "users"."id", "users"."username", "users"."name", "users"."email", "users"."password_hash", "users"."is_admin", "users"."is_blocked", "users"."created_at" from "personal_access_tokens" inner join "users" on "users"."id" = "personal_access_tokens"."user_id" where "personal_access_tokens"."token_hash" = ? limit ?';
+// src/access/tokens.ts authenticateToken: token, user and the addressed project with the caller's
+// membership in one statement (the project by id for the MLflow API, by namespace/path for UI pages)
+const SQL_AUTH_TOKEN = `select "personal_access_tokens"."id", "personal_access_tokens"."user_id", "personal_access_tokens"."name", "personal_access_tokens"."token_hash", "personal_access_tokens"."scopes", "personal_access_tokens"."expires_at", "personal_access_tokens"."revoked", "personal_access_tokens"."last_used_at", "personal_access_tokens"."created_at", "users"."id", "users"."username", "users"."name", "users"."email", "users"."password_hash", "users"."is_admin", "users"."is_blocked", "users"."created_at", "projects"."id", "projects"."namespace", "projects"."path", "projects"."name", "projects"."description", "projects"."created_at", "project_members"."access_level" from "personal_access_tokens" inner join "users" on "users"."id" = "personal_access_tokens"."user_id" left join "projects" on "projects"."id" = ? left join "project_members" on ("project_members"."project_id" = "projects"."id" and "project_members"."user_id" = "users"."id") where "personal_access_tokens"."token_hash" = ? limit ?`;
+const SQL_AUTH_TOKEN_BY_PATH = `select "personal_access_tokens"."id", "personal_access_tokens"."user_id", "personal_access_tokens"."name", "personal_access_tokens"."token_hash", "personal_access_tokens"."scopes", "personal_access_tokens"."expires_at", "personal_access_tokens"."revoked", "personal_access_tokens"."last_used_at", "personal_access_tokens"."created_at", "users"."id", "users"."username", "users"."name", "users"."email", "users"."password_hash", "users"."is_admin", "users"."is_blocked", "users"."created_at", "projects"."id", "projects"."namespace", "projects"."path", "projects"."name", "projects"."description", "projects"."created_at", "project_members"."access_level" from "personal_access_tokens" inner join "users" on "users"."id" = "personal_access_tokens"."user_id" left join "projects" on (lower("projects"."namespace") = lower(?) and lower("projects"."path") = lower(?)) left join "project_members" on ("project_members"."project_id" = "projects"."id" and "project_members"."user_id" = "users"."id") where "personal_access_tokens"."token_hash" = ? limit ?`;
 // src/access/tokens.ts authenticateToken: last_used_at, at most once a minute
 const SQL_TOUCH_TOKEN = 'update "personal_access_tokens" set "last_used_at" = ? where "personal_access_tokens"."id" = ?';
-// src/access/projects.ts loadProjectAccess, by numeric id
-const SQL_LOAD_PROJECT =
-  'select "projects"."id", "projects"."namespace", "projects"."path", "projects"."name", "projects"."description", "projects"."created_at", "project_members"."access_level" from "projects" left join "project_members" on ("project_members"."project_id" = "projects"."id" and "project_members"."user_id" = ?) where "projects"."id" = ? limit ?';
 
 // ---- src/tracking/experiments.ts createExperiment (the INSERT; its read-back is left out: set-up only)
 const SQL_CREATE_EXPERIMENT = `INSERT INTO experiments (project_id, iid, name, user_id, created_at, updated_at)
@@ -57,14 +55,14 @@ const GUARD = `c.run_id = ?1 AND c.project_id = ?2 AND c.lifecycle_stage = 'acti
 const SQL_LOG_PARAMS = `INSERT INTO candidate_params (candidate_id, key, value) SELECT c.id, j.value ->> 0, j.value ->> 1 FROM candidates c, json_each(?3) j WHERE ${GUARD} AND NOT EXISTS ( SELECT 1 FROM candidate_params p WHERE p.candidate_id = c.id AND p.key = j.value ->> 0 AND p.value = j.value ->> 1)`;
 const SQL_LOG_TAGS = `INSERT INTO candidate_tags (candidate_id, key, value) SELECT c.id, j.value ->> 0, j.value ->> 1 FROM candidates c, json_each(?3) j WHERE ${GUARD} ON CONFLICT (candidate_id, key) DO UPDATE SET value = excluded.value`;
 const SQL_LOG_METRICS = `INSERT OR IGNORE INTO metrics (candidate_id, key, step, timestamp, value, is_nan) SELECT c.id, j.value ->> 0, j.value ->> 2, j.value ->> 3, j.value ->> 1, j.value ->> 4 FROM candidates c, json_each(?3) j WHERE ${GUARD}`;
-const SQL_LOG_LATEST = `INSERT INTO latest_metrics (candidate_id, key, step, timestamp, value, is_nan) SELECT c.id, m.k, m.s, m.t, m.v, m.n FROM candidates c, ( SELECT j.value ->> 0 AS k, j.value ->> 1 AS v, j.value ->> 2 AS s, j.value ->> 3 AS t, j.value ->> 4 AS n, row_number() OVER (PARTITION BY j.value ->> 0 ORDER BY j.value ->> 2 DESC, j.value ->> 3 DESC, j.value ->> 1 DESC) AS rn FROM json_each(?3) j) m WHERE m.rn = 1 AND ${GUARD} ON CONFLICT (candidate_id, key) DO UPDATE SET step = excluded.step, timestamp = excluded.timestamp, value = excluded.value, is_nan = excluded.is_nan WHERE (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`;
+const SQL_LOG_LATEST = `INSERT INTO latest_metrics (candidate_id, key, step, timestamp, value, is_nan, min_value, max_value) SELECT c.id, j.value ->> 0, j.value ->> 2, j.value ->> 3, j.value ->> 1, j.value ->> 4, j.value ->> 5, j.value ->> 6 FROM candidates c, json_each(?3) j WHERE ${GUARD} ON CONFLICT (candidate_id, key) DO UPDATE SET step = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value) THEN excluded.step ELSE latest_metrics.step END, timestamp = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value) THEN excluded.timestamp ELSE latest_metrics.timestamp END, value = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value) THEN excluded.value ELSE latest_metrics.value END, is_nan = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value) THEN excluded.is_nan ELSE latest_metrics.is_nan END, min_value = min(coalesce(latest_metrics.min_value, excluded.min_value), coalesce(excluded.min_value, latest_metrics.min_value)), max_value = max(coalesce(latest_metrics.max_value, excluded.max_value), coalesce(excluded.max_value, latest_metrics.max_value))`;
 const SQL_RUN_STATE = `SELECT id, lifecycle_stage FROM candidates WHERE run_id = ?1 AND project_id = ?2`;
 
 // ---- src/tracking/experiments.ts projectExperimentIds (runs/search route, before the search)
 const SQL_PROJECT_EXPERIMENT_IDS = 'SELECT id FROM experiments WHERE project_id = ?1 AND iid IN (SELECT value FROM json_each(?2)) ORDER BY iid';
 
 // ---- src/tracking/search/runs.ts searchRunIds, as compiled for W2's filter and order_by
-const SQL_SEARCH_W2 = `SELECT c.id AS id, (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) AS r0, o0.value AS v0, 0 AS r1, c.start_time AS v1, 0 AS r2, c.run_id AS v2 FROM candidates c LEFT JOIN latest_metrics o0 ON o0.candidate_id = c.id AND o0.key = ? WHERE c.experiment_id = ? AND c.lifecycle_stage = 'active' AND (EXISTS (SELECT 1 FROM latest_metrics m WHERE m.candidate_id = c.id AND m.key = ? AND m.is_nan = 0 AND m.value > ?) AND EXISTS (SELECT 1 FROM candidate_params p WHERE p.candidate_id = c.id AND p.key = ? AND p.value = ?)) ORDER BY (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) ASC, o0.value DESC, c.start_time DESC, c.run_id ASC LIMIT ?`;
+const SQL_SEARCH_W2 = `SELECT c.id AS id, (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) AS r0, o0.value AS v0, 0 AS r1, c.start_time AS v1, 0 AS r2, c.run_id AS v2 FROM candidates c CROSS JOIN latest_metrics f0 ON f0.candidate_id = c.id AND f0.key = ? AND f0.is_nan = 0 AND f0.value > ? CROSS JOIN candidate_params f1 ON f1.candidate_id = c.id AND f1.key = ? AND f1.value = ? LEFT JOIN latest_metrics o0 ON o0.candidate_id = c.id AND o0.key = ? WHERE c.experiment_id = ? AND c.lifecycle_stage = 'active' ORDER BY (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) ASC, o0.value DESC, c.start_time DESC, c.run_id ASC LIMIT ?`;
 
 // ---- src/tracking/candidates.ts loadRuns (loadRunsWhere with json_each of the ids): one batch of 6
 const SQL_LOAD_RUNS = [
@@ -76,26 +74,23 @@ const SQL_LOAD_RUNS = [
   `SELECT candidate_id, model_id, direction, step FROM candidate_model_io WHERE candidate_id IN (SELECT value FROM json_each(?1)) ORDER BY rowid`,
 ];
 
-// ---- src/tracking/metrics.ts metricHistory: one batch of 2 per page
+// ---- src/tracking/metrics.ts metricHistoryJson: one batch of 3 per page (SQLite writes the page's JSON)
 const SQL_HISTORY_RUN = 'SELECT id FROM candidates WHERE run_id = ? AND project_id = ?';
-const SQL_HISTORY_FIRST = `SELECT step, timestamp, value, is_nan FROM metrics WHERE candidate_id = (SELECT id FROM candidates WHERE run_id = ?1 AND project_id = ?2) AND key = ?3 ORDER BY step, timestamp, value, is_nan LIMIT ?4`;
-const SQL_HISTORY_NEXT = `SELECT step, timestamp, value, is_nan FROM metrics WHERE candidate_id = (SELECT id FROM candidates WHERE run_id = ?1 AND project_id = ?2) AND key = ?3 AND (step, timestamp, value, is_nan) > (?5, ?6, ?7, ?8) ORDER BY step, timestamp, value, is_nan LIMIT ?4`;
+const SQL_HISTORY_FIRST = [`SELECT group_concat('{"key":' || json_quote(?3) || ',"value":' || CASE WHEN is_nan THEN '"NaN"' WHEN value >= 1.7976931348623157e+308 THEN '"Infinity"' WHEN value <= -1.7976931348623157e+308 THEN '"-Infinity"' ELSE value END || ',"timestamp":' || timestamp || ',"step":' || step || '}', ',') AS items FROM (SELECT step, timestamp, value, is_nan FROM metrics WHERE candidate_id = (SELECT id FROM candidates WHERE run_id = ?1 AND project_id = ?2) AND key = ?3 ORDER BY step, timestamp, value, is_nan LIMIT ?4)`, `SELECT step, timestamp, value, is_nan FROM metrics WHERE candidate_id = (SELECT id FROM candidates WHERE run_id = ?1 AND project_id = ?2) AND key = ?3 ORDER BY step, timestamp, value, is_nan LIMIT 2 OFFSET ?4 - 1`];
+const SQL_HISTORY_NEXT = [`SELECT group_concat('{"key":' || json_quote(?3) || ',"value":' || CASE WHEN is_nan THEN '"NaN"' WHEN value >= 1.7976931348623157e+308 THEN '"Infinity"' WHEN value <= -1.7976931348623157e+308 THEN '"-Infinity"' ELSE value END || ',"timestamp":' || timestamp || ',"step":' || step || '}', ',') AS items FROM (SELECT step, timestamp, value, is_nan FROM metrics WHERE candidate_id = (SELECT id FROM candidates WHERE run_id = ?1 AND project_id = ?2) AND key = ?3 AND (step, timestamp, value, is_nan) > (?5, ?6, ?7, ?8) ORDER BY step, timestamp, value, is_nan LIMIT ?4)`, `SELECT step, timestamp, value, is_nan FROM metrics WHERE candidate_id = (SELECT id FROM candidates WHERE run_id = ?1 AND project_id = ?2) AND key = ?3 AND (step, timestamp, value, is_nan) > (?5, ?6, ?7, ?8) ORDER BY step, timestamp, value, is_nan LIMIT 2 OFFSET ?4 - 1`];
 
 // ---- src/tracking/metrics.ts metricHistoryBulkInterval: one batch of 2
-const SQL_BULK_RUNS = 'SELECT run_id FROM candidates WHERE project_id = ?1 AND run_id IN (SELECT value FROM json_each(?2))';
-const SQL_BULK_SAMPLE = `WITH RECURSIVE runs AS ( SELECT c.id AS cid, c.run_id, j.key AS pos, (SELECT step FROM metrics WHERE candidate_id = c.id AND key = ?3 AND step >= ?4 ORDER BY step LIMIT 1) AS lo, (SELECT step FROM metrics WHERE candidate_id = c.id AND key = ?3 AND step <= ?5 ORDER BY step DESC LIMIT 1) AS hi, (SELECT count(*) FROM (SELECT 1 FROM metrics WHERE candidate_id = c.id AND key = ?3 AND step BETWEEN ?4 AND ?5 LIMIT ?6 + 1)) AS n FROM json_each(?2) j JOIN candidates c ON c.run_id = j.value AND c.project_id = ?1), span AS (SELECT min(lo) AS lo, max(hi) AS hi FROM runs WHERE lo <= hi), buckets(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM buckets WHERE i + 1 < ?6 - 1), picked AS ( SELECT r.cid, m.step FROM runs r JOIN metrics m ON m.candidate_id = r.cid AND m.key = ?3 AND m.step BETWEEN ?4 AND ?5 WHERE r.n <= ?6 UNION SELECT r.cid, (SELECT step FROM metrics WHERE candidate_id = r.cid AND key = ?3 AND step >= s.lo + CAST((s.hi - s.lo) * (b.i * 1.0 / max(?6 - 1, 1)) AS INTEGER) AND step <= r.hi ORDER BY step LIMIT 1) FROM runs r, span s, buckets b WHERE r.n > ?6 UNION SELECT r.cid, r.hi FROM runs r WHERE r.n > ?6 AND r.lo <= r.hi), points AS ( SELECT r.run_id, r.pos, m.step, m.timestamp, m.value, m.is_nan, row_number() OVER (PARTITION BY r.cid ORDER BY m.step, m.timestamp, m.value) AS step_rank FROM picked p JOIN runs r ON r.cid = p.cid JOIN metrics m ON m.candidate_id = p.cid AND m.key = ?3 AND m.step = p.step WHERE p.step IS NOT NULL) SELECT run_id, step, timestamp, value, is_nan FROM points WHERE step_rank <= ?6 ORDER BY pos, step, timestamp, value`;
+const SQL_BULK_RUNS = `SELECT run_id FROM candidates WHERE +project_id = ?1 AND run_id IN (SELECT value FROM json_each(?2))`;
+const SQL_BULK_SAMPLE = `WITH RECURSIVE runs AS MATERIALIZED ( SELECT c.id AS cid, c.run_id, j.key AS pos, (SELECT step FROM metrics WHERE candidate_id = c.id AND key = ?3 AND step >= ?4 ORDER BY step LIMIT 1) AS lo, (SELECT step FROM metrics WHERE candidate_id = c.id AND key = ?3 AND step <= ?5 ORDER BY step DESC LIMIT 1) AS hi, (SELECT count(*) FROM (SELECT 1 FROM metrics WHERE candidate_id = c.id AND key = ?3 AND step BETWEEN ?4 AND ?5 LIMIT ?6 + 1)) AS n FROM json_each(?2) j CROSS JOIN candidates c ON c.run_id = j.value AND +c.project_id = ?1), span AS (SELECT min(lo) AS lo, max(hi) AS hi FROM runs WHERE lo <= hi), buckets(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM buckets WHERE i + 1 < ?6 - 1), picked AS ( SELECT r.cid, m.step FROM runs r JOIN metrics m ON m.candidate_id = r.cid AND m.key = ?3 AND m.step BETWEEN ?4 AND ?5 WHERE r.n <= ?6 UNION SELECT r.cid, (SELECT step FROM metrics WHERE candidate_id = r.cid AND key = ?3 AND step >= s.lo + CAST((s.hi - s.lo) * (b.i * 1.0 / max(?6 - 1, 1)) AS INTEGER) AND step <= r.hi ORDER BY step LIMIT 1) FROM runs r, span s, buckets b WHERE r.n > ?6 UNION SELECT r.cid, r.hi FROM runs r WHERE r.n > ?6 AND r.lo <= r.hi), points AS ( SELECT r.run_id, r.pos, m.step, m.timestamp, m.value, m.is_nan, row_number() OVER (PARTITION BY r.cid ORDER BY m.step, m.timestamp, m.value) AS step_rank FROM picked pk CROSS JOIN runs r ON r.cid = pk.cid CROSS JOIN metrics m ON m.candidate_id = pk.cid AND m.key = ?3 AND m.step = pk.step WHERE pk.step IS NOT NULL) SELECT run_id, step, timestamp, value, is_nan FROM points WHERE step_rank <= ?6 ORDER BY pos, step, timestamp, value`;
 
-// ---- src/access/projects.ts loadProjectAccess by `namespace/path` (the UI pages)
-const SQL_LOAD_PROJECT_BY_PATH =
-  'select "projects"."id", "projects"."namespace", "projects"."path", "projects"."name", "projects"."description", "projects"."created_at", "project_members"."access_level" from "projects" left join "project_members" on ("project_members"."project_id" = "projects"."id" and "project_members"."user_id" = ?) where (lower("projects"."namespace") = lower(?) and lower("projects"."path") = lower(?)) limit ?';
 
 // ---- src/tracking/candidate-table.ts (Experiment Candidates, src/ui/candidates.tsx)
 // getExperimentHeader
 const SQL_EXPERIMENT_HEADER = 'select "id", "iid", "name", "created_at", "updated_at" from "experiments" where ("experiments"."project_id" = ? and "experiments"."iid" = ? and "experiments"."lifecycle_stage" = ?) limit ?';
-// experimentColumnKeys: one batch of 2
+// experimentColumnKeys with { recent: 1000 } (the page looks at the newest 1000 candidates): one batch of 2
 const SQL_COLUMN_KEYS = [
-  `select distinct "key" from "candidate_params" where "candidate_params"."candidate_id" IN (SELECT "candidates"."id" FROM "candidates" WHERE "candidates"."experiment_id" = ? AND "candidates"."lifecycle_stage" = 'active') order by "candidate_params"."key" limit ?`,
-  `select distinct "key" from "latest_metrics" where "latest_metrics"."candidate_id" IN (SELECT "candidates"."id" FROM "candidates" WHERE "candidates"."experiment_id" = ? AND "candidates"."lifecycle_stage" = 'active') order by "latest_metrics"."key" limit ?`,
+  `select distinct "key" from "candidate_params" where "candidate_params"."candidate_id" IN (SELECT "candidates"."id" FROM "candidates" WHERE "candidates"."experiment_id" = ? AND "candidates"."lifecycle_stage" = 'active' ORDER BY "candidates"."start_time" DESC LIMIT ?) order by "candidate_params"."key" limit ?`,
+  `select distinct "key" from "latest_metrics" where "latest_metrics"."candidate_id" IN (SELECT "candidates"."id" FROM "candidates" WHERE "candidates"."experiment_id" = ? AND "candidates"."lifecycle_stage" = 'active' ORDER BY "candidates"."start_time" DESC LIMIT ?) order by "latest_metrics"."key" limit ?`,
 ];
 // src/tracking/search/runs.ts searchRunIds as the page compiles it: sort=metric:m1 (DESC), first page and after a keyset
 const SQL_UI_SORT_FIRST = `SELECT c.id AS id, (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) AS r0, o0.value AS v0, 0 AS r1, c.start_time AS v1, 0 AS r2, c.run_id AS v2 FROM candidates c LEFT JOIN latest_metrics o0 ON o0.candidate_id = c.id AND o0.key = ? WHERE c.experiment_id = ? AND c.lifecycle_stage = 'active' ORDER BY (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) ASC, o0.value DESC, c.start_time DESC, c.run_id ASC LIMIT ?`;
@@ -111,22 +106,24 @@ const SQL_CANDIDATE_ROWS = [
 // metricSummaries, relatedCandidates, getUser, getExperimentHeader; its chart data adds the bulk interval
 const BY_ID = 'SELECT id FROM candidates WHERE id = ?1 AND project_id = ?2';
 const SQL_CANDIDATE_RUN = SQL_LOAD_RUNS.map((sql) => sql.replaceAll('SELECT value FROM json_each(?1)', BY_ID));
-const SQL_METRIC_SUMMARIES = `select "key", "value", "is_nan", "step", (SELECT min("value") FROM "metrics" WHERE "metrics"."candidate_id" = "latest_metrics"."candidate_id" AND "metrics"."key" = "latest_metrics"."key" AND "is_nan" = 0), (SELECT max("value") FROM "metrics" WHERE "metrics"."candidate_id" = "latest_metrics"."candidate_id" AND "metrics"."key" = "latest_metrics"."key" AND "is_nan" = 0), (SELECT count(*) FROM "metrics" WHERE "metrics"."candidate_id" = "latest_metrics"."candidate_id" AND "metrics"."key" = "latest_metrics"."key") from "latest_metrics" where "latest_metrics"."candidate_id" = ? order by "latest_metrics"."key" asc`;
+const SQL_METRIC_SUMMARIES = `select "candidate_id", "key", "step", "timestamp", "value", "is_nan", "min_value", "max_value" from "latest_metrics" where "latest_metrics"."candidate_id" = ? order by "latest_metrics"."key" asc`;
 const SQL_RELATED_CHILDREN = `select "candidates"."id", "candidates"."run_id", "candidates"."name", "candidates"."status" from "candidates" inner join "candidate_tags" on ("candidate_tags"."candidate_id" = "candidates"."id" and "candidate_tags"."key" = ?) where ("candidates"."experiment_id" = ? and "candidate_tags"."value" = ? and "candidates"."lifecycle_stage" = ?) order by "candidates"."start_time" asc limit ?`;
+// src/packages/packages.ts resolvePackage (the candidate, then its package) and src/packages/files.ts
+// listDirectory: the artifact browser on Candidate Detail (src/ui/artifacts.tsx loadArtifactView)
+const SQL_RESOLVE_PACKAGE = [`SELECT c.id, c.run_id, c.project_id, c.experiment_id, e.iid, c.name, c.mlflow_user, c.user_id, c.status, c.start_time, c.end_time, c.lifecycle_stage, c.deleted_at, c.created_at, c.updated_at FROM candidates c JOIN experiments e ON e.id = c.experiment_id WHERE c.id = ? AND c.project_id = ?`, `select "id", "project_id", "name", "version", "package_type", "created_at", "updated_at" from "packages" where ("packages"."project_id" = ? and "packages"."package_type" = ? and "packages"."name" = ? and "packages"."version" = ?)`];
+const SQL_LIST_DIRECTORY = `SELECT name, MAX(is_dir) AS is_dir, MAX(CASE WHEN is_dir = 0 THEN size END) AS size FROM ( SELECT CASE WHEN instr(rest, '/') > 0 THEN substr(rest, 1, instr(rest, '/') - 1) ELSE rest END AS name, instr(rest, '/') > 0 AS is_dir, size FROM (SELECT substr(file_path, length(?) + 1) AS rest, size FROM package_files WHERE package_id = ? ) ) GROUP BY name ORDER BY name`;
 const SQL_GET_USER = 'select "id", "username", "name", "email", "password_hash", "is_admin", "is_blocked", "created_at" from "users" "users" where "users"."id" = ? limit ?';
 
 /** The SQL texts the floor runs, by the domain function they mirror (for bench/sql-capture.ts). */
 export const MIRRORED_SQL = {
-  authenticateToken: [SQL_AUTH_TOKEN],
-  loadProjectAccess: [SQL_LOAD_PROJECT],
+  authenticateToken: [SQL_AUTH_TOKEN, SQL_AUTH_TOKEN_BY_PATH],
   createRun: SQL_CREATE_RUN,
   logBatch: [SQL_LOG_PARAMS, SQL_LOG_TAGS, SQL_LOG_METRICS, SQL_LOG_LATEST, SQL_RUN_STATE],
   projectExperimentIds: [SQL_PROJECT_EXPERIMENT_IDS],
   searchRunIds: [SQL_SEARCH_W2],
   loadRuns: SQL_LOAD_RUNS,
-  metricHistory: [SQL_HISTORY_RUN, SQL_HISTORY_FIRST, SQL_HISTORY_NEXT],
+  metricHistoryJson: [SQL_HISTORY_RUN, ...SQL_HISTORY_FIRST, ...SQL_HISTORY_NEXT],
   metricHistoryBulkInterval: [SQL_BULK_RUNS, SQL_BULK_SAMPLE],
-  loadProjectAccessByPath: [SQL_LOAD_PROJECT_BY_PATH],
   getExperimentHeader: [SQL_EXPERIMENT_HEADER],
   experimentColumnKeys: SQL_COLUMN_KEYS,
   searchRunIdsUiSort: [SQL_UI_SORT_FIRST, SQL_UI_SORT_AFTER],
@@ -135,6 +132,8 @@ export const MIRRORED_SQL = {
   metricSummaries: [SQL_METRIC_SUMMARIES],
   relatedCandidates: [SQL_RELATED_CHILDREN],
   getUser: [SQL_GET_USER],
+  resolvePackage: SQL_RESOLVE_PACKAGE,
+  listDirectory: [SQL_LIST_DIRECTORY],
 };
 
 /** The stored form of a metric value (src/tracking/metric-values.ts encodeMetricValue). */
@@ -146,6 +145,21 @@ function encodeValue(v) {
 }
 
 /** A raw node:sqlite database shaped like the worker's, with one user, token and project. */
+/** Mirrors src/tracking/batch.ts summaryPerKey: each key's latest row, then its batch min and max (NaN aside). */
+function summaryPerKey(rows) {
+  const latest = new Map();
+  const range = new Map();
+  for (const row of rows) {
+    const best = latest.get(row[0]);
+    if (!best || row[2] > best[2] || (row[2] === best[2] && (row[3] > best[3] || (row[3] === best[3] && row[1] > best[1])))) latest.set(row[0], row);
+    if (!row[4]) {
+      const r = range.get(row[0]);
+      range.set(row[0], r ? [Math.min(r[0], row[1]), Math.max(r[1], row[1])] : [row[1], row[1]]);
+    }
+  }
+  return [...latest.values()].map((row) => [...row, range.get(row[0])?.[0] ?? null, range.get(row[0])?.[1] ?? null]);
+}
+
 export class Floor {
   /**
    * A fresh floor database in a temp folder, or (with `attach`) the worker's own local D1 file,
@@ -204,17 +218,21 @@ export class Floor {
     }
   }
 
-  /** What every API request runs before its route: authenticateToken, then loadProjectAccess. */
+  /**
+   * What every request runs before its route: authenticateToken, which also loads the project the
+   * path names and the caller's membership (by id for the API, by namespace/path for UI pages).
+   */
   authenticate(now = Date.now(), { byPath = false } = {}) {
-    const token = this.stmt(SQL_AUTH_TOKEN).get(this.tokenHash, 1);
-    if (!token) throw new Error('floor: token not found');
+    const row = byPath
+      ? this.stmt(SQL_AUTH_TOKEN_BY_PATH).get('root', 'demo', this.tokenHash, 1)
+      : this.stmt(SQL_AUTH_TOKEN).get(this.projectId, this.tokenHash, 1);
+    if (!row) throw new Error('floor: token not found');
     if (this.lastUsed === undefined || now - this.lastUsed > 60_000) {
       this.stmt(SQL_TOUCH_TOKEN).run(now, this.tokenId);
       this.lastUsed = now;
     }
-    const project = byPath ? this.stmt(SQL_LOAD_PROJECT_BY_PATH).get(this.userId, 'root', 'demo', 1) : this.stmt(SQL_LOAD_PROJECT).get(this.userId, this.projectId, 1);
-    if (!project) throw new Error('floor: project not found');
   }
+
 
   /** experiments/create (src/tracking/experiments.ts createExperiment). Returns { id, iid }. */
   createExperiment(name) {
@@ -253,7 +271,7 @@ export class Floor {
           }),
         );
         this.stmt(SQL_LOG_METRICS).run(run.runId, this.projectId, json);
-        this.stmt(SQL_LOG_LATEST).run(run.runId, this.projectId, json);
+        this.stmt(SQL_LOG_LATEST).run(run.runId, this.projectId, JSON.stringify(summaryPerKey(JSON.parse(json))));
       }
       const state = this.stmt(SQL_RUN_STATE).get(run.runId, this.projectId);
       if (state?.lifecycle_stage !== 'active') throw new Error('floor: logBatch to a run that is not active');
@@ -265,7 +283,7 @@ export class Floor {
     this.authenticate();
     const [exp] = this.stmt(SQL_PROJECT_EXPERIMENT_IDS).all(this.projectId, JSON.stringify([experiment.iid]));
     const ids = this.stmt(SQL_SEARCH_W2)
-      .all('m1', exp.id, 'm0', 0.5, 'p0', 'v1', search.max_results + 1)
+      .all('m0', 0.5, 'p0', 'v1', 'm1', exp.id, search.max_results + 1)
       .slice(0, search.max_results)
       .map((r) => r.id);
     const json = JSON.stringify(ids);
@@ -275,23 +293,25 @@ export class Floor {
     return ids;
   }
 
-  /** Every point of a metric through metrics/get-history pages of `pageSize` (metricHistory). */
+  /** Every point of a metric through metrics/get-history pages of `pageSize` (metricHistoryJson). */
   getHistoryAll(run, key, pageSize) {
     let cursor = null;
     let points = 0;
     for (let page = 0; page < 1_000_000; page++) {
       this.authenticate();
-      const rows = this.batch(() => {
+      const [items, tail] = this.batch(() => {
         this.stmt(SQL_HISTORY_RUN).get(run.runId, this.projectId);
-        return cursor
-          ? this.stmt(SQL_HISTORY_NEXT).all(run.runId, this.projectId, key, pageSize + 1, ...cursor)
-          : this.stmt(SQL_HISTORY_FIRST).all(run.runId, this.projectId, key, pageSize + 1);
+        const [pageSql, tailSql] = cursor ? SQL_HISTORY_NEXT : SQL_HISTORY_FIRST;
+        const values = [run.runId, this.projectId, key, pageSize, ...(cursor ?? [])];
+        return [this.stmt(pageSql).get(...values).items ?? '', this.stmt(tailSql).all(...values)];
       });
-      const more = rows.length > pageSize;
-      const got = more ? rows.slice(0, pageSize) : rows;
-      points += got.length;
-      if (!more) break;
-      const last = got[got.length - 1];
+      // two tail rows: the page was full and another follows; else this was the last page
+      if (tail.length < 2) {
+        points += items ? items.match(/"step":/g).length : 0;
+        break;
+      }
+      points += pageSize;
+      const last = tail[0];
       cursor = [last.step, last.timestamp, last.value, last.is_nan];
     }
     return points;
@@ -324,8 +344,8 @@ export class Floor {
     this.authenticate(Date.now(), { byPath: true });
     this.stmt(SQL_EXPERIMENT_HEADER).get(this.projectId, experiment.iid, 'active', 1);
     this.batch(() => {
-      this.stmt(SQL_COLUMN_KEYS[0]).all(expId, 500);
-      this.stmt(SQL_COLUMN_KEYS[1]).all(expId, 500);
+      this.stmt(SQL_COLUMN_KEYS[0]).all(expId, 1000, 500);
+      this.stmt(SQL_COLUMN_KEYS[1]).all(expId, 1000, 500);
     });
     const ids = (
       cursor
@@ -351,6 +371,9 @@ export class Floor {
     this.stmt(SQL_RELATED_CHILDREN).all('mlflow.parentRunId', experiment.id, run.runId, 'active', 100);
     this.stmt(SQL_GET_USER).get(this.userId, 1);
     this.stmt(SQL_EXPERIMENT_HEADER).get(this.projectId, experiment.iid, 'active', 1);
+    this.stmt(SQL_RESOLVE_PACKAGE[0]).get(run.candidateId, this.projectId);
+    const pkg = this.stmt(SQL_RESOLVE_PACKAGE[1]).get(this.projectId, 'generic', `ml_candidate_${run.candidateId}`, '-');
+    if (pkg) this.stmt(SQL_LIST_DIRECTORY).all('', pkg.id);
   }
 
   /** The chart data of one metric on Candidate Detail (`metrics.json`: the run, then 300 sampled points). */

@@ -25,6 +25,6 @@ export async function fixedCost(ctx, n) {
   const floor = summarize(floorMs);
   ctx.details.fixedCost = { requests: n, ours, workerCpuMsPerRequest: workerCpuMs, floor };
   ctx.notes.push(
-    `fixed cost per MLflow request (no-op route: token, project, flag): median ${ours.median.toFixed(1)} ms, worker CPU ${workerCpuMs.toFixed(1)} ms; floor (its 2 SELECTs) ${(floor.median * 1000).toFixed(0)} µs`,
+    `fixed cost per MLflow request (no-op route: token, project, flag): median ${ours.median.toFixed(1)} ms, worker CPU ${workerCpuMs.toFixed(1)} ms; floor (its access SQL) ${(floor.median * 1000).toFixed(0)} µs`,
   );
 }

@@ -4,20 +4,22 @@
  * checks that every statement bench/floor.mjs runs is among them (exit 1 when one is not, i.e.
  * the floor has drifted from the domain and must be re-synced from this output):
  *
- *   npx tsx bench/sql-capture.ts
+ *   npx node --no-warnings --import tsx bench/sql-capture.ts   (the project's Node 22: node:sqlite)
  */
 import { openDatabase } from '../src/db/client';
 import { authenticateToken } from '../src/access/tokens';
 import { loadProjectAccess } from '../src/access/projects';
 import { createRun, searchRuns } from '../src/tracking/candidates';
 import { logBatch } from '../src/tracking/batch';
-import { metricHistory, metricHistoryBulkInterval } from '../src/tracking/metrics';
+import { metricHistoryBulkInterval, metricHistoryJson } from '../src/tracking/metrics';
 import { projectExperimentIds } from '../src/tracking/experiments';
 import { experimentColumnKeys, getExperimentHeader, loadCandidateRows } from '../src/tracking/candidate-table';
 import { metricSummaries, relatedCandidates } from '../src/tracking/candidate-detail';
 import { getCandidateRun } from '../src/tracking/candidates';
 import { searchRunIds } from '../src/tracking/search';
 import { getUser } from '../src/access/users';
+import { resolvePackage } from '../src/packages/packages';
+import { listDirectory } from '../src/packages/files';
 import { w1Run } from './data.mjs';
 import { MIRRORED_SQL } from './floor.mjs';
 
@@ -63,21 +65,22 @@ async function capture(name: string, fn: () => Promise<unknown>) {
 
 const runId = '0'.repeat(32);
 const { create, batch } = w1Run(0);
-await capture('authenticateToken', () => authenticateToken(db, 'ftpat-x', 0));
+await capture('authenticateToken (MLflow API: project by id)', () => authenticateToken(db, 'ftpat-x', '1', 0));
+await capture('authenticateToken (UI: project by path)', () => authenticateToken(db, 'ftpat-x', 'root/demo', 0));
 await capture('loadProjectAccess', () => loadProjectAccess(db, '1', { user: { id: 1, isAdmin: true } } as never));
 await capture('createRun', () => createRun(db, { projectId: 1, userId: 1, username: 'root', experimentId: '1', mlflowUser: create.user_id, runName: create.run_name, startTime: create.start_time }));
 await capture('logBatch (W1)', () => logBatch(db, 1, runId, batch));
 await capture('searchRuns (W2)', () => searchRuns(db, { experimentIds: [1], filter: "metrics.m0 > 0.5 and params.p0 = 'v1'", orderBy: ['metrics.m1 DESC'], maxResults: 1000 }));
 await capture('projectExperimentIds (runs/search route)', () => projectExperimentIds(db, 1, ['1']));
-await capture('metricHistory (W3 first page)', () => metricHistory(db, 1, runId, 'loss', { maxResults: 25000 }));
-await capture('metricHistory (W3 next page)', () => metricHistory(db, 1, runId, 'loss', { maxResults: 25000, pageToken: btoa(JSON.stringify([24999, 0, 0.5, 0])).replaceAll('=', '') }));
+await capture('metricHistoryJson (W3 first page)', () => metricHistoryJson(db, 1, runId, 'loss', { maxResults: 25000 }));
+await capture('metricHistoryJson (W3 next page)', () => metricHistoryJson(db, 1, runId, 'loss', { maxResults: 25000, pageToken: btoa(JSON.stringify([24999, 0, 0.5, 0])).replaceAll('=', '') }));
 await capture('metricHistoryBulkInterval (W3)', () => metricHistoryBulkInterval(db, 1, { runIds: [runId], key: 'loss', maxResults: 320 }));
 
 // W4: Experiment Candidates (src/ui/candidates.tsx) sorted by metric m1, first and a later page
 const uiSearch = { experimentIds: [1], orderBy: ['metrics.`m1` DESC'], viewType: 'ACTIVE_ONLY' as const, maxResults: 30 };
 await capture('loadProjectAccess by path (UI pages)', () => loadProjectAccess(db, 'root/demo', { user: { id: 1, isAdmin: true } } as never));
 await capture('getExperimentHeader (W4)', () => getExperimentHeader(db, 1, 1));
-await capture('experimentColumnKeys (W4)', () => experimentColumnKeys(db, 1));
+await capture('experimentColumnKeys (W4: the page reads the newest 1000 candidates)', () => experimentColumnKeys(db, 1, { recent: 1000 }));
 await capture('searchRunIds (W4 first page)', () => searchRunIds(db, uiSearch));
 many = 31; // a full page and one more: the search hands out a next-page token
 const first = await searchRunIds(db, uiSearch);
@@ -89,6 +92,7 @@ await capture('getCandidateRun (W4 detail)', () => getCandidateRun(db, 1, 1));
 await capture('metricSummaries (W4 detail)', () => metricSummaries(db, 1));
 await capture('relatedCandidates (W4 detail)', () => relatedCandidates(db, { projectId: 1, experimentId: 1, runId }, undefined));
 await capture('getUser (W4 detail)', () => getUser(db, 1));
+await capture('resolvePackage + listDirectory (W4 detail: its artifact browser)', async () => listDirectory(db, (await resolvePackage(db, 1, 'ml_candidate_1', '-'))!, ''));
 await capture('metricHistoryBulkInterval (W4 chart, 300 points)', () => metricHistoryBulkInterval(db, 1, { runIds: [runId], key: 'loss', maxResults: 300 }));
 
 let drift = 0;

@@ -113,6 +113,7 @@ export async function run(ctx) {
       partMs.push(res.ms);
     });
     const partsWallMs = now() - tParts;
+    const afterParts = memoryOf(userWorker)?.rss ?? NaN;
     const { ms: completeMs } = await ctx.client.json('POST', `${artifacts}/mpu/complete/${root}/w5`, { path: source, upload_id: mpu.upload_id, parts: etags });
     const upMs = now() - t0;
     const upMem = stop();
@@ -141,11 +142,10 @@ export async function run(ctx) {
     // the floor: the same bytes through a plain file on the same disk, in the same parts
     const copy = join(dir, 'floor.bin');
     t0 = now();
-    const out = createWriteStream(copy);
-    for (let start = 0; start < size; start += PART) {
-      await pipeline(createReadStream(source, { start, end: Math.min(size, start + PART) - 1 }), out, { end: false });
+    async function* parts() {
+      for (let start = 0; start < size; start += PART) yield* createReadStream(source, { start, end: Math.min(size, start + PART) - 1 });
     }
-    await new Promise((ok, fail) => out.end((e) => (e ? fail(e) : ok())));
+    await pipeline(parts, createWriteStream(copy));
     const floorUpMs = now() - t0;
     t0 = now();
     const floorHash = createHash('sha256');
@@ -165,7 +165,7 @@ export async function run(ctx) {
       partSize: PART,
       partsInFlight: PARTS_IN_FLIGHT,
       upMs,
-      upBreakdown: { createMs, partsWallMs, partMs: summarize(partMs), completeMs },
+      upBreakdown: { createMs, partsWallMs, partMs: summarize(partMs), completeMs, workerRssAfterParts: afterParts },
       downMs,
       floorUpMs,
       floorDownMs,
@@ -177,7 +177,7 @@ export async function run(ctx) {
     };
     ctx.shared.w5 = { sha };
     ctx.notes.push(
-      `W5 upload: mpu/create ${createMs.toFixed(0)} ms, ${numParts} parts ${(partsWallMs / 1000).toFixed(1)} s (median part ${summarize(partMs).median.toFixed(0)} ms), mpu/complete ${completeMs.toFixed(0)} ms; memory growth up ${(worker(upMem).growth / MiB).toFixed(0)} MB, down ${(worker(downMem).growth / MiB).toFixed(0)} MB`,
+      `W5 upload: mpu/create ${createMs.toFixed(0)} ms, ${numParts} parts ${(partsWallMs / 1000).toFixed(1)} s (median part ${summarize(partMs).median.toFixed(0)} ms), mpu/complete ${completeMs.toFixed(0)} ms; worker RSS +${((afterParts - worker(upMem).baseRss) / MiB).toFixed(0)} MB after the parts; memory growth up ${(worker(upMem).growth / MiB).toFixed(0)} MB, down ${(worker(downMem).growth / MiB).toFixed(0)} MB`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

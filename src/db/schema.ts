@@ -201,7 +201,11 @@ export const metrics = sqliteTable(
   (t) => [primaryKey({ columns: [t.candidateId, t.key, t.step, t.timestamp, t.value, t.isNan] })],
 );
 
-/** The latest point of each metric of a candidate (largest step, then timestamp, then value). */
+/**
+ * The latest point of each metric of a candidate (largest step, then timestamp, then value),
+ * and the smallest and largest value ever logged (NaN aside; null when all were NaN): kept
+ * current by every write, so no page scans a history.
+ */
 export const latestMetrics = sqliteTable(
   'latest_metrics',
   {
@@ -211,6 +215,8 @@ export const latestMetrics = sqliteTable(
     timestamp: integer('timestamp').notNull(),
     value: real('value').notNull(),
     isNan: integer('is_nan', { mode: 'boolean' }).notNull().default(false),
+    minValue: real('min_value'),
+    maxValue: real('max_value'),
   },
   (t) => [primaryKey({ columns: [t.candidateId, t.key] }), index('latest_metrics_key_value_idx').on(t.key, t.value)],
 );

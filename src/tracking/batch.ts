@@ -103,18 +103,24 @@ export function logBatchStatements(db: Database, projectId: number, runId: strin
       ),
       // The batch's own latest point of each key (picked here by the same rule, over the
       // stored values) replaces the stored one only when it beats it: largest step, then
-      // timestamp, then value.
+      // timestamp, then value. The batch's smallest and largest values widen the stored range.
+      // (Every right-hand side below reads the row as it was before this update.)
       stmt(
         db,
-        `INSERT INTO latest_metrics (candidate_id, key, step, timestamp, value, is_nan)
-         SELECT c.id, j.value ->> 0, j.value ->> 2, j.value ->> 3, j.value ->> 1, j.value ->> 4 FROM candidates c, json_each(?3) j
+        `INSERT INTO latest_metrics (candidate_id, key, step, timestamp, value, is_nan, min_value, max_value)
+         SELECT c.id, j.value ->> 0, j.value ->> 2, j.value ->> 3, j.value ->> 1, j.value ->> 4, j.value ->> 5, j.value ->> 6
+         FROM candidates c, json_each(?3) j
          WHERE ${GUARD}
          ON CONFLICT (candidate_id, key) DO UPDATE SET
-           step = excluded.step, timestamp = excluded.timestamp, value = excluded.value, is_nan = excluded.is_nan
-         WHERE (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`,
+           step = CASE WHEN ${NEWER} THEN excluded.step ELSE latest_metrics.step END,
+           timestamp = CASE WHEN ${NEWER} THEN excluded.timestamp ELSE latest_metrics.timestamp END,
+           value = CASE WHEN ${NEWER} THEN excluded.value ELSE latest_metrics.value END,
+           is_nan = CASE WHEN ${NEWER} THEN excluded.is_nan ELSE latest_metrics.is_nan END,
+           min_value = min(coalesce(latest_metrics.min_value, excluded.min_value), coalesce(excluded.min_value, latest_metrics.min_value)),
+           max_value = max(coalesce(latest_metrics.max_value, excluded.max_value), coalesce(excluded.max_value, latest_metrics.max_value))`,
         runId,
         projectId,
-        JSON.stringify(latestPerKey(rows)),
+        JSON.stringify(summaryPerKey(rows)),
       ),
     );
     const forModels = metrics.filter((m) => m.modelId);
@@ -142,14 +148,25 @@ export function logBatchStatements(db: Database, projectId: number, runId: strin
 
 type MetricRow = [key: string, value: number, step: number, timestamp: number, isNan: 0 | 1];
 
-/** The latest row of each key: largest step, then timestamp, then (stored) value. */
-function latestPerKey(rows: MetricRow[]): MetricRow[] {
+// Whether the batch's point (excluded) beats the stored latest one.
+const NEWER = '(excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)';
+
+/**
+ * Each key's latest row (largest step, then timestamp, then stored value), followed by the
+ * smallest and largest non-NaN stored value of the key in the batch (null when all are NaN).
+ */
+function summaryPerKey(rows: MetricRow[]): [...MetricRow, number | null, number | null][] {
   const latest = new Map<string, MetricRow>();
+  const range = new Map<string, [number, number]>();
   for (const row of rows) {
     const best = latest.get(row[0]);
     if (!best || row[2] > best[2] || (row[2] === best[2] && (row[3] > best[3] || (row[3] === best[3] && row[1] > best[1])))) latest.set(row[0], row);
+    if (!row[4]) {
+      const r = range.get(row[0]);
+      range.set(row[0], r ? [Math.min(r[0], row[1]), Math.max(r[1], row[1])] : [row[1], row[1]]);
+    }
   }
-  return [...latest.values()];
+  return [...latest.values()].map((row) => [...row, range.get(row[0])?.[0] ?? null, range.get(row[0])?.[1] ?? null]);
 }
 
 /**

@@ -2,9 +2,9 @@
  * The Candidate Detail read model, beyond what a Run carries: each metric's latest, min and
  * max with its last step, and the candidates related through `mlflow.parentRunId`.
  */
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { candidateTags, candidates, latestMetrics, metrics } from '../db/schema';
+import { candidateTags, candidates, latestMetrics } from '../db/schema';
 import { decodeMetricValue } from './metric-values';
 
 const decode = (value: number | null): number | null => (value === null ? null : decodeMetricValue(value, false));
@@ -17,27 +17,12 @@ export type MetricSummary = {
   min: number | null;
   max: number | null;
   lastStep: number;
-  /** How many points were logged. */
-  points: number;
 };
 
-/** Every metric of a candidate: latest, min, max, last step and number of points, by key. */
+/** Every metric of a candidate: latest, min, max and last step, by key (no history is read). */
 export async function metricSummaries(db: Database, candidateId: number): Promise<MetricSummary[]> {
-  const same = sql`${metrics.candidateId} = ${latestMetrics.candidateId} AND ${metrics.key} = ${latestMetrics.key}`;
-  const rows = await db
-    .select({
-      key: latestMetrics.key,
-      value: latestMetrics.value,
-      isNan: latestMetrics.isNan,
-      step: latestMetrics.step,
-      min: sql<number | null>`(SELECT min(${metrics.value}) FROM ${metrics} WHERE ${same} AND ${metrics.isNan} = 0)`,
-      max: sql<number | null>`(SELECT max(${metrics.value}) FROM ${metrics} WHERE ${same} AND ${metrics.isNan} = 0)`,
-      points: sql<number>`(SELECT count(*) FROM ${metrics} WHERE ${same})`,
-    })
-    .from(latestMetrics)
-    .where(eq(latestMetrics.candidateId, candidateId))
-    .orderBy(asc(latestMetrics.key));
-  return rows.map((r) => ({ key: r.key, latest: decodeMetricValue(r.value, r.isNan), min: decode(r.min), max: decode(r.max), lastStep: r.step, points: r.points }));
+  const rows = await db.select().from(latestMetrics).where(eq(latestMetrics.candidateId, candidateId)).orderBy(asc(latestMetrics.key));
+  return rows.map((r) => ({ key: r.key, latest: decodeMetricValue(r.value, r.isNan), min: decode(r.minValue), max: decode(r.maxValue), lastStep: r.step }));
 }
 
 /** A link-sized view of a candidate. */

@@ -8,18 +8,17 @@ import type { AppEnv } from '../env';
 import { NotFoundError } from '../errors';
 import { getUser } from '../access/users';
 import { getCandidate, getCandidateRun, PARENT_RUN_TAG, type Run } from '../tracking/candidates';
-import { metricSummaries, relatedCandidates } from '../tracking/candidate-detail';
+import { relatedCandidates } from '../tracking/candidate-detail';
 import { getExperimentHeader } from '../tracking/candidate-table';
-import { metricHistoryBulkInterval } from '../tracking/metrics';
-import { Copyable, Num, Status, Time } from './components';
+import { Copyable, Status, Time } from './components';
+import { chartData, LiveMetrics, LiveStatus, loadLiveMetrics } from './live';
+import { CandidateActions, deletedCandidatePath } from './candidate-forms';
+import { NOTE_TAG } from './experiment-forms';
 import { formatDuration } from './format';
 import { page, wantsFragment } from './layout';
 import { ArtifactBrowser, loadArtifactView } from './artifacts';
 import { PromoteBox } from './model-version';
-import { candidatePath, experimentPath, experimentsPath, packagePath, projectPath, withQuery } from './paths';
-
-/** Points per chart: enough for the shape of any curve, small enough to draw at once. */
-export const CHART_POINTS = 300;
+import { candidatePath, experimentPath, experimentsPath, packagePath, projectPath } from './paths';
 
 const CI_TAG = /^(gitlab\.CI_|ci\.|github\.|mlflow\.source\.git\.)/;
 const SOURCE_TAGS = ['mlflow.source.name', 'mlflow.source.type', 'mlflow.source.git.commit', 'mlflow.source.git.branch', 'mlflow.source.git.repoURL'];
@@ -41,13 +40,8 @@ candidateRoutes.get('/:candidate_id/metrics.json', async (c) => {
   const run = await getCandidateRun(c.get('db'), project.id, candidateIdOf(c));
   const key = c.req.query('key') ?? '';
   if (!run.metrics.some((m) => m.key === key)) throw new NotFoundError(`Metric ${key} not found`);
-  const points = await metricHistoryBulkInterval(c.get('db'), project.id, { runIds: [run.info.runId], key, maxResults: CHART_POINTS });
-  // One value per step (the last logged); NaN and ±Infinity cannot be drawn: null leaves a gap.
-  const byStep = new Map<number, number | null>();
-  for (const p of points) byStep.set(p.step, Number.isFinite(p.value) ? p.value : null);
-  const steps = [...byStep.keys()].sort((a, b) => a - b);
   c.header('Cache-Control', 'private, no-store');
-  return c.json({ key, steps, values: steps.map((s) => byStep.get(s) ?? null) });
+  return c.json(await chartData(c.get('db'), project.id, run.info.runId, key));
 });
 
 candidateRoutes.get('/:candidate_id', async (c) => {
@@ -62,18 +56,17 @@ candidateRoutes.get('/:candidate_id', async (c) => {
     return page(c, { title: 'Artifacts', crumbs: [], body: null, fragment: () => <ArtifactBrowser view={view} /> });
   }
   const run: Run = await getCandidateRun(db, project.id, candidateId);
-  if (run.info.lifecycleStage !== 'active') throw new NotFoundError(`Candidate ${run.info.candidateId} not found`);
+  if (run.info.lifecycleStage !== 'active') return c.redirect(deletedCandidatePath(project, run.info.candidateId), 303);
   const info = run.info;
   const tags = new Map(run.tags.map((t) => [t.key, t.value]));
-  const [summaries, related, owner, experiment, artifacts] = await Promise.all([
-    metricSummaries(db, info.candidateId),
+  const [live, related, owner, experiment, artifacts] = await Promise.all([
+    loadLiveMetrics(db, project.id, info),
     relatedCandidates(db, { projectId: project.id, experimentId: info.experimentId, runId: info.runId }, tags.get(PARENT_RUN_TAG)),
     info.userId === null ? null : getUser(db, info.userId).catch(() => null),
     getExperimentHeader(db, project.id, info.experimentIid).catch(() => null),
     loadArtifactView(c, candidateId),
   ]);
   const experimentName = experiment?.name ?? `Experiment ${info.experimentIid}`;
-  const self = candidatePath(project, info.candidateId);
   const ciTags = run.tags.filter((t) => CI_TAG.test(t.key) && !SOURCE_TAGS.includes(t.key));
   const jobUrl = safeUrl(tags.get('gitlab.CI_JOB_URL') ?? '');
 
@@ -91,6 +84,7 @@ candidateRoutes.get('/:candidate_id', async (c) => {
     body: (
       <article class="candidate">
         <h1>{info.name || info.runId}</h1>
+        <CandidateActions c={c} info={info} note={tags.get(NOTE_TAG)} />
         <div class="grid2">
           <section class="card" aria-labelledby="about">
             <h2 id="about">Candidate</h2>
@@ -101,7 +95,7 @@ candidateRoutes.get('/:candidate_id', async (c) => {
               </dd>
               <dt>Status</dt>
               <dd>
-                <Status status={info.status} />
+                <LiveStatus info={info} />
               </dd>
               <dt>Started</dt>
               <dd>
@@ -225,71 +219,7 @@ candidateRoutes.get('/:candidate_id', async (c) => {
 
         <PromoteBox c={c} candidateId={info.candidateId} />
 
-        <section aria-labelledby="metrics">
-          <h2 id="metrics">Metrics</h2>
-          {summaries.length === 0 ? (
-            <p class="empty">No metrics logged.</p>
-          ) : (
-            <>
-              <div class="table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Name</th>
-                      <th scope="col" class="num">
-                        Latest
-                      </th>
-                      <th scope="col" class="num">
-                        Min
-                      </th>
-                      <th scope="col" class="num">
-                        Max
-                      </th>
-                      <th scope="col" class="num">
-                        Last step
-                      </th>
-                      <th scope="col" class="num hide-small">
-                        Points
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {summaries.map((m) => (
-                      <tr>
-                        <td class="text">
-                          <a href={`#chart-${encodeURIComponent(m.key)}`}>{m.key}</a>
-                        </td>
-                        <td class="num">
-                          <Num value={m.latest} />
-                        </td>
-                        <td class="num">
-                          <Num value={m.min} />
-                        </td>
-                        <td class="num">
-                          <Num value={m.max} />
-                        </td>
-                        <td class="num">{m.lastStep}</td>
-                        <td class="num hide-small">{m.points}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-              <div class="charts">
-                {summaries.map((m) => (
-                  <figure class="card chart" id={`chart-${encodeURIComponent(m.key)}`}>
-                    <h3>{m.key}</h3>
-                    <div class="chart-canvas" data-src={withQuery(`${self}/metrics.json`, { key: m.key })} role="img" aria-label={`Chart of ${m.key} by step`}>
-                      <p class="chart-status muted">
-                        <span class="spinner" aria-hidden="true"></span> Loading chart…
-                      </p>
-                    </div>
-                  </figure>
-                ))}
-              </div>
-            </>
-          )}
-        </section>
+        <LiveMetrics project={project} data={live} />
 
         <div class="grid2">
           <section aria-labelledby="tags">

@@ -10,6 +10,11 @@ import { InvalidInputError, NotFoundError } from '../errors';
 import { experimentColumnKeys, getExperimentHeader, loadCandidateRows, type CandidateRow } from '../tracking/candidate-table';
 import { searchRunIds } from '../tracking/search';
 import { Num, Status, SwapLink, Time } from './components';
+import { combineFilter, extrasQuery, FilterError, readSearchExtras, SearchFields, viewTypeOf, type SearchExtras } from './search-box';
+import { livePollAttrs } from './live-poll';
+import type { Project } from '../access/policy';
+import type { Database } from '../db/client';
+import { ExperimentActions } from './experiment-forms';
 import { CompareBar, CompareCheckbox } from './compare';
 import { candidateCsv } from './csv';
 import { page } from './layout';
@@ -20,19 +25,21 @@ const PER_PAGE = 30;
 const KEYS_FROM_RECENT = 1000;
 
 /** The table's state, all of it in the URL. */
-type View = { name: string; sort: string; order: 'asc' | 'desc'; pageToken?: string };
+type View = { name: string; sort: string; order: 'asc' | 'desc'; pageToken?: string; extras: SearchExtras };
+
+const NO_EXTRAS: SearchExtras = { filter: '', status: '', mine: false, deleted: false };
 
 function readView(c: Context<AppEnv>): View {
   const sort = c.req.query('sort') || 'created';
   if (!/^(name|created|metric:.+|param:.+)$/s.test(sort)) throw new InvalidInputError('sort must be name, created, metric:<key> or param:<key>', 'sort');
   const order = c.req.query('order') === 'asc' ? 'asc' : 'desc';
-  return { name: (c.req.query('name') ?? '').slice(0, 250), sort, order, pageToken: c.req.query('page_token') || undefined };
+  return { name: (c.req.query('name') ?? '').slice(0, 250), sort, order, pageToken: c.req.query('page_token') || undefined, extras: readSearchExtras(c) };
 }
 
 const quoteName = (key: string) => `\`${key.replaceAll('`', '``')}\``;
 
-/** The view as a search: a name filter and an MLflow order_by clause. */
-export function searchOf(view: View): { filter?: string; orderBy: string[] } {
+/** The view as a search: the filter box, quick filters and name filter, and an MLflow order_by clause. */
+export function searchOf(view: View, username: string): { filter?: string; orderBy: string[] } {
   const dir = view.order.toUpperCase();
   let orderBy: string;
   if (view.sort === 'name') orderBy = `attributes.run_name ${dir}`;
@@ -41,15 +48,23 @@ export function searchOf(view: View): { filter?: string; orderBy: string[] } {
   else orderBy = `params.${quoteName(view.sort.slice(6))} ${dir}`;
   const name = view.name.trim();
   const filter = name ? `attributes.run_name ILIKE '%${name.replaceAll('\\', '\\\\').replaceAll("'", "''")}%'` : undefined;
-  return { filter, orderBy: [orderBy] };
+  return { filter: combineFilter(filter, view.extras, username), orderBy: [orderBy] };
 }
 
 const viewQuery = (view: View, extra: Record<string, string | undefined> = {}) => ({
   name: view.name || undefined,
   sort: view.sort === 'created' ? undefined : view.sort,
   order: view.order === 'desc' ? undefined : view.order,
+  ...extrasQuery(view.extras),
   ...extra,
 });
+
+/** The table's columns for `rows`: the keys of the newest candidates plus those of the rows (a live row asks the same). */
+export async function tableColumnKeys(db: Database, experimentId: number, rows: CandidateRow[]) {
+  const keys = await experimentColumnKeys(db, experimentId, { recent: KEYS_FROM_RECENT });
+  addRowKeys(keys, rows);
+  return keys;
+}
 
 /** Adds the keys the shown rows have but the columns lack (older candidates may log others). */
 function addRowKeys(keys: { params: string[]; metrics: string[] }, rows: CandidateRow[]) {
@@ -78,13 +93,13 @@ candidateListRoutes.get('/:iid', async (c) => {
   const experiment = await loadExperiment(c);
   const self = experimentPath(project, experiment.iid);
   const keys = await experimentColumnKeys(db, experiment.id, { recent: KEYS_FROM_RECENT });
-  let view: View = { name: '', sort: 'created', order: 'desc' };
+  let view: View = { name: '', sort: 'created', order: 'desc', extras: NO_EXTRAS };
   let rows: CandidateRow[] = [];
   let next: string | undefined;
   let problem: string | undefined;
   try {
     view = readView(c);
-    const result = await searchRunIds(db, { experimentIds: [experiment.id], ...searchOf(view), viewType: 'ACTIVE_ONLY', maxResults: PER_PAGE, pageToken: view.pageToken });
+    const result = await searchRunIds(db, { experimentIds: [experiment.id], ...searchOf(view, c.get('actor')!.user.username), viewType: viewTypeOf(view.extras), maxResults: PER_PAGE, pageToken: view.pageToken });
     rows = await loadCandidateRows(db, result.ids);
     next = result.nextPageToken;
     addRowKeys(keys, rows);
@@ -108,12 +123,10 @@ candidateListRoutes.get('/:iid', async (c) => {
   const results = () => (
     <div id="candidates" class="results" aria-live="polite">
       {problem ? (
-        <p class="alert" role="alert">
-          {problem}
-        </p>
+        <FilterError message={problem} filter={view.extras.filter} />
       ) : null}
       {rows.length === 0 && !problem ? (
-        <p class="empty">{view.name ? 'No candidates match this filter.' : 'No candidates in this experiment yet.'}</p>
+        <p class="empty">{view.name || view.extras.filter || view.extras.status || view.extras.mine || view.extras.deleted ? 'No candidates match this filter.' : 'No candidates in this experiment yet.'}</p>
       ) : null}
       {rows.length > 0 ? (
         <div class="table-wrap">
@@ -143,35 +156,7 @@ candidateListRoutes.get('/:iid', async (c) => {
             </thead>
             <tbody>
               {rows.map((r) => (
-                <tr>
-                  <td>
-                    <CompareCheckbox id={r.id} label={r.name || r.runId} />
-                  </td>
-                  <td class="text">
-                    <a href={candidatePath(project, r.id)}>{r.name || r.runId}</a>
-                  </td>
-                  <td>
-                    <Status status={r.status} />
-                  </td>
-                  <td>
-                    <Time ms={r.startTime} />
-                  </td>
-                  <td class="text">{r.user || <span class="muted">—</span>}</td>
-                  {keys.params.map((k) => (
-                    <td class="text">{r.params.get(k) ?? <span class="muted">—</span>}</td>
-                  ))}
-                  {keys.metrics.map((k) => (
-                    <td class="num">
-                      <Num value={r.metrics.get(k)} />
-                    </td>
-                  ))}
-                  <td>
-                    <a href={`${candidatePath(project, r.id)}#artifacts`}>Artifacts</a>
-                  </td>
-                  <td>
-                    <a href={candidatePath(project, r.id)}>Details</a>
-                  </td>
-                </tr>
+                <CandidateTableRow project={project} row={r} keys={keys} live={!view.extras.deleted} />
               ))}
             </tbody>
           </table>
@@ -204,6 +189,7 @@ candidateListRoutes.get('/:iid', async (c) => {
   const whole = () => (
     <section id="candidates-page">
       <h1>{experiment.name}</h1>
+      <ExperimentActions c={c} iid={experiment.iid} />
       <p class="muted">
         Experiment id <code>{String(experiment.iid)}</code> · created <Time ms={experiment.createdAt} /> · last activity <Time ms={experiment.updatedAt} />
       </p>
@@ -223,6 +209,7 @@ candidateListRoutes.get('/:iid', async (c) => {
           Filter by name
           <input type="search" name="name" value={view.name} placeholder="Candidate name contains…" autocomplete="off" />
         </label>
+        <SearchFields extras={view.extras} />
         <label>
           Sort by
           <select name="sort">
@@ -272,7 +259,7 @@ candidateListRoutes.get('/:iid/candidates.csv', async (c) => {
   const view = readView(c);
   const db = c.get('db');
   const keys = await experimentColumnKeys(db, experiment.id);
-  const search = { experimentIds: [experiment.id], ...searchOf(view), viewType: 'ACTIVE_ONLY' as const };
+  const search = { experimentIds: [experiment.id], ...searchOf(view, c.get('actor')!.user.username), viewType: viewTypeOf(view.extras) };
   // Check the search once before the 200 goes out, so that a bad one is a 400 page.
   const first = await searchRunIds(db, { ...search, maxResults: 500 });
   const body = candidateCsv(keys, first, (pageToken) => searchRunIds(db, { ...search, maxResults: 500, pageToken }), (ids) => loadCandidateRows(db, ids));
@@ -286,3 +273,39 @@ candidateListRoutes.get('/:iid/candidates.csv', async (c) => {
     },
   });
 });
+
+/** One row of the table; a RUNNING candidate's row polls for its fresh self (see live.tsx). */
+export function CandidateTableRow(props: { project: Project; row: CandidateRow; keys: { params: string[]; metrics: string[] }; live: boolean }) {
+  const { project, row: r, keys } = props;
+  return (
+    <tr {...(props.live ? livePollAttrs(project, r) : {})}>
+      <td>
+        <CompareCheckbox id={r.id} label={r.name || r.runId} />
+      </td>
+      <td class="text">
+        <a href={candidatePath(project, r.id)}>{r.name || r.runId}</a>
+      </td>
+      <td>
+        <Status status={r.status} />
+      </td>
+      <td>
+        <Time ms={r.startTime} />
+      </td>
+      <td class="text">{r.user || <span class="muted">—</span>}</td>
+      {keys.params.map((k) => (
+        <td class="text">{r.params.get(k) ?? <span class="muted">—</span>}</td>
+      ))}
+      {keys.metrics.map((k) => (
+        <td class="num">
+          <Num value={r.metrics.get(k)} />
+        </td>
+      ))}
+      <td>
+        <a href={`${candidatePath(project, r.id)}#artifacts`}>Artifacts</a>
+      </td>
+      <td>
+        <a href={candidatePath(project, r.id)}>Details</a>
+      </td>
+    </tr>
+  );
+}

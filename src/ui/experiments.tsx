@@ -1,10 +1,16 @@
-/** List of Experiments: `/:namespace/:project/-/ml/experiments`. */
+/**
+ * List of Experiments: `/:namespace/:project/-/ml/experiments` — newest activity first, searchable
+ * by name as you type and by tag, deleted ones under a toggle (all of it in the URL).
+ */
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
-import { listExperimentsPage } from '../tracking/experiment-list';
+import { InvalidInputError } from '../errors';
+import { loadExperimentListItems, type ExperimentListItem } from '../tracking/experiment-list';
+import { searchExperimentIds } from '../tracking/search';
 import { Copyable, SwapLink, Time } from './components';
+import { ExperimentSearchForm, experimentSearchOf, readExperimentSearch, RestoreButton, searchQuery } from './experiment-search';
 import { page } from './layout';
-import { experimentPath, experimentsPath, projectPath } from './paths';
+import { experimentPath, experimentsPath, projectPath, withQuery } from './paths';
 
 const PER_PAGE = 20;
 
@@ -14,11 +20,27 @@ export const experimentRoutes = new Hono<AppEnv>();
 experimentRoutes.get('/', async (c) => {
   const { project } = c.get('access');
   const after = c.req.query('after') || undefined;
-  const list = await listExperimentsPage(c.get('db'), project.id, { limit: PER_PAGE, after });
-  const self = experimentsPath(project);
+  const search = readExperimentSearch(c);
+  const filtered = Boolean(search.q || search.tag || search.deleted);
+  let list: { items: ExperimentListItem[]; next?: string } = { items: [] };
+  let problem: string | undefined;
+  try {
+    const found = await searchExperimentIds(c.get('db'), { projectId: project.id, ...experimentSearchOf(search), maxResults: PER_PAGE, pageToken: after });
+    list = { items: await loadExperimentListItems(c.get('db'), found.ids), next: found.nextPageToken };
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    problem = error.message;
+  }
+  const self = withQuery(experimentsPath(project), searchQuery(search));
   const results = () => (
-    <div id="experiments" class="results">
-      {list.items.length === 0 && !after ? (
+    <div id="experiments" class="results" aria-live="polite">
+      {problem ? (
+        <p class="alert" role="alert">
+          {problem}
+        </p>
+      ) : list.items.length === 0 && filtered ? (
+        <p class="empty">{search.deleted ? 'No deleted experiments match.' : 'No experiments match this search.'}</p>
+      ) : list.items.length === 0 && !after ? (
         <EmptyState origin={new URL(c.req.url).origin} projectId={project.id} userId={c.get('actor')!.user.id} />
       ) : (
         <>
@@ -37,13 +59,14 @@ experimentRoutes.get('/', async (c) => {
                   <th scope="col" class="hide-small">
                     Created
                   </th>
+                  {search.deleted ? <th scope="col">Restore</th> : null}
                 </tr>
               </thead>
               <tbody>
                 {list.items.map((e) => (
                   <tr>
                     <td class="text">
-                      <a href={experimentPath(project, e.iid)}>{e.name}</a>
+                      {search.deleted ? e.name : <a href={experimentPath(project, e.iid)}>{e.name}</a>}
                     </td>
                     <td class="num">{e.candidateCount}</td>
                     <td class="hide-small">{e.creator ?? <span class="muted">—</span>}</td>
@@ -53,6 +76,11 @@ experimentRoutes.get('/', async (c) => {
                     <td class="hide-small">
                       <Time ms={e.createdAt} />
                     </td>
+                    {search.deleted ? (
+                      <td>
+                        <RestoreButton c={c} iid={e.iid} name={e.name} />
+                      </td>
+                    ) : null}
                   </tr>
                 ))}
               </tbody>
@@ -65,7 +93,7 @@ experimentRoutes.get('/', async (c) => {
               </SwapLink>
             ) : null}
             {list.next ? (
-              <SwapLink href={`${self}?after=${encodeURIComponent(list.next)}`} target="#experiments" rel="next">
+              <SwapLink href={withQuery(experimentsPath(project), { ...searchQuery(search), after: list.next })} target="#experiments" rel="next">
                 Next page →
               </SwapLink>
             ) : null}
@@ -81,10 +109,12 @@ experimentRoutes.get('/', async (c) => {
       { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
       { label: 'Experiments' },
     ],
+    status: problem ? 400 : 200,
     fragment: results,
     body: (
       <section>
         <h1>Experiments</h1>
+        <ExperimentSearchForm c={c} search={search} />
         {results()}
       </section>
     ),

@@ -16,6 +16,9 @@ import { compareRoutes } from './compare';
 import { modelRoutes } from './models';
 import { promoteRoutes, versionRoutes } from './model-version';
 import { packageRoutes } from './packages';
+import { experimentFormRoutes } from './experiment-forms';
+import { candidateFormRoutes } from './candidate-forms';
+import { liveRoutes } from './live';
 
 export const ui = new Hono<AppEnv>();
 
@@ -26,9 +29,12 @@ ui.route('/', projectRoutes);
 // Project pages: the project is loaded (read_ml, else 404) before any of them; ML pages need the flag.
 ui.use('/:namespace/:project/-/*', loadUiProject);
 ui.use('/:namespace/:project/-/ml/*', requireMlFlag);
+ui.route('/:namespace/:project/-/ml/experiments', experimentFormRoutes);
 ui.route('/:namespace/:project/-/ml/experiments', experimentRoutes);
 ui.route('/:namespace/:project/-/ml/experiments', candidateListRoutes);
 ui.route('/:namespace/:project/-/ml/experiments', compareRoutes);
+ui.route('/:namespace/:project/-/ml/candidates', candidateFormRoutes);
+ui.route('/:namespace/:project/-/ml/candidates', liveRoutes);
 ui.route('/:namespace/:project/-/ml/candidates', candidateRoutes);
 ui.route('/:namespace/:project/-/ml/candidates', promoteRoutes);
 ui.route('/:namespace/:project/-/ml/models', versionRoutes);

@@ -1,5 +1,6 @@
 // Draws each metric chart on the Candidate Detail page with uPlot. The points come, already
-// sampled on the server to a few hundred, from the JSON URL in the element's data-src.
+// sampled on the server to a few hundred, in the element's data-points (the live fragment
+// carries them, so a swapped-in fragment redraws with the new points) or from its data-src URL.
 (() => {
   const drawn = new WeakSet();
 
@@ -8,9 +9,13 @@
     drawn.add(el);
     const status = el.querySelector('.chart-status');
     try {
-      const res = await fetch(el.dataset.src, { headers: { accept: 'application/json' }, credentials: 'same-origin' });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      const data = await res.json();
+      let data;
+      if (el.dataset.points) data = JSON.parse(el.dataset.points);
+      else {
+        const res = await fetch(el.dataset.src, { headers: { accept: 'application/json' }, credentials: 'same-origin' });
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        data = await res.json();
+      }
       if (status) status.remove();
       const width = Math.max(240, el.clientWidth || 320);
       const plot = new uPlot(
@@ -33,7 +38,10 @@
   }
 
   function drawAll() {
-    const charts = document.querySelectorAll('.chart-canvas[data-src]');
+    // Points carried in the page are drawn at once (a live update replaces a drawn chart);
+    // points behind a URL are fetched when the chart comes near the screen.
+    document.querySelectorAll('.chart-canvas[data-points]').forEach(draw);
+    const charts = document.querySelectorAll('.chart-canvas[data-src]:not([data-points])');
     if (!('IntersectionObserver' in window)) return charts.forEach(draw);
     const seen = new IntersectionObserver((entries) => {
       for (const entry of entries) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { deleteTag, logBatch, logMetric, logParam, setTag } from '../../src/tracking/batch';
 import { deleteRun, getRun, listLatestMetrics, listParams, listTags } from '../../src/tracking/candidates';
 import { candidateMetricHistory } from '../../src/tracking/metrics';
+import { metricSummaries } from '../../src/tracking/candidate-detail';
 import { createLoggedModel, getLoggedModel } from '../../src/tracking/logged-models';
 import { InvalidInputError, NotFoundError } from '../../src/errors';
 import { db } from '../helpers';
@@ -31,6 +32,19 @@ describe('logBatch', () => {
       { key: 'c', step: 0, timestamp: 2, value: 5 },
     ]);
     expect((await candidateMetricHistory(db(), candidateId, 'a')).map((m) => [m.step, m.timestamp])).toEqual([[3, 10], [4, 99], [4, 1000], [5, 10], [5, 20]]);
+  });
+
+  it('keeps each metric\'s smallest and largest value across batches, NaN aside, and a retry changes nothing', async () => {
+    const { project, runId, candidateId } = await seedRun();
+    const range = async () => (await metricSummaries(db(), candidateId)).map((m) => [m.key, m.min, m.max, m.latest, m.lastStep]);
+    await logBatch(db(), project.id, runId, { metrics: [point('a', 0, 1, 5), point('a', 1, 1, 2), point('a', 2, 1, NaN), point('n', 0, 1, NaN)] });
+    expect(await range()).toEqual([['a', 2, 5, NaN, 2], ['n', null, null, NaN, 0]]);
+    const later = { metrics: [point('a', 1, 2, 9), point('a', 0, 5, -Infinity), point('n', 1, 1, 0.5)] };
+    await logBatch(db(), project.id, runId, later);
+    await logBatch(db(), project.id, runId, later);
+    expect(await range()).toEqual([['a', -Infinity, 9, NaN, 2], ['n', 0.5, 0.5, 0.5, 1]]);
+    const history = (await candidateMetricHistory(db(), candidateId, 'a')).map((m) => m.value).filter((v) => !Number.isNaN(v));
+    expect([Math.min(...history), Math.max(...history)]).toEqual([-Infinity, 9]);
   });
 
   it('stores ±Infinity and NaN and gives them back', async () => {

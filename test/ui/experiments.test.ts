@@ -83,6 +83,6 @@ describe('List of Experiments', () => {
     const project = await seedProject(user.id);
     const res = await getPage(await signIn(token), `/${project.namespace}/${project.path}/-/ml/experiments?after=nope`);
     expect(res.status).toBe(400);
-    expect(await res.text()).toContain('page cursor is not valid');
+    expect(await res.text()).toContain('Invalid page_token');
   });
 });

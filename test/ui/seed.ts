@@ -46,7 +46,9 @@ export async function seedCandidate(experiment: { id: number; projectId: number 
   for (const [key, points] of Object.entries(seed.metrics ?? {})) {
     const rows = points.map((v, step) => ({ candidateId: c.id, key, step, timestamp: 1_700_000_000_000 + step, ...encode(v) }));
     for (let i = 0; i < rows.length; i += 10) await db().insert(metrics).values(rows.slice(i, i + 10));
-    await db().insert(latestMetrics).values(rows[rows.length - 1]);
+    const finite = rows.filter((r) => !r.isNan).map((r) => r.value);
+    const range = finite.length ? { minValue: Math.min(...finite), maxValue: Math.max(...finite) } : {};
+    await db().insert(latestMetrics).values({ ...rows[rows.length - 1], ...range });
   }
   return c;
 }

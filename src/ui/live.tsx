@@ -1,0 +1,174 @@
+/**
+ * The live parts of the ML pages: a candidate's metrics section (table and charts, the points
+ * carried in the fragment) and its row in the candidates table. While the candidate is RUNNING
+ * each polls its own URL (live-poll.ts) and replaces itself; a finished one stops.
+ */
+import { Hono, type Context } from 'hono';
+import type { AppEnv } from '../env';
+import type { Project } from '../access/policy';
+import type { Database } from '../db/client';
+import { NotFoundError } from '../errors';
+import { getCandidate, type RunInfo } from '../tracking/candidates';
+import { metricSummaries, type MetricSummary } from '../tracking/candidate-detail';
+import { loadCandidateRows } from '../tracking/candidate-table';
+import { metricHistoryBulkInterval } from '../tracking/metrics';
+import { CandidateTableRow, tableColumnKeys } from './candidates';
+import { Num, Status } from './components';
+import { page } from './layout';
+import { candidateLivePath, pollAttrs, POLL_EVERY } from './live-poll';
+
+/** Points per chart: enough for the shape of any curve, small enough to draw at once. */
+export const CHART_POINTS = 300;
+
+/** A chart's data: one value per step (the last logged); NaN and ±Infinity are gaps (null). */
+export type ChartData = { key: string; steps: number[]; values: (number | null)[] };
+
+/** The sampled points of one metric of a run, ready to draw. */
+export async function chartData(db: Database, projectId: number, runId: string, key: string): Promise<ChartData> {
+  const points = await metricHistoryBulkInterval(db, projectId, { runIds: [runId], key, maxResults: CHART_POINTS });
+  const byStep = new Map<number, number | null>();
+  for (const p of points) byStep.set(p.step, Number.isFinite(p.value) ? p.value : null);
+  const steps = [...byStep.keys()].sort((a, b) => a - b);
+  return { key, steps, values: steps.map((s) => byStep.get(s) ?? null) };
+}
+
+/** What the live metrics section shows. */
+export type LiveMetricsData = { info: RunInfo; summaries: MetricSummary[]; charts: ChartData[] };
+
+/** Loads a candidate's metric summaries and every chart's points. */
+export async function loadLiveMetrics(db: Database, projectId: number, info: RunInfo): Promise<LiveMetricsData> {
+  const summaries = await metricSummaries(db, info.candidateId);
+  const charts = await Promise.all(summaries.map((m) => chartData(db, projectId, info.runId, m.key)));
+  return { info, summaries, charts };
+}
+
+/** The metrics section of Candidate Detail: polls while the candidate runs. */
+export function LiveMetrics(props: { project: Pick<Project, 'namespace' | 'path'>; data: LiveMetricsData }) {
+  const { info, summaries, charts } = props.data;
+  const running = info.status === 'RUNNING';
+  return (
+    <section id="metrics-section" aria-labelledby="metrics" {...pollAttrs(candidateLivePath(props.project, info.candidateId), running)}>
+      <h2 id="metrics">Metrics</h2>
+      <p class="live-status muted" data-status={info.status}>
+        {running ? (
+          <>
+            <span class="live-dot" aria-hidden="true"></span> Live: updates every {POLL_EVERY.replace('s', ' s')} while the candidate runs.
+          </>
+        ) : (
+          <>
+            Status <Status status={info.status} />
+          </>
+        )}
+      </p>
+      {summaries.length === 0 ? (
+        <p class="empty">{running ? 'No metrics logged yet.' : 'No metrics logged.'}</p>
+      ) : (
+        <>
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col" class="num">
+                    Latest
+                  </th>
+                  <th scope="col" class="num">
+                    Min
+                  </th>
+                  <th scope="col" class="num">
+                    Max
+                  </th>
+                  <th scope="col" class="num">
+                    Last step
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {summaries.map((m) => (
+                  <tr>
+                    <td class="text">
+                      <a href={`#chart-${encodeURIComponent(m.key)}`}>{m.key}</a>
+                    </td>
+                    <td class="num">
+                      <Num value={m.latest} />
+                    </td>
+                    <td class="num">
+                      <Num value={m.min} />
+                    </td>
+                    <td class="num">
+                      <Num value={m.max} />
+                    </td>
+                    <td class="num">{m.lastStep}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <div class="charts">
+            {charts.map((chart) => (
+              <figure class="card chart" id={`chart-${encodeURIComponent(chart.key)}`}>
+                <h3>{chart.key}</h3>
+                <div class="chart-canvas" data-points={JSON.stringify(chart)} role="img" aria-label={`Chart of ${chart.key} by step`}>
+                  <p class="chart-status muted">
+                    <span class="spinner" aria-hidden="true"></span> Loading chart…
+                  </p>
+                </div>
+              </figure>
+            ))}
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
+
+/**
+ * The candidate's status badge in the facts of Candidate Detail; the live fragment carries it
+ * out of band (`oob`) so that the badge changes when the run ends.
+ */
+export function LiveStatus(props: { info: RunInfo; oob?: boolean }) {
+  return (
+    <span id="candidate-status" hx-swap-oob={props.oob ? 'true' : undefined}>
+      <Status status={props.info.status} />
+    </span>
+  );
+}
+
+function candidateIdOf(c: Context<AppEnv>): number {
+  const raw = c.req.param('candidate_id') ?? '';
+  if (!/^\d{1,15}$/.test(raw)) throw new NotFoundError(`Candidate ${raw} not found`);
+  return Number(raw);
+}
+
+async function activeCandidate(c: Context<AppEnv>): Promise<RunInfo> {
+  const info = await getCandidate(c.get('db'), c.get('access').project.id, candidateIdOf(c));
+  if (info.lifecycleStage !== 'active') throw new NotFoundError(`Candidate ${info.candidateId} not found`);
+  return info;
+}
+
+/** The live fragments (mounted at `/:namespace/:project/-/ml/candidates`, read_ml checked). */
+export const liveRoutes = new Hono<AppEnv>();
+
+liveRoutes.get('/:candidate_id/live', async (c) => {
+  const { project } = c.get('access');
+  const info = await activeCandidate(c);
+  const data = await loadLiveMetrics(c.get('db'), project.id, info);
+  const section = () => (
+    <>
+      <LiveMetrics project={project} data={data} />
+      <LiveStatus info={info} oob />
+    </>
+  );
+  return page(c, { title: `Metrics of ${info.name || info.runId}`, crumbs: [{ label: 'Metrics' }], fragment: section, body: section() });
+});
+
+liveRoutes.get('/:candidate_id/row', async (c) => {
+  const { project } = c.get('access');
+  const db = c.get('db');
+  // A row that was polling when its candidate was deleted gets its last state, without polling.
+  const info = await getCandidate(db, project.id, candidateIdOf(c));
+  const rows = await loadCandidateRows(db, [info.candidateId]);
+  const keys = await tableColumnKeys(db, info.experimentId, rows);
+  const row = () => <CandidateTableRow project={project} row={rows[0]} keys={keys} live={info.lifecycleStage === 'active'} />;
+  return page(c, { title: info.name || info.runId, crumbs: [{ label: 'Candidate' }], fragment: row, body: <table>{row()}</table> });
+});
