@@ -367,7 +367,15 @@ export class Floor {
     this.batch(() => {
       for (const sql of SQL_CANDIDATE_RUN) this.stmt(sql).all(run.candidateId, this.projectId);
     });
-    this.stmt(SQL_METRIC_SUMMARIES).all(run.candidateId);
+    const summaries = this.stmt(SQL_METRIC_SUMMARIES).all(run.candidateId);
+    // the page carries every metric's chart, sampled as metricHistoryBulkInterval does
+    const json = JSON.stringify([run.runId]);
+    for (const m of summaries) {
+      this.batch(() => {
+        this.stmt(SQL_BULK_RUNS).all(this.projectId, json);
+        this.stmt(SQL_BULK_SAMPLE).all(this.projectId, json, m.key, 0, Number.MAX_SAFE_INTEGER, 300);
+      });
+    }
     this.stmt(SQL_RELATED_CHILDREN).all('mlflow.parentRunId', experiment.id, run.runId, 'active', 100);
     this.stmt(SQL_GET_USER).get(this.userId, 1);
     this.stmt(SQL_EXPERIMENT_HEADER).get(this.projectId, experiment.iid, 'active', 1);

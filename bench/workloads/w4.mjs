@@ -78,9 +78,9 @@ export async function run(ctx) {
   if (!candidateId) throw new Error(`cannot tell W3's candidate id from ${w3.run.artifact_uri}`);
   const detailUrl = new URL(`/${project.path_with_namespace}/-/ml/candidates/${candidateId}`, base);
   const detail = await timePage(ctx, detailUrl, calls);
-  const chartSrc = detail.html.match(/data-src="([^"]*metrics\.json[^"]*)"/)?.[1]?.replace(/&amp;/g, '&');
-  if (!chartSrc) throw new Error('the Candidate Detail page has no chart of its metric');
-  const chartUrl = new URL(chartSrc, base);
+  // the page carries each chart's sampled points (data-points); metrics.json serves the same data alone
+  if (!/id="chart-loss"[^]*?data-points="/.test(detail.html)) throw new Error('the Candidate Detail page has no chart of its metric');
+  const chartUrl = new URL(`${detailUrl.pathname}/metrics.json?key=loss`, base);
   const chart = await timePage(ctx, chartUrl, calls);
 
   // the floor: the same reads the pages make (see floor.mjs), with no HTML
