@@ -9,7 +9,7 @@ import type { AppEnv } from '../env';
 import { InvalidInputError, NotFoundError } from '../errors';
 import { experimentColumnKeys, getExperimentHeader, loadCandidateRows, type CandidateRow } from '../tracking/candidate-table';
 import { searchRunIds } from '../tracking/search';
-import { Num, Status, SwapLink, Time } from './components';
+import { ActiveSearch, Num, Status, SwapLink, Time } from './components';
 import { combineFilter, extrasQuery, FilterError, readSearchExtras, SearchFields, viewTypeOf, type SearchExtras } from './search-box';
 import { livePollAttrs } from './live-poll';
 import type { Project } from '../access/policy';
@@ -193,18 +193,7 @@ candidateListRoutes.get('/:iid', async (c) => {
       <p class="muted">
         Experiment id <code>{String(experiment.iid)}</code> · created <Time ms={experiment.createdAt} /> · last activity <Time ms={experiment.updatedAt} />
       </p>
-      <form
-        method="get"
-        action={self}
-        class="toolbar"
-        role="search"
-        hx-get={self}
-        hx-target="#candidates"
-        hx-swap="outerHTML"
-        hx-push-url="true"
-        hx-trigger="input changed delay:300ms, change changed, submit"
-        hx-indicator="#loading"
-      >
+      <ActiveSearch action={self} target="#candidates">
         <label class="grow">
           Filter by name
           <input type="search" name="name" value={view.name} placeholder="Candidate name contains…" autocomplete="off" />
@@ -232,7 +221,7 @@ candidateListRoutes.get('/:iid', async (c) => {
           </select>
         </label>
         <button type="submit">Apply</button>
-      </form>
+      </ActiveSearch>
       <CompareBar project={project} iid={experiment.iid} />
       {results()}
     </section>

@@ -3,6 +3,29 @@ import type { Child } from 'hono/jsx';
 import { formatNumber, formatTime, fullNumber, isoTime } from './format';
 
 /**
+ * A GET form that searches as you type: with htmx it swaps `target` (outerHTML) with the
+ * fragment its URL answers and keeps the address bar true; without JavaScript it submits.
+ */
+export function ActiveSearch(props: { action: string; target: string; children: Child }) {
+  return (
+    <form
+      method="get"
+      action={props.action}
+      class="toolbar"
+      role="search"
+      hx-get={props.action}
+      hx-target={props.target}
+      hx-swap="outerHTML"
+      hx-push-url="true"
+      hx-trigger="input changed delay:300ms, change changed, submit"
+      hx-indicator="#loading"
+    >
+      {props.children}
+    </form>
+  );
+}
+
+/**
  * A link that works without JavaScript and, with htmx, swaps `target` (outerHTML) with the
  * fragment the same URL answers, keeping the address bar true.
  */

@@ -8,6 +8,7 @@ import type { AppEnv } from '../env';
 import type { ExperimentSearch } from '../tracking/search';
 import { canWrite, Csrf, newExperimentPath } from './experiment-forms';
 import { experimentPath, experimentsPath } from './paths';
+import { ActiveSearch } from './components';
 
 /** The list's search state. */
 export type ExperimentListSearch = { q: string; tag: string; deleted: boolean };
@@ -48,18 +49,7 @@ export function ExperimentSearchForm(props: { c: Context<AppEnv>; search: Experi
   const self = experimentsPath(project);
   return (
     <div class="toolbar-row">
-      <form
-        method="get"
-        action={self}
-        class="toolbar"
-        role="search"
-        hx-get={self}
-        hx-target="#experiments"
-        hx-swap="outerHTML"
-        hx-push-url="true"
-        hx-trigger="input changed delay:300ms, change changed, submit"
-        hx-indicator="#loading"
-      >
+      <ActiveSearch action={self} target="#experiments">
         <label class="grow">
           Search by name
           <input type="search" name="q" value={search.q} placeholder="Experiment name contains…" autocomplete="off" />
@@ -72,7 +62,7 @@ export function ExperimentSearchForm(props: { c: Context<AppEnv>; search: Experi
           <input type="checkbox" name="deleted" value="1" checked={search.deleted} /> Show deleted
         </label>
         <button type="submit">Search</button>
-      </form>
+      </ActiveSearch>
       {canWrite(c) ? (
         <a class="button" href={newExperimentPath(project)}>
           New experiment

@@ -20,7 +20,7 @@ import {
   updateRegisteredModel,
 } from '../tracking/registry/models';
 import { searchModelVersions, searchRegisteredModels } from '../tracking/registry/search';
-import { SwapLink, Time } from './components';
+import { ActiveSearch, SwapLink, Time } from './components';
 import { page } from './layout';
 import { candidatePath, projectPath } from './paths';
 import { canWrite, Csrf, FormError, handleForm, modelPath, modelsPath, typed, versionPath, withQuery, type Problem } from './registry-forms';
@@ -207,18 +207,7 @@ async function listPage(c: Context<AppEnv>, problem?: Problem, status: 200 | 400
     body: (
       <section>
         <h1>Models</h1>
-        <form
-          method="get"
-          action={self}
-          class="toolbar"
-          role="search"
-          hx-get={self}
-          hx-target="#models"
-          hx-swap="outerHTML"
-          hx-push-url="true"
-          hx-trigger="input changed delay:300ms, change, submit"
-          hx-indicator="#loading"
-        >
+        <ActiveSearch action={self} target="#models">
           <label class="grow">
             Search by name
             <input type="search" name="name" value={name} placeholder="Model name contains…" autocomplete="off" />
@@ -235,7 +224,7 @@ async function listPage(c: Context<AppEnv>, problem?: Problem, status: 200 | 400
             </select>
           </label>
           <button type="submit">Search</button>
-        </form>
+        </ActiveSearch>
         {results()}
         {canWrite(c) ? (
           <details class="card" open={problem?.form === 'create'}>

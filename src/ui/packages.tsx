@@ -11,7 +11,7 @@ import { isMlPackageName, mlOwnerOf } from '../packages/names';
 import { getFile, listFiles, readFile } from '../packages/files';
 import { getPackage, listPackages, type Package } from '../packages/packages';
 import { INLINE_IMAGE_TYPES } from './artifacts';
-import { SwapLink, Time } from './components';
+import { ActiveSearch, SwapLink, Time } from './components';
 import { formatSize } from './format';
 import { page } from './layout';
 import { candidatePath, packageDownloadPath, packagePath, packagesPath, projectPath, withQuery } from './paths';
@@ -104,24 +104,13 @@ packageRoutes.get('/', async (c) => {
     body: (
       <section>
         <h1>Packages</h1>
-        <form
-          method="get"
-          action={self}
-          class="toolbar"
-          role="search"
-          hx-get={self}
-          hx-target="#packages"
-          hx-swap="outerHTML"
-          hx-push-url="true"
-          hx-trigger="input changed delay:300ms, submit"
-          hx-indicator="#loading"
-        >
+        <ActiveSearch action={self} target="#packages">
           <label class="grow">
             Filter by name
             <input type="search" name="name" value={name} placeholder="Package name contains…" autocomplete="off" />
           </label>
           <button type="submit">Apply</button>
-        </form>
+        </ActiveSearch>
         {results()}
       </section>
     ),
