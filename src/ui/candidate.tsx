@@ -10,7 +10,7 @@ import { getUser } from '../access/users';
 import { getCandidate, getCandidateRun, PARENT_RUN_TAG, type Run } from '../tracking/candidates';
 import { relatedCandidates } from '../tracking/candidate-detail';
 import { getExperimentHeader } from '../tracking/candidate-table';
-import { Copyable, Status, Time } from './components';
+import { KeyValueTable, Copyable, Status, Time } from './components';
 import { chartData, LiveMetrics, LiveStatus, loadLiveMetrics } from './live';
 import { CandidateActions, deletedCandidatePath } from './candidate-forms';
 import { NOTE_TAG } from './experiment-forms';
@@ -192,28 +192,7 @@ candidateRoutes.get('/:candidate_id', async (c) => {
           </section>
           <section class="card" aria-labelledby="params">
             <h2 id="params">Parameters</h2>
-            {run.params.length === 0 ? (
-              <p class="empty">No parameters logged.</p>
-            ) : (
-              <div class="table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Name</th>
-                      <th scope="col">Value</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {run.params.map((p) => (
-                      <tr>
-                        <td class="text">{p.key}</td>
-                        <td class="text">{p.value}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
+            <KeyValueTable rows={run.params} keyHeading="Name" empty="No parameters logged." />
           </section>
         </div>
 
@@ -224,28 +203,7 @@ candidateRoutes.get('/:candidate_id', async (c) => {
         <div class="grid2">
           <section aria-labelledby="tags">
             <h2 id="tags">Tags</h2>
-            {run.tags.length === 0 ? (
-              <p class="empty">No tags.</p>
-            ) : (
-              <div class="table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Key</th>
-                      <th scope="col">Value</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {run.tags.map((t) => (
-                      <tr>
-                        <td class="text">{t.key}</td>
-                        <td class="text">{t.value}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
+            <KeyValueTable rows={run.tags} keyHeading="Key" empty="No tags." />
           </section>
           <section aria-labelledby="datasets">
             <h2 id="datasets">Datasets</h2>
