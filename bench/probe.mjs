@@ -1,5 +1,5 @@
-// Diagnostic: the fixed cost of one request through the stack (HTTP over loopback, wrangler's
-// proxy workerd, the worker, authentication, project load, flag read), measured on an MLflow
+// Diagnostic: the fixed cost of one request through the stack (HTTP over loopback, Miniflare's
+// entry worker, the worker, authentication, project load, flag read), measured on an MLflow
 // route that does nothing else: an unknown endpoint under the prefix answers ENDPOINT_NOT_FOUND
 // after the whole access chain has run. Printed under the table, not part of W1-W5.
 import { summarize } from './stats.mjs';

@@ -1,5 +1,5 @@
 // Starts the worker exactly as `npm start` does (scripts/start.mjs: migrations applied to a fresh
-// local D1, `wrangler dev --local` on embedded D1/R2/KV, bootstrap admin + demo project), on a
+// local D1, the built worker in Miniflare on embedded D1/R2/KV, bootstrap admin + demo project), on a
 // fresh temp state folder, a free port and a known bootstrap token; finds its workerd process for
 // memory readings; stops it cleanly.
 import { spawn } from 'node:child_process';
@@ -88,7 +88,7 @@ export async function startWorker({ verbose = false, timeoutMs = 120_000, reuse 
   };
   delete env.FLARETRACK_VERBOSE;
   const started = Date.now();
-  // detached: its own process group, so stop() can end wrangler and workerd with it
+  // detached: its own process group, so stop() can end workerd with it
   const child = spawn(process.execPath, [join(ROOT, 'scripts', 'start.mjs')], {
     cwd: ROOT,
     env,
@@ -126,12 +126,12 @@ export async function startWorker({ verbose = false, timeoutMs = 120_000, reuse 
   }
   const origin = `http://127.0.0.1:${port}`;
 
-  /** The workerd processes under wrangler (the worker runtime). */
+  /** The workerd processes under start.mjs (the worker runtime). */
   const workerdPids = () => descendants(child.pid).filter((p) => p.comm === 'workerd').map((p) => p.pid);
 
   let stopping = null;
   /**
-   * Stops the worker: SIGTERM to start.mjs (which forwards it to wrangler), SIGKILL after 10 s.
+   * Stops the worker: SIGTERM to start.mjs (which disposes of Miniflare), SIGKILL after 10 s.
    * The state folder is removed unless `keepState`.
    */
   const stop = ({ keepState = false } = {}) => {
@@ -148,7 +148,7 @@ export async function startWorker({ verbose = false, timeoutMs = 120_000, reuse 
           await exited;
         }
       }
-      // anything left in its process group (workerd outliving wrangler)
+      // anything left in its process group (workerd outliving start.mjs)
       for (let i = 0; i < 50; i++) {
         try {
           process.kill(-child.pid, 0);
@@ -173,7 +173,7 @@ export async function startWorker({ verbose = false, timeoutMs = 120_000, reuse 
     return join(dir, files[0]);
   };
 
-  /** CPU time (user + system, ms) used so far by the worker's processes (wrangler, workerd, esbuild). */
+  /** CPU time (user + system, ms) used so far by the worker's processes (start.mjs with Miniflare, workerd). */
   const cpuMs = () => {
     let total = 0;
     for (const p of [{ pid: child.pid }, ...descendants(child.pid)]) {

@@ -3,7 +3,7 @@
 // MB/s each way (MB = 2^20 bytes), and the worker's memory during the transfer, read from the OS.
 // The floor: the same bytes written to a plain file on the same disk, then read back.
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, openSync, closeSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -50,17 +50,6 @@ function sampleMemory(pids) {
   };
 }
 
-/** Which workerd runs the user worker: the one that is not the entry proxy listening on PORT. */
-function workerProcess(pids, port) {
-  for (const p of pids) {
-    try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-      if (!cmd.includes(`entry=127.0.0.1:${port}`)) return p;
-    } catch {}
-  }
-  return pids[0];
-}
-
 /** The artifact path of a run's package, from its artifact_uri. */
 function artifactRoot(uri) {
   const at = uri.indexOf('/mlflow-artifacts/artifacts/');
@@ -81,8 +70,9 @@ export async function run(ctx) {
     const root = artifactRoot(created.run.info.artifact_uri);
     const artifacts = `${ctx.api.prefix}/api/2.0/mlflow-artifacts`;
     const origin = new URL(ctx.worker.origin);
+    // the one workerd process runs the worker and the local D1/R2/KV simulators
     const pids = ctx.worker.workerdPids();
-    const userWorker = workerProcess(pids, origin.port);
+    const userWorker = pids[0];
 
     // up: mpu/create -> PUT parts -> mpu/complete
     const numParts = Math.ceil(size / PART);

@@ -6,7 +6,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { AppEnv } from '../env';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors';
-import { isEnabled } from '../flags/flags';
+import { isOnFor, readFlag, type FlagState } from '../flags/flags';
 import { openDatabase } from '../db/client';
 import type { Actor } from './actor';
 import { projectRefFromPath, type Authenticated } from './preload';
@@ -60,6 +60,8 @@ export function isReadRequest(method: string, path: string): boolean {
  * the instance admin.
  */
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
+  // An ML route checks the flag after authenticating: its KV read runs while D1 authenticates.
+  if (ML_PATH.test(c.req.path)) void mlFlagState(c);
   const db = openDatabase(c.env.DB);
   c.set('db', db);
   const creds = readCredentials(c);
@@ -138,10 +140,25 @@ export function requireAbility(c: Context<AppEnv>, ability: Ability): void {
   if (!can(c.get('access'), ability)) throw new ForbiddenError('403 Forbidden: you may not do this in this project');
 }
 
-/** 404 unless ml_experiment_tracking is on for the loaded project (one KV read). */
-export const requireMlFlag: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (!(await isEnabled(c.env.FLAGS, 'ml_experiment_tracking', c.get('access').project.id))) {
-    throw new NotFoundError('Not Found');
+const ML_PATH = /^\/api\/v4\/projects\/[^/]+\/ml\/mlflow\/|^\/[^/]+\/[^/]+\/-\/ml\//;
+
+/** The ML flag's state for this request: one KV read, started at most once per request. */
+function mlFlagState(c: Context<AppEnv>): Promise<FlagState> {
+  let state = c.get('mlFlag');
+  if (!state) {
+    state = readFlag(c.env.FLAGS, 'ml_experiment_tracking');
+    c.set('mlFlag', state);
   }
+  return state;
+}
+
+/** Whether ml_experiment_tracking is on for the loaded project. */
+export async function mlFlagOn(c: Context<AppEnv>): Promise<boolean> {
+  return isOnFor(await mlFlagState(c), c.get('access').project.id);
+}
+
+/** 404 unless ml_experiment_tracking is on for the loaded project. */
+export const requireMlFlag: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (!(await mlFlagOn(c))) throw new NotFoundError('Not Found');
   await next();
 };

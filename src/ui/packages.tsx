@@ -15,7 +15,7 @@ import { ActiveSearch, SwapLink, Time } from './components';
 import { formatSize } from './format';
 import { page } from './layout';
 import { candidatePath, packageDownloadPath, packagePath, packagesPath, projectPath, withQuery } from './paths';
-import { mlEnabled } from './project-context';
+import { mlFlagOn } from '../access/middleware';
 
 const PER_PAGE = 20;
 const FILES_PER_PAGE = 100;
@@ -29,7 +29,7 @@ packageRoutes.get('/', async (c) => {
   const { project } = c.get('access');
   const name = (c.req.query('name') ?? '').slice(0, 255);
   const pageNo = pageNumber(c);
-  const ml = await mlEnabled(c);
+  const ml = await mlFlagOn(c);
   const rows = await listPackages(c.get('db'), project.id, {
     name: name || undefined,
     includeMl: ml,
@@ -128,7 +128,7 @@ async function visiblePackage(c: Context<AppEnv>): Promise<Package> {
   const raw = c.req.param('package_id') ?? '';
   if (!/^\d{1,15}$/.test(raw)) throw new NotFoundError('404 Package Not Found');
   const pkg = await getPackage(c.get('db'), c.get('access').project.id, Number(raw));
-  if (isMlPackageName(pkg.name) && !(await mlEnabled(c))) throw new NotFoundError('404 Package Not Found');
+  if (isMlPackageName(pkg.name) && !(await mlFlagOn(c))) throw new NotFoundError('404 Package Not Found');
   return pkg;
 }
 

@@ -7,8 +7,6 @@ import type { AppEnv } from '../env';
 import { NotFoundError } from '../errors';
 import { can } from '../access/policy';
 import { projectAccess } from '../access/middleware';
-import { isEnabled } from '../flags/flags';
-import type { Context } from 'hono';
 
 /** Sets `access` from the `namespace` and `project` route parameters; needs `read_ml`. */
 export const loadUiProject: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -19,5 +17,3 @@ export const loadUiProject: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-/** Whether the ML pages of the loaded project are on (the feature flag). */
-export const mlEnabled = (c: Context<AppEnv>) => isEnabled(c.env.FLAGS, 'ml_experiment_tracking', c.get('access').project.id);

@@ -6,7 +6,8 @@ import { isOnFor, readFlag } from '../flags/flags';
 import { page } from './layout';
 import { experimentsPath, packagesPath, projectPath, withQuery } from './paths';
 import { modelsPath } from './registry-forms';
-import { loadUiProject, mlEnabled } from './project-context';
+import { loadUiProject } from './project-context';
+import { mlFlagOn } from '../access/middleware';
 import { formatTime } from './format';
 
 const PER_PAGE = 20;
@@ -57,7 +58,7 @@ projectRoutes.get('/', async (c) => {
 
 projectRoutes.get('/:namespace/:project', loadUiProject, async (c) => {
   const { project } = c.get('access');
-  const ml = await mlEnabled(c);
+  const ml = await mlFlagOn(c);
   return page(c, {
     title: project.name,
     crumbs: [{ label: 'Projects', href: '/' }, { label: `${project.namespace} / ${project.name}` }],

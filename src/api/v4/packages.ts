@@ -15,9 +15,8 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../../env';
 import { InvalidInputError, NotFoundError } from '../../errors';
-import { loadProject, requireActor } from '../../access/middleware';
+import { loadProject, mlFlagOn, requireActor } from '../../access/middleware';
 import type { Project } from '../../access/policy';
-import { isEnabled } from '../../flags/flags';
 import { deleteFile, getFile, listFiles, putFile, type PackageFile } from '../../packages/files';
 import { isMlPackageName } from '../../packages/names';
 import { deletePackage, ensurePackage, getPackage, listPackages, resolvePackage, type Package, type PackageStore } from '../../packages/packages';
@@ -28,7 +27,6 @@ import { parseInput } from '../../validation';
 
 const store = (c: Context<AppEnv>): PackageStore => ({ db: c.get('db'), bucket: c.env.ARTIFACTS });
 const project = (c: Context<AppEnv>) => c.get('access').project;
-const mlFlagOn = (c: Context<AppEnv>) => isEnabled(c.env.FLAGS, 'ml_experiment_tracking', project(c).id);
 
 /** 404 for an `ml_` package while the flag is off for the project (one KV read, only for ml_ names). */
 async function checkMlFlag(c: Context<AppEnv>, name: string): Promise<void> {
