@@ -128,7 +128,7 @@ function checkLevel(level: number) {
 /** Adds a member; AlreadyExistsError if they already are one. */
 export async function addMember(db: Database, projectId: number, userId: number, level: number): Promise<void> {
   checkLevel(level);
-  const user = await db.query.users.findFirst({ where: eq(users.id, userId) });
+  const user = await db.select({ id: users.id }).from(users).where(eq(users.id, userId)).get();
   if (!user) throw new NotFoundError('404 User Not Found');
   const done = await db.insert(projectMembers).values({ projectId, userId, accessLevel: level }).onConflictDoNothing().returning();
   if (done.length === 0) throw new AlreadyExistsError('Member already exists');

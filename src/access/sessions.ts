@@ -48,7 +48,7 @@ const MAX_DELAY_MS = 60_000;
 
 /** Milliseconds a sign-in for `login` must still wait (0 when it may try now). */
 export async function signInDelay(db: Database, login: string, now = Date.now()): Promise<number> {
-  const row = await db.query.signInFailures.findFirst({ where: eq(signInFailures.login, login.toLowerCase()) });
+  const row = await db.select().from(signInFailures).where(eq(signInFailures.login, login.toLowerCase())).get();
   if (!row || row.failures < FREE_FAILURES) return 0;
   const wait = Math.min(MAX_DELAY_MS, 1000 * 2 ** (row.failures - FREE_FAILURES));
   return Math.max(0, row.lastFailureAt + wait - now);

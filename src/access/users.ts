@@ -37,14 +37,14 @@ export async function createUser(db: Database, input: NewUser): Promise<User> {
 
 /** A user by id, or NotFoundError. */
 export async function getUser(db: Database, id: number): Promise<User> {
-  const row = await db.query.users.findFirst({ where: eq(users.id, id) });
+  const row = await db.select().from(users).where(eq(users.id, id)).get();
   if (!row) throw new NotFoundError('User Not Found');
   return row;
 }
 
 /** A user by username (case-insensitive), or undefined. */
 export async function findUserByUsername(db: Database, username: string): Promise<User | undefined> {
-  return db.query.users.findFirst({ where: sql`lower(${users.username}) = lower(${username})` });
+  return db.select().from(users).where(sql`lower(${users.username}) = lower(${username})`).get();
 }
 
 /** All users, oldest first, a page at a time. */

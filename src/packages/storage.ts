@@ -34,6 +34,58 @@ export const SPOOL_PART_BYTES = 8 * 1024 * 1024;
 /** Size and SHA-256 (hex) of stored bytes. */
 export type Stored = { size: number; sha256: string };
 
+/** The chunk size bodies are regrouped into on their way to R2. */
+const CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * The bytes of `body` in chunks of CHUNK_BYTES (the last one shorter). Bytes arrive in network
+ * chunks of a few KiB; every stage that handles chunks one by one (the digest here, R2's writer)
+ * then pays its per-chunk cost once per MiB instead. A byte stream (a request body) is read with
+ * workerd's `readAtLeast`, so the regrouping itself runs no script per network chunk either.
+ */
+export function regrouped(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  let reader: ReadableStreamBYOBReader;
+  try {
+    reader = body.getReader({ mode: 'byob' });
+  } catch {
+    return body.pipeThrough(regroup());
+  }
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { value, done } = await reader.readAtLeast(CHUNK_BYTES, new Uint8Array(CHUNK_BYTES));
+      if (value && value.byteLength > 0) controller.enqueue(value);
+      if (done) controller.close();
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+}
+
+// Regroups a stream that is not a byte stream (one built by script) with a TransformStream.
+function regroup(): TransformStream<Uint8Array, Uint8Array> {
+  let pending = new Uint8Array(CHUNK_BYTES);
+  let filled = 0;
+  const emit = (controller: TransformStreamDefaultController<Uint8Array>) => {
+    controller.enqueue(pending.subarray(0, filled));
+    pending = new Uint8Array(CHUNK_BYTES);
+    filled = 0;
+  };
+  return new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      let offset = 0;
+      while (offset < chunk.byteLength) {
+        const take = Math.min(chunk.byteLength - offset, CHUNK_BYTES - filled);
+        pending.set(chunk.subarray(offset, offset + take), filled);
+        filled += take;
+        offset += take;
+        if (filled === CHUNK_BYTES) emit(controller);
+      }
+    },
+    flush(controller) {
+      if (filled > 0) emit(controller);
+    },
+  });
+}
+
 // A pass-through stream that feeds every chunk to a SHA-256 digest.
 function hashing(): { stream: TransformStream<Uint8Array, Uint8Array>; digest: () => Promise<string>; seen: () => number } {
   const digest = new crypto.DigestStream('SHA-256');
@@ -58,7 +110,7 @@ function hashing(): { stream: TransformStream<Uint8Array, Uint8Array>; digest: (
  */
 export async function putStream(bucket: R2Bucket, key: string, body: ReadableStream<Uint8Array>, length: number | undefined, contentType: string): Promise<Stored> {
   const hash = hashing();
-  const hashed = body.pipeThrough(hash.stream);
+  const hashed = regrouped(body).pipeThrough(hash.stream);
   if (length === undefined) return spool(bucket, key, hashed, contentType, hash.digest);
   const fixed = new FixedLengthStream(length);
   const [put, piped] = await Promise.allSettled([bucket.put(key, fixed.readable, { httpMetadata: { contentType } }), hashed.pipeTo(fixed.writable)]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
-import { loggedModels, modelVersions, packageFiles, packages, registeredModels } from '../../src/db/schema';
+import { candidates, loggedModels, modelVersions, packageFiles, packages, registeredModels } from '../../src/db/schema';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../src/errors';
 import { deletePath, getFile, listDirectory, listFiles, putFile, readFile } from '../../src/packages/files';
 import { candidatePackageName, ML_VERSION } from '../../src/packages/names';
@@ -160,7 +160,7 @@ describe('packages', { timeout: 30_000 }, () => {
   it('checks that logged model and model version packages name objects of the project', async () => {
     const { user, project, candidateId } = await setup();
     const other = await seedProject(user.id);
-    const experimentId = (await db().query.candidates.findFirst({ where: (c, { eq: is }) => is(c.id, candidateId) }))!.experimentId;
+    const { experimentId } = (await db().select({ experimentId: candidates.experimentId }).from(candidates).where(eq(candidates.id, candidateId)).get())!;
     const [model] = await db().insert(loggedModels).values({ id: `m-${crypto.randomUUID().replace(/-/g, '')}`, projectId: project.id, experimentId, name: 'model' }).returning();
     const [registered] = await db().insert(registeredModels).values({ projectId: project.id, name: `rm-${model.seq}` }).returning();
     const [version] = await db().insert(modelVersions).values({ registeredModelId: registered.id, version: 1, source: 'runs:/x/model' }).returning();

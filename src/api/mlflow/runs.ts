@@ -59,26 +59,56 @@ async function search(c: Context<AppEnv>) {
   return c.json({ runs: runs.length ? runs.map((r) => runJson(r, origin)) : undefined, next_page_token: nextPageToken });
 }
 
+/** The input of a request about one run: its id (`run_id` or `run_uuid`) and `shape`. */
+const runInput = <T extends z.ZodRawShape>(shape: T) => z.object({ ...runIdFields, ...shape });
+
+// Built once, not per request: constructing a zod schema costs more than parsing a small input.
+const inputs = {
+  create: z.object({
+    experiment_id: experimentIdField().optional(),
+    user_id: z.string().optional(),
+    run_name: z.string().optional(),
+    start_time: int64.optional(),
+    tags: z.array(keyValue).optional(),
+  }),
+  get: runInput({}),
+  update: runInput({ status: z.enum(RUN_STATUSES).optional(), end_time: int64.optional(), run_name: z.string().optional() }),
+  logMetric: runInput(metric.shape),
+  keyValue: runInput({ key: required('key'), value: required('value') }),
+  key: runInput({ key: required('key') }),
+  logBatch: runInput({ metrics: z.array(metric).optional(), params: z.array(keyValue).optional(), tags: z.array(keyValue).optional() }),
+  logInputs: runInput({
+    datasets: z
+      .array(
+        z.object({
+          tags: z.array(keyValue).optional(),
+          dataset: z.object({
+            name: required('name'),
+            digest: required('digest'),
+            source_type: required('source_type'),
+            source: required('source'),
+            schema: z.string().optional(),
+            profile: z.string().optional(),
+          }),
+        }),
+      )
+      .optional(),
+    models: z.array(z.object({ model_id: required('model_id') })).optional(),
+  }),
+  outputs: runInput({ models: z.array(z.object({ model_id: required('model_id'), step: int64.optional() })).optional() }),
+};
+
 /** A write to a run: checks write access, reads the input and the run id. */
-async function runWrite<T extends z.ZodRawShape>(c: Context<AppEnv>, shape: T) {
+async function runWrite<T extends { run_id?: string; run_uuid?: string }>(c: Context<AppEnv>, schema: z.ZodType<T>) {
   requireAbility(c, 'write_ml');
-  const input = await mlflowInput(c, z.object({ ...runIdFields, ...shape }));
-  return { input, runId: runIdOf(input as { run_id?: string; run_uuid?: string }), db: c.get('db'), projectId: c.get('access').project.id };
+  const input = await mlflowInput(c, schema);
+  return { input, runId: runIdOf(input), db: c.get('db'), projectId: c.get('access').project.id };
 }
 
 export const runsApi = new Hono<AppEnv>()
   .post('/create', async (c) => {
     requireAbility(c, 'write_ml');
-    const input = await mlflowInput(
-      c,
-      z.object({
-        experiment_id: experimentIdField().optional(),
-        user_id: z.string().optional(),
-        run_name: z.string().optional(),
-        start_time: int64.optional(),
-        tags: z.array(keyValue).optional(),
-      }),
-    );
+    const input = await mlflowInput(c, inputs.create);
     const actor = c.get('actor')!;
     const run = await createRun(c.get('db'), {
       projectId: c.get('access').project.id,
@@ -93,73 +123,54 @@ export const runsApi = new Hono<AppEnv>()
     return c.json({ run: runJson(run, originOf(c)) });
   })
   .get('/get', async (c) => {
-    const input = await mlflowInput(c, z.object(runIdFields));
+    const input = await mlflowInput(c, inputs.get);
     const run = await getRun(c.get('db'), c.get('access').project.id, runIdOf(input));
     return c.json({ run: runJson(run, originOf(c)) });
   })
   .post('/update', async (c) => {
-    const { input, runId, db, projectId } = await runWrite(c, {
-      status: z.enum(RUN_STATUSES).optional(),
-      end_time: int64.optional(),
-      run_name: z.string().optional(),
-    });
+    const { input, runId, db, projectId } = await runWrite(c, inputs.update);
     const info = await updateRun(db, projectId, runId, { status: input.status, endTime: input.end_time, runName: input.run_name });
     return c.json({ run_info: runInfoJson(info, originOf(c)) });
   })
   .post('/delete', async (c) => {
-    const { runId, db, projectId } = await runWrite(c, {});
+    const { runId, db, projectId } = await runWrite(c, inputs.get);
     await deleteRun(db, projectId, runId);
     return c.json({});
   })
   .post('/restore', async (c) => {
-    const { runId, db, projectId } = await runWrite(c, {});
+    const { runId, db, projectId } = await runWrite(c, inputs.get);
     await restoreRun(db, projectId, runId);
     return c.json({});
   })
   .post('/search', search)
   .get('/search', search)
   .post('/log-metric', async (c) => {
-    const { input, runId, db, projectId } = await runWrite(c, metric.shape);
+    const { input, runId, db, projectId } = await runWrite(c, inputs.logMetric);
     await logMetric(db, projectId, runId, toMetric(input));
     return c.json({});
   })
   .post('/log-parameter', async (c) => {
-    const { input, runId, db, projectId } = await runWrite(c, { key: required('key'), value: required('value') });
+    const { input, runId, db, projectId } = await runWrite(c, inputs.keyValue);
     await logParam(db, projectId, runId, { key: input.key, value: input.value });
     return c.json({});
   })
   .post('/log-batch', async (c) => {
-    const { input, runId, db, projectId } = await runWrite(c, {
-      metrics: z.array(metric).optional(),
-      params: z.array(keyValue).optional(),
-      tags: z.array(keyValue).optional(),
-    });
+    const { input, runId, db, projectId } = await runWrite(c, inputs.logBatch);
     await logBatch(db, projectId, runId, { metrics: input.metrics?.map(toMetric), params: input.params, tags: input.tags });
     return c.json({});
   })
   .post('/set-tag', async (c) => {
-    const { input, runId, db, projectId } = await runWrite(c, { key: required('key'), value: required('value') });
+    const { input, runId, db, projectId } = await runWrite(c, inputs.keyValue);
     await setTag(db, projectId, runId, { key: input.key, value: input.value });
     return c.json({});
   })
   .post('/delete-tag', async (c) => {
-    const { input, runId, db, projectId } = await runWrite(c, { key: required('key') });
+    const { input, runId, db, projectId } = await runWrite(c, inputs.key);
     await deleteTag(db, projectId, runId, input.key);
     return c.json({});
   })
   .post('/log-inputs', async (c) => {
-    const dataset = z.object({
-      name: required('name'),
-      digest: required('digest'),
-      source_type: required('source_type'),
-      source: required('source'),
-      schema: z.string().optional(),
-      profile: z.string().optional(),
-    });
-    const { input, runId, db, projectId } = await runWrite(c, {
-      datasets: z.array(z.object({ tags: z.array(keyValue).optional(), dataset })).optional(),
-      models: z.array(z.object({ model_id: required('model_id') })).optional(),
-    });
+    const { input, runId, db, projectId } = await runWrite(c, inputs.logInputs);
     await logInputs(db, projectId, runId, {
       datasets: input.datasets?.map((d) => ({
         tags: d.tags,
@@ -170,9 +181,7 @@ export const runsApi = new Hono<AppEnv>()
     return c.json({});
   })
   .post('/outputs', async (c) => {
-    const { input, runId, db, projectId } = await runWrite(c, {
-      models: z.array(z.object({ model_id: required('model_id'), step: int64.optional() })).optional(),
-    });
+    const { input, runId, db, projectId } = await runWrite(c, inputs.outputs);
     await logOutputs(db, projectId, runId, (input.models ?? []).map((m) => ({ modelId: m.model_id, step: m.step })));
     return c.json({});
   });
