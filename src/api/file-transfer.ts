@@ -28,7 +28,9 @@ function parseRange(header: string | undefined, size: number): ByteRange | undef
 
 /** The download response for `file`. */
 export async function fileResponse(c: Context<AppEnv>, file: PackageFile): Promise<Response> {
-  const etag = `"${file.sha256}"`;
+  // The SHA-256, or for a file uploaded in parts its R2 object's random name: new bytes always
+  // get a new object, so either names these exact bytes.
+  const etag = `"${file.sha256 ?? file.r2Key.slice(file.r2Key.lastIndexOf('/') + 1)}"`;
   const name = baseName(file.filePath);
   const headers = new Headers({
     'content-type': file.contentType,

@@ -415,7 +415,8 @@ export const packageFiles = sqliteTable(
     packageId: integer('package_id').notNull().references(() => packages.id, { onDelete: 'cascade' }),
     filePath: text('file_path').notNull(),
     size: integer('size').notNull(),
-    sha256: text('sha256').notNull(),
+    /** SHA-256 (hex) of the bytes; null for a file assembled from a multipart upload (never read back whole). */
+    sha256: text('sha256'),
     contentType: text('content_type').notNull(),
     r2Key: text('r2_key').notNull(),
     userId: integer('user_id').references(() => users.id, { onDelete: 'set null' }),

@@ -20,7 +20,7 @@ import { contentTypeFor } from './content-types';
 import { checkNoClash, recordFile, type PackageFile } from './files';
 import type { Package, PackageStore } from './packages';
 import { normalizePath } from './paths';
-import { hashObject, MAX_PART_BYTES, MAX_PARTS, MIN_PART_BYTES, newBlobKey, regrouped } from './storage';
+import { MAX_PART_BYTES, MAX_PARTS, MIN_PART_BYTES, newBlobKey, regrouped, storedParts } from './storage';
 
 /** How long a part URL stays valid. */
 export const PART_URL_TTL_SECONDS = 60 * 60;
@@ -125,7 +125,7 @@ export async function completeUpload(store: PackageStore, pkg: Package, rawPath:
   } catch (error) {
     throw new InvalidInputError(`the parts could not be joined: ${error instanceof Error ? error.message : String(error)}`, 'parts');
   }
-  const stored = await hashObject(store.bucket, row.r2Key);
+  const stored = await storedParts(store.bucket, row.r2Key);
   const file = await recordFile(store, pkg, row.filePath, row.r2Key, stored, contentTypeFor(row.filePath, null), row.userId);
   await store.db.delete(packageUploads).where(eq(packageUploads.uploadId, uploadId));
   return file;

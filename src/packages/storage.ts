@@ -31,8 +31,8 @@ export const MAX_PARTS = 10_000;
 /** The part size used for bodies of unknown length (the most held in memory at once). */
 export const SPOOL_PART_BYTES = 8 * 1024 * 1024;
 
-/** Size and SHA-256 (hex) of stored bytes. */
-export type Stored = { size: number; sha256: string };
+/** Size and SHA-256 (hex) of stored bytes; null when they were never read whole (multipart). */
+export type Stored = { size: number; sha256: string | null };
 
 /** The chunk size bodies are regrouped into on their way to R2. */
 const CHUNK_BYTES = 1024 * 1024;
@@ -162,13 +162,15 @@ async function spool(bucket: R2Bucket, key: string, body: ReadableStream<Uint8Ar
   return { size, sha256: await digest() };
 }
 
-/** Size and SHA-256 of a stored object, streamed through a digest. */
-export async function hashObject(bucket: R2Bucket, key: string): Promise<Stored> {
-  const object = await bucket.get(key);
+/**
+ * The size of an object assembled from a multipart upload. Its SHA-256 is not computed: that
+ * would read the whole object back (9 of the 16.5 s of a 200 MB upload here), and its parts
+ * arrive in any order, on separate requests.
+ */
+export async function storedParts(bucket: R2Bucket, key: string): Promise<Stored> {
+  const object = await bucket.head(key);
   if (!object) throw new InvalidInputError('the upload produced no object');
-  const digest = new crypto.DigestStream('SHA-256');
-  await object.body.pipeTo(digest);
-  return { size: object.size, sha256: toHex(new Uint8Array(await digest.digest)) };
+  return { size: object.size, sha256: null };
 }
 
 /** Deletes objects by key (R2 takes up to 1000 keys a call). */

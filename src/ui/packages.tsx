@@ -202,7 +202,7 @@ packageRoutes.get('/:package_id', async (c) => {
                     <td class="text">{f.filePath}</td>
                     <td class="num">{formatSize(f.size)}</td>
                     <td class="hide-small">
-                      <code title={f.sha256}>{f.sha256.slice(0, 12)}</code>
+                      {f.sha256 ? <code title={f.sha256}>{f.sha256.slice(0, 12)}</code> : <span class="muted" title="not computed for a file uploaded in parts">—</span>}
                     </td>
                     <td class="hide-small">
                       <Time ms={f.createdAt} />
