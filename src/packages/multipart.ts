@@ -20,7 +20,7 @@ import { contentTypeFor } from './content-types';
 import { checkNoClash, recordFile, type PackageFile } from './files';
 import type { Package, PackageStore } from './packages';
 import { normalizePath } from './paths';
-import { MAX_PART_BYTES, MAX_PARTS, MIN_PART_BYTES, newBlobKey, regrouped, storedParts } from './storage';
+import { MAX_PART_BYTES, MAX_PARTS, MIN_PART_BYTES, newBlobKey, storedParts } from './storage';
 
 /** How long a part URL stays valid. */
 export const PART_URL_TTL_SECONDS = 60 * 60;
@@ -98,7 +98,7 @@ export async function uploadPart(
   }
   const fixed = new FixedLengthStream(length);
   const upload = store.bucket.resumeMultipartUpload(row.r2Key, uploadId);
-  const [part, piped] = await Promise.allSettled([upload.uploadPart(partNumber, fixed.readable), regrouped(body).pipeTo(fixed.writable)]);
+  const [part, piped] = await Promise.allSettled([upload.uploadPart(partNumber, fixed.readable), body.pipeTo(fixed.writable)]);
   if (piped.status === 'rejected') throw new InvalidInputError(`the part did not carry the ${length} bytes announced by Content-Length`);
   if (part.status === 'rejected') throw part.reason;
   return { etag: part.value.etag };

@@ -39,11 +39,12 @@ const CHUNK_BYTES = 1024 * 1024;
 
 /**
  * The bytes of `body` in chunks of CHUNK_BYTES (the last one shorter). Bytes arrive in network
- * chunks of a few KiB; every stage that handles chunks one by one (the digest here, R2's writer)
- * then pays its per-chunk cost once per MiB instead. A byte stream (a request body) is read with
- * workerd's `readAtLeast`, so the regrouping itself runs no script per network chunk either.
+ * chunks of a few KiB; every stage that handles chunks one by one in script (the digest here,
+ * R2's writer locally) then pays its per-chunk cost once per MiB instead. A byte stream (a request
+ * body) is read with workerd's `readAtLeast`, so the regrouping itself runs no script per network
+ * chunk either. A body piped straight to R2 (a multipart part) needs none of this.
  */
-export function regrouped(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+function regrouped(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
   let reader: ReadableStreamBYOBReader;
   try {
     reader = body.getReader({ mode: 'byob' });
