@@ -129,6 +129,25 @@ export async function run(ctx) {
     if (down.bytes !== size) throw new Error(`download gave ${down.bytes} bytes, expected ${size}`);
     if (hash.digest('hex') !== sha) throw new Error('the downloaded bytes differ from the uploaded ones (SHA-256)');
 
+    // diagnosis, not part of W5: the same bytes up in one PUT (an object of one piece) and down
+    // again, to tell the cost of a multipart object in the local R2 simulator from ours
+    stop = sampleMemory(pids);
+    t0 = now();
+    const single = await ctx.client.request('PUT', `${artifacts}/artifacts/${root}/w5-single/big.bin`, {
+      headers: { 'content-length': String(size) },
+      body: () => createReadStream(source),
+    });
+    const singleUpMs = now() - t0;
+    const singleUpMem = stop();
+    if (single.status !== 200) throw new Error(`single PUT answered ${single.status}`);
+    stop = sampleMemory(pids);
+    t0 = now();
+    const singleHash = createHash('sha256');
+    const singleDown = await ctx.client.request('GET', `${artifacts}/artifacts/${root}/w5-single/big.bin`, { sink: (chunk) => singleHash.update(chunk) });
+    const singleDownMs = now() - t0;
+    const singleDownMem = stop();
+    if (singleDown.bytes !== size || singleHash.digest('hex') !== sha) throw new Error('the single-PUT download differs from the upload');
+
     // the floor: the same bytes through a plain file on the same disk, in the same parts
     const copy = join(dir, 'floor.bin');
     t0 = now();
@@ -165,9 +184,11 @@ export async function run(ctx) {
       memoryDown: downMem,
       note: 'download bytes counted and hashed as they stream; RSS sampled every 20 ms',
     };
+    ctx.details.w5.singlePut = { upMs: singleUpMs, downMs: singleDownMs, memoryUp: singleUpMem, memoryDown: singleDownMem };
     ctx.shared.w5 = { sha };
     ctx.notes.push(
       `W5 upload: mpu/create ${createMs.toFixed(0)} ms, ${numParts} parts ${(partsWallMs / 1000).toFixed(1)} s (median part ${summarize(partMs).median.toFixed(0)} ms), mpu/complete ${completeMs.toFixed(0)} ms; worker RSS +${((afterParts - worker(upMem).baseRss) / MiB).toFixed(0)} MB after the parts; memory growth up ${(worker(upMem).growth / MiB).toFixed(0)} MB, down ${(worker(downMem).growth / MiB).toFixed(0)} MB`,
+      `W5 diagnosis, the same file in one PUT instead of parts: up ${(mb / (singleUpMs / 1000)).toFixed(1)} MB/s (memory +${(worker(singleUpMem).growth / MiB).toFixed(0)} MB), down ${(mb / (singleDownMs / 1000)).toFixed(1)} MB/s (memory +${(worker(singleDownMem).growth / MiB).toFixed(0)} MB)`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
