@@ -67,9 +67,9 @@ const SQL_SEARCH_W2 = `SELECT c.id AS id, (CASE WHEN o0.candidate_id IS NULL THE
 // ---- src/tracking/candidates.ts loadRuns (loadRunsWhere with json_each of the ids): one batch of 6
 const SQL_LOAD_RUNS = [
   `SELECT c.id, c.run_id, c.project_id, c.experiment_id, e.iid, c.name, c.mlflow_user, c.user_id, c.status, c.start_time, c.end_time, c.lifecycle_stage, c.deleted_at, c.created_at, c.updated_at FROM candidates c JOIN experiments e ON e.id = c.experiment_id WHERE c.id IN (SELECT value FROM json_each(?1))`,
-  `SELECT candidate_id, key, value FROM candidate_params WHERE candidate_id IN (SELECT value FROM json_each(?1)) ORDER BY rowid`,
-  `SELECT candidate_id, key, value FROM candidate_tags WHERE candidate_id IN (SELECT value FROM json_each(?1)) ORDER BY rowid`,
-  `SELECT candidate_id, key, value, is_nan, timestamp, step FROM latest_metrics WHERE candidate_id IN (SELECT value FROM json_each(?1)) ORDER BY rowid`,
+  `SELECT candidate_id, json_group_array(json_array(key, value) ORDER BY rowid) AS rows FROM candidate_params WHERE candidate_id IN (SELECT value FROM json_each(?1)) GROUP BY candidate_id`,
+  `SELECT candidate_id, json_group_array(json_array(key, value) ORDER BY rowid) AS rows FROM candidate_tags WHERE candidate_id IN (SELECT value FROM json_each(?1)) GROUP BY candidate_id`,
+  `SELECT candidate_id, json_group_array(json_array(key, value, is_nan, timestamp, step) ORDER BY rowid) AS rows FROM latest_metrics WHERE candidate_id IN (SELECT value FROM json_each(?1)) GROUP BY candidate_id`,
   `SELECT i.candidate_id, i.tags, d.name, d.digest, d.source_type, d.source, d.schema, d.profile FROM candidate_inputs i JOIN datasets d ON d.id = i.dataset_id WHERE i.candidate_id IN (SELECT value FROM json_each(?1)) ORDER BY i.rowid`,
   `SELECT candidate_id, model_id, direction, step FROM candidate_model_io WHERE candidate_id IN (SELECT value FROM json_each(?1)) ORDER BY rowid`,
 ];
@@ -112,7 +112,7 @@ const SQL_RELATED_CHILDREN = `select "candidates"."id", "candidates"."run_id", "
 // listDirectory: the artifact browser on Candidate Detail (src/ui/artifacts.tsx loadArtifactView)
 const SQL_RESOLVE_PACKAGE = [`SELECT c.id, c.run_id, c.project_id, c.experiment_id, e.iid, c.name, c.mlflow_user, c.user_id, c.status, c.start_time, c.end_time, c.lifecycle_stage, c.deleted_at, c.created_at, c.updated_at FROM candidates c JOIN experiments e ON e.id = c.experiment_id WHERE c.id = ? AND c.project_id = ?`, `select "id", "project_id", "name", "version", "package_type", "created_at", "updated_at" from "packages" where ("packages"."project_id" = ? and "packages"."package_type" = ? and "packages"."name" = ? and "packages"."version" = ?)`];
 const SQL_LIST_DIRECTORY = `SELECT name, MAX(is_dir) AS is_dir, MAX(CASE WHEN is_dir = 0 THEN size END) AS size FROM ( SELECT CASE WHEN instr(rest, '/') > 0 THEN substr(rest, 1, instr(rest, '/') - 1) ELSE rest END AS name, instr(rest, '/') > 0 AS is_dir, size FROM (SELECT substr(file_path, length(?) + 1) AS rest, size FROM package_files WHERE package_id = ? ) ) GROUP BY name ORDER BY name`;
-const SQL_GET_USER = 'select "id", "username", "name", "email", "password_hash", "is_admin", "is_blocked", "created_at" from "users" "users" where "users"."id" = ? limit ?';
+const SQL_GET_USER = 'select "id", "username", "name", "email", "password_hash", "is_admin", "is_blocked", "created_at" from "users" where "users"."id" = ?';
 
 /** The SQL texts the floor runs, by the domain function they mirror (for bench/sql-capture.ts). */
 export const MIRRORED_SQL = {
@@ -377,7 +377,7 @@ export class Floor {
       });
     }
     this.stmt(SQL_RELATED_CHILDREN).all('mlflow.parentRunId', experiment.id, run.runId, 'active', 100);
-    this.stmt(SQL_GET_USER).get(this.userId, 1);
+    this.stmt(SQL_GET_USER).get(this.userId);
     this.stmt(SQL_EXPERIMENT_HEADER).get(this.projectId, experiment.iid, 'active', 1);
     this.stmt(SQL_RESOLVE_PACKAGE[0]).get(run.candidateId, this.projectId);
     const pkg = this.stmt(SQL_RESOLVE_PACKAGE[1]).get(this.projectId, 'generic', `ml_candidate_${run.candidateId}`, '-');

@@ -245,9 +245,13 @@ async function loadRunsWhere(db: Database, selector: string, values: unknown[]):
   const q = (sql: string) => stmt(db, sql, ...values);
   const [infos, params, tags, metrics, inputs, io] = await batch(db, [
     q(`${INFO_SELECT} WHERE c.id IN (${selector})`),
-    q(`SELECT candidate_id, key, value FROM candidate_params WHERE candidate_id IN (${selector}) ORDER BY rowid`),
-    q(`SELECT candidate_id, key, value FROM candidate_tags WHERE candidate_id IN (${selector}) ORDER BY rowid`),
-    q(`SELECT candidate_id, key, value, is_nan, timestamp, step FROM latest_metrics WHERE candidate_id IN (${selector}) ORDER BY rowid`),
+    // one row per run, its rows as a JSON array in logging order: a page of 1000 runs then moves
+    // 1000 rows out of D1, not 20,000 (D1's cost grows with the number of rows and values)
+    q(`SELECT candidate_id, json_group_array(json_array(key, value) ORDER BY rowid) AS rows FROM candidate_params WHERE candidate_id IN (${selector}) GROUP BY candidate_id`),
+    q(`SELECT candidate_id, json_group_array(json_array(key, value) ORDER BY rowid) AS rows FROM candidate_tags WHERE candidate_id IN (${selector}) GROUP BY candidate_id`),
+    q(
+      `SELECT candidate_id, json_group_array(json_array(key, value, is_nan, timestamp, step) ORDER BY rowid) AS rows FROM latest_metrics WHERE candidate_id IN (${selector}) GROUP BY candidate_id`,
+    ),
     q(`SELECT i.candidate_id, i.tags, d.name, d.digest, d.source_type, d.source, d.schema, d.profile
        FROM candidate_inputs i JOIN datasets d ON d.id = i.dataset_id WHERE i.candidate_id IN (${selector}) ORDER BY i.rowid`),
     q(`SELECT candidate_id, model_id, direction, step FROM candidate_model_io WHERE candidate_id IN (${selector}) ORDER BY rowid`),
@@ -256,10 +260,25 @@ async function loadRunsWhere(db: Database, selector: string, values: unknown[]):
   for (const r of infos.results as InfoRow[]) {
     runs.set(r.id, { info: toInfo(r), params: [], tags: [], metrics: [], datasetInputs: [], modelInputs: [], modelOutputs: [] });
   }
-  for (const p of params.results as (KeyValue & { candidate_id: number })[]) runs.get(p.candidate_id)?.params.push({ key: p.key, value: p.value });
-  for (const t of tags.results as (KeyValue & { candidate_id: number })[]) runs.get(t.candidate_id)?.tags.push({ key: t.key, value: t.value });
-  for (const m of metrics.results as { candidate_id: number; key: string; value: number; is_nan: number; timestamp: number; step: number }[]) {
-    runs.get(m.candidate_id)?.metrics.push({ key: m.key, value: decodeMetricValue(m.value, m.is_nan), timestamp: m.timestamp, step: m.step });
+  type Grouped = { candidate_id: number; rows: string };
+  for (const p of params.results as Grouped[]) {
+    const run = runs.get(p.candidate_id);
+    if (run) run.params = (JSON.parse(p.rows) as [string, string][]).map(([key, value]) => ({ key, value }));
+  }
+  for (const t of tags.results as Grouped[]) {
+    const run = runs.get(t.candidate_id);
+    if (run) run.tags = (JSON.parse(t.rows) as [string, string][]).map(([key, value]) => ({ key, value }));
+  }
+  for (const m of metrics.results as Grouped[]) {
+    const run = runs.get(m.candidate_id);
+    if (run) {
+      run.metrics = (JSON.parse(m.rows) as [string, number, number, number, number][]).map(([key, value, isNan, timestamp, step]) => ({
+        key,
+        value: decodeMetricValue(value, isNan),
+        timestamp,
+        step,
+      }));
+    }
   }
   type InputRow = { candidate_id: number; tags: string; name: string; digest: string; source_type: string; source: string; schema: string | null; profile: string | null };
   for (const i of inputs.results as InputRow[]) {
