@@ -41,6 +41,26 @@ describe('candidates (domain)', () => {
     expect(await loadRuns(db(), [])).toEqual([]);
   });
 
+  it('gives back each run\'s params, tags and metrics in logging order with their exact values', async () => {
+    const { project, runId, candidateId } = await seedRun();
+    const params = [
+      { key: 'zeta', value: 'ünïcode "quoted" \\ back' },
+      { key: 'alpha', value: '[1, 2]' },
+      { key: 'mid', value: '' },
+    ];
+    const metrics = [
+      { key: 'z', value: 0.1 + 0.2, timestamp: 1_795_000_000_123, step: 7 },
+      { key: 'a', value: -1.2345678901234567e300, timestamp: 2, step: 0 },
+      { key: 'nan', value: NaN, timestamp: 3, step: 1 },
+      { key: 'inf', value: Infinity, timestamp: 4, step: 2 },
+    ];
+    await logBatch(db(), project.id, runId, { params, tags: [{ key: 'y', value: '1' }, { key: 'b', value: '2' }], metrics });
+    const [run] = await loadRuns(db(), [candidateId]);
+    expect(run.params).toEqual(params);
+    expect(run.tags.filter((t) => !t.key.startsWith('mlflow.'))).toEqual([{ key: 'y', value: '1' }, { key: 'b', value: '2' }]);
+    expect(run.metrics).toEqual(metrics);
+  });
+
   it('updates only active runs, and restores deleted ones', async () => {
     const { project, runId } = await seedRun();
     const info = await updateRun(db(), project.id, runId, { status: 'KILLED', endTime: 9 });

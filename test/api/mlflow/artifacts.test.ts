@@ -137,6 +137,34 @@ describe('mlflow-artifacts: upload, list, download, delete', { timeout: 30_000 }
     expect(cached.status).toBe(304);
   });
 
+  it('stores multi-MiB uploads byte for byte, whether the body is a byte stream or one built by script', async () => {
+    const { token, prefix, root, project, candidateId } = await setup();
+    const data = bytes(2 * 1024 * 1024 + 12_345, 13);
+    const scripted = () => {
+      let offset = 0;
+      return new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (offset >= data.length) return controller.close();
+          controller.enqueue(data.slice(offset, offset + 65_537));
+          offset += 65_537;
+        },
+      });
+    };
+    for (const [name, body] of [['bytes.bin', data], ['scripted.bin', scripted()]] as const) {
+      const res = await call('PUT', `${prefix}/artifacts/${root}/${name}`, { token, body, headers: { 'content-length': String(data.length) } });
+      expect(res.status).toBe(200);
+      const back = await call('GET', `${prefix}/artifacts/${root}/${name}`, { token });
+      expect(await sha256(new Uint8Array(await back.arrayBuffer()))).toBe(await sha256(data));
+      expect(back.headers.get('etag')).toBe(`"${await sha256(data)}"`);
+    }
+    const pkg = await resolveCandidatePackage(db(), project.id, candidateId);
+    const rows = await db().select().from(packageFiles).where(eq(packageFiles.packageId, pkg!.id));
+    expect(rows.map((r) => [r.filePath, r.size, r.sha256])).toEqual([
+      ['bytes.bin', data.length, await sha256(data)],
+      ['scripted.bin', data.length, await sha256(data)],
+    ]);
+  });
+
   it('streams an upload without Content-Length', async () => {
     const { token, prefix, root, project, candidateId } = await setup();
     const data = bytes(200_000, 9);
