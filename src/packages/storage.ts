@@ -10,7 +10,8 @@
  *
  * Bodies are streamed, never buffered whole: a body of known length goes through a
  * FixedLengthStream into one `put`; a body of unknown length (chunked transfer) goes into an R2
- * multipart upload, one part of `SPOOL_PART_BYTES` at a time. The SHA-256 is computed on the way.
+ * multipart upload, one part of `SPOOL_PART_BYTES` at a time. The SHA-256 is computed on the way;
+ * a file the client uploads in parts (MLflow's multipart protocol) has none (`storedParts`).
  */
 import { randomHex, toHex } from '../access/crypto';
 import { InvalidInputError } from '../errors';
