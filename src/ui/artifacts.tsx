@@ -78,7 +78,8 @@ async function previewOf(bucket: R2Bucket, file: PackageFile): Promise<Preview> 
     }
   }
   if (kind === 'csv') {
-    const rows = parseCsv(head.text, PREVIEW_ROWS + 1);
+    // the header, PREVIEW_ROWS rows, and one more to tell whether there are more
+    const rows = parseCsv(head.text, PREVIEW_ROWS + 2);
     return { kind: 'csv', rows: rows.slice(0, PREVIEW_ROWS + 1), truncated: head.truncated || rows.length > PREVIEW_ROWS + 1 };
   }
   return { kind: kind === 'json' ? 'json' : 'text', text: head.text, truncated: head.truncated };

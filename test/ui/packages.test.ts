@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { env } from 'cloudflare:workers';
+import { PREVIEW_ROWS } from '../../src/ui/artifacts';
 import { putFile } from '../../src/packages/files';
 import { ensurePackage } from '../../src/packages/packages';
 import { setFlag } from '../../src/flags/flags';
@@ -69,6 +70,17 @@ describe('the artifact browser on Candidate Detail', () => {
     expect(csv).toContain('<th scope="col">x</th><th scope="col">label</th>');
     expect(csv).toContain('<td class="text">a, b</td>');
     expect(csv).toContain('<td class="text">&lt;script&gt;alert(1)&lt;/script&gt;</td>');
+    expect(csv).not.toContain('Only the beginning of the file is shown');
+    const rows = (n: number) => ['i', ...Array.from({ length: n }, (_, i) => `row${i}`)].join('\n') + '\n';
+    await put(pkg, 'data/full.csv', rows(PREVIEW_ROWS));
+    await put(pkg, 'data/long.csv', rows(PREVIEW_ROWS + 1));
+    const full = await (await getPage(browser, `${page}?file=data/full.csv`)).text();
+    expect(full).toContain(`<td class="text">row${PREVIEW_ROWS - 1}</td>`);
+    expect(full).not.toContain('Only the beginning of the file is shown');
+    const long = await (await getPage(browser, `${page}?file=data/long.csv`)).text();
+    expect(long).toContain(`<td class="text">row${PREVIEW_ROWS - 1}</td>`);
+    expect(long).not.toContain(`<td class="text">row${PREVIEW_ROWS}</td>`);
+    expect(long).toContain('Only the beginning of the file is shown');
     const image = await (await getPage(browser, `${page}?file=plot.png`)).text();
     expect(image).toContain(`<img class="preview-image" src="${base}/-/packages/${pkg.id}/download?path=plot.png&amp;inline=1"`);
     const html = await (await getPage(browser, `${page}?file=page.html`)).text();
