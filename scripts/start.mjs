@@ -7,8 +7,7 @@
 // `wrangler dev` with live reload, for working on the code.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Log, LogLevel, Miniflare, convertV4MiniflareOptions } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
@@ -36,7 +35,9 @@ function wrangler(...args) {
 }
 
 wrangler('d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state);
-const bundle = mkdtempSync(join(tmpdir(), 'flaretrack-worker-'));
+// built afresh on every start, next to the state it serves
+const bundle = join(state, 'worker');
+rmSync(bundle, { recursive: true, force: true });
 wrangler('deploy', '--dry-run', '--outdir', bundle);
 
 const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, 'wrangler.toml'));
@@ -64,25 +65,23 @@ const mf = new Miniflare(
   }),
 );
 
-let stopping = false;
-async function stop(code) {
-  if (stopping) return;
-  stopping = true;
-  await mf.dispose().catch(() => {});
-  rmSync(bundle, { recursive: true, force: true });
-  process.exit(code);
-}
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stop(0));
-
+// Miniflare stops workerd itself on SIGINT, SIGTERM and exit.
 try {
   await mf.ready;
 } catch (e) {
   console.error(`the worker did not start: ${e.message}`);
-  await stop(1);
+  await mf.dispose().catch(() => {});
+  process.exit(1);
 }
 
 const auth = { headers: { authorization: `Bearer ${token}` } };
-const me = await fetch(`${origin}/api/v4/user`, auth).then((res) => (res.status === 200 ? res.json() : null));
+const res = await fetch(`${origin}/api/v4/user`, auth);
+if (res.status !== 200 && res.status !== 401) {
+  console.error(`the worker answered ${res.status} to GET /api/v4/user:\n${await res.text()}`);
+  await mf.dispose().catch(() => {});
+  process.exit(1);
+}
+const me = res.status === 200 ? await res.json() : null;
 const projects = me ? await (await fetch(`${origin}/api/v4/projects`, auth)).json() : [];
 const demo = projects.find((p) => p.path_with_namespace === 'root/demo') ?? projects[0];
 const lines = [`flaretrack is running at ${origin}/`];
