@@ -213,7 +213,7 @@ function conjuncts(expr: Expr): Expr[] {
   return expr.kind === 'and' ? [...conjuncts(expr.left), ...conjuncts(expr.right)] : [expr];
 }
 
-/** How many entries of a metric's value index an index walk reads (see `compileMetricWalk`). */
+/** How many entries of a metric's value index an index walk reads (see `compileRunSearchPlans`). */
 export const WALK_WINDOW = 2000;
 /** The largest page an index walk serves; bigger pages are read by the full query. */
 const WALK_MAX_RESULTS = 100;
@@ -237,11 +237,10 @@ export function compileRunSearchPlans(search: RunSearch): { query: KeysetQuery; 
   const { terms, joins, leadingMetric } = runOrdering(search.orderBy);
   const experiments = idsCondition(sql`c.experiment_id`, search.experimentIds, 'experiment_ids');
   if (!experiments) return null;
-  const where = [experiments, viewTypeCondition(sql`c.lifecycle_stage`, search.viewType), ...conditions];
   const query: KeysetQuery = {
     id: sql`c.id`,
     from: sql`candidates c${sql.join([...filterJoins, ...joins], sql``)}`,
-    where,
+    where: [experiments, viewTypeCondition(sql`c.lifecycle_stage`, search.viewType), ...conditions],
     order: terms,
     maxResults: search.maxResults,
     pageToken: search.pageToken,
