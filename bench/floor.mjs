@@ -93,11 +93,6 @@ const SQL_COLUMN_KEYS = [
   `select distinct "key" from "latest_metrics" where "latest_metrics"."candidate_id" IN (SELECT "candidates"."id" FROM "candidates" WHERE "candidates"."experiment_id" = ? AND "candidates"."lifecycle_stage" = 'active' ORDER BY "candidates"."start_time" DESC LIMIT ?) order by "latest_metrics"."key" limit ?`,
 ];
 // src/tracking/search/runs.ts searchRunIds as the page compiles it: sort=metric:m1 (DESC), first page and after a keyset
-// src/tracking/search/runs.ts: a small page sorted by a metric is read by walking the metric's
-// value index (a window of WALK_WINDOW entries); the full query below answers when the walk cannot
-const WALK_WINDOW = 2000;
-const SQL_UI_WALK_FIRST = `WITH w AS MATERIALIZED (SELECT candidate_id, value FROM latest_metrics WHERE key = ? AND is_nan = 0 ORDER BY value DESC LIMIT ?) SELECT c.id AS id, 0 AS r0, o0.value AS v0, 0 AS r1, c.start_time AS v1, 0 AS r2, c.run_id AS v2, (SELECT count(*) FROM w) AS walked, (SELECT min(value) FROM w) AS edge FROM w o0 CROSS JOIN candidates c ON c.id = o0.candidate_id WHERE c.experiment_id = ? AND c.lifecycle_stage = 'active' ORDER BY o0.value DESC, c.start_time DESC, c.run_id ASC LIMIT ?`;
-const SQL_UI_WALK_AFTER = `WITH w AS MATERIALIZED (SELECT candidate_id, value FROM latest_metrics WHERE key = ? AND is_nan = 0 AND value <= ? ORDER BY value DESC LIMIT ?) SELECT c.id AS id, 0 AS r0, o0.value AS v0, 0 AS r1, c.start_time AS v1, 0 AS r2, c.run_id AS v2, (SELECT count(*) FROM w) AS walked, (SELECT min(value) FROM w) AS edge FROM w o0 CROSS JOIN candidates c ON c.id = o0.candidate_id WHERE c.experiment_id = ? AND c.lifecycle_stage = 'active' AND (o0.value < ? OR (o0.value = ? AND (c.start_time < ? OR (c.start_time = ? AND c.run_id > ?)))) ORDER BY o0.value DESC, c.start_time DESC, c.run_id ASC LIMIT ?`;
 const SQL_UI_SORT_FIRST = `SELECT c.id AS id, (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) AS r0, o0.value AS v0, 0 AS r1, c.start_time AS v1, 0 AS r2, c.run_id AS v2 FROM candidates c LEFT JOIN latest_metrics o0 ON o0.candidate_id = c.id AND o0.key = ? WHERE c.experiment_id = ? AND c.lifecycle_stage = 'active' ORDER BY (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) ASC, o0.value DESC, c.start_time DESC, c.run_id ASC LIMIT ?`;
 const SQL_UI_SORT_AFTER = `SELECT c.id AS id, (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) AS r0, o0.value AS v0, 0 AS r1, c.start_time AS v1, 0 AS r2, c.run_id AS v2 FROM candidates c LEFT JOIN latest_metrics o0 ON o0.candidate_id = c.id AND o0.key = ? WHERE c.experiment_id = ? AND c.lifecycle_stage = 'active' AND (((CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) > 0 OR ((CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) = 0 AND o0.value < ?)) OR (((CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) = 0 AND o0.value = ?) AND (c.start_time < ? OR (c.start_time = ? AND c.run_id > ?)))) ORDER BY (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) ASC, o0.value DESC, c.start_time DESC, c.run_id ASC LIMIT ?`;
 // loadCandidateRows: one batch of 3
@@ -131,7 +126,7 @@ export const MIRRORED_SQL = {
   metricHistoryBulkInterval: [SQL_BULK_RUNS, SQL_BULK_SAMPLE],
   getExperimentHeader: [SQL_EXPERIMENT_HEADER],
   experimentColumnKeys: SQL_COLUMN_KEYS,
-  searchRunIdsUiSort: [SQL_UI_WALK_FIRST, SQL_UI_WALK_AFTER, SQL_UI_SORT_FIRST, SQL_UI_SORT_AFTER],
+  searchRunIdsUiSort: [SQL_UI_SORT_FIRST, SQL_UI_SORT_AFTER],
   loadCandidateRows: SQL_CANDIDATE_ROWS,
   getCandidateRun: SQL_CANDIDATE_RUN,
   metricSummaries: [SQL_METRIC_SUMMARIES],
@@ -352,18 +347,13 @@ export class Floor {
       this.stmt(SQL_COLUMN_KEYS[0]).all(expId, 1000, 500);
       this.stmt(SQL_COLUMN_KEYS[1]).all(expId, 1000, 500);
     });
-    // the walk, then the full query if the walk's rows cannot be trusted (as searchRunIds)
-    const walked = cursor
-      ? this.stmt(SQL_UI_WALK_AFTER).all(sortMetric, cursor.v0, WALK_WINDOW, expId, cursor.v0, cursor.v0, cursor.v1, cursor.v1, cursor.v2, perPage + 1)
-      : this.stmt(SQL_UI_WALK_FIRST).all(sortMetric, WALK_WINDOW, expId, perPage + 1);
-    const last = walked[perPage];
-    const trusted = last !== undefined && (last.walked < WALK_WINDOW || last.v0 > last.edge);
-    const rows = trusted
-      ? walked
-      : cursor
+    const ids = (
+      cursor
         ? this.stmt(SQL_UI_SORT_AFTER).all(sortMetric, expId, cursor.v0, cursor.v0, cursor.v1, cursor.v1, cursor.v2, perPage + 1)
-        : this.stmt(SQL_UI_SORT_FIRST).all(sortMetric, expId, perPage + 1);
-    const ids = rows.slice(0, perPage).map((r) => r.id);
+        : this.stmt(SQL_UI_SORT_FIRST).all(sortMetric, expId, perPage + 1)
+    )
+      .slice(0, perPage)
+      .map((r) => r.id);
     const json = JSON.stringify(ids);
     this.batch(() => {
       for (const sql of SQL_CANDIDATE_ROWS) this.stmt(sql).all(json);

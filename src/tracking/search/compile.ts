@@ -134,30 +134,18 @@ export type KeysetQuery = {
   order: OrderTerm[];
   maxResults: number;
   pageToken?: string;
-  /** A WITH clause that `from` reads. */
-  with?: SQL;
-  /** More selected columns, each after a comma. */
-  columns?: SQL;
 };
 
 const dialect = new SQLiteAsyncDialect();
 
-/** What a page token is bound to: the ordering's terms and directions. */
-export function orderingOf(order: OrderTerm[]): string {
-  return order.map((term) => `${term.describe}:${term.ascending ? 'asc' : 'desc'}`).join('|');
-}
-
-/** The keyset a page token carries, checked against the ordering it must fit. */
-export function tokenKeyset(query: KeysetQuery): Keyset | undefined {
-  return query.pageToken ? decodePageToken(query.pageToken, orderingOf(query.order), query.order.map((term) => term.type)) : undefined;
-}
-
 /** The SELECT of a keyset-paged search (exported for query-plan checks), checked against D1's parameter limit. */
 export function keysetStatement(query: KeysetQuery): { statement: SQL; ordering: string } {
-  const ordering = orderingOf(query.order);
+  const ordering = query.order.map((term) => `${term.describe}:${term.ascending ? 'asc' : 'desc'}`).join('|');
   const conditions = query.where.filter((c): c is SQL => c !== undefined);
-  const keyset = tokenKeyset(query);
-  if (keyset) conditions.push(after(query.order, keyset, 0));
+  if (query.pageToken) {
+    const keyset = decodePageToken(query.pageToken, ordering, query.order.map((term) => term.type));
+    conditions.push(after(query.order, keyset, 0));
+  }
   const columns = query.order.map((term, i) => sql`, ${term.rank ?? sql`0`} AS ${sql.raw(`r${i}`)}, ${term.value} AS ${sql.raw(`v${i}`)}`);
   const orderBy = sql.join(
     query.order.flatMap((term) => [
@@ -167,7 +155,7 @@ export function keysetStatement(query: KeysetQuery): { statement: SQL; ordering:
     sql`, `,
   );
   const where = conditions.length ? sql` WHERE ${sql.join(conditions, sql` AND `)}` : sql``;
-  const statement = sql`${query.with ?? sql``}SELECT ${query.id} AS id${sql.join(columns, sql``)}${query.columns ?? sql``} FROM ${query.from}${where} ORDER BY ${orderBy} LIMIT ${query.maxResults + 1}`;
+  const statement = sql`SELECT ${query.id} AS id${sql.join(columns, sql``)} FROM ${query.from}${where} ORDER BY ${orderBy} LIMIT ${query.maxResults + 1}`;
   const bound = dialect.sqlToQuery(statement).params.length;
   if (bound > MAX_BOUND_PARAMETERS) {
     throw new InvalidInputError(`This search is too complex: it needs ${bound} values, at most ${MAX_BOUND_PARAMETERS} fit in one query; use fewer comparisons or IN lists`, 'filter');
@@ -175,17 +163,10 @@ export function keysetStatement(query: KeysetQuery): { statement: SQL; ordering:
   return { statement, ordering };
 }
 
-/** A row of a keyset statement: `id`, then `r<i>` and `v<i>` for each order term. */
-export type KeysetRow = Record<string, number | string | null>;
-
 /** Runs a keyset-paged search and returns one page of ids with the next page's token. */
 export async function runKeysetQuery<Id extends number>(db: Database, query: KeysetQuery): Promise<SearchPage<Id>> {
   const { statement, ordering } = keysetStatement(query);
-  return keysetPage<Id>(await db.all<KeysetRow>(statement), query, ordering);
-}
-
-/** One page of ids (the first `maxResults` rows) and, when a row more came, the next page's token. */
-export function keysetPage<Id extends number>(rows: KeysetRow[], query: KeysetQuery, ordering: string): SearchPage<Id> {
+  const rows = await db.all<Record<string, number | string | null>>(statement);
   const page = rows.slice(0, query.maxResults);
   const result: SearchPage<Id> = { ids: page.map((row) => row.id as Id) };
   if (rows.length > query.maxResults) {

@@ -13,8 +13,6 @@ import {
   compareText,
   compileExpr,
   idsCondition,
-  keysetPage,
-  keysetStatement,
   numberValue,
   orderClauses,
   NUMBER_COMPARATORS,
@@ -23,10 +21,8 @@ import {
   runKeysetQuery,
   STRING_COMPARATORS,
   stringValue,
-  tokenKeyset,
   viewTypeCondition,
   type KeysetQuery,
-  type KeysetRow,
   type OrderTerm,
 } from './compile';
 import type { RunSearch, SearchPage } from './types';
@@ -173,10 +169,9 @@ function compileRunComparison(cmp: Comparison): SQL {
 }
 
 /** The ordering of a runs/search: the given clauses, then start_time DESC, then run_id. */
-function runOrdering(orderBy: string[] | undefined): { terms: OrderTerm[]; joins: SQL[]; leadingMetric?: string } {
+function runOrdering(orderBy: string[] | undefined): { terms: OrderTerm[]; joins: SQL[] } {
   const terms: OrderTerm[] = [];
   const joins: SQL[] = [];
-  let leadingMetric: string | undefined;
   const seen = new Set<string>();
   orderClauses(orderBy).forEach((clause, index) => {
     const field = `order_by[${index}]`;
@@ -193,7 +188,6 @@ function runOrdering(orderBy: string[] | undefined): { terms: OrderTerm[]; joins
       terms.push({ value, ascending, type: numeric ? 'number' : 'text', rank, describe });
       return;
     }
-    if (index === 0 && target.kind === 'metric') leadingMetric = target.key;
     const alias = sql.raw(`o${index}`);
     const table = KEYED_TABLES[target.kind];
     joins.push(sql` LEFT JOIN ${table} ${alias} ON ${alias}.candidate_id = c.id AND ${alias}.key = ${target.key}`);
@@ -205,7 +199,7 @@ function runOrdering(orderBy: string[] | undefined): { terms: OrderTerm[]; joins
   });
   if (!seen.has('attribute:start_time')) terms.push({ value: sql`c.start_time`, ascending: false, type: 'number', describe: 'attribute:start_time' });
   if (!seen.has('attribute:run_id')) terms.push({ value: sql`c.run_id`, ascending: true, type: 'text', describe: 'attribute:run_id' });
-  return { terms, joins, leadingMetric };
+  return { terms, joins };
 }
 
 /** The top-level AND chain of a filter, in order. */
@@ -213,18 +207,8 @@ function conjuncts(expr: Expr): Expr[] {
   return expr.kind === 'and' ? [...conjuncts(expr.left), ...conjuncts(expr.right)] : [expr];
 }
 
-/** How many entries of a metric's value index an index walk reads (see `compileRunSearchPlans`). */
-export const WALK_WINDOW = 2000;
-/** The largest page an index walk serves; bigger pages are read by the full query. */
-const WALK_MAX_RESULTS = 100;
-
-/**
- * A runs/search compiled twice: `query`, the statement for every case; and, for a small page of
- * an unfiltered search ordered first by a metric (the Candidates page sorted by a column),
- * `walk`, which reads the page from the metric's value index instead of sorting every run of
- * the experiment (see `walkedPage`).
- */
-export function compileRunSearchPlans(search: RunSearch): { query: KeysetQuery; walk?: KeysetQuery } | null {
+/** The statement of a runs/search, or null when it names no experiment. */
+export function compileRunSearch(search: RunSearch): KeysetQuery | null {
   checkMaxResults(search.maxResults, MAX_RUNS_PAGE);
   const filter = parseFilter(search.filter);
   const filterJoins: SQL[] = [];
@@ -234,10 +218,10 @@ export function compileRunSearchPlans(search: RunSearch): { query: KeysetQuery; 
     if (join) filterJoins.push(join);
     else conditions.push(compileExpr(expr, compileRunComparison));
   });
-  const { terms, joins, leadingMetric } = runOrdering(search.orderBy);
+  const { terms, joins } = runOrdering(search.orderBy);
   const experiments = idsCondition(sql`c.experiment_id`, search.experimentIds, 'experiment_ids');
   if (!experiments) return null;
-  const query: KeysetQuery = {
+  return {
     id: sql`c.id`,
     from: sql`candidates c${sql.join([...filterJoins, ...joins], sql``)}`,
     where: [experiments, viewTypeCondition(sql`c.lifecycle_stage`, search.viewType), ...conditions],
@@ -245,52 +229,10 @@ export function compileRunSearchPlans(search: RunSearch): { query: KeysetQuery; 
     maxResults: search.maxResults,
     pageToken: search.pageToken,
   };
-  if (leadingMetric === undefined || filter || search.maxResults > WALK_MAX_RESULTS) return { query };
-  const keyset = tokenKeyset(query);
-  // a token past the runs that have the metric (NaN or missing) is for the full query
-  if (keyset && keyset[0][0] !== 0) return { query };
-  const [first, ...rest] = terms;
-  const descending = !first.ascending;
-  const from = keyset ? sql` AND value ${sql.raw(descending ? '<=' : '>=')} ${keyset[0][1]}` : sql``;
-  const walk: KeysetQuery = {
-    ...query,
-    with: sql`WITH w AS MATERIALIZED (SELECT candidate_id, value FROM latest_metrics WHERE key = ${leadingMetric} AND is_nan = 0${from} ORDER BY value ${sql.raw(descending ? 'DESC' : 'ASC')} LIMIT ${WALK_WINDOW}) `,
-    from: sql`w o0 CROSS JOIN candidates c ON c.id = o0.candidate_id${sql.join(joins.slice(1), sql``)}`,
-    // the window holds values only: the first term needs no rank (NaN and missing come after)
-    order: [{ value: sql`o0.value`, ascending: first.ascending, type: 'number', describe: first.describe }, ...rest],
-    columns: sql`, (SELECT count(*) FROM w) AS walked, (SELECT ${sql.raw(descending ? 'min' : 'max')}(value) FROM w) AS edge`,
-  };
-  return { query, walk };
-}
-
-/** The statement of a runs/search, or null when it names no experiment. */
-export function compileRunSearch(search: RunSearch): KeysetQuery | null {
-  return compileRunSearchPlans(search)?.query ?? null;
-}
-
-/**
- * The page an index walk read, or null when it cannot be trusted to be the page: the window
- * holds the WALK_WINDOW best values of the metric across every run that logged it, so the
- * runs it yields are the page only if they fill it and the page's last value lies strictly
- * inside the window (runs tied with the window's edge may have been cut), or the window held
- * every value there was.
- */
-function walkedPage(rows: KeysetRow[], walk: KeysetQuery, ordering: string): SearchPage<number> | null {
-  if (rows.length <= walk.maxResults) return null;
-  const last = rows[walk.maxResults];
-  const complete = Number(last.walked) < WALK_WINDOW;
-  const inside = walk.order[0].ascending ? Number(last.v0) < Number(last.edge) : Number(last.v0) > Number(last.edge);
-  return complete || inside ? keysetPage<number>(rows, walk, ordering) : null;
 }
 
 /** Candidate ids (`candidates.id`) matching a runs/search, in order. */
 export async function searchRunIds(db: Database, search: RunSearch): Promise<SearchPage<number>> {
-  const plans = compileRunSearchPlans(search);
-  if (!plans) return { ids: [] };
-  if (plans.walk) {
-    const { statement, ordering } = keysetStatement(plans.walk);
-    const page = walkedPage(await db.all<KeysetRow>(statement), plans.walk, ordering);
-    if (page) return page;
-  }
-  return runKeysetQuery(db, plans.query);
+  const query = compileRunSearch(search);
+  return query ? runKeysetQuery(db, query) : { ids: [] };
 }
