@@ -152,9 +152,9 @@ function mlFlagState(c: Context<AppEnv>): Promise<FlagState> {
   return state;
 }
 
-/** Whether ml_experiment_tracking is on for the loaded project. */
-export async function mlFlagOn(c: Context<AppEnv>): Promise<boolean> {
-  return isOnFor(await mlFlagState(c), c.get('access').project.id);
+/** Whether ml_experiment_tracking is on for a project (the loaded one by default). */
+export async function mlFlagOn(c: Context<AppEnv>, projectId = c.get('access').project.id): Promise<boolean> {
+  return isOnFor(await mlFlagState(c), projectId);
 }
 
 /** 404 unless ml_experiment_tracking is on for the loaded project. */

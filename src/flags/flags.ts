@@ -36,11 +36,6 @@ export function isOnFor(state: FlagState, projectId: number): boolean {
   return state.enabled || state.projects.includes(projectId);
 }
 
-/** Whether a flag is on for a project (one KV read). */
-export async function isEnabled(kv: KVNamespace, name: FlagName, projectId: number): Promise<boolean> {
-  return isOnFor(await readFlag(kv, name), projectId);
-}
-
 /**
  * Sets a flag: for everyone (`projectId` undefined) or for one project. Turning it off for one
  * project removes that project from the list; it stays on for everyone if it was.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { env } from 'cloudflare:workers';
 import { bootstrapInstance } from '../../src/access/bootstrap';
 import { hasUsers } from '../../src/access/tokens';
-import { isEnabled } from '../../src/flags/flags';
+import { isOnFor, readFlag } from '../../src/flags/flags';
 import { callJson, db } from '../helpers';
 
 // This file's storage starts empty: it is the only one that sees an instance with no users.
@@ -14,7 +14,7 @@ describe('bootstrapping an instance', () => {
     expect(me.body).toMatchObject({ username: 'root', is_admin: true });
     const projects = await callJson('GET', '/api/v4/projects', { token: 'ftpat-boot' });
     expect(projects.body.map((p: any) => p.path_with_namespace)).toEqual(['root/demo']);
-    expect(await isEnabled(env.FLAGS, 'ml_experiment_tracking', projects.body[0].id)).toBe(true);
+    expect(isOnFor(await readFlag(env.FLAGS, 'ml_experiment_tracking'), projects.body[0].id)).toBe(true);
 
     expect(await bootstrapInstance(db(), env.FLAGS, 'ftpat-again', true)).toBe(false);
     expect((await callJson('GET', '/api/v4/user', { token: 'ftpat-again' })).status).toBe(401);

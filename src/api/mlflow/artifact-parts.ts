@@ -11,7 +11,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../../env';
 import { ForbiddenError, NotFoundError } from '../../errors';
-import { isEnabled } from '../../flags/flags';
+import { mlFlagOn } from '../../access/middleware';
 import { uploadPart, type PartCredential } from '../../packages/multipart';
 import { uploadBody } from '../file-transfer';
 
@@ -36,7 +36,7 @@ export const artifactPartsApi = new Hono<AppEnv>().put('/:upload_id/:part_number
   if (!parts || !expires || !signature || !DIGITS.test(parts) || !DIGITS.test(expires) || !/^[0-9a-f]{64}$/i.test(signature)) {
     throw new ForbiddenError('this part URL is missing its signed credential (parts, expires, signature)');
   }
-  if (!(await isEnabled(c.env.FLAGS, 'ml_experiment_tracking', projectId))) throw new NotFoundError('Not Found');
+  if (!(await mlFlagOn(c, projectId))) throw new NotFoundError('Not Found');
   const { body, length } = uploadBody(c);
   const { etag } = await uploadPart(
     { db: c.get('db'), bucket: c.env.ARTIFACTS },
