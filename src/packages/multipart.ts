@@ -20,7 +20,7 @@ import { contentTypeFor } from './content-types';
 import { checkNoClash, recordFile, type PackageFile } from './files';
 import type { Package, PackageStore } from './packages';
 import { normalizePath } from './paths';
-import { MAX_PART_BYTES, MAX_PARTS, MIN_PART_BYTES, newBlobKey, storedParts } from './storage';
+import { MAX_PART_BYTES, MAX_PARTS, MIN_PART_BYTES, newBlobKey } from './storage';
 
 /** How long a part URL stays valid. */
 export const PART_URL_TTL_SECONDS = 60 * 60;
@@ -120,12 +120,14 @@ export async function completeUpload(store: PackageStore, pkg: Package, rawPath:
   const row = await findUpload(store, pkg, rawPath, uploadId);
   if (parts.length === 0) throw new InvalidInputError('parts must list the uploaded parts', 'parts');
   const sorted = [...parts].sort((a, b) => a.partNumber - b.partNumber).map((p) => ({ partNumber: p.partNumber, etag: p.etag.replace(/^(W\/)?"|"$/g, '') }));
+  let object: R2Object;
   try {
-    await store.bucket.resumeMultipartUpload(row.r2Key, uploadId).complete(sorted);
+    object = await store.bucket.resumeMultipartUpload(row.r2Key, uploadId).complete(sorted);
   } catch (error) {
     throw new InvalidInputError(`the parts could not be joined: ${error instanceof Error ? error.message : String(error)}`, 'parts');
   }
-  const stored = await storedParts(store.bucket, row.r2Key);
+  // No SHA-256: hashing would read the whole object back, and the parts came on separate requests.
+  const stored = { size: object.size, sha256: null };
   const file = await recordFile(store, pkg, row.filePath, row.r2Key, stored, contentTypeFor(row.filePath, null), row.userId);
   await store.db.delete(packageUploads).where(eq(packageUploads.uploadId, uploadId));
   return file;

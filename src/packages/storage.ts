@@ -11,7 +11,7 @@
  * Bodies are streamed, never buffered whole: a body of known length goes through a
  * FixedLengthStream into one `put`; a body of unknown length (chunked transfer) goes into an R2
  * multipart upload, one part of `SPOOL_PART_BYTES` at a time. The SHA-256 is computed on the way;
- * a file the client uploads in parts (MLflow's multipart protocol) has none (`storedParts`).
+ * a file the client uploads in parts (MLflow's multipart protocol) has none (`completeUpload`).
  */
 import { randomHex, toHex } from '../access/crypto';
 import { InvalidInputError } from '../errors';
@@ -162,17 +162,6 @@ async function spool(bucket: R2Bucket, key: string, body: ReadableStream<Uint8Ar
     throw error;
   }
   return { size, sha256: await digest() };
-}
-
-/**
- * The size of an object assembled from a multipart upload. Its SHA-256 is not computed: that
- * would read the whole object back (9 of the 16.5 s of a 200 MB upload here), and its parts
- * arrive in any order, on separate requests.
- */
-export async function storedParts(bucket: R2Bucket, key: string): Promise<Stored> {
-  const object = await bucket.head(key);
-  if (!object) throw new InvalidInputError('the upload produced no object');
-  return { size: object.size, sha256: null };
 }
 
 /** Deletes objects by key (R2 takes up to 1000 keys a call). */
