@@ -264,14 +264,12 @@ export class Floor {
       if (params.length) this.stmt(SQL_LOG_PARAMS).run(run.runId, this.projectId, JSON.stringify(params.map((p) => [p.key, p.value])));
       if (tags.length) this.stmt(SQL_LOG_TAGS).run(run.runId, this.projectId, JSON.stringify(tags.map((t) => [t.key, t.value])));
       if (metrics.length) {
-        const json = JSON.stringify(
-          metrics.map((m) => {
-            const [value, isNan] = encodeValue(m.value);
-            return [m.key, value, m.step, m.timestamp, isNan];
-          }),
-        );
-        this.stmt(SQL_LOG_METRICS).run(run.runId, this.projectId, json);
-        this.stmt(SQL_LOG_LATEST).run(run.runId, this.projectId, JSON.stringify(summaryPerKey(JSON.parse(json))));
+        const rows = metrics.map((m) => {
+          const [value, isNan] = encodeValue(m.value);
+          return [m.key, value, m.step, m.timestamp, isNan];
+        });
+        this.stmt(SQL_LOG_METRICS).run(run.runId, this.projectId, JSON.stringify(rows));
+        this.stmt(SQL_LOG_LATEST).run(run.runId, this.projectId, JSON.stringify(summaryPerKey(rows)));
       }
       const state = this.stmt(SQL_RUN_STATE).get(run.runId, this.projectId);
       if (state?.lifecycle_stage !== 'active') throw new Error('floor: logBatch to a run that is not active');
