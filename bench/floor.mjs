@@ -86,7 +86,7 @@ const SQL_BULK_SAMPLE = `WITH RECURSIVE runs AS MATERIALIZED ( SELECT c.id AS ci
 
 // ---- src/tracking/candidate-table.ts (Experiment Candidates, src/ui/candidates.tsx)
 // getExperimentHeader
-const SQL_EXPERIMENT_HEADER = 'select "id", "iid", "name", "created_at", "updated_at" from "experiments" where ("experiments"."project_id" = ? and "experiments"."iid" = ? and "experiments"."lifecycle_stage" = ?) limit ?';
+const SQL_EXPERIMENT_HEADER = 'select "id", "iid", "name", "created_at", "updated_at", (SELECT t.value FROM experiment_tags t WHERE t.experiment_id = experiments.id AND t.key = ?) from "experiments" where ("experiments"."project_id" = ? and "experiments"."iid" = ? and "experiments"."lifecycle_stage" = ?) limit ?';
 // experimentColumnKeys with { recent: 1000 } (the page looks at the newest 1000 candidates): one batch of 2
 const SQL_COLUMN_KEYS = [
   `select distinct "key" from "candidate_params" where "candidate_params"."candidate_id" IN (SELECT "candidates"."id" FROM "candidates" WHERE "candidates"."experiment_id" = ? AND "candidates"."lifecycle_stage" = 'active' ORDER BY "candidates"."start_time" DESC LIMIT ?) order by "candidate_params"."key" limit ?`,
@@ -340,7 +340,7 @@ export class Floor {
     }
     const t0 = performance.now();
     this.authenticate(Date.now(), { byPath: true });
-    this.stmt(SQL_EXPERIMENT_HEADER).get(this.projectId, experiment.iid, 'active', 1);
+    this.stmt(SQL_EXPERIMENT_HEADER).get('mlflow.note.content', this.projectId, experiment.iid, 'active', 1);
     this.batch(() => {
       this.stmt(SQL_COLUMN_KEYS[0]).all(expId, 1000, 500);
       this.stmt(SQL_COLUMN_KEYS[1]).all(expId, 1000, 500);
@@ -376,7 +376,7 @@ export class Floor {
     }
     this.stmt(SQL_RELATED_CHILDREN).all('mlflow.parentRunId', experiment.id, run.runId, 'active', 100);
     this.stmt(SQL_GET_USER).get(this.userId);
-    this.stmt(SQL_EXPERIMENT_HEADER).get(this.projectId, experiment.iid, 'active', 1);
+    this.stmt(SQL_EXPERIMENT_HEADER).get('mlflow.note.content', this.projectId, experiment.iid, 'active', 1);
     this.stmt(SQL_RESOLVE_PACKAGE[0]).get(run.candidateId, this.projectId);
     const pkg = this.stmt(SQL_RESOLVE_PACKAGE[1]).get(this.projectId, 'generic', `ml_candidate_${run.candidateId}`, '-');
     if (pkg) this.stmt(SQL_LIST_DIRECTORY).all('', pkg.id);

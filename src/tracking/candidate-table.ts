@@ -6,17 +6,25 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { candidateParams, candidates, experiments, latestMetrics } from '../db/schema';
+import { NOTE_TAG } from './candidates';
 import { NotFoundError } from '../errors';
 import { decodeMetricValue } from './metric-values';
 
 
-/** What the candidates page shows of its experiment. */
-export type ExperimentHeader = { id: number; iid: number; name: string; createdAt: number; updatedAt: number };
+/** What the candidates page shows of its experiment, its description (`NOTE_TAG`) included. */
+export type ExperimentHeader = { id: number; iid: number; name: string; createdAt: number; updatedAt: number; note: string | null };
 
 /** The active experiment with MLflow id `iid` in the project, or NotFoundError. */
 export async function getExperimentHeader(db: Database, projectId: number, iid: number): Promise<ExperimentHeader> {
   const [row] = await db
-    .select({ id: experiments.id, iid: experiments.iid, name: experiments.name, createdAt: experiments.createdAt, updatedAt: experiments.updatedAt })
+    .select({
+      id: experiments.id,
+      iid: experiments.iid,
+      name: experiments.name,
+      createdAt: experiments.createdAt,
+      updatedAt: experiments.updatedAt,
+      note: sql<string | null>`(SELECT t.value FROM experiment_tags t WHERE t.experiment_id = experiments.id AND t.key = ${NOTE_TAG})`,
+    })
     .from(experiments)
     .where(and(eq(experiments.projectId, projectId), eq(experiments.iid, iid), eq(experiments.lifecycleStage, 'active')))
     .limit(1);

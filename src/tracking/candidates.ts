@@ -23,6 +23,8 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 export const RUN_NAME_TAG = 'mlflow.runName';
 export const PARENT_RUN_TAG = 'mlflow.parentRunId';
 export const USER_TAG = 'mlflow.user';
+/** MLflow's tag for a run's (and an experiment's) description. */
+export const NOTE_TAG = 'mlflow.note.content';
 
 /** A run's attributes. */
 export type RunInfo = {

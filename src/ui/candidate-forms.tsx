@@ -11,10 +11,10 @@ import { requireAbility } from '../access/middleware';
 import { ConflictError, NotFoundError } from '../errors';
 import { deleteTag, logBatch } from '../tracking/batch';
 import { deleteCandidateForGood } from '../tracking/candidate-removal';
-import { deleteRun, getCandidate, getCandidateRun, restoreRun, RUN_NAME_TAG, updateRun, type Run, type RunInfo } from '../tracking/candidates';
+import { deleteRun, getCandidate, getCandidateRun, NOTE_TAG, restoreRun, RUN_NAME_TAG, updateRun, type Run, type RunInfo } from '../tracking/candidates';
 import { MAX_KEY_LENGTH, MAX_TAG_VALUE_LENGTH } from '../tracking/limits';
 import { Status, Time } from './components';
-import { attempt, canWrite, Csrf, FormError, formOf, NOTE_TAG, refusedStatus } from './experiment-forms';
+import { attempt, canWrite, Csrf, FormError, formOf, refusedStatus } from './experiment-forms';
 import { page } from './layout';
 import { candidatePath, experimentPath, experimentsPath, projectPath } from './paths';
 

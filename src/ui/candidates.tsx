@@ -189,7 +189,7 @@ candidateListRoutes.get('/:iid', async (c) => {
   const whole = () => (
     <section id="candidates-page">
       <h1>{experiment.name}</h1>
-      <ExperimentActions c={c} iid={experiment.iid} />
+      <ExperimentActions c={c} iid={experiment.iid} note={experiment.note} />
       <p class="muted">
         Experiment id <code>{String(experiment.iid)}</code> · created <Time ms={experiment.createdAt} /> · last activity <Time ms={experiment.updatedAt} />
       </p>

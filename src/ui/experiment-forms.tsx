@@ -22,12 +22,10 @@ import {
   type Experiment,
   type KeyValue,
 } from '../tracking/experiments';
+import { NOTE_TAG } from '../tracking/candidates';
 import { MAX_EXPERIMENT_NAME_LENGTH, MAX_EXPERIMENT_TAG_VALUE_LENGTH } from '../tracking/limits';
 import { page } from './layout';
 import { experimentPath, experimentsPath, projectPath, withQuery } from './paths';
-
-/** MLflow's tag for an experiment's (and a run's) description. */
-export const NOTE_TAG = 'mlflow.note.content';
 
 /** Where a new experiment is created. */
 export const newExperimentPath = (p: Parameters<typeof experimentsPath>[0]) => `${experimentsPath(p)}/new`;
@@ -88,10 +86,8 @@ export function parseTagLines(text: string, field = 'tags'): KeyValue[] {
  * The experiment's description and, for a writer, its "Edit experiment" link; shown under the
  * heading of Experiment Candidates.
  */
-export async function ExperimentActions(props: { c: Context<AppEnv>; iid: number }) {
-  const { c, iid } = props;
-  const experiment = await getExperiment(c.get('db'), c.get('access').project.id, String(iid));
-  const note = experiment.tags.find((t) => t.key === NOTE_TAG)?.value;
+export function ExperimentActions(props: { c: Context<AppEnv>; iid: number; note: string | null }) {
+  const { c, iid, note } = props;
   return (
     <div class="experiment-actions">
       {note ? <p class="description">{note}</p> : null}

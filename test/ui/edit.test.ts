@@ -37,6 +37,8 @@ describe('editing experiments from the UI', () => {
     const page = await (await getPage(browser, res.headers.get('location')!)).text();
     expect(page).toContain('<p class="description">Trying ResNets</p>');
     expect(page).toContain(`href="${self}/edit"`);
+    const plain = await post(browser, `${base}/experiments/new`, { name: `${name}-plain`, description: '' });
+    expect(await (await getPage(browser, plain.headers.get('location')!)).text()).not.toContain('class="description"');
 
     res = await post(browser, `${self}/rename`, { name: `${name}-renamed` });
     expect(res.status).toBe(303);
