@@ -14,6 +14,7 @@ import { deleteCandidateForGood } from '../tracking/candidate-removal';
 import { deleteRun, getCandidate, getCandidateRun, NOTE_TAG, restoreRun, RUN_NAME_TAG, updateRun, type Run, type RunInfo } from '../tracking/candidates';
 import { MAX_KEY_LENGTH, MAX_TAG_VALUE_LENGTH } from '../tracking/limits';
 import { Status, Time } from './components';
+import { candidateIdOf } from './route-params';
 import { attempt, canWrite, Csrf, FormError, formOf, refusedStatus } from './experiment-forms';
 import { page } from './layout';
 import { candidatePath, experimentPath, experimentsPath, projectPath } from './paths';
@@ -50,12 +51,6 @@ export function CandidateActions(props: { c: Context<AppEnv>; info: RunInfo; not
       ) : null}
     </>
   );
-}
-
-function candidateIdOf(c: Context<AppEnv>): number {
-  const raw = c.req.param('candidate_id') ?? '';
-  if (!/^\d{1,15}$/.test(raw)) throw new NotFoundError(`Candidate ${raw} not found`);
-  return Number(raw);
 }
 
 const crumbsFor = (c: Context<AppEnv>, info: RunInfo, last: string, linkCandidate = true) => {

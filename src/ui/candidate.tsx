@@ -3,7 +3,7 @@
  * times, user, experiment, parent and children, source and CI job; params; metrics with a
  * chart each (points sampled on the server, drawn by uPlot); tags; datasets; artifacts.
  */
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { NotFoundError } from '../errors';
 import { getUser } from '../access/users';
@@ -11,6 +11,7 @@ import { getCandidate, getCandidateRun, NOTE_TAG, PARENT_RUN_TAG, type Run } fro
 import { relatedCandidates } from '../tracking/candidate-detail';
 import { getExperimentHeader } from '../tracking/candidate-table';
 import { KeyValueTable, Copyable, Status, Time } from './components';
+import { candidateIdOf } from './route-params';
 import { chartData, LiveMetrics, LiveStatus, loadLiveMetrics } from './live';
 import { CandidateActions, deletedCandidatePath } from './candidate-forms';
 import { formatDuration } from './format';
@@ -24,12 +25,6 @@ const SOURCE_TAGS = ['mlflow.source.name', 'mlflow.source.type', 'mlflow.source.
 
 /** Only http(s) URLs become links (a tag value can hold anything, `javascript:` included). */
 const safeUrl = (value: string) => (/^https?:\/\/[^\s]+$/i.test(value) ? value : undefined);
-
-function candidateIdOf(c: Context<AppEnv>): number {
-  const raw = c.req.param('candidate_id') ?? '';
-  if (!/^\d{1,15}$/.test(raw)) throw new NotFoundError(`Candidate ${raw} not found`);
-  return Number(raw);
-}
 
 /** Candidate Detail and its chart data (mounted at `/:namespace/:project/-/ml/candidates`). */
 export const candidateRoutes = new Hono<AppEnv>();

@@ -6,10 +6,11 @@
  */
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
-import { InvalidInputError, NotFoundError } from '../errors';
-import { experimentColumnKeys, getExperimentHeader, loadCandidateRows, type CandidateRow } from '../tracking/candidate-table';
+import { InvalidInputError } from '../errors';
+import { experimentColumnKeys, loadCandidateRows, type CandidateRow } from '../tracking/candidate-table';
 import { searchRunIds } from '../tracking/search';
 import { ActiveSearch, Num, Status, SwapLink, Time } from './components';
+import { experimentOf } from './route-params';
 import { combineFilter, extrasQuery, FilterError, readSearchExtras, SearchFields, viewTypeOf, type SearchExtras } from './search-box';
 import { livePollAttrs } from './live-poll';
 import type { Project } from '../access/policy';
@@ -81,16 +82,10 @@ function addRowKeys(keys: { params: string[]; metrics: string[] }, rows: Candida
 /** Experiment Candidates and its CSV (mounted at `/:namespace/:project/-/ml/experiments/:iid`). */
 export const candidateListRoutes = new Hono<AppEnv>();
 
-async function loadExperiment(c: Context<AppEnv>) {
-  const iid = c.req.param('iid') ?? '';
-  if (!/^\d{1,15}$/.test(iid)) throw new NotFoundError(`Experiment ${iid} not found`);
-  return getExperimentHeader(c.get('db'), c.get('access').project.id, Number(iid));
-}
-
 candidateListRoutes.get('/:iid', async (c) => {
   const { project } = c.get('access');
   const db = c.get('db');
-  const experiment = await loadExperiment(c);
+  const experiment = await experimentOf(c);
   const self = experimentPath(project, experiment.iid);
   const keys = await experimentColumnKeys(db, experiment.id, { recent: KEYS_FROM_RECENT });
   let view: View = { name: '', sort: 'created', order: 'desc', extras: NO_EXTRAS };
@@ -244,7 +239,7 @@ candidateListRoutes.get('/:iid', async (c) => {
 });
 
 candidateListRoutes.get('/:iid/candidates.csv', async (c) => {
-  const experiment = await loadExperiment(c);
+  const experiment = await experimentOf(c);
   const view = readView(c);
   const db = c.get('db');
   const keys = await experimentColumnKeys(db, experiment.id);

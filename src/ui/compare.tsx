@@ -9,10 +9,10 @@
  * Best value: higher is better unless the metric's name reads as a loss or error (see
  * `defaultDirection`); each metric's direction can be flipped (`dir=<key>:min|max`, repeatable).
  */
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import type { AppEnv } from '../env';
-import { InvalidInputError, NotFoundError } from '../errors';
-import { experimentColumnKeys, getExperimentHeader } from '../tracking/candidate-table';
+import { InvalidInputError } from '../errors';
+import { experimentColumnKeys } from '../tracking/candidate-table';
 import {
   compareCandidates,
   defaultDirection,
@@ -24,6 +24,7 @@ import {
   type Direction,
 } from '../tracking/comparison';
 import { Num, Status, Time } from './components';
+import { experimentOf } from './route-params';
 import { page } from './layout';
 import { candidatePath, experimentPath, experimentsPath, projectPath, withQuery } from './paths';
 
@@ -87,16 +88,10 @@ function SeriesKey(props: { index: number }) {
 /** The comparison routes (mounted at `/:namespace/:project/-/ml/experiments`). */
 export const compareRoutes = new Hono<AppEnv>();
 
-async function loadExperiment(c: Context<AppEnv>) {
-  const iid = c.req.param('iid') ?? '';
-  if (!/^\d{1,15}$/.test(iid)) throw new NotFoundError(`Experiment ${iid} not found`);
-  return getExperimentHeader(c.get('db'), c.get('access').project.id, Number(iid));
-}
-
 compareRoutes.get('/:iid/compare', async (c) => {
   const { project } = c.get('access');
   const db = c.get('db');
-  const experiment = await loadExperiment(c);
+  const experiment = await experimentOf(c);
   const onlyDiff = c.req.query('only_diff') === '1';
   const dirValues = c.req.queries('dir') ?? [];
   const directions = readDirections(dirValues);

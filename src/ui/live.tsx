@@ -13,6 +13,7 @@ import { metricSummaries, type MetricSummary } from '../tracking/candidate-detai
 import { loadCandidateRows } from '../tracking/candidate-table';
 import { metricHistoryBulkInterval } from '../tracking/metrics';
 import { CandidateTableRow, tableColumnKeys } from './candidates';
+import { candidateIdOf } from './route-params';
 import { Num, Status } from './components';
 import { page } from './layout';
 import { candidateLivePath, pollAttrs, POLL_EVERY } from './live-poll';
@@ -132,12 +133,6 @@ export function LiveStatus(props: { info: RunInfo; oob?: boolean }) {
       <Status status={props.info.status} />
     </span>
   );
-}
-
-function candidateIdOf(c: Context<AppEnv>): number {
-  const raw = c.req.param('candidate_id') ?? '';
-  if (!/^\d{1,15}$/.test(raw)) throw new NotFoundError(`Candidate ${raw} not found`);
-  return Number(raw);
 }
 
 async function activeCandidate(c: Context<AppEnv>): Promise<RunInfo> {

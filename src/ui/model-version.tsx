@@ -20,6 +20,7 @@ import { searchRegisteredModels } from '../tracking/registry/search';
 import { artifactLocation } from '../tracking/registry/sources';
 import { deleteModelVersion, deleteModelVersionTag, getModelVersion, getModelVersionDownloadUri, setModelVersionTag, updateModelVersion } from '../tracking/registry/versions';
 import { Copyable, Time } from './components';
+import { candidateIdOf } from './route-params';
 import { formatSize } from './format';
 import { page } from './layout';
 import { confirmPage, DescriptionEditor, TagsEditor } from './models';
@@ -307,12 +308,6 @@ export async function PromoteBox(props: { c: Context<AppEnv>; candidateId: numbe
 
 /** The promotion routes (mounted at `/:namespace/:project/-/ml/candidates`). */
 export const promoteRoutes = new Hono<AppEnv>();
-
-function candidateIdOf(c: Context<AppEnv>): number {
-  const raw = c.req.param('candidate_id') ?? '';
-  if (!/^\d{1,15}$/.test(raw)) throw new NotFoundError(`Candidate ${raw} not found`);
-  return Number(raw);
-}
 
 async function promotePage(c: Context<AppEnv>, problem?: Problem, status: 200 | 400 | 404 | 409 = 200) {
   requireAbility(c, 'write_ml');
