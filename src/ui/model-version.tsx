@@ -14,11 +14,11 @@ import { resolvePackage } from '../packages/packages';
 import { getCandidateRun } from '../tracking/candidates';
 import { getExperimentHeader } from '../tracking/candidate-table';
 import { deleteRegisteredModelAlias, setRegisteredModelAlias } from '../tracking/registry/aliases';
-import { findVersion } from '../tracking/registry/lookup';
 import { promoteCandidate, versionsOfCandidate } from '../tracking/registry/promotion';
 import { searchRegisteredModels } from '../tracking/registry/search';
-import { artifactLocation } from '../tracking/registry/sources';
-import { deleteModelVersion, deleteModelVersionTag, getModelVersion, getModelVersionDownloadUri, setModelVersionTag, updateModelVersion } from '../tracking/registry/versions';
+import { artifactLocation, mlflowArtifactsUrl } from '../tracking/registry/sources';
+import { candidatePackageName } from '../packages/names';
+import { deleteModelVersion, deleteModelVersionTag, getModelVersion, setModelVersionTag, updateModelVersion } from '../tracking/registry/versions';
 import { Copyable, Time } from './components';
 import { candidateIdOf } from './route-params';
 import { formatSize } from './format';
@@ -44,20 +44,20 @@ async function versionPage(c: Context<AppEnv>, problem?: Problem, status: 200 | 
     if (e instanceof InvalidInputError) throw new NotFoundError(`Model version ${raw} not found`);
     throw e;
   });
-  const row = await findVersion(db, project.id, v.name, v.version);
-  const location = await artifactLocation(db, project, row).catch(() => null);
+  const location = await artifactLocation(db, project, v).catch(() => null);
   const pkg = location ? await resolvePackage(db, project.id, location.packageName, location.packageVersion).catch(() => undefined) : undefined;
   const entries = pkg && location ? (await listDirectory(db, pkg, location.path)).slice(0, MAX_ENTRIES) : [];
   const origin = new URL(c.req.url).origin;
-  const downloadUri = await getModelVersionDownloadUri(db, project, v.name, v.version, origin).catch(() => v.source);
+  const downloadUri = location ? mlflowArtifactsUrl(origin, project.id, location) : v.source;
   const self = versionPath(project, v.name, v.version);
   const write = canWrite(c);
   const full = (path: string) => [location?.path, path].filter(Boolean).join('/');
   // a candidate's own package can be browsed (with previews) on the candidate's page
-  const browsable = v.candidateId !== null && location?.packageName === `ml_candidate_${v.candidateId}`;
+  const browsable = v.candidateId !== null && location?.packageName === candidatePackageName(v.candidateId);
   const browse = (query: Record<string, string>) => `${withQuery(candidatePath(project, v.candidateId!), query)}#artifacts`;
+  // MLflow's own download route for the file (the generic package API)
   const fileUrl = (path: string) =>
-    `/api/v4/projects/${project.id}/packages/generic/${encodeURIComponent(location!.packageName)}/${encodeURIComponent(location!.packageVersion)}/${[location!.path, path].filter(Boolean).join('/').split('/').map(encodeURIComponent).join('/')}`;
+    `/api/v4/projects/${project.id}/packages/generic/${encodeURIComponent(location!.packageName)}/${encodeURIComponent(location!.packageVersion)}/${full(path).split('/').map(encodeURIComponent).join('/')}`;
 
   return page(c, {
     title: `${v.name} version ${v.version} · Models`,
