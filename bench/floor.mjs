@@ -395,14 +395,6 @@ export class Floor {
     });
   }
 
-  /** The query plan of a statement, as text lines (for findings). */
-  explain(sql, ...params) {
-    return this.db
-      .prepare(`EXPLAIN QUERY PLAN ${sql}`)
-      .all(...params)
-      .map((r) => `${r.id}:${r.parent} ${r.detail}`);
-  }
-
   /** Closes the database (and removes it unless attached to the worker's). */
   close() {
     try {

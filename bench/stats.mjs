@@ -30,15 +30,3 @@ export function summarize(values) {
     max: values.length ? Math.max(...values) : NaN,
   };
 }
-
-/** Times `fn` `times` times in sequence; returns the list of durations in ms and the last result. */
-export async function repeat(times, fn) {
-  const ms = [];
-  let last;
-  for (let i = 0; i < times; i++) {
-    const t = now();
-    last = await fn(i);
-    ms.push(now() - t);
-  }
-  return { ms, last };
-}

@@ -185,7 +185,6 @@ export async function run(ctx) {
       note: 'download bytes counted and hashed as they stream; RSS sampled every 20 ms',
     };
     ctx.details.w5.singlePut = { upMs: singleUpMs, downMs: singleDownMs, memoryUp: singleUpMem, memoryDown: singleDownMem };
-    ctx.shared.w5 = { sha };
     ctx.notes.push(
       `W5 upload: mpu/create ${createMs.toFixed(0)} ms, ${numParts} parts ${(partsWallMs / 1000).toFixed(1)} s (median part ${summarize(partMs).median.toFixed(0)} ms), mpu/complete ${completeMs.toFixed(0)} ms; worker RSS +${((afterParts - worker(upMem).baseRss) / MiB).toFixed(0)} MB after the parts; memory growth up ${(worker(upMem).growth / MiB).toFixed(0)} MB, down ${(worker(downMem).growth / MiB).toFixed(0)} MB`,
       `W5 diagnosis, the same file in one PUT instead of parts: up ${(mb / (singleUpMs / 1000)).toFixed(1)} MB/s (memory +${(worker(singleUpMem).growth / MiB).toFixed(0)} MB), down ${(mb / (singleDownMs / 1000)).toFixed(1)} MB/s (memory +${(worker(singleDownMem).growth / MiB).toFixed(0)} MB)`,
