@@ -41,16 +41,15 @@ const CHUNK_BYTES = 1024 * 1024;
 /**
  * The bytes of `body` in chunks of CHUNK_BYTES (the last one shorter). Bytes arrive in network
  * chunks of a few KiB; every stage that handles chunks one by one in script (the digest here,
- * R2's writer locally) then pays its per-chunk cost once per MiB instead. A byte stream (a request
- * body) is read with workerd's `readAtLeast`, so the regrouping itself runs no script per network
- * chunk either. A body piped straight to R2 (a multipart part) needs none of this.
+ * R2's writer locally) then pays its per-chunk cost once per MiB instead. A request body is a byte
+ * stream, read with workerd's `readAtLeast`; a stream built by script is passed on as it is.
  */
 function regrouped(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
   let reader: ReadableStreamBYOBReader;
   try {
     reader = body.getReader({ mode: 'byob' });
   } catch {
-    return body.pipeThrough(regroup());
+    return body;
   }
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -59,32 +58,6 @@ function regrouped(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array>
       if (done) controller.close();
     },
     cancel: (reason) => reader.cancel(reason),
-  });
-}
-
-// Regroups a stream that is not a byte stream (one built by script) with a TransformStream.
-function regroup(): TransformStream<Uint8Array, Uint8Array> {
-  let pending = new Uint8Array(CHUNK_BYTES);
-  let filled = 0;
-  const emit = (controller: TransformStreamDefaultController<Uint8Array>) => {
-    controller.enqueue(pending.subarray(0, filled));
-    pending = new Uint8Array(CHUNK_BYTES);
-    filled = 0;
-  };
-  return new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
-      let offset = 0;
-      while (offset < chunk.byteLength) {
-        const take = Math.min(chunk.byteLength - offset, CHUNK_BYTES - filled);
-        pending.set(chunk.subarray(offset, offset + take), filled);
-        filled += take;
-        offset += take;
-        if (filled === CHUNK_BYTES) emit(controller);
-      }
-    },
-    flush(controller) {
-      if (filled > 0) emit(controller);
-    },
   });
 }
 
