@@ -62,4 +62,5 @@ app.onError((err, c) => {
   return errorPage(c, 500, 'Something went wrong.');
 });
 
+export { MetricHistory } from './tracking/metric-history';
 export default app;
