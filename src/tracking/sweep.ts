@@ -82,14 +82,10 @@ async function loadLines(db: Database, ids: number[], axes: SweepAxis[]): Promis
   if (ids.length === 0) return [];
   const paramKeys = JSON.stringify(axes.filter((a) => a.kind === 'param').map((a) => a.key));
   const metricKeys = JSON.stringify(axes.filter((a) => a.kind === 'metric').map((a) => a.key));
-  const rows = await db.all<LineRow>(sql`
-    SELECT c.id, c.name, c.run_id,
-      (SELECT json_group_array(json_array(p.key, p.value)) FROM candidate_params p
-        WHERE p.candidate_id = c.id AND p.key IN (SELECT value FROM json_each(${paramKeys}))) AS params,
-      (SELECT json_group_array(json_array(m.key, m.value, m.is_nan)) FROM latest_metrics m
-        WHERE m.candidate_id = c.id AND m.key IN (SELECT value FROM json_each(${metricKeys}))) AS metrics
-    FROM json_each(${JSON.stringify(ids)}) AS picked JOIN candidates c ON c.id = picked.value
-    ORDER BY picked.key`);
+  const rows = await db.all<LineRow>(sql`SELECT c.id, c.name, c.run_id,
+    (SELECT json_group_array(json_array(p.key, p.value)) FROM candidate_params p WHERE p.candidate_id = c.id AND p.key IN (SELECT value FROM json_each(${paramKeys}))) AS params,
+    (SELECT json_group_array(json_array(m.key, m.value, m.is_nan)) FROM latest_metrics m WHERE m.candidate_id = c.id AND m.key IN (SELECT value FROM json_each(${metricKeys}))) AS metrics
+    FROM json_each(${JSON.stringify(ids)}) AS picked JOIN candidates c ON c.id = picked.value ORDER BY picked.key`);
   const position = new Map(axes.map((a, i) => [`${a.kind}:${a.key}`, i]));
   return rows.map((r) => {
     const values: (number | string | null)[] = axes.map(() => null);

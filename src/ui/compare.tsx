@@ -347,7 +347,7 @@ compareRoutes.get('/:iid/compare', async (c) => {
                   <span class="spinner" aria-hidden="true"></span> Drawing chart…
                 </p>
               </div>
-              <figcaption class="muted">● every candidate · ◆ the compared ones. Hover a point for the candidate's name.</figcaption>
+              <figcaption class="muted">Small dots: every candidate · larger dots: the compared ones. Hover a point for the candidate's name; drag to zoom.</figcaption>
             </figure>
           </section>
         ) : null}

@@ -18,6 +18,8 @@ import { combineFilter, extrasQuery, FilterError, readSearchExtras, SearchFields
 import { page } from './layout';
 import { candidatePath, experimentPath, experimentsPath, projectPath, withQuery } from './paths';
 
+/** The axes to choose from come from the keys of this many newest candidates (as the table's columns). */
+const KEYS_FROM_RECENT = 1000;
 /** Rows of the table shown with JavaScript off (and under the charts). */
 const FALLBACK_ROWS = 20;
 /** Axes drawn when none are chosen: the params first, then the metrics. */
@@ -50,7 +52,7 @@ export const sweepRoutes = new Hono<AppEnv>();
 
 sweepRoutes.get('/:iid/sweep', async (c) => {
   const experiment = await experimentOf(c);
-  const keys = await experimentColumnKeys(c.get('db'), experiment.id);
+  const keys = await experimentColumnKeys(c.get('db'), experiment.id, { recent: KEYS_FROM_RECENT });
   let view: SweepView = { extras: { filter: '', status: '', mine: false, deleted: false }, axes: [] };
   let sweep: Sweep | undefined;
   let problem: string | undefined;

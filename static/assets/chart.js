@@ -146,7 +146,8 @@
     const p = document.createElement('p');
     p.className = 'single-value';
     const v = s.values[0];
-    p.textContent = v == null ? 'NaN or ±Infinity' : String(v);
+    p.textContent = v == null ? 'NaN or ±Infinity' : String(+v.toPrecision(6));
+    if (v != null) p.title = String(v);
     const at = document.createElement('span');
     at.className = 'muted';
     at.textContent = ` logged once, at step ${s.steps[0]}`;

@@ -31,7 +31,8 @@
     if (numeric) {
       const lo = Math.min(...vals);
       const hi = Math.max(...vals);
-      return { numeric: true, lo, hi: hi === lo ? lo + 1 : hi, empty: vals.length === 0 };
+      // one value only: it sits in the middle of its axis
+      return hi === lo ? { numeric: true, lo: lo - 1, hi: hi + 1, empty: vals.length === 0 } : { numeric: true, lo, hi, empty: false };
     }
     const cats = [...new Set(vals.map(String))].sort();
     return { numeric: false, cats, index: new Map(cats.map((c, k) => [c, k])), lo: 0, hi: Math.max(1, cats.length - 1) };
