@@ -124,11 +124,22 @@
           cursor: { drag: { x: true, y: false } },
           legend: { show: true, live: true },
           plugins: extra.plugins ?? [],
+          // the drawn view, readable by tests and tools: the axes' kinds and the x range shown (zoom)
+          hooks: {
+            setScale: [
+              (u, key) => {
+                if (key === 'x') el.dataset.xRange = `${u.scales.x.min},${u.scales.x.max}`;
+                if (key === 'y') el.dataset.yRange = `${u.scales.y.min},${u.scales.y.max}`;
+              },
+            ],
+          },
           series: [{ label: X_LABELS[view.x] }, ...lines],
         },
         [data[0], ...ys],
         el,
       );
+      el.dataset.x = view.x;
+      el.dataset.y = view.log ? 'log' : 'linear';
       plot.over.addEventListener('dblclick', () => draw());
     };
     redraws.set(el, draw);

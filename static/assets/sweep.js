@@ -163,7 +163,12 @@
 
   // brushing with the pointer: press near an axis, drag, release; a click without a drag clears it
   let drag = null;
-  const pAt = (y) => Math.min(1, Math.max(0, 1 - (y - PAD.top) / (HEIGHT - PAD.top - PAD.bottom)));
+  /** The axis position (0..1) at a y pixel; within a few pixels of an end, that end (so the extremes can be brushed). */
+  const pAt = (y) => {
+    const p = 1 - (y - PAD.top) / (HEIGHT - PAD.top - PAD.bottom);
+    const snap = 4 / (HEIGHT - PAD.top - PAD.bottom);
+    return p >= 1 - snap ? 1 : p <= snap ? 0 : p;
+  };
   canvas.addEventListener('pointerdown', (event) => {
     const r = canvas.getBoundingClientRect();
     const x = event.clientX - r.left;
@@ -221,8 +226,9 @@
   function syncInputs() {
     for (const { i, lo, hi } of inputs) {
       const b = brushes.get(i);
-      lo.value = b ? String(+valueAt(i, b[0]).toPrecision(6)) : '';
-      hi.value = b ? String(+valueAt(i, b[1]).toPrecision(6)) : '';
+      // an edge brushed to the axis' end stays open (a rounded bound would cut the extreme off)
+      lo.value = b && b[0] > 0 ? String(+valueAt(i, b[0]).toPrecision(6)) : '';
+      hi.value = b && b[1] < 1 ? String(+valueAt(i, b[1]).toPrecision(6)) : '';
     }
   }
   el.after(ranges);
