@@ -116,15 +116,18 @@ const SQL_RESOLVE_PACKAGE = [`SELECT c.id, c.run_id, c.project_id, c.experiment_
 const SQL_LIST_DIRECTORY = `SELECT name, MAX(is_dir) AS is_dir, MAX(CASE WHEN is_dir = 0 THEN size END) AS size FROM ( SELECT CASE WHEN instr(rest, '/') > 0 THEN substr(rest, 1, instr(rest, '/') - 1) ELSE rest END AS name, instr(rest, '/') > 0 AS is_dir, size FROM (SELECT substr(file_path, length(?) + 1) AS rest, size FROM package_files WHERE package_id = ? ) ) GROUP BY name ORDER BY name`;
 const SQL_GET_USER = 'select "id", "username", "name", "email", "password_hash", "is_admin", "is_blocked", "created_at" from "users" where "users"."id" = ?';
 
-// ---- src/tracking/traces/traces.ts createTrace: getExperiment (batch of 2), the insert (batch of 4),
-// traceRowId, loadTraceInfos (batch of 4)
-const SQL_GET_EXPERIMENT = [`SELECT id, project_id, iid, name, lifecycle_stage, user_id, created_at, updated_at FROM experiments WHERE project_id = ? AND iid = ?`, `SELECT key, value FROM experiment_tags WHERE experiment_id = (SELECT id FROM experiments WHERE project_id = ? AND iid = ?) ORDER BY rowid`];
+// ---- src/tracking/traces/traces.ts createTrace: one batch of 7 (the trace, its tags and metadata
+// guarded by "the experiment is the project's and active", then the info read back)
 const SQL_CREATE_TRACE = [
-  `INSERT INTO traces (trace_id, project_id, experiment_id, request_time, execution_time, state, request_preview, response_preview, client_request_id) VALUES (?2, ?1, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (project_id, trace_id) DO UPDATE SET request_time = excluded.request_time, execution_time = excluded.execution_time, state = excluded.state, request_preview = excluded.request_preview, response_preview = excluded.response_preview, client_request_id = excluded.client_request_id WHERE traces.experiment_id = excluded.experiment_id`,
-  `SELECT experiment_id FROM traces WHERE project_id = ?1 AND trace_id = ?2`,
-  `INSERT OR REPLACE INTO trace_tags (trace_id, key, value) SELECT (SELECT id FROM traces WHERE project_id = ?1 AND trace_id = ?2), j.key, j.value FROM json_each(?3) j WHERE (SELECT id FROM traces WHERE project_id = ?1 AND trace_id = ?2) IN (SELECT id FROM traces WHERE experiment_id = ?4)`,
-  `INSERT OR REPLACE INTO trace_metadata (trace_id, key, value) SELECT (SELECT id FROM traces WHERE project_id = ?1 AND trace_id = ?2), j.key, j.value FROM json_each(?3) j WHERE (SELECT id FROM traces WHERE project_id = ?1 AND trace_id = ?2) IN (SELECT id FROM traces WHERE experiment_id = ?4)`,
+  `INSERT INTO traces (trace_id, project_id, experiment_id, request_time, execution_time, state, request_preview, response_preview, client_request_id) SELECT ?2, ?1, e.id, ?4, ?5, ?6, ?7, ?8, ?9 FROM experiments e WHERE e.project_id = ?1 AND e.iid = ?3 AND e.lifecycle_stage = 'active' ON CONFLICT (project_id, trace_id) DO UPDATE SET request_time = excluded.request_time, execution_time = excluded.execution_time, state = excluded.state, request_preview = excluded.request_preview, response_preview = excluded.response_preview, client_request_id = excluded.client_request_id WHERE traces.experiment_id = excluded.experiment_id`,
+  `INSERT OR REPLACE INTO trace_tags (trace_id, key, value) SELECT (SELECT t.id FROM traces t JOIN experiments e ON e.id = t.experiment_id WHERE t.project_id = ?1 AND t.trace_id = ?2 AND e.iid = ?3 AND e.lifecycle_stage = 'active'), j.key, j.value FROM json_each(?4) j WHERE (SELECT t.id FROM traces t JOIN experiments e ON e.id = t.experiment_id WHERE t.project_id = ?1 AND t.trace_id = ?2 AND e.iid = ?3 AND e.lifecycle_stage = 'active') IS NOT NULL`,
+  `INSERT OR REPLACE INTO trace_metadata (trace_id, key, value) SELECT (SELECT t.id FROM traces t JOIN experiments e ON e.id = t.experiment_id WHERE t.project_id = ?1 AND t.trace_id = ?2 AND e.iid = ?3 AND e.lifecycle_stage = 'active'), j.key, j.value FROM json_each(?4) j WHERE (SELECT t.id FROM traces t JOIN experiments e ON e.id = t.experiment_id WHERE t.project_id = ?1 AND t.trace_id = ?2 AND e.iid = ?3 AND e.lifecycle_stage = 'active') IS NOT NULL`,
+  `SELECT t.id, t.trace_id, t.experiment_id, e.iid, t.request_time, t.execution_time, t.state, t.request_preview, t.response_preview, t.client_request_id, t.spans_size FROM traces t JOIN experiments e ON e.id = t.experiment_id WHERE t.project_id = ?1 AND EXISTS (SELECT 1 FROM experiments e WHERE e.id = t.experiment_id AND e.lifecycle_stage = 'active') AND t.trace_id = ?2`,
+  `SELECT trace_id, key, value FROM trace_tags WHERE trace_id = (SELECT t.id FROM traces t WHERE t.project_id = ?1 AND EXISTS (SELECT 1 FROM experiments e WHERE e.id = t.experiment_id AND e.lifecycle_stage = 'active') AND t.trace_id = ?2) ORDER BY rowid`,
+  `SELECT trace_id, key, value FROM trace_metadata WHERE trace_id = (SELECT t.id FROM traces t WHERE t.project_id = ?1 AND EXISTS (SELECT 1 FROM experiments e WHERE e.id = t.experiment_id AND e.lifecycle_stage = 'active') AND t.trace_id = ?2) ORDER BY rowid`,
+  `SELECT id, trace_id, assessment_id, name, valid, body FROM trace_assessments WHERE trace_id = (SELECT t.id FROM traces t WHERE t.project_id = ?1 AND EXISTS (SELECT 1 FROM experiments e WHERE e.id = t.experiment_id AND e.lifecycle_stage = 'active') AND t.trace_id = ?2) ORDER BY id`,
 ];
+// traceRowId (the spans upload's lookup)
 const SQL_TRACE_ROW_ID = `SELECT t.id FROM traces t WHERE t.project_id = ?1 AND EXISTS (SELECT 1 FROM experiments e WHERE e.id = t.experiment_id AND e.lifecycle_stage = 'active') AND t.trace_id = ?2`;
 const SQL_LOAD_TRACE_INFOS = [
   `SELECT t.id, t.trace_id, t.experiment_id, e.iid, t.request_time, t.execution_time, t.state, t.request_preview, t.response_preview, t.client_request_id, t.spans_size FROM traces t JOIN experiments e ON e.id = t.experiment_id WHERE t.id IN (SELECT value FROM json_each(?2)) AND t.project_id = ?1 AND EXISTS (SELECT 1 FROM experiments e WHERE e.id = t.experiment_id AND e.lifecycle_stage = 'active')`,
@@ -158,8 +161,11 @@ export const MIRRORED_SQL = {
   getUser: [SQL_GET_USER],
   resolvePackage: SQL_RESOLVE_PACKAGE,
   listDirectory: [SQL_LIST_DIRECTORY],
+<<<<<<< HEAD
   loadSweep: [SQL_SWEEP_LINES],
   getExperiment: SQL_GET_EXPERIMENT,
+=======
+>>>>>>> main
   createTrace: SQL_CREATE_TRACE,
   traceRowId: [SQL_TRACE_ROW_ID],
   loadTraceInfos: SQL_LOAD_TRACE_INFOS,
@@ -458,23 +464,19 @@ export class Floor {
     ]);
   }
 
-  /**
-   * StartTraceV3 (createTrace): the experiment, one transaction of 4 (trace, owner check, tags,
-   * metadata as JSON objects through json_each), the row id, the info read back. `info` is W6's
-   * trace_info; returns the trace's row id.
-   */
+  /** StartTraceV3 (createTrace): one transaction of 7. `info` is W6's trace_info. */
   startTrace(experiment, info, durationMs) {
     this.authenticate();
-    this.batch(() => SQL_GET_EXPERIMENT.map((sql) => this.stmt(sql).all(this.projectId, experiment.iid)));
-    this.batch(() => {
-      this.stmt(SQL_CREATE_TRACE[0]).run(this.projectId, info.trace_id, experiment.id, Date.parse(info.request_time), durationMs, info.state, info.request_preview, info.response_preview, null);
-      this.stmt(SQL_CREATE_TRACE[1]).get(this.projectId, info.trace_id);
-      this.stmt(SQL_CREATE_TRACE[2]).run(this.projectId, info.trace_id, JSON.stringify(info.tags), experiment.id);
-      this.stmt(SQL_CREATE_TRACE[3]).run(this.projectId, info.trace_id, JSON.stringify(info.trace_metadata), experiment.id);
+    const tags = JSON.stringify(info.tags);
+    const metadata = JSON.stringify(info.trace_metadata);
+    return this.batch(() => {
+      this.stmt(SQL_CREATE_TRACE[0]).run(this.projectId, info.trace_id, experiment.iid, Date.parse(info.request_time), durationMs, info.state, info.request_preview, info.response_preview, null);
+      this.stmt(SQL_CREATE_TRACE[1]).run(this.projectId, info.trace_id, experiment.iid, tags);
+      this.stmt(SQL_CREATE_TRACE[2]).run(this.projectId, info.trace_id, experiment.iid, metadata);
+      const row = this.stmt(SQL_CREATE_TRACE[3]).get(this.projectId, info.trace_id);
+      for (const sql of SQL_CREATE_TRACE.slice(4)) this.stmt(sql).all(this.projectId, info.trace_id);
+      return Number(row.id);
     });
-    const id = Number(this.stmt(SQL_TRACE_ROW_ID).get(this.projectId, info.trace_id).id);
-    this.loadTraceInfos([id]);
-    return id;
   }
 
   /** The spans upload (putTraceFile): the trace's row, the bytes written to a file, the size recorded. */

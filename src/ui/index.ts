@@ -20,6 +20,7 @@ import { packageRoutes } from './packages';
 import { experimentFormRoutes } from './experiment-forms';
 import { candidateFormRoutes } from './candidate-forms';
 import { liveRoutes } from './live';
+import { traceListRoutes, traceRoutes } from './traces';
 
 export const ui = new Hono<AppEnv>();
 
@@ -35,6 +36,8 @@ ui.route('/:namespace/:project/-/ml/experiments', experimentRoutes);
 ui.route('/:namespace/:project/-/ml/experiments', candidateListRoutes);
 ui.route('/:namespace/:project/-/ml/experiments', compareRoutes);
 ui.route('/:namespace/:project/-/ml/experiments', sweepRoutes);
+ui.route('/:namespace/:project/-/ml/experiments', traceListRoutes);
+ui.route('/:namespace/:project/-/ml/traces', traceRoutes);
 ui.route('/:namespace/:project/-/ml/candidates', candidateFormRoutes);
 ui.route('/:namespace/:project/-/ml/candidates', liveRoutes);
 ui.route('/:namespace/:project/-/ml/candidates', candidateRoutes);
