@@ -161,11 +161,7 @@ export const MIRRORED_SQL = {
   getUser: [SQL_GET_USER],
   resolvePackage: SQL_RESOLVE_PACKAGE,
   listDirectory: [SQL_LIST_DIRECTORY],
-<<<<<<< HEAD
   loadSweep: [SQL_SWEEP_LINES],
-  getExperiment: SQL_GET_EXPERIMENT,
-=======
->>>>>>> main
   createTrace: SQL_CREATE_TRACE,
   traceRowId: [SQL_TRACE_ROW_ID],
   loadTraceInfos: SQL_LOAD_TRACE_INFOS,
