@@ -95,6 +95,8 @@ const SQL_COLUMN_KEYS = [
 // src/tracking/search/runs.ts searchRunIds as the page compiles it: sort=metric:m1 (DESC), first page and after a keyset
 const SQL_UI_SORT_FIRST = `SELECT c.id AS id, (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) AS r0, o0.value AS v0, 0 AS r1, c.start_time AS v1, 0 AS r2, c.run_id AS v2 FROM candidates c LEFT JOIN latest_metrics o0 ON o0.candidate_id = c.id AND o0.key = ? WHERE c.experiment_id = ? AND c.lifecycle_stage = 'active' ORDER BY (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) ASC, o0.value DESC, c.start_time DESC, c.run_id ASC LIMIT ?`;
 const SQL_UI_SORT_AFTER = `SELECT c.id AS id, (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) AS r0, o0.value AS v0, 0 AS r1, c.start_time AS v1, 0 AS r2, c.run_id AS v2 FROM candidates c LEFT JOIN latest_metrics o0 ON o0.candidate_id = c.id AND o0.key = ? WHERE c.experiment_id = ? AND c.lifecycle_stage = 'active' AND (((CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) > 0 OR ((CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) = 0 AND o0.value < ?)) OR (((CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) = 0 AND o0.value = ?) AND (c.start_time < ? OR (c.start_time = ? AND c.run_id > ?)))) ORDER BY (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) ASC, o0.value DESC, c.start_time DESC, c.run_id ASC LIMIT ?`;
+// ---- Sweep (src/ui/sweep.tsx, src/tracking/sweep.ts loadSweep): every matching id by the colour metric (SQL_UI_SORT_FIRST), then the drawn ones' axes
+const SQL_SWEEP_LINES = `SELECT c.id, c.name, c.run_id, (SELECT json_group_array(json_array(p.key, p.value)) FROM candidate_params p WHERE p.candidate_id = c.id AND p.key IN (SELECT value FROM json_each(?))) AS params, (SELECT json_group_array(json_array(m.key, m.value, m.is_nan)) FROM latest_metrics m WHERE m.candidate_id = c.id AND m.key IN (SELECT value FROM json_each(?))) AS metrics FROM json_each(?) AS picked JOIN candidates c ON c.id = picked.value ORDER BY picked.key`;
 // loadCandidateRows: one batch of 3
 const SQL_CANDIDATE_ROWS = [
   'select "id", "run_id", "name", "status", "mlflow_user", "start_time", "end_time" from "candidates" where "candidates"."id" IN (SELECT value FROM json_each(?))',
@@ -159,6 +161,7 @@ export const MIRRORED_SQL = {
   getUser: [SQL_GET_USER],
   resolvePackage: SQL_RESOLVE_PACKAGE,
   listDirectory: [SQL_LIST_DIRECTORY],
+  loadSweep: [SQL_SWEEP_LINES],
   createTrace: SQL_CREATE_TRACE,
   traceRowId: [SQL_TRACE_ROW_ID],
   loadTraceInfos: SQL_LOAD_TRACE_INFOS,
@@ -386,6 +389,30 @@ export class Floor {
       for (const sql of SQL_CANDIDATE_ROWS) this.stmt(sql).all(json);
     });
     return { ids, ms: performance.now() - t0 };
+  }
+
+  /**
+   * The sweep page's reads (src/ui/sweep.tsx): the page's column keys, every active candidate
+   * ordered by the colour metric, and the axes of the drawn ones (the best `best`, then an even
+   * sample of the rest, `lines` in all).
+   */
+  sweep(experiment, { colorBy, params, metrics, lines, best }) {
+    const t0 = performance.now();
+    this.authenticate(Date.now(), { byPath: true });
+    this.stmt(SQL_EXPERIMENT_HEADER).get('mlflow.note.content', this.projectId, experiment.iid, 'active', 1);
+    this.batch(() => {
+      this.stmt(SQL_COLUMN_KEYS[0]).all(experiment.id, 1000, 500);
+      this.stmt(SQL_COLUMN_KEYS[1]).all(experiment.id, 1000, 500);
+    });
+    const ids = this.stmt(SQL_UI_SORT_FIRST).all(colorBy, experiment.id, 50_001).map((r) => r.id);
+    let drawn = ids;
+    if (ids.length > lines) {
+      const rest = ids.slice(best);
+      const stride = rest.length / (lines - best);
+      drawn = [...ids.slice(0, best), ...Array.from({ length: lines - best }, (_, i) => rest[Math.floor(i * stride)])];
+    }
+    const rows = this.stmt(SQL_SWEEP_LINES).all(JSON.stringify(params), JSON.stringify(metrics), JSON.stringify(drawn));
+    return { matched: ids.length, drawn: rows.length, ms: performance.now() - t0 };
   }
 
   /** The Candidate Detail page's reads (its chart data: `chartData`). */

@@ -221,6 +221,9 @@ candidateListRoutes.get('/:iid', async (c) => {
         <button type="submit">Apply</button>
       </ActiveSearch>
       <CompareBar project={project} iid={experiment.iid} />
+      <p>
+        <a href={withQuery(`${self}/sweep`, extrasQuery(view.extras))}>Sweep analysis</a> <span class="muted">of the candidates this filter matches: parallel coordinates, param against metric.</span>
+      </p>
       {results()}
     </section>
   );
