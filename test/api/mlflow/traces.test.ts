@@ -273,6 +273,20 @@ describe('traces: tags, assessments, deletion', () => {
     expect((await api('PATCH', `/traces/${t.trace_id}/tags`, { key: '', value: 'v' })).status).toBe(400);
   });
 
+  it('links prompt versions to a trace in its mlflow.linkedPrompts tag, each once', async () => {
+    const { api, api3, logTrace } = await tracingProject();
+    const t = await logTrace();
+    const link = (versions: unknown) => api('POST', '/traces/link-prompts', { trace_id: t.trace_id, prompt_versions: versions });
+    expect((await link([{ name: 'qa-prompt', version: '1' }])).status).toBe(200);
+    expect((await link([{ name: 'qa-prompt', version: '1' }, { name: 'qa-prompt', version: 2 }])).status).toBe(200);
+    const tags = (await api3('GET', `/traces/${t.trace_id}`)).body.trace.trace_info.tags;
+    expect(JSON.parse(tags['mlflow.linkedPrompts'])).toEqual([
+      { name: 'qa-prompt', version: '1' },
+      { name: 'qa-prompt', version: '2' },
+    ]);
+    expect((await api('POST', '/traces/link-prompts', { trace_id: 'tr-missing', prompt_versions: [] })).status).toBe(404);
+  });
+
   it('logs, reads, updates, overrides and deletes feedback and expectations', async () => {
     const { api3, logTrace } = await tracingProject();
     const t = await logTrace();
