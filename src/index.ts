@@ -5,7 +5,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { AppEnv } from './env';
+import type { AppEnv, Bindings } from './env';
 import { DomainError, InvalidInputError, TooLargeError } from './errors';
 import { authenticate } from './access/middleware';
 import { mlflowApi } from './api/mlflow';
@@ -17,6 +17,7 @@ import { projectsApi } from './api/v4/projects';
 import { packagesApi } from './api/v4/packages';
 import { usersApi } from './api/v4/users';
 import { ui } from './ui';
+import { copyLegacyHistoryOnSchedule } from './tracking/history-upgrade';
 import { domainErrorPage, errorPage } from './ui/errors';
 
 const MLFLOW_PATH = /^\/api\/v4\/projects\/[^/]+\/ml\/mlflow(\/|$)/;
@@ -63,4 +64,4 @@ app.onError((err, c) => {
 });
 
 export { MetricHistory } from './tracking/metric-history';
-export default app;
+export default { fetch: app.fetch, scheduled: copyLegacyHistoryOnSchedule } satisfies ExportedHandler<Bindings>;

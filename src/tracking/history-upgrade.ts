@@ -5,9 +5,10 @@
  * on upgraded ones. The copy is resumable and idempotent: a chunk is written to the objects
  * first (a point already there is skipped) and deleted from D1 only after, so a copy stopped
  * anywhere loses nothing and is simply run again. A read of a candidate whose points are still
- * in D1 copies them first (metrics.ts), so history answers are whole during the upgrade.
+ * in D1 copies them first (metrics.ts), so history answers are whole during the upgrade, and
+ * the cron trigger in wrangler.toml drains the rest (`copyLegacyHistoryOnSchedule`).
  */
-import type { Database } from '../db/client';
+import { openDatabase, type Database } from '../db/client';
 import { all, stmt } from './d1';
 import { historyOf, type PointRow } from './metric-history';
 
@@ -45,4 +46,12 @@ export async function copyLegacyHistory(db: Database, opts: { candidateId?: numb
   }
   const left = await all(db, `SELECT 1 FROM metrics m ${where.replace('?2', '?1')} LIMIT 1`, ...(opts.candidateId === undefined ? [] : [opts.candidateId]));
   return { copied, done: left.length === 0 };
+}
+
+/** Points moved per cron run (a few seconds of work); the trigger runs every few minutes until none are left. */
+export const SCHEDULED_COPY_POINTS = 100_000;
+
+/** The cron trigger's handler: moves the next SCHEDULED_COPY_POINTS legacy points (one D1 read when none are left). */
+export async function copyLegacyHistoryOnSchedule(_controller: ScheduledController, env: { DB: D1Database }): Promise<void> {
+  await copyLegacyHistory(openDatabase(env.DB), { maxPoints: SCHEDULED_COPY_POINTS });
 }

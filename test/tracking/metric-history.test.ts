@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { env } from 'cloudflare:workers';
+import worker from '../../src/index';
 import { openDatabase } from '../../src/db/client';
 import { deleteProject } from '../../src/access/projects';
 import { logBatch } from '../../src/tracking/batch';
@@ -141,6 +142,14 @@ describe('upgrade from D1-only history', () => {
     expect(k0).toEqual(expected);
     const sampled = await metricHistoryBulkInterval(db(), a.project.id, { runIds: [a.runId], key: 'k2', maxResults: 10 });
     expect(sampled.at(-1)).toMatchObject({ step: 2999 });
+  });
+
+  it('is drained by the cron trigger', async () => {
+    const c = await seedRun();
+    await seedOldWay(c.candidateId, 700);
+    await worker.scheduled({ cron: '*/5 * * * *', scheduledTime: Date.now(), noRetry() {} }, env);
+    expect(await legacyLeft(c.candidateId)).toBe(0);
+    expect(await stored(c.runId)).toBe(700);
   });
 });
 
