@@ -54,7 +54,10 @@ export function errorPage(c: Context<AppEnv>, status: keyof typeof TITLE, messag
   });
 }
 
+/** The status the UI answers a domain error with (its error page, or a form drawn again with it). */
+export const statusOf = (error: DomainError) => STATUS[error.kind];
+
 /** The HTML answer for a domain error. */
 export function domainErrorPage(c: Context<AppEnv>, error: DomainError) {
-  return errorPage(c, STATUS[error.kind], error.message);
+  return errorPage(c, statusOf(error), error.message);
 }
