@@ -13,6 +13,7 @@ import { getExperimentHeader } from '../tracking/candidate-table';
 import { Copyable, Status, Time } from './kit/components';
 import { KeyValueTable } from './kit/tables';
 import { candidateIdOf } from './route-params';
+import { CHART_ASSETS } from './charts';
 import { chartData, LiveMetrics, LiveStatus, loadLiveMetrics } from './live';
 import { CandidateActions } from './candidate-forms';
 import { formatDuration } from './format';
@@ -74,8 +75,7 @@ candidateRoutes.get('/:candidate_id', async (c) => {
       { label: experimentName, href: experimentPath(project, info.experimentIid) },
       { label: info.name || info.runId },
     ],
-    scripts: ['/assets/vendor/uPlot.iife.min.js', '/assets/chart.js'],
-    styles: ['/assets/vendor/uPlot.min.css'],
+    ...CHART_ASSETS,
     body: (
       <article class="candidate">
         <h1>{info.name || info.runId}</h1>

@@ -5,19 +5,9 @@
  */
 import type { Context } from 'hono';
 import type { AppEnv } from '../env';
-import type { DomainError } from '../errors';
+import { httpStatusOf, type DomainError } from '../errors';
 import { page } from './layout';
 import { SIGN_IN_PATH } from './session';
-
-const STATUS = {
-  not_found: 404,
-  already_exists: 409,
-  invalid: 400,
-  forbidden: 403,
-  unauthenticated: 401,
-  conflict: 409,
-  too_large: 413,
-} as const;
 
 const TITLE = {
   404: 'Page not found',
@@ -54,10 +44,7 @@ export function errorPage(c: Context<AppEnv>, status: keyof typeof TITLE, messag
   });
 }
 
-/** The status the UI answers a domain error with (its error page, or a form drawn again with it). */
-export const statusOf = (error: DomainError) => STATUS[error.kind];
-
 /** The HTML answer for a domain error. */
 export function domainErrorPage(c: Context<AppEnv>, error: DomainError) {
-  return errorPage(c, statusOf(error), error.message);
+  return errorPage(c, httpStatusOf(error), error.message);
 }

@@ -4,8 +4,7 @@
  * place and the fields filled in.
  */
 import type { Child } from 'hono/jsx';
-import type { AlreadyExistsError, ConflictError, InvalidInputError, NotFoundError } from '../../errors';
-import { statusOf } from '../errors';
+import { httpStatusOf, type AlreadyExistsError, type ConflictError, type InvalidInputError, type NotFoundError } from '../../errors';
 
 /** A refusal shown in place: the form it belongs to, the message, the field it names, what was typed, its status. */
 export type Problem = { form: string; message: string; field?: string; values: Record<string, string>; status: ProblemStatus };
@@ -16,8 +15,8 @@ export type ProblemStatus = 400 | 404 | 409;
 /** The refusals a form shows in place. */
 export type FixableError = InvalidInputError | AlreadyExistsError | ConflictError | NotFoundError;
 
-/** The status a refusal is shown with: the one its error page would have. */
-export const problemStatus = (error: FixableError) => statusOf(error) as ProblemStatus;
+/** The status a refusal is shown with: the one its error kind has everywhere (`httpStatusOf`). */
+export const problemStatus = (error: FixableError) => httpStatusOf(error) as ProblemStatus;
 
 /** A message box read out when it appears (`role="alert"`). */
 export function Alert(props: { id?: string; children: Child }) {
