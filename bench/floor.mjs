@@ -14,7 +14,7 @@
 //   are left out.
 // - Statements are prepared once and reused: the best case for raw SQLite.
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -114,6 +114,28 @@ const SQL_RESOLVE_PACKAGE = [`SELECT c.id, c.run_id, c.project_id, c.experiment_
 const SQL_LIST_DIRECTORY = `SELECT name, MAX(is_dir) AS is_dir, MAX(CASE WHEN is_dir = 0 THEN size END) AS size FROM ( SELECT CASE WHEN instr(rest, '/') > 0 THEN substr(rest, 1, instr(rest, '/') - 1) ELSE rest END AS name, instr(rest, '/') > 0 AS is_dir, size FROM (SELECT substr(file_path, length(?) + 1) AS rest, size FROM package_files WHERE package_id = ? ) ) GROUP BY name ORDER BY name`;
 const SQL_GET_USER = 'select "id", "username", "name", "email", "password_hash", "is_admin", "is_blocked", "created_at" from "users" where "users"."id" = ?';
 
+// ---- src/tracking/traces/traces.ts createTrace: getExperiment (batch of 2), the insert (batch of 4),
+// traceRowId, loadTraceInfos (batch of 4)
+const SQL_GET_EXPERIMENT = [`SELECT id, project_id, iid, name, lifecycle_stage, user_id, created_at, updated_at FROM experiments WHERE project_id = ? AND iid = ?`, `SELECT key, value FROM experiment_tags WHERE experiment_id = (SELECT id FROM experiments WHERE project_id = ? AND iid = ?) ORDER BY rowid`];
+const SQL_CREATE_TRACE = [
+  `INSERT INTO traces (trace_id, project_id, experiment_id, request_time, execution_time, state, request_preview, response_preview, client_request_id) VALUES (?2, ?1, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (project_id, trace_id) DO UPDATE SET request_time = excluded.request_time, execution_time = excluded.execution_time, state = excluded.state, request_preview = excluded.request_preview, response_preview = excluded.response_preview, client_request_id = excluded.client_request_id WHERE traces.experiment_id = excluded.experiment_id`,
+  `SELECT experiment_id FROM traces WHERE project_id = ?1 AND trace_id = ?2`,
+  `INSERT OR REPLACE INTO trace_tags (trace_id, key, value) SELECT (SELECT id FROM traces WHERE project_id = ?1 AND trace_id = ?2), j.key, j.value FROM json_each(?3) j WHERE (SELECT id FROM traces WHERE project_id = ?1 AND trace_id = ?2) IN (SELECT id FROM traces WHERE experiment_id = ?4)`,
+  `INSERT OR REPLACE INTO trace_metadata (trace_id, key, value) SELECT (SELECT id FROM traces WHERE project_id = ?1 AND trace_id = ?2), j.key, j.value FROM json_each(?3) j WHERE (SELECT id FROM traces WHERE project_id = ?1 AND trace_id = ?2) IN (SELECT id FROM traces WHERE experiment_id = ?4)`,
+];
+const SQL_TRACE_ROW_ID = `SELECT t.id FROM traces t WHERE t.project_id = ?1 AND EXISTS (SELECT 1 FROM experiments e WHERE e.id = t.experiment_id AND e.lifecycle_stage = 'active') AND t.trace_id = ?2`;
+const SQL_LOAD_TRACE_INFOS = [
+  `SELECT t.id, t.trace_id, t.experiment_id, e.iid, t.request_time, t.execution_time, t.state, t.request_preview, t.response_preview, t.client_request_id, t.spans_size FROM traces t JOIN experiments e ON e.id = t.experiment_id WHERE t.id IN (SELECT value FROM json_each(?2)) AND t.project_id = ?1 AND EXISTS (SELECT 1 FROM experiments e WHERE e.id = t.experiment_id AND e.lifecycle_stage = 'active')`,
+  `SELECT trace_id, key, value FROM trace_tags WHERE trace_id IN (SELECT value FROM json_each(?1)) ORDER BY rowid`,
+  `SELECT trace_id, key, value FROM trace_metadata WHERE trace_id IN (SELECT value FROM json_each(?1)) ORDER BY rowid`,
+  `SELECT id, trace_id, assessment_id, name, valid, body FROM trace_assessments WHERE trace_id IN (SELECT value FROM json_each(?1)) ORDER BY id`,
+];
+// src/tracking/traces/spans.ts putTraceFile: after the bytes are in R2
+const SQL_TRACE_SPANS_SIZE = 'UPDATE traces SET spans_size = ? WHERE id = ?';
+// src/tracking/search/traces.ts searchTraceRowIds as compiled for W6's filter, and with none
+const SQL_SEARCH_TRACES_W6 = `SELECT t.id AS id, 0 AS r0, t.request_time AS v0, 0 AS r1, t.trace_id AS v1 FROM traces t WHERE t.experiment_id = ? AND EXISTS (SELECT 1 FROM experiments e WHERE e.id = t.experiment_id AND e.lifecycle_stage = 'active') AND (EXISTS (SELECT 1 FROM trace_tags x WHERE x.trace_id = t.id AND x.key = ? AND x.value = ?) AND t.execution_time > ?) ORDER BY t.request_time DESC, t.trace_id ASC LIMIT ?`;
+const SQL_SEARCH_TRACES_NEWEST = `SELECT t.id AS id, 0 AS r0, t.request_time AS v0, 0 AS r1, t.trace_id AS v1 FROM traces t WHERE t.experiment_id = ? AND EXISTS (SELECT 1 FROM experiments e WHERE e.id = t.experiment_id AND e.lifecycle_stage = 'active') ORDER BY t.request_time DESC, t.trace_id ASC LIMIT ?`;
+
 /** The SQL texts the floor runs, by the domain function they mirror (for bench/sql-capture.ts). */
 export const MIRRORED_SQL = {
   authenticateToken: [SQL_AUTH_TOKEN, SQL_AUTH_TOKEN_BY_PATH],
@@ -134,6 +156,11 @@ export const MIRRORED_SQL = {
   getUser: [SQL_GET_USER],
   resolvePackage: SQL_RESOLVE_PACKAGE,
   listDirectory: [SQL_LIST_DIRECTORY],
+  getExperiment: SQL_GET_EXPERIMENT,
+  createTrace: SQL_CREATE_TRACE,
+  traceRowId: [SQL_TRACE_ROW_ID],
+  loadTraceInfos: SQL_LOAD_TRACE_INFOS,
+  searchTraceRowIds: [SQL_SEARCH_TRACES_W6, SQL_SEARCH_TRACES_NEWEST],
 };
 
 /** The stored form of a metric value (src/tracking/metric-values.ts encodeMetricValue). */
@@ -393,6 +420,54 @@ export class Floor {
       this.stmt(SQL_BULK_RUNS).all(this.projectId, json);
       return this.stmt(SQL_BULK_SAMPLE).all(this.projectId, json, key, 0, Number.MAX_SAFE_INTEGER, 300).length;
     });
+  }
+
+  /** Trace infos by row id (loadTraceInfos): one transaction of 4. */
+  loadTraceInfos(ids) {
+    const json = JSON.stringify(ids);
+    return this.batch(() => [
+      this.stmt(SQL_LOAD_TRACE_INFOS[0]).all(this.projectId, json),
+      ...SQL_LOAD_TRACE_INFOS.slice(1).map((sql) => this.stmt(sql).all(json)),
+    ]);
+  }
+
+  /**
+   * StartTraceV3 (createTrace): the experiment, one transaction of 4 (trace, owner check, tags,
+   * metadata as JSON objects through json_each), the row id, the info read back. `info` is W6's
+   * trace_info; returns the trace's row id.
+   */
+  startTrace(experiment, info, durationMs) {
+    this.authenticate();
+    this.batch(() => SQL_GET_EXPERIMENT.map((sql) => this.stmt(sql).all(this.projectId, experiment.iid)));
+    this.batch(() => {
+      this.stmt(SQL_CREATE_TRACE[0]).run(this.projectId, info.trace_id, experiment.id, Date.parse(info.request_time), durationMs, info.state, info.request_preview, info.response_preview, null);
+      this.stmt(SQL_CREATE_TRACE[1]).get(this.projectId, info.trace_id);
+      this.stmt(SQL_CREATE_TRACE[2]).run(this.projectId, info.trace_id, JSON.stringify(info.tags), experiment.id);
+      this.stmt(SQL_CREATE_TRACE[3]).run(this.projectId, info.trace_id, JSON.stringify(info.trace_metadata), experiment.id);
+    });
+    const id = Number(this.stmt(SQL_TRACE_ROW_ID).get(this.projectId, info.trace_id).id);
+    this.loadTraceInfos([id]);
+    return id;
+  }
+
+  /** The spans upload (putTraceFile): the trace's row, the bytes written to a file, the size recorded. */
+  putSpans(traceId, spans) {
+    this.authenticate();
+    const id = Number(this.stmt(SQL_TRACE_ROW_ID).get(this.projectId, traceId).id);
+    writeFileSync(join(this.dir, `spans-${id}.json`), spans);
+    this.stmt(SQL_TRACE_SPANS_SIZE).run(Buffer.byteLength(spans), id);
+  }
+
+  /** traces/search (searchTraces): the experiments, the keyset query, the page's infos. `filtered`: W6's filter. */
+  searchTraces(experiment, { filtered, maxResults }) {
+    this.authenticate();
+    this.stmt(SQL_PROJECT_EXPERIMENT_IDS).all(this.projectId, JSON.stringify([experiment.iid]));
+    const rows = filtered
+      ? this.stmt(SQL_SEARCH_TRACES_W6).all(experiment.id, 'env', 'dev', 50, maxResults + 1)
+      : this.stmt(SQL_SEARCH_TRACES_NEWEST).all(experiment.id, maxResults + 1);
+    const ids = rows.slice(0, maxResults).map((r) => Number(r.id));
+    this.loadTraceInfos(ids);
+    return ids.length;
   }
 
   /** Closes the database (and removes it unless attached to the worker's). */
