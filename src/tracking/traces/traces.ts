@@ -11,7 +11,7 @@
 import type { Database } from '../../db/client';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../errors';
 import { all, batch, first, stmt } from '../d1';
-import { getExperiment, projectExperimentIds } from '../experiments';
+import { getExperiment, parseExperimentIid, projectExperimentIds } from '../experiments';
 import { searchTraceRowIds } from '../search';
 import { parseAssessmentRow, type Assessment, type AssessmentRow } from './assessments';
 import { deleteTraceObjects } from './spans';
@@ -97,7 +97,12 @@ export async function traceRowId(db: Database, projectId: number, traceId: strin
   return row.id;
 }
 
-/** Logs (or logs again) a finished trace's info; returns it as stored. */
+/**
+ * Logs (or logs again) a finished trace's info; returns it as stored. One round trip when all is
+ * well: the writes are guarded by "the experiment is the project's and active" and the batch ends
+ * by reading the trace back; only when that read finds no trace of this experiment is the reason
+ * looked up, to word the error.
+ */
 export async function createTrace(db: Database, projectId: number, input: NewTrace): Promise<TraceInfo> {
   checkTraceId(input.traceId);
   if (!TRACE_STATES.includes(input.state)) throw new InvalidInputError(`Invalid state '${input.state}': use one of ${TRACE_STATES.join(', ')}`, 'state');
@@ -107,21 +112,22 @@ export async function createTrace(db: Database, projectId: number, input: NewTra
   }
   for (const [key, value] of Object.entries(input.tags)) checkTag(key, value, 'tags');
   for (const key of Object.keys(input.metadata)) if (key.length === 0 || key.length > MAX_TAG_KEY) throw new InvalidInputError(`trace_metadata: a key has 1 to ${MAX_TAG_KEY} characters`, 'trace_metadata');
-  const experiment = await getExperiment(db, projectId, input.experimentId);
-  if (experiment.lifecycleStage !== 'active') throw new ConflictError(`The experiment ${input.experimentId} is deleted; restore it to log traces to it`);
-  const row = `(SELECT id FROM traces WHERE project_id = ?1 AND trace_id = ?2)`;
-  const [, owner] = await batch(db, [
+  const iid = parseExperimentIid(input.experimentId);
+  if (iid === null) throw new NotFoundError(`No Experiment with id=${input.experimentId} exists`);
+  // The trace's row, when it belongs to the active experiment named in the request.
+  const ours = `(SELECT t.id FROM traces t JOIN experiments e ON e.id = t.experiment_id WHERE t.project_id = ?1 AND t.trace_id = ?2 AND e.iid = ?3 AND e.lifecycle_stage = 'active')`;
+  const results = await batch(db, [
     stmt(
       db,
       `INSERT INTO traces (trace_id, project_id, experiment_id, request_time, execution_time, state, request_preview, response_preview, client_request_id)
-       VALUES (?2, ?1, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+       SELECT ?2, ?1, e.id, ?4, ?5, ?6, ?7, ?8, ?9 FROM experiments e WHERE e.project_id = ?1 AND e.iid = ?3 AND e.lifecycle_stage = 'active'
        ON CONFLICT (project_id, trace_id) DO UPDATE SET request_time = excluded.request_time, execution_time = excluded.execution_time,
          state = excluded.state, request_preview = excluded.request_preview, response_preview = excluded.response_preview,
          client_request_id = excluded.client_request_id
        WHERE traces.experiment_id = excluded.experiment_id`,
       projectId,
       input.traceId,
-      experiment.id,
+      iid,
       input.requestTime,
       input.executionTime,
       input.state,
@@ -129,13 +135,15 @@ export async function createTrace(db: Database, projectId: number, input: NewTra
       input.responsePreview ?? null,
       input.clientRequestId ?? null,
     ),
-    stmt(db, `SELECT experiment_id FROM traces WHERE project_id = ?1 AND trace_id = ?2`, projectId, input.traceId),
-    stmt(db, `INSERT OR REPLACE INTO trace_tags (trace_id, key, value) SELECT ${row}, j.key, j.value FROM json_each(?3) j WHERE ${row} IN (SELECT id FROM traces WHERE experiment_id = ?4)`, projectId, input.traceId, JSON.stringify(input.tags), experiment.id),
-    stmt(db, `INSERT OR REPLACE INTO trace_metadata (trace_id, key, value) SELECT ${row}, j.key, j.value FROM json_each(?3) j WHERE ${row} IN (SELECT id FROM traces WHERE experiment_id = ?4)`, projectId, input.traceId, JSON.stringify(input.metadata), experiment.id),
+    stmt(db, `INSERT OR REPLACE INTO trace_tags (trace_id, key, value) SELECT ${ours}, j.key, j.value FROM json_each(?4) j WHERE ${ours} IS NOT NULL`, projectId, input.traceId, iid, JSON.stringify(input.tags)),
+    stmt(db, `INSERT OR REPLACE INTO trace_metadata (trace_id, key, value) SELECT ${ours}, j.key, j.value FROM json_each(?4) j WHERE ${ours} IS NOT NULL`, projectId, input.traceId, iid, JSON.stringify(input.metadata)),
+    ...byTraceIdStatements(db, projectId, input.traceId),
   ]);
-  const ownerRow = owner.results[0] as { experiment_id: number };
-  if (ownerRow.experiment_id !== experiment.id) throw new ConflictError(`Trace '${input.traceId}' was logged to another experiment`);
-  return getTraceInfo(db, projectId, input.traceId);
+  const [info] = assemble(results.slice(3), null);
+  if (info && info.experimentId === String(iid)) return info;
+  const experiment = await getExperiment(db, projectId, input.experimentId);
+  if (experiment.lifecycleStage !== 'active') throw new ConflictError(`The experiment ${input.experimentId} is deleted; restore it to log traces to it`);
+  throw new ConflictError(`Trace '${input.traceId}' was logged to another experiment`);
 }
 
 type TraceRow = {
@@ -152,23 +160,21 @@ type TraceRow = {
   spans_size: number | null;
 };
 
-/** Visible traces by row id, in the order given, with tags, metadata and assessments (one round trip). */
-export async function loadTraceInfos(db: Database, projectId: number, ids: number[]): Promise<TraceInfo[]> {
-  if (ids.length === 0) return [];
-  const json = JSON.stringify(ids);
-  const [rows, tags, metadata, assessments] = await batch(db, [
-    stmt(
-      db,
-      `SELECT t.id, t.trace_id, t.experiment_id, e.iid, t.request_time, t.execution_time, t.state, t.request_preview, t.response_preview, t.client_request_id, t.spans_size
-       FROM traces t JOIN experiments e ON e.id = t.experiment_id
-       WHERE t.id IN (SELECT value FROM json_each(?2)) AND ${VISIBLE_TRACE}`,
-      projectId,
-      json,
-    ),
-    stmt(db, `SELECT trace_id, key, value FROM trace_tags WHERE trace_id IN (SELECT value FROM json_each(?1)) ORDER BY rowid`, json),
-    stmt(db, `SELECT trace_id, key, value FROM trace_metadata WHERE trace_id IN (SELECT value FROM json_each(?1)) ORDER BY rowid`, json),
-    stmt(db, `SELECT id, trace_id, assessment_id, name, valid, body FROM trace_assessments WHERE trace_id IN (SELECT value FROM json_each(?1)) ORDER BY id`, json),
-  ]);
+const INFO_COLUMNS = `t.id, t.trace_id, t.experiment_id, e.iid, t.request_time, t.execution_time, t.state, t.request_preview, t.response_preview, t.client_request_id, t.spans_size`;
+
+// The four reads of a trace's info (row, tags, metadata, assessments) of the visible trace `trace_id` (?2).
+function byTraceIdStatements(db: Database, projectId: number, traceId: string): D1PreparedStatement[] {
+  const id = `(SELECT t.id FROM traces t WHERE ${VISIBLE_TRACE} AND t.trace_id = ?2)`;
+  return [
+    stmt(db, `SELECT ${INFO_COLUMNS} FROM traces t JOIN experiments e ON e.id = t.experiment_id WHERE ${VISIBLE_TRACE} AND t.trace_id = ?2`, projectId, traceId),
+    stmt(db, `SELECT trace_id, key, value FROM trace_tags WHERE trace_id = ${id} ORDER BY rowid`, projectId, traceId),
+    stmt(db, `SELECT trace_id, key, value FROM trace_metadata WHERE trace_id = ${id} ORDER BY rowid`, projectId, traceId),
+    stmt(db, `SELECT id, trace_id, assessment_id, name, valid, body FROM trace_assessments WHERE trace_id = ${id} ORDER BY id`, projectId, traceId),
+  ];
+}
+
+// Trace infos from the four reads' results, in the order of `ids` (or as read).
+function assemble([rows, tags, metadata, assessments]: D1Result[], ids: number[] | null): TraceInfo[] {
   const byId = new Map<number, TraceInfo>();
   for (const row of rows.results as TraceRow[]) {
     byId.set(row.id, {
@@ -200,12 +206,26 @@ export async function loadTraceInfos(db: Database, projectId: number, ids: numbe
     const info = byId.get(a.trace_id);
     if (info) info.assessments.push(parseAssessmentRow(a, info.traceId));
   }
+  if (ids === null) return [...byId.values()];
   return ids.map((id) => byId.get(id)).filter((info): info is TraceInfo => info !== undefined);
 }
 
-/** A visible trace's info by its trace id; NotFoundError otherwise. */
+/** Visible traces by row id, in the order given, with tags, metadata and assessments (one round trip). */
+export async function loadTraceInfos(db: Database, projectId: number, ids: number[]): Promise<TraceInfo[]> {
+  if (ids.length === 0) return [];
+  const json = JSON.stringify(ids);
+  const results = await batch(db, [
+    stmt(db, `SELECT ${INFO_COLUMNS} FROM traces t JOIN experiments e ON e.id = t.experiment_id WHERE t.id IN (SELECT value FROM json_each(?2)) AND ${VISIBLE_TRACE}`, projectId, json),
+    stmt(db, `SELECT trace_id, key, value FROM trace_tags WHERE trace_id IN (SELECT value FROM json_each(?1)) ORDER BY rowid`, json),
+    stmt(db, `SELECT trace_id, key, value FROM trace_metadata WHERE trace_id IN (SELECT value FROM json_each(?1)) ORDER BY rowid`, json),
+    stmt(db, `SELECT id, trace_id, assessment_id, name, valid, body FROM trace_assessments WHERE trace_id IN (SELECT value FROM json_each(?1)) ORDER BY id`, json),
+  ]);
+  return assemble(results, ids);
+}
+
+/** A visible trace's info by its trace id (one round trip); NotFoundError otherwise. */
 export async function getTraceInfo(db: Database, projectId: number, traceId: string): Promise<TraceInfo> {
-  const [info] = await loadTraceInfos(db, projectId, [await traceRowId(db, projectId, traceId)]);
+  const [info] = assemble(await batch(db, byTraceIdStatements(db, projectId, traceId)), null);
   if (!info) throw traceNotFound(traceId);
   return info;
 }
