@@ -18,7 +18,7 @@ import { ActiveSearch, Time } from './kit/components';
 import { experimentsCrumbs } from './kit/crumbs';
 import { Pager } from './kit/pager';
 import { KeyValueTable } from './kit/tables';
-import { formatDuration } from './format';
+import { formatDuration, formatSize } from './format';
 import { page } from './layout';
 import { candidatePath, experimentPath, projectPath, traceListPath, tracePath, withQuery } from './paths';
 import { experimentOf } from './route-params';
@@ -288,6 +288,10 @@ export const traceRoutes = new Hono<AppEnv>().get('/:trace_id', async (c: Contex
           </dd>
           <dt>Latency</dt>
           <dd>{info.executionTime === null ? <span class="muted">—</span> : formatDuration(info.executionTime)}</dd>
+          <dt>Spans</dt>
+          <dd>
+            {detail.spans.length} ({info.spansSize === null ? 'not uploaded' : formatSize(info.spansSize)})
+          </dd>
           <dt>Runs</dt>
           <dd>
             {detail.runs.length === 0 ? <span class="muted">none</span> : null}
