@@ -64,7 +64,8 @@ describe('sign-in CSRF and origin', () => {
     expect((await postForm('/-/sign_in', { ...fields, _csrf: 'f'.repeat(64) }, { cookie })).status).toBe(403);
     expect((await postForm('/-/sign_in', { ...fields, _csrf: token })).status).toBe(403);
     // a matching pair, but the POST comes from another origin
-    for (const headers of [{ origin: 'https://evil.example' }, { origin: 'null' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }]) {
+    const foreign: Record<string, string>[] = [{ origin: 'https://evil.example' }, { origin: 'null' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }];
+    for (const headers of foreign) {
       const res = await postForm('/-/sign_in', { ...fields, _csrf: token }, { cookie, ...headers });
       expect([headers, res.status]).toEqual([headers, 403]);
       expect(res.headers.get('set-cookie') ?? '').not.toContain('ft_session=');
