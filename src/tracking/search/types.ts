@@ -37,3 +37,6 @@ export type LoggedModelSearch = {
   maxResults: number;
   pageToken?: string;
 };
+
+/** traces/search: `experimentIds` are internal experiment ids, already checked. */
+export type TraceSearch = { experimentIds: number[]; filter?: string; orderBy?: string[]; maxResults: number; pageToken?: string };
