@@ -38,7 +38,7 @@ describe('sign-in throttling', () => {
     const ip = '203.0.113.200';
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) {
-      const fields = i % 2 ? { method: 'token', token: `ftpat-guess${i}` } : { method: 'password', username: `nobody${i}`, password: 'guess' };
+      const fields: Record<string, string> = i % 2 ? { method: 'token', token: `ftpat-guess${i}` } : { method: 'password', username: `nobody${i}`, password: 'guess' };
       statuses.push((await postSignIn(fields, { headers: { 'cf-connecting-ip': ip } })).status);
     }
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
