@@ -1,7 +1,7 @@
 /**
  * Signing in and out of the UI: username and password, or a personal access token (`api`
- * scope). Success sets the `ft_session` cookie (HttpOnly, SameSite=Lax, Secure on https) and
- * answers 303. The sign-in form carries a CSRF token of its own (a cookie it must match) and a
+ * scope); behind Cloudflare Access, Access signs people in and there is no form. Success sets
+ * the `ft_session` cookie (HttpOnly, SameSite=Lax, Secure on https) and answers 303. The sign-in form carries a CSRF token of its own (a cookie it must match) and a
  * foreign Origin is refused; attempts are throttled by access/sign-in.ts. Signed-in users list
  * and end their sessions under `/-/user_settings/active_sessions`.
  */
@@ -10,8 +10,9 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AppEnv } from '../env';
 import type { Actor, User } from '../access/actor';
 import { randomHex, verifyPassword } from '../access/crypto';
-import { requireActor, SESSION_COOKIE } from '../access/middleware';
-import { createSession, deleteSession, endSession, listSessions, SESSION_TTL_MS } from '../access/sessions';
+import { accessConfig } from '../access/cloudflare-access';
+import { requireActor, SESSION_COOKIE, setSessionCookie } from '../access/middleware';
+import { createSession, deleteSession, endSession, listSessions } from '../access/sessions';
 import { allowAccountAttempt, allowClientAttempt, deviceProof, type SignInLimiters } from '../access/sign-in';
 import { authenticateToken } from '../access/tokens';
 import { findUserByUsername } from '../access/users';
@@ -161,8 +162,28 @@ async function checkCredentials(c: Context<AppEnv>, form: Record<string, unknown
   return { user };
 }
 
+/** Behind Cloudflare Access there is no password form: Access signs people in. */
+function accessSignInPage(c: Context<AppEnv>) {
+  return page(c, {
+    title: 'Sign in',
+    crumbs: [{ label: 'Sign in' }],
+    status: 401,
+    body: (
+      <section class="narrow">
+        <h1>Sign in to flaretrack</h1>
+        <p class="alert" role="alert">
+          This instance signs you in through Cloudflare Access, and this request came without an Access identity. Open flaretrack
+          through its Access-protected address and sign in there.
+        </p>
+      </section>
+    ),
+  });
+}
+
 /** The sign-in and sign-out routes (mounted at `/-`). */
 export const sessionRoutes = new Hono<AppEnv>();
+
+sessionRoutes.use('/sign_in', async (c, next) => (accessConfig(c.env) ? accessSignInPage(c) : next()));
 
 sessionRoutes.get('/sign_in', (c) => {
   const returnTo = safeReturnTo(c.req.query('return_to'));
@@ -185,10 +206,9 @@ sessionRoutes.post('/sign_in', async (c) => {
     ipAddress: c.req.header('cf-connecting-ip'),
     userAgent: c.req.header('user-agent'),
   });
-  const secure = isHttps(c);
-  setCookie(c, SESSION_COOKIE, secret, { path: '/', httpOnly: true, sameSite: 'Lax', secure, maxAge: Math.floor(SESSION_TTL_MS / 1000) });
+  setSessionCookie(c, secret);
   const proof = token ? undefined : await deviceProof(user);
-  if (proof) setCookie(c, DEVICE_COOKIE, proof, { path: SIGN_IN_PATH, httpOnly: true, sameSite: 'Strict', secure, maxAge: 365 * 24 * 3600 });
+  if (proof) setCookie(c, DEVICE_COOKIE, proof, { path: SIGN_IN_PATH, httpOnly: true, sameSite: 'Strict', secure: isHttps(c), maxAge: 365 * 24 * 3600 });
   return c.redirect(returnTo, 303);
 });
 
@@ -196,7 +216,8 @@ sessionRoutes.post('/sign_out', async (c) => {
   const secret = getCookie(c, SESSION_COOKIE);
   if (secret) await deleteSession(c.get('db'), secret);
   deleteCookie(c, SESSION_COOKIE, { path: '/', secure: new URL(c.req.url).protocol === 'https:' });
-  return c.redirect(SIGN_IN_PATH, 303);
+  // Behind Access, signing out ends the Access session too (Access answers this path itself).
+  return c.redirect(accessConfig(c.env) ? '/cdn-cgi/access/logout' : SIGN_IN_PATH, 303);
 });
 
 sessionRoutes.get('/user_settings/active_sessions', async (c) => {
