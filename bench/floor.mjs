@@ -87,21 +87,23 @@ const SQL_BULK_SAMPLE = `WITH RECURSIVE runs AS MATERIALIZED ( SELECT c.id AS ci
 // ---- src/tracking/candidate-table.ts (Experiment Candidates, src/ui/candidates.tsx)
 // getExperimentHeader
 const SQL_EXPERIMENT_HEADER = 'select "id", "iid", "name", "created_at", "updated_at", (SELECT t.value FROM experiment_tags t WHERE t.experiment_id = experiments.id AND t.key = ?) from "experiments" where ("experiments"."project_id" = ? and "experiments"."iid" = ? and "experiments"."lifecycle_stage" = ?) limit ?';
-// experimentColumnKeys with { recent: 1000 } (the page looks at the newest 1000 candidates): one batch of 2
+// experimentColumnKeys with { recent: 1000 } (the page looks at the newest 1000 candidates): one batch of 3
 const SQL_COLUMN_KEYS = [
   `select distinct "key" from "candidate_params" where "candidate_params"."candidate_id" IN (SELECT "candidates"."id" FROM "candidates" WHERE "candidates"."experiment_id" = ? AND "candidates"."lifecycle_stage" = 'active' ORDER BY "candidates"."start_time" DESC LIMIT ?) order by "candidate_params"."key" limit ?`,
   `select distinct "key" from "latest_metrics" where "latest_metrics"."candidate_id" IN (SELECT "candidates"."id" FROM "candidates" WHERE "candidates"."experiment_id" = ? AND "candidates"."lifecycle_stage" = 'active' ORDER BY "candidates"."start_time" DESC LIMIT ?) order by "latest_metrics"."key" limit ?`,
+  `select distinct "key" from "candidate_tags" where "candidate_tags"."candidate_id" IN (SELECT "candidates"."id" FROM "candidates" WHERE "candidates"."experiment_id" = ? AND "candidates"."lifecycle_stage" = 'active' ORDER BY "candidates"."start_time" DESC LIMIT ?) AND "candidate_tags"."key" NOT LIKE 'mlflow.%' order by "candidate_tags"."key" limit ?`,
 ];
 // src/tracking/search/runs.ts searchRunIds as the page compiles it: sort=metric:m1 (DESC), first page and after a keyset
 const SQL_UI_SORT_FIRST = `SELECT c.id AS id, (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) AS r0, o0.value AS v0, 0 AS r1, c.start_time AS v1, 0 AS r2, c.run_id AS v2 FROM candidates c LEFT JOIN latest_metrics o0 ON o0.candidate_id = c.id AND o0.key = ? WHERE c.experiment_id = ? AND c.lifecycle_stage = 'active' ORDER BY (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) ASC, o0.value DESC, c.start_time DESC, c.run_id ASC LIMIT ?`;
 const SQL_UI_SORT_AFTER = `SELECT c.id AS id, (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) AS r0, o0.value AS v0, 0 AS r1, c.start_time AS v1, 0 AS r2, c.run_id AS v2 FROM candidates c LEFT JOIN latest_metrics o0 ON o0.candidate_id = c.id AND o0.key = ? WHERE c.experiment_id = ? AND c.lifecycle_stage = 'active' AND (((CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) > 0 OR ((CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) = 0 AND o0.value < ?)) OR (((CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) = 0 AND o0.value = ?) AND (c.start_time < ? OR (c.start_time = ? AND c.run_id > ?)))) ORDER BY (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) ASC, o0.value DESC, c.start_time DESC, c.run_id ASC LIMIT ?`;
 // ---- Sweep (src/ui/sweep.tsx, src/tracking/sweep.ts loadSweep): every matching id by the colour metric (SQL_UI_SORT_FIRST), then the drawn ones' axes
 const SQL_SWEEP_LINES = `SELECT c.id, c.name, c.run_id, (SELECT json_group_array(json_array(p.key, p.value)) FROM candidate_params p WHERE p.candidate_id = c.id AND p.key IN (SELECT value FROM json_each(?))) AS params, (SELECT json_group_array(json_array(m.key, m.value, m.is_nan)) FROM latest_metrics m WHERE m.candidate_id = c.id AND m.key IN (SELECT value FROM json_each(?))) AS metrics FROM json_each(?) AS picked JOIN candidates c ON c.id = picked.value ORDER BY picked.key`;
-// loadCandidateRows: one batch of 3
+// loadCandidateRows: one batch of 4
 const SQL_CANDIDATE_ROWS = [
   'select "id", "run_id", "name", "status", "mlflow_user", "start_time", "end_time" from "candidates" where "candidates"."id" IN (SELECT value FROM json_each(?))',
   'select "candidate_id", "key", "value" from "candidate_params" where "candidate_params"."candidate_id" IN (SELECT value FROM json_each(?))',
   'select "candidate_id", "key", "value", "is_nan" from "latest_metrics" where "latest_metrics"."candidate_id" IN (SELECT value FROM json_each(?))',
+  'select "candidate_id", "key", "value" from "candidate_tags" where "candidate_tags"."candidate_id" IN (SELECT value FROM json_each(?))',
 ];
 
 // ---- Candidate Detail (src/ui/candidate.tsx): getCandidateRun (loadRunsWhere by id, batch of 6),
@@ -376,6 +378,7 @@ export class Floor {
     this.batch(() => {
       this.stmt(SQL_COLUMN_KEYS[0]).all(expId, 1000, 500);
       this.stmt(SQL_COLUMN_KEYS[1]).all(expId, 1000, 500);
+      this.stmt(SQL_COLUMN_KEYS[2]).all(expId, 1000, 500);
     });
     const ids = (
       cursor
@@ -403,6 +406,7 @@ export class Floor {
     this.batch(() => {
       this.stmt(SQL_COLUMN_KEYS[0]).all(experiment.id, 1000, 500);
       this.stmt(SQL_COLUMN_KEYS[1]).all(experiment.id, 1000, 500);
+      this.stmt(SQL_COLUMN_KEYS[2]).all(experiment.id, 1000, 500);
     });
     const ids = this.stmt(SQL_UI_SORT_FIRST).all(colorBy, experiment.id, 50_001).map((r) => r.id);
     let drawn = ids;

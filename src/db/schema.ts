@@ -125,6 +125,18 @@ export const experiments = sqliteTable(
   ],
 );
 
+/** The columns a user chose for an experiment's candidates table (`param:<key>`, `metric:<key>`, `tag:<key>`, as JSON). */
+export const candidateTableColumns = sqliteTable(
+  'candidate_table_columns',
+  {
+    userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    experimentId: integer('experiment_id').notNull().references(() => experiments.id, { onDelete: 'cascade' }),
+    columns: text('columns').notNull(),
+    updatedAt: integer('updated_at').notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.experimentId] })],
+);
+
 export const experimentTags = sqliteTable(
   'experiment_tags',
   {

@@ -15,7 +15,7 @@ import { InvalidInputError } from '../errors';
 import { getTraceDetail, type Decoded, type SpanView } from '../tracking/traces/trace-detail';
 import { searchTraces, TRACE_NAME_TAG, type TraceInfo } from '../tracking/traces/traces';
 import { ActiveSearch, KeyValueTable, SwapLink, Time } from './components';
-import { formatDuration } from './format';
+import { formatDuration, formatSize } from './format';
 import { page } from './layout';
 import { candidatePath, experimentPath, experimentsPath, projectPath, traceListPath, tracePath, withQuery } from './paths';
 import { experimentOf } from './route-params';
@@ -183,24 +183,43 @@ function Fold(props: { title: string; open?: boolean; children: unknown }) {
   );
 }
 
+/** The deepest indentation drawn (deeper spans stay at this step and show their depth). */
+const MAX_INDENT = 10;
+
+/** A span's duration: sub-millisecond ones with two decimals. */
+const spanDuration = (ms: number) => (ms < 1 ? `${ms.toFixed(2)}ms` : formatDuration(ms));
+
+/**
+ * The span's bar against the whole trace, as SVG geometry (the page's CSP allows no inline
+ * styles): x and width in thousandths of the trace.
+ */
+function Waterfall(props: { span: SpanView; totalMs: number }) {
+  const s = props.span;
+  const x = props.totalMs > 0 ? Math.min(Math.max(s.offsetMs / props.totalMs, 0), 1) * 1000 : 0;
+  const width = s.durationMs === null || props.totalMs <= 0 ? 1000 - x : Math.max(Math.min((s.durationMs / props.totalMs) * 1000, 1000 - x), 4);
+  return (
+    <svg class="waterfall" viewBox="0 0 1000 10" preserveAspectRatio="none" aria-hidden="true">
+      <rect class={s.status === 'ERROR' ? 'bar bar-error' : 'bar'} x={x.toFixed(1)} y="0" width={width.toFixed(1)} height="10" />
+    </svg>
+  );
+}
+
 function SpanRow(props: { span: SpanView; totalMs: number }) {
   const s = props.span;
-  const left = props.totalMs > 0 ? (s.offsetMs / props.totalMs) * 100 : 0;
-  const width = props.totalMs > 0 && s.durationMs !== null ? Math.max((s.durationMs / props.totalMs) * 100, 0.5) : 100 - left;
   return (
-    <li class="span" style={`--depth:${s.depth}`} data-span-id={s.spanId}>
+    <li class={`span indent-${Math.min(s.depth, MAX_INDENT)}`} data-span-id={s.spanId} data-depth={s.depth}>
       <details>
         <summary>
-          <span class="span-name">{s.name || '(unnamed)'}</span> <span class="span-type">{s.type}</span>{' '}
-          {s.status === 'ERROR' ? <State state="ERROR" /> : null}
-          <span class="waterfall" aria-hidden="true">
-            <span class={`bar${s.status === 'ERROR' ? ' bar-error' : ''}`} style={`left:${left.toFixed(2)}%;width:${Math.min(width, 100 - left).toFixed(2)}%`}></span>
+          <span class="span-name">{s.name || '(unnamed)'}</span>
+          <span class="span-type">
+            {s.type} {s.status === 'ERROR' ? <State state="ERROR" /> : null}
           </span>
-          <span class="span-time">{s.durationMs === null ? 'running' : formatDuration(s.durationMs)}</span>
+          <Waterfall span={s} totalMs={props.totalMs} />
+          <span class="span-time">{s.durationMs === null ? 'running' : spanDuration(s.durationMs)}</span>
         </summary>
         <div class="span-body">
           <p class="muted">
-            Started {formatDuration(s.offsetMs)} after the trace · span <code>{s.spanId}</code>
+            Started {spanDuration(Math.max(s.offsetMs, 0))} after the trace · span <code>{s.spanId}</code>
             {s.statusMessage ? <> · {s.statusMessage}</> : null}
           </p>
           {s.inputs ? (
@@ -232,7 +251,7 @@ function SpanRow(props: { span: SpanView; totalMs: number }) {
               <ul class="events">
                 {s.events.map((e) => (
                   <li>
-                    <strong>{e.name}</strong> <span class="muted">at {formatDuration(Math.max(e.offsetMs, 0))}</span>
+                    <strong>{e.name}</strong> <span class="muted">at {spanDuration(Math.max(e.offsetMs, 0))}</span>
                     <Value value={{ json: e.attributes }} />
                   </li>
                 ))}
@@ -258,7 +277,7 @@ export const traceRoutes = new Hono<AppEnv>().get('/:trace_id', async (c: Contex
       { label: 'Projects', href: '/' },
       { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
       { label: 'Experiments', href: experimentsPath(project) },
-      { label: `Experiment ${info.experimentId}`, href: experimentPath(project, Number(info.experimentId)) },
+      { label: detail.experimentName, href: experimentPath(project, Number(info.experimentId)) },
       { label: 'Traces', href: traceListPath(project, Number(info.experimentId)) },
       { label: name },
     ],
@@ -281,6 +300,10 @@ export const traceRoutes = new Hono<AppEnv>().get('/:trace_id', async (c: Contex
           </dd>
           <dt>Latency</dt>
           <dd>{info.executionTime === null ? <span class="muted">—</span> : formatDuration(info.executionTime)}</dd>
+          <dt>Spans</dt>
+          <dd>
+            {detail.spans.length} ({info.spansSize === null ? 'not uploaded' : formatSize(info.spansSize)})
+          </dd>
           <dt>Runs</dt>
           <dd>
             {detail.runs.length === 0 ? <span class="muted">none</span> : null}

@@ -131,9 +131,11 @@ describe('traces pages', () => {
     const order = ['agent', 'retrieve', 'call_llm', 'tool'].map((n) => html.indexOf(`<span class="span-name">${n}</span>`));
     expect(order.every((i) => i > 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
-    expect(html).toContain('style="--depth:2" data-span-id="d"');
-    // The waterfall: call_llm starts at 20% and takes 70% of the trace
-    expect(html).toContain('left:20.00%;width:70.00%');
+    expect(html).toContain('class="span indent-2" data-span-id="d" data-depth="2"');
+    // The waterfall: call_llm starts at 20% of the trace and takes 70% of it
+    expect(html).toContain('<rect class="bar" x="200.0" y="0" width="700.0" height="10"');
+    // No inline styles: the CSP would drop them
+    expect(html).not.toMatch(/style="/);
     // Inputs as JSON text; untrusted outputs escaped; the error span and its event
     expect(html).toContain('&quot;deep&quot;: &quot;the deepest input&quot;');
     expect(html).not.toContain(XSS);

@@ -29,7 +29,7 @@
  * runs.ts, experiments.ts, models.ts (registered models and versions), logged-models.ts, traces.ts.
  */
 export type { ExperimentSearch, LoggedModelSearch, ModelSearch, RunSearch, SearchPage, TraceSearch, ViewType } from './types';
-export { searchRunIds } from './runs';
+export { countRuns, searchRunIds } from './runs';
 export { searchExperimentIds } from './experiments';
 export { searchModelVersionIds, searchRegisteredModelIds } from './models';
 export { searchLoggedModelSeqs } from './logged-models';

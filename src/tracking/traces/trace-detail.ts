@@ -4,7 +4,7 @@
  * events decoded from MLflow's JSON texts), and the runs and logged model it belongs to.
  */
 import type { Database } from '../../db/client';
-import { all } from '../d1';
+import { all, first } from '../d1';
 import { readSpans, type Span } from './spans';
 import { getTraceInfo, MODEL_ID_METADATA, SOURCE_RUN_METADATA, type TraceInfo } from './traces';
 
@@ -32,7 +32,7 @@ export type SpanView = {
 /** A run the trace belongs to: where it was logged, or linked later. */
 export type TraceRun = { runId: string; candidateId: number | null; name: string | null; how: 'logged in' | 'linked' };
 
-export type TraceDetail = { info: TraceInfo; spans: SpanView[]; totalMs: number; runs: TraceRun[]; modelId: string | null };
+export type TraceDetail = { info: TraceInfo; experimentName: string; spans: SpanView[]; totalMs: number; runs: TraceRun[]; modelId: string | null };
 
 const INPUTS = 'mlflow.spanInputs';
 const OUTPUTS = 'mlflow.spanOutputs';
@@ -75,9 +75,10 @@ export function spanTree(spans: Span[]): { span: Span; depth: number }[] {
 /** Everything a trace's page shows. */
 export async function getTraceDetail(db: Database, bucket: R2Bucket, projectId: number, traceId: string): Promise<TraceDetail> {
   const info = await getTraceInfo(db, projectId, traceId);
-  const [spans, linked] = await Promise.all([
+  const [spans, linked, experiment] = await Promise.all([
     readSpans(bucket, projectId, info.id),
     all<{ run_id: string }>(db, `SELECT run_id FROM trace_run_links WHERE trace_id = ? ORDER BY rowid`, info.id),
+    first<{ name: string }>(db, `SELECT name FROM experiments WHERE id = ?`, info.experimentRowId),
   ]);
   const tree = spanTree(spans);
   const start = Math.min(...spans.map((s) => s.start_time_unix_nano));
@@ -122,5 +123,5 @@ export async function getTraceDetail(db: Database, bucket: R2Bucket, projectId: 
     const candidate = candidates.find((c) => c.run_id === r.runId);
     return { ...r, candidateId: candidate?.id ?? null, name: candidate?.name ?? null };
   });
-  return { info, spans: views, totalMs, runs, modelId: info.metadata[MODEL_ID_METADATA] ?? null };
+  return { info, experimentName: experiment?.name ?? `Experiment ${info.experimentId}`, spans: views, totalMs, runs, modelId: info.metadata[MODEL_ID_METADATA] ?? null };
 }

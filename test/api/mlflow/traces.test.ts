@@ -160,6 +160,27 @@ describe('traces: logging and reading', () => {
   });
 });
 
+describe('traces: size limits', () => {
+  it('refuses a trace info over 1 MB with RESOURCE_LIMIT_EXCEEDED and stores nothing (D1 takes no value over 2 MB)', async () => {
+    const { api3, experimentId, search } = await tracingProject();
+    const huge = traceInfo(experimentId, { trace_metadata: { 'mlflow.traceInputs': 'x'.repeat(1024 * 1024 + 1) } });
+    const res = await api3('POST', '/traces', { trace: { trace_info: huge } });
+    expect(res.status).toBe(413);
+    expect(res.body.error_code).toBe('RESOURCE_LIMIT_EXCEEDED');
+    expect((await search({})).body).toEqual({});
+  });
+
+  it("refuses tags beyond MLflow's limits (key 250, value 8000 characters)", async () => {
+    const { api, logTrace } = await tracingProject();
+    const t = await logTrace();
+    const long = await api('PATCH', `/traces/${t.trace_id}/tags`, { key: 'k', value: 'v'.repeat(8001) });
+    expect(long.status).toBe(400);
+    expect(long.body.message).toContain('8000');
+    expect((await api('PATCH', `/traces/${t.trace_id}/tags`, { key: 'k'.repeat(251), value: 'v' })).status).toBe(400);
+    expect((await api('PATCH', `/traces/${t.trace_id}/tags`, { key: 'k', value: 'v'.repeat(8000) })).status).toBe(200);
+  });
+});
+
 describe('traces: search', () => {
   it('filters on status, tags, metadata, name, times and run, and orders and pages', async () => {
     const { api3, logTrace, search, runId, api, experimentId } = await tracingProject();
@@ -250,6 +271,20 @@ describe('traces: tags, assessments, deletion', () => {
     expect(again.status).toBe(404);
     expect((await api('PATCH', '/traces/tr-missing/tags', { key: 'k', value: 'v' })).status).toBe(404);
     expect((await api('PATCH', `/traces/${t.trace_id}/tags`, { key: '', value: 'v' })).status).toBe(400);
+  });
+
+  it('links prompt versions to a trace in its mlflow.linkedPrompts tag, each once', async () => {
+    const { api, api3, logTrace } = await tracingProject();
+    const t = await logTrace();
+    const link = (versions: unknown) => api('POST', '/traces/link-prompts', { trace_id: t.trace_id, prompt_versions: versions });
+    expect((await link([{ name: 'qa-prompt', version: '1' }])).status).toBe(200);
+    expect((await link([{ name: 'qa-prompt', version: '1' }, { name: 'qa-prompt', version: 2 }])).status).toBe(200);
+    const tags = (await api3('GET', `/traces/${t.trace_id}`)).body.trace.trace_info.tags;
+    expect(JSON.parse(tags['mlflow.linkedPrompts'])).toEqual([
+      { name: 'qa-prompt', version: '1' },
+      { name: 'qa-prompt', version: '2' },
+    ]);
+    expect((await api('POST', '/traces/link-prompts', { trace_id: 'tr-missing', prompt_versions: [] })).status).toBe(404);
   });
 
   it('logs, reads, updates, overrides and deletes feedback and expectations', async () => {
