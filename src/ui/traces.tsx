@@ -15,7 +15,7 @@ import { InvalidInputError } from '../errors';
 import { getTraceDetail, type Decoded, type SpanView } from '../tracking/traces/trace-detail';
 import { searchTraces, TRACE_NAME_TAG, type TraceInfo } from '../tracking/traces/traces';
 import { ActiveSearch, KeyValueTable, SwapLink, Time } from './components';
-import { formatDuration } from './format';
+import { formatDuration, formatSize } from './format';
 import { page } from './layout';
 import { candidatePath, experimentPath, experimentsPath, projectPath, traceListPath, tracePath, withQuery } from './paths';
 import { experimentOf } from './route-params';
@@ -300,6 +300,10 @@ export const traceRoutes = new Hono<AppEnv>().get('/:trace_id', async (c: Contex
           </dd>
           <dt>Latency</dt>
           <dd>{info.executionTime === null ? <span class="muted">—</span> : formatDuration(info.executionTime)}</dd>
+          <dt>Spans</dt>
+          <dd>
+            {detail.spans.length} ({info.spansSize === null ? 'not uploaded' : formatSize(info.spansSize)})
+          </dd>
           <dt>Runs</dt>
           <dd>
             {detail.runs.length === 0 ? <span class="muted">none</span> : null}
