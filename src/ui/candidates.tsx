@@ -176,6 +176,7 @@ candidateListRoutes.get('/:iid', async (c) => {
                   </th>
                 ))}
                 <th scope="col">Artifacts</th>
+                <th scope="col">Details</th>
               </tr>
             </thead>
             <tbody>
@@ -371,6 +372,9 @@ export function CandidateTableRow(props: { project: Project; row: CandidateRow; 
       ))}
       <td>
         <a href={`${candidatePath(project, r.id)}#artifacts`}>Artifacts</a>
+      </td>
+      <td>
+        <a href={candidatePath(project, r.id)}>Details</a>
       </td>
     </tr>
   );

@@ -39,12 +39,12 @@ describe('the candidates table', () => {
     await chooser.getByLabel('seed').uncheck();
     await chooser.getByRole('button', { name: 'Show' }).click();
     await page.waitForURL('**col=param%3Alr**');
-    expect((await headings()).slice(5)).toEqual(['lr', 'Artifacts']);
+    expect((await headings()).slice(5)).toEqual(['lr', 'Artifacts', 'Details']);
     await page.getByText(/^Columns/).click();
     await page.getByRole('button', { name: 'Remember these columns for this experiment' }).click();
     await page.waitForLoadState('networkidle');
     await page.goto(`${owner.projectPath}/-/ml/experiments/${experiment_id}`);
-    expect((await headings()).slice(5)).toEqual(['lr', 'Artifacts']);
+    expect((await headings()).slice(5)).toEqual(['lr', 'Artifacts', 'Details']);
 
     // on a narrow screen the table scrolls sideways, and the name column stays in view
     await page.setViewportSize({ width: 480, height: 800 });
