@@ -8,7 +8,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 import type { ColumnKeys, CandidateRow } from '../tracking/candidate-table';
 import { columnId, defaultColumns, parseColumns, savedColumns, type TableColumn } from '../tracking/table-columns';
-import { Num } from './components';
+import { Num } from './kit/components';
 
 /** The `col` values of this request, or of the page a live fragment was asked from; undefined when none. */
 function requestedColumnIds(c: Context<AppEnv>): string[] | undefined {

@@ -9,9 +9,11 @@ import type { AppEnv } from '../env';
 import { InvalidInputError } from '../errors';
 import { childCandidateIds, experimentColumnKeys, loadCandidateRows, type CandidateRow, type ColumnKeys } from '../tracking/candidate-table';
 import { countRuns, searchRunIds } from '../tracking/search';
+import { quote } from '../tracking/search/lexer';
 import { parseColumns, saveColumns, type TableColumn } from '../tracking/table-columns';
 import { chosenColumns, ColumnCell, ColumnChooser, columnsQuery, shownColumns } from './candidate-columns';
-import { ActiveSearch, RelativeTime, Status, SwapLink, Time } from './components';
+import { ActiveSearch, RelativeTime, Status, SwapLink, Time } from './kit/components';
+import { Pager } from './kit/pager';
 import { experimentOf } from './route-params';
 import { combineFilter, extrasQuery, FilterError, readSearchExtras, SearchFields, viewTypeOf, type SearchExtras } from './search-box';
 import { livePollAttrs } from './live-poll';
@@ -41,18 +43,16 @@ function readView(c: Context<AppEnv>): View {
   return { name: (c.req.query('name') ?? '').slice(0, 250), sort, order, pageToken, page, extras: readSearchExtras(c) };
 }
 
-const quoteName = (key: string) => `\`${key.replaceAll('`', '``')}\``;
-
 /** The view as a search: the filter box, quick filters and name filter, and an MLflow order_by clause. */
 export function searchOf(view: View, username: string): { filter?: string; orderBy: string[] } {
   const dir = view.order.toUpperCase();
   let orderBy: string;
   if (view.sort === 'name') orderBy = `attributes.run_name ${dir}`;
   else if (view.sort === 'created') orderBy = `attributes.start_time ${dir}`;
-  else if (view.sort.startsWith('metric:')) orderBy = `metrics.${quoteName(view.sort.slice(7))} ${dir}`;
-  else orderBy = `params.${quoteName(view.sort.slice(6))} ${dir}`;
+  else if (view.sort.startsWith('metric:')) orderBy = `metrics.${quote(view.sort.slice(7), '`')} ${dir}`;
+  else orderBy = `params.${quote(view.sort.slice(6), '`')} ${dir}`;
   const name = view.name.trim();
-  const filter = name ? `attributes.run_name ILIKE '%${name.replaceAll('\\', '\\\\').replaceAll("'", "''")}%'` : undefined;
+  const filter = name ? `attributes.run_name ILIKE ${quote(`%${name}%`)}` : undefined;
   return { filter: combineFilter(filter, view.extras, username), orderBy: [orderBy] };
 }
 
@@ -188,26 +188,20 @@ candidateListRoutes.get('/:iid', async (c) => {
           </table>
         </div>
       ) : null}
-      <nav class="pager" aria-label="Pages">
+      <Pager
+        target="#candidates"
+        back={previous ? { href: viewLink(view, view.page > 2 ? { page_token: previous, page: String(view.page - 1) } : {}), label: '← Previous page' } : undefined}
+        next={next ? { href: viewLink(view, { page_token: next, page: String(view.page + 1) }), label: 'Next page →' } : undefined}
+      >
         {rows.length > 0 ? (
           <span id="candidates-count">
             {first}–{first + rows.length - 1} of {total} candidates
           </span>
         ) : null}
-        {previous ? (
-          <SwapLink href={viewLink(view, view.page > 2 ? { page_token: previous, page: String(view.page - 1) } : {})} target="#candidates" rel="prev">
-            ← Previous page
-          </SwapLink>
-        ) : null}
-        {next ? (
-          <SwapLink href={viewLink(view, { page_token: next, page: String(view.page + 1) })} target="#candidates" rel="next">
-            Next page →
-          </SwapLink>
-        ) : null}
         <a class="button secondary" href={withQuery(`${self}/candidates.csv`, viewQuery(view))} download>
           Download CSV
         </a>
-      </nav>
+      </Pager>
     </div>
   );
 

@@ -15,7 +15,7 @@ import { metricHistoryBulkInterval } from '../tracking/metrics';
 import { CandidateTableRow, tableColumnKeys } from './candidates';
 import { chosenColumns, shownColumns } from './candidate-columns';
 import { candidateIdOf } from './route-params';
-import { Num, Status } from './components';
+import { Num, Status } from './kit/components';
 import { page } from './layout';
 import { ChartFigure } from './charts';
 import { candidatePath, withQuery } from './paths';
