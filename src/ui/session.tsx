@@ -17,7 +17,7 @@ import { allowAccountAttempt, allowClientAttempt, deviceProof, type SignInLimite
 import { authenticateToken } from '../access/tokens';
 import { findUserByUsername } from '../access/users';
 import { ForbiddenError } from '../errors';
-import { Time } from './components';
+import { Time } from './kit/components';
 import { page, wantsFragment } from './layout';
 
 /** Where the sign-in page lives. */
