@@ -29,8 +29,12 @@ export const d1Session: MiddlewareHandler<AppEnv> = async (c, next) => {
   const bookmark = session.getBookmark();
   if (!bookmark || bookmark === presented) return;
   c.header(BOOKMARK_HEADER, bookmark);
-  // Browsers carry it in a cookie; token clients (the MLflow client) may echo the header.
-  if (c.get('actor')?.via !== 'token') {
+  // A signed-in browser (or one signing in now) carries it in a cookie; token clients (the MLflow
+  // client) may echo the header. Anonymous browsers have no writes of their own to read, and a
+  // refused request (4xx, 5xx) wrote nothing.
+  if (c.res.status >= 400) return;
+  const signedIn = c.get('actor')?.via === 'session' || c.res.headers.getSetCookie().some((line) => /^ft_session=[^;]/.test(line));
+  if (signedIn) {
     setCookie(c, BOOKMARK_COOKIE, bookmark, { path: '/', httpOnly: true, sameSite: 'Lax', secure: new URL(c.req.url).protocol === 'https:' });
   }
 };
