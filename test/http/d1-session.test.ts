@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { call, seedProject, seedUser, unique } from '../helpers';
-import { call as browserCall, postForm } from '../ui/helpers';
+import { call as browserCall, postForm, postSignIn } from '../ui/helpers';
 
 /** The cookies a response sets, by name. */
 function setCookies(res: Response): Record<string, string> {
@@ -23,7 +23,8 @@ describe('D1 sessions: the bookmark travels with the caller', () => {
     const { user, token } = await seedUser();
     const project = await seedProject(user.id);
     const base = `/${project.namespace}/${project.path}/-/ml`;
-    const signIn = await postForm('/-/sign_in', { method: 'token', token, return_to: '/' });
+    const signIn = await postSignIn({ method: 'token', token, return_to: '/' });
+    expect(signIn.status).toBe(303);
     const jar = setCookies(signIn);
     expect(jar.ft_session).toBeTruthy();
     // signing in wrote the session row: the browser leaves with a bookmark at or after that write
