@@ -4,10 +4,12 @@
  * registry's message while a model version uses it). Plain forms (303 after a POST) that work
  * without JavaScript; every action needs `write_ml` and calls the MLflow API's domain functions.
  */
-import { Hono, type Context } from 'hono';
+import { type Context } from 'hono';
+import { handlers } from '../http/mount';
+import { routes } from '../http/routes';
 import type { AppEnv } from '../env';
 import type { Project } from '../access/policy';
-import { requireAbility } from '../access/middleware';
+import { requireAbility } from '../http/middleware';
 import { ConflictError, NotFoundError } from '../errors';
 import { deleteTag, logBatch } from '../tracking/batch';
 import { deleteCandidateForGood } from '../tracking/candidate-removal';
@@ -17,15 +19,15 @@ import { Status, Time } from './components';
 import { candidateIdOf } from './route-params';
 import { attempt, canWrite, Csrf, FormError, formOf, refusedStatus } from './experiment-forms';
 import { page } from './layout';
-import { candidatePath, experimentPath, experimentsPath, projectPath } from './paths';
+import { candidatePath, experimentPath, experimentsPath, projectParams, projectPath } from './paths';
 
 type P = Pick<Project, 'namespace' | 'path'>;
 /** The edit page of a candidate. */
-export const editCandidatePath = (p: P, id: number) => `${candidatePath(p, id)}/edit`;
+export const editCandidatePath = (p: P, id: number) => routes.ui.editCandidate.link({ ...projectParams(p), candidate_id: id });
 /** The page of a deleted candidate (restore or delete for good). */
-export const deletedCandidatePath = (p: P, id: number) => `${candidatePath(p, id)}/deleted`;
+export const deletedCandidatePath = (p: P, id: number) => routes.ui.deletedCandidate.link({ ...projectParams(p), candidate_id: id });
 /** The confirmation page of a hard delete. */
-export const destroyCandidatePath = (p: P, id: number) => `${candidatePath(p, id)}/destroy`;
+export const destroyCandidatePath = (p: P, id: number) => routes.ui.destroyCandidate.link({ ...projectParams(p), candidate_id: id });
 
 /** The candidate's note (`mlflow.note.content`) and, for a writer, its "Edit" link and "Delete" button. */
 export function CandidateActions(props: { c: Context<AppEnv>; info: RunInfo; note?: string }) {
@@ -181,14 +183,14 @@ async function loadRun(c: Context<AppEnv>, active = true): Promise<Run> {
 }
 
 /** The candidate forms (mounted at `/:namespace/:project/-/ml/candidates`). */
-export const candidateFormRoutes = new Hono<AppEnv>();
+export const candidateFormRoutes = handlers();
 
-candidateFormRoutes.get('/:candidate_id/edit', async (c) => {
+candidateFormRoutes.on(routes.ui.editCandidate, async (c) => {
   requireAbility(c, 'write_ml');
   return editPage(c, await loadRun(c));
 });
 
-candidateFormRoutes.post('/:candidate_id/edit', async (c) => {
+candidateFormRoutes.on(routes.ui.updateCandidate, async (c) => {
   requireAbility(c, 'write_ml');
   const { project } = c.get('access');
   const db = c.get('db');
@@ -206,7 +208,7 @@ candidateFormRoutes.post('/:candidate_id/edit', async (c) => {
   return c.redirect(candidatePath(project, run.info.candidateId), 303);
 });
 
-candidateFormRoutes.post('/:candidate_id/tags', async (c) => {
+candidateFormRoutes.on(routes.ui.setCandidateTag, async (c) => {
   requireAbility(c, 'write_ml');
   const { project } = c.get('access');
   const run = await loadRun(c);
@@ -217,7 +219,7 @@ candidateFormRoutes.post('/:candidate_id/tags', async (c) => {
   return c.redirect(editCandidatePath(project, run.info.candidateId), 303);
 });
 
-candidateFormRoutes.post('/:candidate_id/tags/delete', async (c) => {
+candidateFormRoutes.on(routes.ui.deleteCandidateTag, async (c) => {
   requireAbility(c, 'write_ml');
   const { project } = c.get('access');
   const run = await loadRun(c);
@@ -226,7 +228,7 @@ candidateFormRoutes.post('/:candidate_id/tags/delete', async (c) => {
   return c.redirect(editCandidatePath(project, run.info.candidateId), 303);
 });
 
-candidateFormRoutes.post('/:candidate_id/delete', async (c) => {
+candidateFormRoutes.on(routes.ui.deleteCandidate, async (c) => {
   requireAbility(c, 'write_ml');
   const { project } = c.get('access');
   const run = await loadRun(c);
@@ -234,7 +236,7 @@ candidateFormRoutes.post('/:candidate_id/delete', async (c) => {
   return c.redirect(deletedCandidatePath(project, run.info.candidateId), 303);
 });
 
-candidateFormRoutes.post('/:candidate_id/restore', async (c) => {
+candidateFormRoutes.on(routes.ui.restoreCandidate, async (c) => {
   requireAbility(c, 'write_ml');
   const { project } = c.get('access');
   const info = await getCandidate(c.get('db'), project.id, candidateIdOf(c));
@@ -242,7 +244,7 @@ candidateFormRoutes.post('/:candidate_id/restore', async (c) => {
   return c.redirect(candidatePath(project, info.candidateId), 303);
 });
 
-candidateFormRoutes.get('/:candidate_id/deleted', async (c) => {
+candidateFormRoutes.on(routes.ui.deletedCandidate, async (c) => {
   const { project } = c.get('access');
   const info = await getCandidate(c.get('db'), project.id, candidateIdOf(c));
   if (info.lifecycleStage === 'active') return c.redirect(candidatePath(project, info.candidateId), 303);
@@ -305,12 +307,12 @@ function destroyPage(c: Context<AppEnv>, info: RunInfo, error?: string) {
   });
 }
 
-candidateFormRoutes.get('/:candidate_id/destroy', async (c) => {
+candidateFormRoutes.on(routes.ui.destroyCandidateConfirm, async (c) => {
   requireAbility(c, 'write_ml');
   return destroyPage(c, await getCandidate(c.get('db'), c.get('access').project.id, candidateIdOf(c)));
 });
 
-candidateFormRoutes.post('/:candidate_id/destroy', async (c) => {
+candidateFormRoutes.on(routes.ui.destroyCandidate, async (c) => {
   requireAbility(c, 'write_ml');
   const { project } = c.get('access');
   const info = await getCandidate(c.get('db'), project.id, candidateIdOf(c));

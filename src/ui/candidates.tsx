@@ -4,7 +4,9 @@
  * created, or any metric or param, 30 per page with keyset paging; the URL keeps filter, sort
  * and page. `.../candidates.csv` streams every matching candidate.
  */
-import { Hono, type Context } from 'hono';
+import { type Context } from 'hono';
+import { handlers } from '../http/mount';
+import { routes } from '../http/routes';
 import type { AppEnv } from '../env';
 import { InvalidInputError } from '../errors';
 import { experimentColumnKeys, loadCandidateRows, type CandidateRow } from '../tracking/candidate-table';
@@ -80,9 +82,9 @@ function addRowKeys(keys: { params: string[]; metrics: string[] }, rows: Candida
 }
 
 /** Experiment Candidates and its CSV (mounted at `/:namespace/:project/-/ml/experiments/:iid`). */
-export const candidateListRoutes = new Hono<AppEnv>();
+export const candidateListRoutes = handlers();
 
-candidateListRoutes.get('/:iid', async (c) => {
+candidateListRoutes.on(routes.ui.experiment, async (c) => {
   const { project } = c.get('access');
   const db = c.get('db');
   const experiment = await experimentOf(c);
@@ -238,7 +240,7 @@ candidateListRoutes.get('/:iid', async (c) => {
   });
 });
 
-candidateListRoutes.get('/:iid/candidates.csv', async (c) => {
+candidateListRoutes.on(routes.ui.candidatesCsv, async (c) => {
   const experiment = await experimentOf(c);
   const view = readView(c);
   const db = c.get('db');

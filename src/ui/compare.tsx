@@ -9,8 +9,8 @@
  * Best value: higher is better unless the metric's name reads as a loss or error (see
  * `defaultDirection`); each metric's direction can be flipped (`dir=<key>:min|max`, repeatable).
  */
-import { Hono } from 'hono';
-import type { AppEnv } from '../env';
+import { handlers } from '../http/mount';
+import { routes } from '../http/routes';
 import { InvalidInputError } from '../errors';
 import { experimentColumnKeys } from '../tracking/candidate-table';
 import {
@@ -86,9 +86,9 @@ function SeriesKey(props: { index: number }) {
 }
 
 /** The comparison routes (mounted at `/:namespace/:project/-/ml/experiments`). */
-export const compareRoutes = new Hono<AppEnv>();
+export const compareRoutes = handlers();
 
-compareRoutes.get('/:iid/compare', async (c) => {
+compareRoutes.on(routes.ui.compare, async (c) => {
   const { project } = c.get('access');
   const db = c.get('db');
   const experiment = await experimentOf(c);

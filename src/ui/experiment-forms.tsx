@@ -5,11 +5,13 @@
  * (developer+) and calls the same domain functions as the MLflow API, so the same rules apply;
  * a refused input re-renders its form with the message in place.
  */
-import { Hono, type Context } from 'hono';
+import { type Context } from 'hono';
+import { handlers } from '../http/mount';
+import { routes } from '../http/routes';
 import type { Child } from 'hono/jsx';
 import type { AppEnv } from '../env';
 import { can } from '../access/policy';
-import { requireAbility } from '../access/middleware';
+import { requireAbility } from '../http/middleware';
 import { AlreadyExistsError, InvalidInputError } from '../errors';
 import {
   createExperiment,
@@ -25,12 +27,12 @@ import {
 import { NOTE_TAG } from '../tracking/candidates';
 import { MAX_EXPERIMENT_NAME_LENGTH, MAX_EXPERIMENT_TAG_VALUE_LENGTH } from '../tracking/limits';
 import { page } from './layout';
-import { experimentPath, experimentsPath, projectPath, withQuery } from './paths';
+import { experimentPath, experimentsPath, projectParams, projectPath, withQuery } from './paths';
 
 /** Where a new experiment is created. */
-export const newExperimentPath = (p: Parameters<typeof experimentsPath>[0]) => `${experimentsPath(p)}/new`;
+export const newExperimentPath = (p: Parameters<typeof experimentsPath>[0]) => routes.ui.newExperiment.link(projectParams(p));
 /** The edit page of an experiment (rename, description, delete). */
-export const editExperimentPath = (p: Parameters<typeof experimentsPath>[0], iid: number) => `${experimentPath(p, iid)}/edit`;
+export const editExperimentPath = (p: Parameters<typeof experimentsPath>[0], iid: number) => routes.ui.editExperiment.link({ ...projectParams(p), iid });
 
 /** Whether the signed-in user may edit ML data of the loaded project. */
 export const canWrite = (c: Context<AppEnv>) => can(c.get('access'), 'write_ml');
@@ -150,14 +152,14 @@ function newExperimentPage(c: Context<AppEnv>, form: NewForm, status: 200 | 400 
 }
 
 /** The experiment forms (mounted at `/:namespace/:project/-/ml/experiments`, before the candidates page). */
-export const experimentFormRoutes = new Hono<AppEnv>();
+export const experimentFormRoutes = handlers();
 
-experimentFormRoutes.get('/new', (c) => {
+experimentFormRoutes.on(routes.ui.newExperiment, (c) => {
   requireAbility(c, 'write_ml');
   return newExperimentPage(c, { name: '', description: '', tags: '' });
 });
 
-experimentFormRoutes.post('/new', async (c) => {
+experimentFormRoutes.on(routes.ui.createExperiment, async (c) => {
   requireAbility(c, 'write_ml');
   const { project } = c.get('access');
   const f = await formOf(c);
@@ -243,14 +245,14 @@ async function editExperimentPage(c: Context<AppEnv>, experiment: Experiment, er
 
 const loadByIid = (c: Context<AppEnv>) => getExperiment(c.get('db'), c.get('access').project.id, c.req.param('iid') ?? '');
 
-experimentFormRoutes.get('/:iid/edit', async (c) => {
+experimentFormRoutes.on(routes.ui.editExperiment, async (c) => {
   requireAbility(c, 'write_ml');
   const experiment = await loadByIid(c);
   if (experiment.lifecycleStage !== 'active') return c.redirect(withQuery(experimentsPath(c.get('access').project), { deleted: 1 }), 303);
   return editExperimentPage(c, experiment);
 });
 
-experimentFormRoutes.post('/:iid/rename', async (c) => {
+experimentFormRoutes.on(routes.ui.renameExperiment, async (c) => {
   requireAbility(c, 'write_ml');
   const { project } = c.get('access');
   const experiment = await loadByIid(c);
@@ -260,7 +262,7 @@ experimentFormRoutes.post('/:iid/rename', async (c) => {
   return c.redirect(experimentPath(project, experiment.iid), 303);
 });
 
-experimentFormRoutes.post('/:iid/description', async (c) => {
+experimentFormRoutes.on(routes.ui.describeExperiment, async (c) => {
   requireAbility(c, 'write_ml');
   const { project } = c.get('access');
   const experiment = await loadByIid(c);
@@ -275,7 +277,7 @@ experimentFormRoutes.post('/:iid/description', async (c) => {
   return c.redirect(experimentPath(project, experiment.iid), 303);
 });
 
-experimentFormRoutes.post('/:iid/delete', async (c) => {
+experimentFormRoutes.on(routes.ui.deleteExperiment, async (c) => {
   requireAbility(c, 'write_ml');
   const { project } = c.get('access');
   const experiment = await loadByIid(c);
@@ -283,7 +285,7 @@ experimentFormRoutes.post('/:iid/delete', async (c) => {
   return c.redirect(withQuery(experimentsPath(project), { deleted: 1 }), 303);
 });
 
-experimentFormRoutes.post('/:iid/restore', async (c) => {
+experimentFormRoutes.on(routes.ui.restoreExperiment, async (c) => {
   requireAbility(c, 'write_ml');
   const { project } = c.get('access');
   const experiment = await loadByIid(c);

@@ -2,8 +2,8 @@
  * List of Experiments: `/:namespace/:project/-/ml/experiments` — newest activity first, searchable
  * by name as you type and by tag, deleted ones under a toggle (all of it in the URL).
  */
-import { Hono } from 'hono';
-import type { AppEnv } from '../env';
+import { handlers } from '../http/mount';
+import { routes } from '../http/routes';
 import { InvalidInputError } from '../errors';
 import { loadExperimentListItems, type ExperimentListItem } from '../tracking/experiment-list';
 import { searchExperimentIds } from '../tracking/search';
@@ -15,9 +15,9 @@ import { experimentPath, experimentsPath, projectPath, withQuery } from './paths
 const PER_PAGE = 20;
 
 /** The List of Experiments (mounted under the project with read_ml and the flag checked). */
-export const experimentRoutes = new Hono<AppEnv>();
+export const experimentRoutes = handlers();
 
-experimentRoutes.get('/', async (c) => {
+experimentRoutes.on(routes.ui.experiments, async (c) => {
   const { project } = c.get('access');
   const after = c.req.query('after') || undefined;
   const search = readExperimentSearch(c);

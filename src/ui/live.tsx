@@ -3,7 +3,9 @@
  * carried in the fragment) and its row in the candidates table. While the candidate is RUNNING
  * each polls its own URL (live-poll.ts) and replaces itself; a finished one stops.
  */
-import { Hono, type Context } from 'hono';
+import { type Context } from 'hono';
+import { handlers } from '../http/mount';
+import { routes } from '../http/routes';
 import type { AppEnv } from '../env';
 import type { Project } from '../access/policy';
 import type { Database } from '../db/client';
@@ -142,9 +144,9 @@ async function activeCandidate(c: Context<AppEnv>): Promise<RunInfo> {
 }
 
 /** The live fragments (mounted at `/:namespace/:project/-/ml/candidates`, read_ml checked). */
-export const liveRoutes = new Hono<AppEnv>();
+export const liveRoutes = handlers();
 
-liveRoutes.get('/:candidate_id/live', async (c) => {
+liveRoutes.on(routes.ui.candidateLive, async (c) => {
   const { project } = c.get('access');
   const info = await activeCandidate(c);
   const data = await loadLiveMetrics(c.get('db'), project.id, info);
@@ -157,7 +159,7 @@ liveRoutes.get('/:candidate_id/live', async (c) => {
   return page(c, { title: `Metrics of ${info.name || info.runId}`, crumbs: [{ label: 'Metrics' }], fragment: section, body: section() });
 });
 
-liveRoutes.get('/:candidate_id/row', async (c) => {
+liveRoutes.on(routes.ui.candidateRow, async (c) => {
   const { project } = c.get('access');
   const db = c.get('db');
   // A row that was polling when its candidate was deleted gets its last state, without polling.

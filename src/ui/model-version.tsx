@@ -5,9 +5,11 @@
  * (`/:namespace/:project/-/ml/candidates/:candidate_id/promote`), which calls the registry's
  * promotion and lands on the new version.
  */
-import { Hono, type Context } from 'hono';
+import { type Context } from 'hono';
+import { handlers } from '../http/mount';
+import { routes } from '../http/routes';
 import type { AppEnv } from '../env';
-import { requireAbility } from '../access/middleware';
+import { requireAbility } from '../http/middleware';
 import { InvalidInputError, NotFoundError } from '../errors';
 import { listDirectory } from '../packages/files';
 import { resolvePackage } from '../packages/packages';
@@ -16,7 +18,8 @@ import { getExperimentHeader } from '../tracking/candidate-table';
 import { deleteRegisteredModelAlias, setRegisteredModelAlias } from '../tracking/registry/aliases';
 import { promoteCandidate, versionsOfCandidate } from '../tracking/registry/promotion';
 import { searchRegisteredModels } from '../tracking/registry/search';
-import { artifactLocation, mlflowArtifactsUrl } from '../tracking/registry/sources';
+import { artifactLocation } from '../tracking/registry/sources';
+import { mlflowArtifactsUrl } from '../http/artifact-uris';
 import { candidatePackageName } from '../packages/names';
 import { deleteModelVersion, deleteModelVersionTag, getModelVersion, setModelVersionTag, updateModelVersion } from '../tracking/registry/versions';
 import { Copyable, Time } from './components';
@@ -33,7 +36,7 @@ const MAX_ENTRIES = 200;
 const names = (c: Context<AppEnv>) => ({ name: c.req.param('name') ?? '', version: c.req.param('version') ?? '' });
 
 /** The model version routes (mounted at `/:namespace/:project/-/ml/models`). */
-export const versionRoutes = new Hono<AppEnv>();
+export const versionRoutes = handlers();
 
 async function versionPage(c: Context<AppEnv>, problem?: Problem, status: 200 | 400 | 404 | 409 = 200) {
   const { project } = c.get('access');
@@ -183,7 +186,7 @@ async function versionPage(c: Context<AppEnv>, problem?: Problem, status: 200 | 
   });
 }
 
-versionRoutes.get('/:name/versions/:version', (c) => versionPage(c));
+versionRoutes.on(routes.ui.modelVersion, (c) => versionPage(c));
 
 const versionAction = (form: string, act: (c: Context<AppEnv>, f: Record<string, string>) => Promise<string | void>, anchor = '') =>
   (c: Context<AppEnv>) =>
@@ -199,15 +202,15 @@ const versionAction = (form: string, act: (c: Context<AppEnv>, f: Record<string,
       (problem, status) => versionPage(c, problem, status),
     );
 
-versionRoutes.post(
-  '/:name/versions/:version/description',
+versionRoutes.on(
+  routes.ui.describeModelVersion,
   versionAction('description', async (c, f) => {
     const { name, version } = names(c);
     await updateModelVersion(c.get('db'), c.get('access').project.id, name, version, f.description ?? '');
   }),
 );
-versionRoutes.post(
-  '/:name/versions/:version/tags',
+versionRoutes.on(
+  routes.ui.setModelVersionTag,
   versionAction(
     'tag',
     async (c, f) => {
@@ -217,8 +220,8 @@ versionRoutes.post(
     '#tags-title',
   ),
 );
-versionRoutes.post(
-  '/:name/versions/:version/tags/delete',
+versionRoutes.on(
+  routes.ui.deleteModelVersionTag,
   versionAction(
     'tag',
     async (c, f) => {
@@ -228,21 +231,21 @@ versionRoutes.post(
     '#tags-title',
   ),
 );
-versionRoutes.post(
-  '/:name/versions/:version/aliases',
+versionRoutes.on(
+  routes.ui.setModelVersionAlias,
   versionAction('alias', async (c, f) => {
     const { name, version } = names(c);
     await setRegisteredModelAlias(c.get('db'), c.get('access').project.id, name, f.alias ?? '', version);
   }),
 );
-versionRoutes.post(
-  '/:name/versions/:version/aliases/delete',
+versionRoutes.on(
+  routes.ui.deleteModelVersionAlias,
   versionAction('alias', async (c, f) => {
     await deleteRegisteredModelAlias(c.get('db'), c.get('access').project.id, names(c).name, f.alias ?? '');
   }),
 );
 
-versionRoutes.get('/:name/versions/:version/delete', async (c) => {
+versionRoutes.on(routes.ui.deleteModelVersionConfirm, async (c) => {
   requireAbility(c, 'write_ml');
   const { project } = c.get('access');
   const { name, version } = names(c);
@@ -263,8 +266,8 @@ versionRoutes.get('/:name/versions/:version/delete', async (c) => {
     ],
   });
 });
-versionRoutes.post(
-  '/:name/versions/:version/delete',
+versionRoutes.on(
+  routes.ui.deleteModelVersion,
   versionAction('delete', async (c) => {
     const { name, version } = names(c);
     await deleteModelVersion(c.get('db'), c.get('access').project.id, name, version);
@@ -307,7 +310,7 @@ export async function PromoteBox(props: { c: Context<AppEnv>; candidateId: numbe
 }
 
 /** The promotion routes (mounted at `/:namespace/:project/-/ml/candidates`). */
-export const promoteRoutes = new Hono<AppEnv>();
+export const promoteRoutes = handlers();
 
 async function promotePage(c: Context<AppEnv>, problem?: Problem, status: 200 | 400 | 404 | 409 = 200) {
   requireAbility(c, 'write_ml');
@@ -372,9 +375,9 @@ async function promotePage(c: Context<AppEnv>, problem?: Problem, status: 200 | 
   });
 }
 
-promoteRoutes.get('/:candidate_id/promote', (c) => promotePage(c));
+promoteRoutes.on(routes.ui.promoteCandidateForm, (c) => promotePage(c));
 
-promoteRoutes.post('/:candidate_id/promote', (c) =>
+promoteRoutes.on(routes.ui.promoteCandidate, (c) =>
   handleForm(
     c,
     'promote',

@@ -5,9 +5,11 @@
  * the forms that edit them and delete the model after a confirmation. Reads and writes go
  * through the registry domain, as the MLflow API's do.
  */
-import { Hono, type Context } from 'hono';
+import { type Context } from 'hono';
+import { handlers } from '../http/mount';
+import { routes } from '../http/routes';
 import type { AppEnv } from '../env';
-import { requireAbility } from '../access/middleware';
+import { requireAbility } from '../http/middleware';
 import { InvalidInputError } from '../errors';
 import { deleteRegisteredModelAlias, setRegisteredModelAlias } from '../tracking/registry/aliases';
 import type { ModelVersion, RegisteredModel } from '../tracking/registry/entities';
@@ -132,7 +134,7 @@ export function DescriptionEditor(props: { c: Context<AppEnv>; description: stri
 }
 
 /** The models routes (mounted at `/:namespace/:project/-/ml/models`). */
-export const modelRoutes = new Hono<AppEnv>();
+export const modelRoutes = handlers();
 
 async function listPage(c: Context<AppEnv>, problem?: Problem, status: 200 | 400 | 404 | 409 = 200) {
   const { project } = c.get('access');
@@ -269,9 +271,9 @@ function Aliases(props: { project: { namespace: string; path: string }; name: st
   );
 }
 
-modelRoutes.get('/', (c) => listPage(c));
+modelRoutes.on(routes.ui.models, (c) => listPage(c));
 
-modelRoutes.post('/', (c) =>
+modelRoutes.on(routes.ui.createModel, (c) =>
   handleForm(
     c,
     'create',
@@ -425,9 +427,9 @@ function VersionsTable(props: { c: Context<AppEnv>; versions: ModelVersion[] }) 
   );
 }
 
-modelRoutes.get('/:name', (c) => modelPage(c));
+modelRoutes.on(routes.ui.model, (c) => modelPage(c));
 
-modelRoutes.post('/:name/description', (c) =>
+modelRoutes.on(routes.ui.describeModel, (c) =>
   handleForm(
     c,
     'description',
@@ -440,7 +442,7 @@ modelRoutes.post('/:name/description', (c) =>
   ),
 );
 
-modelRoutes.post('/:name/tags', (c) =>
+modelRoutes.on(routes.ui.setModelTag, (c) =>
   handleForm(
     c,
     'tag',
@@ -453,7 +455,7 @@ modelRoutes.post('/:name/tags', (c) =>
   ),
 );
 
-modelRoutes.post('/:name/tags/delete', (c) =>
+modelRoutes.on(routes.ui.deleteModelTag, (c) =>
   handleForm(
     c,
     'tag',
@@ -466,7 +468,7 @@ modelRoutes.post('/:name/tags/delete', (c) =>
   ),
 );
 
-modelRoutes.post('/:name/aliases', (c) =>
+modelRoutes.on(routes.ui.setModelAlias, (c) =>
   handleForm(
     c,
     'alias',
@@ -480,7 +482,7 @@ modelRoutes.post('/:name/aliases', (c) =>
   ),
 );
 
-modelRoutes.post('/:name/aliases/delete', (c) =>
+modelRoutes.on(routes.ui.deleteModelAlias, (c) =>
   handleForm(
     c,
     'alias',
@@ -519,7 +521,7 @@ export function confirmPage(c: Context<AppEnv>, opts: { title: string; what: str
   });
 }
 
-modelRoutes.get('/:name/delete', async (c) => {
+modelRoutes.on(routes.ui.deleteModelConfirm, async (c) => {
   const { project } = c.get('access');
   requireAbility(c, 'write_ml');
   const model = await getRegisteredModel(c.get('db'), project.id, modelName(c));
@@ -533,7 +535,7 @@ modelRoutes.get('/:name/delete', async (c) => {
   });
 });
 
-modelRoutes.post('/:name/delete', (c) =>
+modelRoutes.on(routes.ui.deleteModel, (c) =>
   handleForm(
     c,
     'delete',

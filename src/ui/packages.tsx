@@ -4,7 +4,9 @@
  * links), plus `.../download?path=` which streams a file as an attachment. ML packages
  * (`ml_*`) exist for the UI only while the feature flag is on for the project.
  */
-import { Hono, type Context } from 'hono';
+import { type Context } from 'hono';
+import { handlers } from '../http/mount';
+import { routes } from '../http/routes';
 import type { AppEnv } from '../env';
 import { NotFoundError } from '../errors';
 import { isMlPackageName, mlOwnerOf } from '../packages/names';
@@ -15,17 +17,17 @@ import { ActiveSearch, SwapLink, Time } from './components';
 import { formatSize } from './format';
 import { page } from './layout';
 import { candidatePath, packageDownloadPath, packagePath, packagesPath, projectPath, withQuery } from './paths';
-import { mlFlagOn } from '../access/middleware';
+import { mlFlagOn } from '../http/middleware';
 
 const PER_PAGE = 20;
 const FILES_PER_PAGE = 100;
 
 /** The package registry (mounted at `/:namespace/:project/-/packages`, project loaded). */
-export const packageRoutes = new Hono<AppEnv>();
+export const packageRoutes = handlers();
 
 const pageNumber = (c: Context<AppEnv>) => Math.max(1, Math.min(100_000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1));
 
-packageRoutes.get('/', async (c) => {
+packageRoutes.on(routes.ui.packages, async (c) => {
   const { project } = c.get('access');
   const name = (c.req.query('name') ?? '').slice(0, 255);
   const pageNo = pageNumber(c);
@@ -132,7 +134,7 @@ async function visiblePackage(c: Context<AppEnv>): Promise<Package> {
   return pkg;
 }
 
-packageRoutes.get('/:package_id', async (c) => {
+packageRoutes.on(routes.ui.package, async (c) => {
   const { project } = c.get('access');
   const pkg = await visiblePackage(c);
   const pageNo = pageNumber(c);
@@ -231,7 +233,7 @@ packageRoutes.get('/:package_id', async (c) => {
   });
 });
 
-packageRoutes.get('/:package_id/download', async (c) => {
+packageRoutes.on(routes.ui.packageDownload, async (c) => {
   const pkg = await visiblePackage(c);
   const file = await getFile(c.get('db'), pkg, c.req.query('path') ?? '');
   const type = file.contentType.split(';')[0].trim().toLowerCase();

@@ -1,23 +1,27 @@
-/** The UI's URLs, built in one place so that links everywhere agree. */
+/** The UI's URLs, built from the route declarations (src/http/routes.ts) so that links everywhere agree. */
 import type { Project } from '../access/policy';
+import { routes } from '../http/routes';
 
-const seg = encodeURIComponent;
+type ProjectRef = Pick<Project, 'namespace' | 'path'>;
+
+/** The route parameters naming a project's pages. */
+export const projectParams = (p: ProjectRef) => ({ namespace: p.namespace, project: p.path });
 
 /** `/namespace/project`. */
-export const projectPath = (p: Pick<Project, 'namespace' | 'path'>) => `/${seg(p.namespace)}/${seg(p.path)}`;
+export const projectPath = (p: ProjectRef) => routes.ui.project.link(projectParams(p));
 /** The List of Experiments. */
-export const experimentsPath = (p: Pick<Project, 'namespace' | 'path'>) => `${projectPath(p)}/-/ml/experiments`;
+export const experimentsPath = (p: ProjectRef) => routes.ui.experiments.link(projectParams(p));
 /** Experiment Candidates of the experiment with MLflow id `iid`. */
-export const experimentPath = (p: Pick<Project, 'namespace' | 'path'>, iid: number) => `${experimentsPath(p)}/${iid}`;
+export const experimentPath = (p: ProjectRef, iid: number) => routes.ui.experiment.link({ ...projectParams(p), iid });
 /** Candidate Detail. */
-export const candidatePath = (p: Pick<Project, 'namespace' | 'path'>, candidateId: number) => `${projectPath(p)}/-/ml/candidates/${candidateId}`;
+export const candidatePath = (p: ProjectRef, candidateId: number) => routes.ui.candidate.link({ ...projectParams(p), candidate_id: candidateId });
 /** The package registry of a project. */
-export const packagesPath = (p: Pick<Project, 'namespace' | 'path'>) => `${projectPath(p)}/-/packages`;
+export const packagesPath = (p: ProjectRef) => routes.ui.packages.link(projectParams(p));
 /** One package. */
-export const packagePath = (p: Pick<Project, 'namespace' | 'path'>, packageId: number) => `${packagesPath(p)}/${packageId}`;
+export const packagePath = (p: ProjectRef, packageId: number) => routes.ui.package.link({ ...projectParams(p), package_id: packageId });
 /** Downloads a package file (`inline` shows a raster image in the page instead). */
-export const packageDownloadPath = (p: Pick<Project, 'namespace' | 'path'>, packageId: number, filePath: string, inline = false) =>
-  withQuery(`${packagePath(p, packageId)}/download`, { path: filePath, inline: inline ? 1 : undefined });
+export const packageDownloadPath = (p: ProjectRef, packageId: number, filePath: string, inline = false) =>
+  withQuery(routes.ui.packageDownload.link({ ...projectParams(p), package_id: packageId }), { path: filePath, inline: inline ? 1 : undefined });
 /** Appends a query string built from the non-empty values. */
 export function withQuery(path: string, query: Record<string, string | number | undefined | null>): string {
   const q = new URLSearchParams();

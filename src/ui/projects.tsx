@@ -1,21 +1,20 @@
 /** The signed-in user's projects, and a project's overview with links to its parts. */
-import { Hono } from 'hono';
-import type { AppEnv } from '../env';
+import { handlers } from '../http/mount';
+import { routes } from '../http/routes';
 import { listProjects } from '../access/projects';
 import { isOnFor, readFlag } from '../flags/flags';
 import { page } from './layout';
 import { experimentsPath, packagesPath, projectPath, withQuery } from './paths';
 import { modelsPath } from './registry-forms';
-import { loadUiProject } from './project-context';
-import { mlFlagOn } from '../access/middleware';
+import { mlFlagOn } from '../http/middleware';
 import { formatTime } from './format';
 
 const PER_PAGE = 20;
 
 /** `/` (the projects list) and `/:namespace/:project` (a project's overview). */
-export const projectRoutes = new Hono<AppEnv>();
+export const projectRoutes = handlers();
 
-projectRoutes.get('/', async (c) => {
+projectRoutes.on(routes.ui.projects, async (c) => {
   const pageNo = Math.max(1, Math.min(10_000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1));
   const rows = await listProjects(c.get('db'), c.get('actor')!, { limit: PER_PAGE + 1, offset: (pageNo - 1) * PER_PAGE });
   const more = rows.length > PER_PAGE;
@@ -56,7 +55,7 @@ projectRoutes.get('/', async (c) => {
   });
 });
 
-projectRoutes.get('/:namespace/:project', loadUiProject, async (c) => {
+projectRoutes.on(routes.ui.project, async (c) => {
   const { project } = c.get('access');
   const ml = await mlFlagOn(c);
   return page(c, {

@@ -5,22 +5,22 @@
  */
 import type { Context } from 'hono';
 import type { AppEnv } from '../env';
-import { requireAbility } from '../access/middleware';
+import { requireAbility } from '../http/middleware';
 import { can } from '../access/policy';
 import { AlreadyExistsError, ConflictError, InvalidInputError, NotFoundError } from '../errors';
-import { projectPath, withQuery } from './paths';
+import { routes } from '../http/routes';
+import { projectParams, withQuery } from './paths';
 
 type ProjectRef = { namespace: string; path: string };
-const seg = encodeURIComponent;
 
 /** The models list. */
-export const modelsPath = (p: ProjectRef) => `${projectPath(p)}/-/ml/models`;
+export const modelsPath = (p: ProjectRef) => routes.ui.models.link(projectParams(p));
 /** A registered model's page. */
-export const modelPath = (p: ProjectRef, name: string) => `${modelsPath(p)}/${seg(name)}`;
+export const modelPath = (p: ProjectRef, name: string) => routes.ui.model.link({ ...projectParams(p), name });
 /** A model version's page. */
-export const versionPath = (p: ProjectRef, name: string, version: number) => `${modelPath(p, name)}/versions/${version}`;
+export const versionPath = (p: ProjectRef, name: string, version: number) => routes.ui.modelVersion.link({ ...projectParams(p), name, version });
 /** The "promote to model version" form of a candidate. */
-export const promotePath = (p: ProjectRef, candidateId: number) => `${projectPath(p)}/-/ml/candidates/${candidateId}/promote`;
+export const promotePath = (p: ProjectRef, candidateId: number) => routes.ui.promoteCandidate.link({ ...projectParams(p), candidate_id: candidateId });
 export { withQuery };
 
 /** Whether the visitor may change the registry (developer or above, an `api` session). */

@@ -3,31 +3,37 @@
  * scope). Success sets the `ft_session` cookie (HttpOnly, SameSite=Lax, Secure on https) and
  * answers 303; failures are counted per login and slowed down by the access part.
  */
-import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { type Context, type MiddlewareHandler } from 'hono';
+import { handlers } from '../http/mount';
+import { routes } from '../http/routes';
+import { routeOf } from '../http/matched';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AppEnv } from '../env';
 import type { User } from '../access/actor';
 import { verifyPassword } from '../access/crypto';
-import { SESSION_COOKIE } from '../access/middleware';
+import { SESSION_COOKIE } from '../http/middleware';
 import { clearSignInFailures, createSession, deleteSession, recordSignInFailure, SESSION_TTL_MS, signInDelay } from '../access/sessions';
 import { authenticateToken } from '../access/tokens';
 import { findUserByUsername } from '../access/users';
 import { page, wantsFragment } from './layout';
 
 /** Where the sign-in page lives. */
-export const SIGN_IN_PATH = '/-/sign_in';
+export const SIGN_IN_PATH = routes.ui.signIn.link();
+const SIGN_OUT_PATH = routes.ui.signOut.link();
 
-/** Only same-site paths may be returned to after signing in. */
+/** Only same-site paths may be returned to after signing in (not the sign-in or sign-out routes). */
 function safeReturnTo(value: unknown): string {
-  return typeof value === 'string' && /^\/(?![/\\])/.test(value) && !value.startsWith('/-/sign_') ? value : '/';
+  if (typeof value !== 'string' || !/^\/(?![/\\])/.test(value)) return '/';
+  const path = value.split(/[?#]/, 1)[0];
+  return path === SIGN_IN_PATH || path === SIGN_OUT_PATH ? '/' : value;
 }
 
 /**
- * Sends anonymous visitors of any UI page to the sign-in page (htmx requests through
- * HX-Redirect); the sign-in and sign-out routes and the APIs pass.
+ * Sends anonymous visitors of a page to the sign-in page (htmx requests through HX-Redirect);
+ * routes declared without `signedIn` (signing in and out) pass.
  */
 export const requireSignedIn: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (c.get('actor') || c.req.path.startsWith('/api/') || c.req.path.startsWith('/-/sign_')) return next();
+  if (c.get('actor') || routeOf(c)?.signedIn === false) return next();
   const url = new URL(c.req.url);
   const target = `${SIGN_IN_PATH}?return_to=${encodeURIComponent(url.pathname + url.search)}`;
   if (wantsFragment(c)) {
@@ -103,15 +109,15 @@ async function checkCredentials(c: Context<AppEnv>, form: Record<string, unknown
 }
 
 /** The sign-in and sign-out routes (mounted at `/-`). */
-export const sessionRoutes = new Hono<AppEnv>();
+export const sessionRoutes = handlers();
 
-sessionRoutes.get('/sign_in', (c) => {
+sessionRoutes.on(routes.ui.signIn, (c) => {
   const returnTo = safeReturnTo(c.req.query('return_to'));
   if (c.get('actor')) return c.redirect(returnTo, 303);
   return signInPage(c, { returnTo });
 });
 
-sessionRoutes.post('/sign_in', async (c) => {
+sessionRoutes.on(routes.ui.submitSignIn, async (c) => {
   const form = await c.req.parseBody();
   const returnTo = safeReturnTo(form.return_to);
   const method = form.method === 'token' ? 'token' : 'password';
@@ -146,7 +152,7 @@ sessionRoutes.post('/sign_in', async (c) => {
   return c.redirect(returnTo, 303);
 });
 
-sessionRoutes.post('/sign_out', async (c) => {
+sessionRoutes.on(routes.ui.signOut, async (c) => {
   const secret = getCookie(c, SESSION_COOKIE);
   if (secret) await deleteSession(c.get('db'), secret);
   deleteCookie(c, SESSION_COOKIE, { path: '/', secure: new URL(c.req.url).protocol === 'https:' });

@@ -10,11 +10,13 @@
  *   POST   mpu/create|complete|abort/<dir>    multipart upload of the local file `path` into <dir>;
  *                                      its parts go to artifact-parts.ts
  */
-import { Hono, type Context } from 'hono';
+import type { Context } from 'hono';
+import { handlers } from '../../http/mount';
+import { routes } from '../../http/routes';
 import { z } from 'zod';
 import type { AppEnv } from '../../env';
 import { InvalidInputError } from '../../errors';
-import { requireAbility, requireActor } from '../../access/middleware';
+import { requireAbility, requireActor } from '../../http/middleware';
 import { deletePath, getFile, listDirectory, putFile } from '../../packages/files';
 import { abortUpload, completeUpload, createUpload } from '../../packages/multipart';
 import { ensurePackage, resolvePackage, type PackageStore } from '../../packages/packages';
@@ -63,8 +65,8 @@ const CompleteInput = z.object({
 const AbortInput = z.object({ path: z.string(), upload_id: z.string().min(1) });
 
 /** Routes under .../ml/mlflow/api/2.0/mlflow-artifacts. */
-export const artifactsApi = new Hono<AppEnv>()
-  .get('/artifacts', async (c) => {
+export const artifactsApi = handlers()
+  .on(routes.mlflow.artifacts.listRoot, async (c) => {
     const input = await mlflowInput(c, ListInput);
     const where = splitArtifactPath(input.path ?? '');
     const pkg = await resolvePackage(c.get('db'), projectId(c), where.name, where.version);
@@ -72,12 +74,12 @@ export const artifactsApi = new Hono<AppEnv>()
     if (entries.length === 0) return c.json({});
     return c.json({ files: entries.map((e) => (e.isDir ? { path: e.path, is_dir: true } : { path: e.path, is_dir: false, file_size: e.size })) });
   })
-  .get('/artifacts/*', async (c) => {
+  .on(routes.mlflow.artifacts.file, async (c) => {
     const where = pathAfter(c, '/mlflow-artifacts/artifacts/');
     const pkg = await resolvePackage(c.get('db'), projectId(c), where.name, where.version);
     return fileResponse(c, await getFile(c.get('db'), pkg, where.path));
   })
-  .put('/artifacts/*', async (c) => {
+  .on(routes.mlflow.artifacts.upload, async (c) => {
     requireAbility(c, 'write_ml');
     const where = pathAfter(c, '/mlflow-artifacts/artifacts/');
     normalizePath(where.path, 'path'); // refuse a bad path before creating the package
@@ -90,14 +92,14 @@ export const artifactsApi = new Hono<AppEnv>()
     });
     return c.json({});
   })
-  .delete('/artifacts/*', async (c) => {
+  .on(routes.mlflow.artifacts.delete, async (c) => {
     requireAbility(c, 'write_ml');
     const where = pathAfter(c, '/mlflow-artifacts/artifacts/');
     const pkg = await resolvePackage(c.get('db'), projectId(c), where.name, where.version);
     await deletePath(store(c), pkg, where.path);
     return c.json({});
   })
-  .post('/mpu/create/*', async (c) => {
+  .on(routes.mlflow.artifacts.createUpload, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, CreateInput);
     const where = mpuTarget(c, '/mlflow-artifacts/mpu/create/', input.path);
@@ -114,7 +116,7 @@ export const artifactsApi = new Hono<AppEnv>()
       })),
     });
   })
-  .post('/mpu/complete/*', async (c) => {
+  .on(routes.mlflow.artifacts.completeUpload, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, CompleteInput);
     const where = mpuTarget(c, '/mlflow-artifacts/mpu/complete/', input.path);
@@ -123,7 +125,7 @@ export const artifactsApi = new Hono<AppEnv>()
     await completeUpload(store(c), pkg, where.path, input.upload_id, input.parts.map((p) => ({ partNumber: p.part_number, etag: p.etag })));
     return c.json({});
   })
-  .post('/mpu/abort/*', async (c) => {
+  .on(routes.mlflow.artifacts.abortUpload, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, AbortInput);
     const where = mpuTarget(c, '/mlflow-artifacts/mpu/abort/', input.path);

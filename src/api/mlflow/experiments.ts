@@ -1,8 +1,10 @@
 /** MLflow REST: experiments (create, get, get-by-name, search, update, delete, restore, tags). */
-import { Hono, type Context } from 'hono';
+import type { Context } from 'hono';
+import { handlers } from '../../http/mount';
+import { routes } from '../../http/routes';
 import { z } from 'zod';
 import type { AppEnv } from '../../env';
-import { requireAbility } from '../../access/middleware';
+import { requireAbility } from '../../http/middleware';
 import {
   createExperiment,
   deleteExperiment,
@@ -40,50 +42,49 @@ async function search(c: Context<AppEnv>) {
   return c.json({ experiments: experiments.length ? experiments.map((e) => experimentJson(e, origin)) : undefined, next_page_token: nextPageToken });
 }
 
-export const experimentsApi = new Hono<AppEnv>()
-  .post('/create', async (c) => {
+export const experimentsApi = handlers()
+  .on(routes.mlflow.experiments.create, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, z.object({ name: required('name'), artifact_location: z.string().optional(), tags: z.array(keyValue).optional() }));
     const experiment = await createExperiment(c.get('db'), c.get('access').project.id, c.get('actor')!.user.id, { name: input.name, tags: input.tags });
     return c.json({ experiment_id: String(experiment.iid) });
   })
-  .get('/get', async (c) => {
+  .on(routes.mlflow.experiments.get, async (c) => {
     const input = await mlflowInput(c, z.object(experimentId));
     const experiment = await getExperiment(c.get('db'), c.get('access').project.id, input.experiment_id);
     return c.json({ experiment: experimentJson(experiment, originOf(c)) });
   })
-  .get('/get-by-name', async (c) => {
+  .on(routes.mlflow.experiments.getByName, async (c) => {
     const input = await mlflowInput(c, z.object({ experiment_name: required('experiment_name') }));
     const experiment = await getExperimentByName(c.get('db'), c.get('access').project.id, input.experiment_name);
     return c.json({ experiment: experimentJson(experiment, originOf(c)) });
   })
-  .post('/search', search)
-  .get('/search', search)
-  .post('/update', async (c) => {
+  .on(routes.mlflow.experiments.search, search)
+  .on(routes.mlflow.experiments.update, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, z.object({ ...experimentId, new_name: required('new_name') }));
     await renameExperiment(c.get('db'), c.get('access').project.id, input.experiment_id, input.new_name);
     return c.json({});
   })
-  .post('/delete', async (c) => {
+  .on(routes.mlflow.experiments.delete, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, z.object(experimentId));
     await deleteExperiment(c.get('db'), c.get('access').project.id, input.experiment_id);
     return c.json({});
   })
-  .post('/restore', async (c) => {
+  .on(routes.mlflow.experiments.restore, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, z.object(experimentId));
     await restoreExperiment(c.get('db'), c.get('access').project.id, input.experiment_id);
     return c.json({});
   })
-  .post('/set-experiment-tag', async (c) => {
+  .on(routes.mlflow.experiments.setTag, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, z.object({ ...experimentId, key: required('key'), value: required('value') }));
     await setExperimentTag(c.get('db'), c.get('access').project.id, input.experiment_id, { key: input.key, value: input.value });
     return c.json({});
   })
-  .post('/delete-experiment-tag', async (c) => {
+  .on(routes.mlflow.experiments.deleteTag, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, z.object({ ...experimentId, key: required('key') }));
     await deleteExperimentTag(c.get('db'), c.get('access').project.id, input.experiment_id, input.key);

@@ -3,10 +3,10 @@
  * tags, finalize (PATCH). `search` answers `{}` when there are none: the client calls it on
  * every list_artifacts.
  */
-import { Hono } from 'hono';
+import { handlers } from '../../http/mount';
+import { routes } from '../../http/routes';
 import { z } from 'zod';
-import type { AppEnv } from '../../env';
-import { requireAbility } from '../../access/middleware';
+import { requireAbility } from '../../http/middleware';
 import {
   createLoggedModel,
   deleteLoggedModel,
@@ -27,8 +27,8 @@ const orderBy = z.object({
   dataset_digest: z.string().optional(),
 });
 
-export const loggedModelsApi = new Hono<AppEnv>()
-  .post('/', async (c) => {
+export const loggedModelsApi = handlers()
+  .on(routes.mlflow.loggedModels.create, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(
       c,
@@ -51,7 +51,7 @@ export const loggedModelsApi = new Hono<AppEnv>()
     });
     return c.json({ model: loggedModelJson(model, originOf(c)) });
   })
-  .post('/search', async (c) => {
+  .on(routes.mlflow.loggedModels.search, async (c) => {
     const input = await mlflowInput(
       c,
       z.object({
@@ -72,39 +72,39 @@ export const loggedModelsApi = new Hono<AppEnv>()
     const origin = originOf(c);
     return c.json({ models: models.length ? models.map((m) => loggedModelJson(m, origin)) : undefined, next_page_token: nextPageToken });
   })
-  .get('/:model_id', async (c) => {
+  .on(routes.mlflow.loggedModels.get, async (c) => {
     const model = await getLoggedModel(c.get('db'), c.get('access').project.id, c.req.param('model_id'));
     return c.json({ model: loggedModelJson(model, originOf(c)) });
   })
-  .patch('/:model_id', async (c) => {
+  .on(routes.mlflow.loggedModels.finalize, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, z.object({ status: required('status') }));
     const model = await finalizeLoggedModel(c.get('db'), c.get('access').project.id, c.req.param('model_id'), input.status);
     return c.json({ model: loggedModelJson(model, originOf(c)) });
   })
-  .delete('/:model_id', async (c) => {
+  .on(routes.mlflow.loggedModels.delete, async (c) => {
     requireAbility(c, 'write_ml');
     await deleteLoggedModel(c.get('db'), c.get('access').project.id, c.req.param('model_id'));
     return c.json({});
   })
-  .post('/:model_id/params', async (c) => {
+  .on(routes.mlflow.loggedModels.logParams, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, z.object({ params: z.array(keyValue).optional() }));
     await logLoggedModelParams(c.get('db'), c.get('access').project.id, c.req.param('model_id'), input.params ?? []);
     return c.json({});
   })
-  .patch('/:model_id/tags', async (c) => {
+  .on(routes.mlflow.loggedModels.setTags, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, z.object({ tags: z.array(keyValue).optional() }));
     await setLoggedModelTags(c.get('db'), c.get('access').project.id, c.req.param('model_id'), input.tags ?? []);
     return c.json({});
   })
-  .delete('/:model_id/tags/:tag_key', async (c) => {
+  .on(routes.mlflow.loggedModels.deleteTag, async (c) => {
     requireAbility(c, 'write_ml');
     await deleteLoggedModelTag(c.get('db'), c.get('access').project.id, c.req.param('model_id'), c.req.param('tag_key'));
     return c.json({});
   })
-  .delete('/:model_id/tags', async (c) => {
+  .on(routes.mlflow.loggedModels.deleteTagByQuery, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, z.object({ tag_key: required('tag_key') }));
     await deleteLoggedModelTag(c.get('db'), c.get('access').project.id, c.req.param('model_id'), input.tag_key);

@@ -1,13 +1,13 @@
 /** MLflow REST: metrics (get-history, paged; get-history-bulk-interval, sampled in SQL). */
-import { Hono } from 'hono';
+import { handlers } from '../../http/mount';
+import { routes } from '../../http/routes';
 import { z } from 'zod';
-import type { AppEnv } from '../../env';
 import { metricHistoryBulkInterval, metricHistoryJson } from '../../tracking/metrics';
 import { doubleJson, int64, mlflowInput } from './input';
 import { listOf, required, runIdFields, runIdOf } from './tracking-json';
 
-export const metricsApi = new Hono<AppEnv>()
-  .get('/get-history', async (c) => {
+export const metricsApi = handlers()
+  .on(routes.mlflow.metrics.history, async (c) => {
     const input = await mlflowInput(
       c,
       z.object({ ...runIdFields, metric_key: required('metric_key'), max_results: int64.optional(), page_token: z.string().optional() }),
@@ -21,7 +21,7 @@ export const metricsApi = new Hono<AppEnv>()
     const token = page.nextPageToken ? `"next_page_token":${JSON.stringify(page.nextPageToken)}` : '';
     return c.body(`{${[metrics, token].filter(Boolean).join(',')}}`, 200, { 'content-type': 'application/json' });
   })
-  .get('/get-history-bulk-interval', async (c) => {
+  .on(routes.mlflow.metrics.historyBulkInterval, async (c) => {
     const input = await mlflowInput(
       c,
       z.object({

@@ -2,17 +2,19 @@
  * MLflow REST: model versions (`.../api/2.0/mlflow/model-versions/...`). Thin: parse, call the
  * registry, shape the answer.
  */
-import { Hono, type Context } from 'hono';
+import type { Context } from 'hono';
+import { handlers } from '../../http/mount';
+import { routes } from '../../http/routes';
+import { getModelVersionDownloadUri } from '../../http/artifact-uris';
 import { z } from 'zod';
 import type { AppEnv } from '../../env';
-import { requireAbility } from '../../access/middleware';
+import { requireAbility } from '../../http/middleware';
 import { searchModelVersions } from '../../tracking/registry/search';
 import {
   createModelVersion,
   deleteModelVersion,
   deleteModelVersionTag,
   getModelVersion,
-  getModelVersionDownloadUri,
   setModelVersionTag,
   transitionModelVersionStage,
   updateModelVersion,
@@ -46,8 +48,8 @@ async function search(c: Context<AppEnv>) {
 }
 
 /** The model-versions sub-app, mounted at `.../api/2.0/mlflow/model-versions`. */
-export const modelVersionsApi = new Hono<AppEnv>()
-  .post('/create', async (c) => {
+export const modelVersionsApi = handlers()
+  .on(routes.mlflow.modelVersions.create, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(
       c,
@@ -74,36 +76,35 @@ export const modelVersionsApi = new Hono<AppEnv>()
     });
     return c.json({ model_version: modelVersionJson(version) });
   })
-  .get('/get', async (c) => {
+  .on(routes.mlflow.modelVersions.get, async (c) => {
     const input = await mlflowInput(c, nameAndVersion);
     return c.json({ model_version: modelVersionJson(await getModelVersion(c.get('db'), projectId(c), input.name, input.version)) });
   })
-  .patch('/update', async (c) => {
+  .on(routes.mlflow.modelVersions.update, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, nameAndVersion.extend({ description: z.string().optional() }));
     return c.json({ model_version: modelVersionJson(await updateModelVersion(c.get('db'), projectId(c), input.name, input.version, input.description)) });
   })
-  .delete('/delete', async (c) => {
+  .on(routes.mlflow.modelVersions.delete, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, nameAndVersion);
     await deleteModelVersion(c.get('db'), projectId(c), input.name, input.version);
     return c.json({});
   })
-  .get('/search', search)
-  .post('/search', search)
-  .post('/set-tag', async (c) => {
+  .on(routes.mlflow.modelVersions.search, search)
+  .on(routes.mlflow.modelVersions.setTag, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, nameAndVersion.extend({ key: required('key'), value: z.string().default('') }));
     await setModelVersionTag(c.get('db'), projectId(c), input.name, input.version, { key: input.key, value: input.value });
     return c.json({});
   })
-  .delete('/delete-tag', async (c) => {
+  .on(routes.mlflow.modelVersions.deleteTag, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, nameAndVersion.extend({ key: required('key') }));
     await deleteModelVersionTag(c.get('db'), projectId(c), input.name, input.version, input.key);
     return c.json({});
   })
-  .post('/transition-stage', async (c) => {
+  .on(routes.mlflow.modelVersions.transitionStage, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, nameAndVersion.extend({ stage: required('stage'), archive_existing_versions: z.boolean().optional() }));
     const version = await transitionModelVersionStage(c.get('db'), projectId(c), {
@@ -114,7 +115,7 @@ export const modelVersionsApi = new Hono<AppEnv>()
     });
     return c.json({ model_version: modelVersionJson(version) });
   })
-  .get('/get-download-uri', async (c) => {
+  .on(routes.mlflow.modelVersions.downloadUri, async (c) => {
     const input = await mlflowInput(c, nameAndVersion);
     return c.json({ artifact_uri: await getModelVersionDownloadUri(c.get('db'), c.get('access').project, input.name, input.version, origin(c)) });
   });

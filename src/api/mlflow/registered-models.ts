@@ -3,10 +3,12 @@
  * and the JSON shapes of registered models and model versions. Thin: parse, call the registry,
  * shape the answer.
  */
-import { Hono, type Context } from 'hono';
+import type { Context } from 'hono';
+import { handlers } from '../../http/mount';
+import { routes } from '../../http/routes';
 import { z } from 'zod';
 import type { AppEnv } from '../../env';
-import { requireAbility } from '../../access/middleware';
+import { requireAbility } from '../../http/middleware';
 import type { ModelVersion, RegisteredModel } from '../../tracking/registry/entities';
 import { deleteRegisteredModelAlias, getModelVersionByAlias, setRegisteredModelAlias } from '../../tracking/registry/aliases';
 import {
@@ -102,62 +104,60 @@ async function latestVersions(c: Context<AppEnv>) {
 }
 
 /** The registered-models sub-app, mounted at `.../api/2.0/mlflow/registered-models`. */
-export const registeredModelsApi = new Hono<AppEnv>()
-  .post('/create', async (c) => {
+export const registeredModelsApi = handlers()
+  .on(routes.mlflow.registeredModels.create, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, z.object({ name: required('name'), tags: tagsField, description: z.string().optional() }));
     const model = await createRegisteredModel(c.get('db'), projectId(c), { ...input, userId: userId(c) });
     return c.json({ registered_model: registeredModelJson(model) });
   })
-  .get('/get', async (c) => {
+  .on(routes.mlflow.registeredModels.get, async (c) => {
     const input = await mlflowInput(c, nameOnly);
     return c.json({ registered_model: registeredModelJson(await getRegisteredModel(c.get('db'), projectId(c), input.name)) });
   })
-  .post('/rename', async (c) => {
+  .on(routes.mlflow.registeredModels.rename, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, z.object({ name: required('name'), new_name: required('new_name') }));
     return c.json({ registered_model: registeredModelJson(await renameRegisteredModel(c.get('db'), projectId(c), input.name, input.new_name)) });
   })
-  .patch('/update', async (c) => {
+  .on(routes.mlflow.registeredModels.update, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, z.object({ name: required('name'), description: z.string().optional() }));
     return c.json({ registered_model: registeredModelJson(await updateRegisteredModel(c.get('db'), projectId(c), input.name, input.description)) });
   })
-  .delete('/delete', async (c) => {
+  .on(routes.mlflow.registeredModels.delete, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, nameOnly);
     await deleteRegisteredModel(c.get('db'), projectId(c), input.name);
     return c.json({});
   })
-  .get('/search', search)
-  .post('/search', search)
-  .post('/set-tag', async (c) => {
+  .on(routes.mlflow.registeredModels.search, search)
+  .on(routes.mlflow.registeredModels.setTag, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, z.object({ name: required('name'), key: required('key'), value: z.string().default('') }));
     await setRegisteredModelTag(c.get('db'), projectId(c), input.name, { key: input.key, value: input.value });
     return c.json({});
   })
-  .delete('/delete-tag', async (c) => {
+  .on(routes.mlflow.registeredModels.deleteTag, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, z.object({ name: required('name'), key: required('key') }));
     await deleteRegisteredModelTag(c.get('db'), projectId(c), input.name, input.key);
     return c.json({});
   })
-  .post('/alias', async (c) => {
+  .on(routes.mlflow.registeredModels.setAlias, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, z.object({ name: required('name'), alias: required('alias'), version: versionField }));
     await setRegisteredModelAlias(c.get('db'), projectId(c), input.name, input.alias, input.version);
     return c.json({});
   })
-  .get('/alias', async (c) => {
+  .on(routes.mlflow.registeredModels.getByAlias, async (c) => {
     const input = await mlflowInput(c, aliasInput);
     return c.json({ model_version: modelVersionJson(await getModelVersionByAlias(c.get('db'), projectId(c), input.name, input.alias)) });
   })
-  .delete('/alias', async (c) => {
+  .on(routes.mlflow.registeredModels.deleteAlias, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, aliasInput);
     await deleteRegisteredModelAlias(c.get('db'), projectId(c), input.name, input.alias);
     return c.json({});
   })
-  .post('/get-latest-versions', latestVersions)
-  .get('/get-latest-versions', latestVersions);
+  .on(routes.mlflow.registeredModels.latestVersions, latestVersions);

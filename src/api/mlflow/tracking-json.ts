@@ -8,7 +8,7 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../../env';
 import { InvalidInputError } from '../../errors';
-import { artifactsRoot, candidateArtifactUri, loggedModelArtifactUri } from '../../tracking/artifact-uris';
+import { artifactsRoot, candidateArtifactUri, loggedModelArtifactUri } from '../../http/artifact-uris';
 import type { MetricPoint, Run, RunInfo } from '../../tracking/candidates';
 import type { Experiment, KeyValue } from '../../tracking/experiments';
 import type { LoggedModel } from '../../tracking/logged-models';

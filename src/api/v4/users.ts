@@ -1,9 +1,9 @@
 /** GitLab's users and personal access tokens API. */
-import { Hono } from 'hono';
+import { handlers } from '../../http/mount';
+import { routes } from '../../http/routes';
 import { z } from 'zod';
-import type { AppEnv } from '../../env';
 import { ForbiddenError } from '../../errors';
-import { requireActor } from '../../access/middleware';
+import { requireActor } from '../../http/middleware';
 import { createToken, listTokens, revokeToken, tokenJson } from '../../access/tokens';
 import { createUser, getUser, listUsers, userJson } from '../../access/users';
 import { pageOf, params } from './input';
@@ -31,25 +31,25 @@ const NewTokenInput = z.object({
 const id = (raw: string | undefined) => (/^\d+$/.test(raw ?? '') ? Number(raw) : -1);
 
 /** Routes under /api/v4 for users and tokens. */
-export const usersApi = new Hono<AppEnv>()
-  .get('/user', (c) => c.json(userJson(requireActor(c).user)))
-  .get('/users', async (c) => {
+export const usersApi = handlers()
+  .on(routes.gitlab.currentUser, (c) => c.json(userJson(requireActor(c).user)))
+  .on(routes.gitlab.users, async (c) => {
     const actor = requireActor(c);
     if (!actor.user.isAdmin) throw new ForbiddenError('403 Forbidden: admins only');
     return c.json((await listUsers(c.get('db'), pageOf(c))).map(userJson));
   })
-  .post('/users', async (c) => {
+  .on(routes.gitlab.createUser, async (c) => {
     const actor = requireActor(c);
     if (!actor.user.isAdmin) throw new ForbiddenError('403 Forbidden: admins only');
     const input = await params(c, NewUserInput);
     const user = await createUser(c.get('db'), { ...input, isAdmin: input.admin ?? false });
     return c.json(userJson(user), 201);
   })
-  .get('/users/:id', async (c) => {
+  .on(routes.gitlab.user, async (c) => {
     requireActor(c);
     return c.json(userJson(await getUser(c.get('db'), id(c.req.param('id')))));
   })
-  .post('/users/:id/personal_access_tokens', async (c) => {
+  .on(routes.gitlab.createToken, async (c) => {
     const actor = requireActor(c);
     const userId = id(c.req.param('id'));
     if (!actor.user.isAdmin && actor.user.id !== userId) throw new ForbiddenError('403 Forbidden: only admins create tokens for others');
@@ -59,12 +59,12 @@ export const usersApi = new Hono<AppEnv>()
     const { token, secret } = await createToken(c.get('db'), { userId, name: input.name, scopes: input.scopes, expiresAt });
     return c.json({ ...tokenJson(token), token: secret }, 201);
   })
-  .get('/personal_access_tokens', async (c) => {
+  .on(routes.gitlab.tokens, async (c) => {
     const actor = requireActor(c);
     const all = actor.user.isAdmin && c.req.query('all') === 'true';
     return c.json((await listTokens(c.get('db'), all ? undefined : actor.user.id)).map((t) => tokenJson(t)));
   })
-  .delete('/personal_access_tokens/:id', async (c) => {
+  .on(routes.gitlab.revokeToken, async (c) => {
     const actor = requireActor(c);
     await revokeToken(c.get('db'), id(c.req.param('id')), actor.user.isAdmin ? undefined : actor.user.id);
     return c.body(null, 204);
