@@ -36,6 +36,17 @@ export function routeOf(c: Context<AppEnv>): Route | undefined {
 export const protocolOf = (c: Context<AppEnv>): Protocol => routeOf(c)?.protocol ?? 'html';
 
 /**
+ * What the trailing `*` of the request's route matched, still URL-encoded (`a%2Fb/c` keeps
+ * its `%2F`): the tail of the raw path after the route's fixed segments.
+ */
+export function rawWildcard(c: Context<AppEnv>): string {
+  const url = c.req.url;
+  const pathname = url.slice(url.indexOf('/', url.indexOf('//') + 2)).replace(/[?#].*$/, '');
+  const fixed = (routeOf(c)?.path.split('/').length ?? 1) - 1;
+  return pathname.split('/').slice(fixed).join('/');
+}
+
+/**
  * The project reference in `path` (the `:id` of an API route, URL-decoded; `namespace/project`
  * of a page), or undefined when the route names no project or the reference is malformed.
  */

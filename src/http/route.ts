@@ -56,14 +56,20 @@ function paramName(segment: string): string | undefined {
   return brace < 0 ? segment.slice(1) : segment.slice(1, brace);
 }
 
+/** The link builder of a path, compiled once: `:name` segments from `params`, each URL-encoded; `rest` replaces a trailing `*`. */
+export function pathLink(path: string): (params?: Record<string, string | number>, rest?: string) => string {
+  const segments = path.split('/');
+  const names = segments.map(paramName);
+  const last = segments.length - 1;
+  return (params = {}, rest = '') =>
+    segments.map((s, i) => (names[i] !== undefined ? encodeURIComponent(params[names[i]!]) : s === '*' && i === last ? rest : s)).join('/') || '/';
+}
+
 /** Declares a route: `link` and `projectSegments` are compiled once from the path. */
 export function declare<P extends string>(protocol: Protocol, methods: Method | 'ALL' | readonly Method[], path: P, d: Declaration = {}): Route<P> {
   const list = typeof methods === 'string' ? [methods] : methods;
-  const segments = path.split('/');
-  const names = segments.map(paramName);
+  const names = path.split('/').map(paramName);
   const projectSegments = protocol === 'html' ? ['namespace', 'project'] : ['id'];
-  const link = (params: Record<string, string | number> = {}, rest = '') =>
-    segments.map((s, i) => (names[i] !== undefined ? encodeURIComponent(params[names[i]!]) : s === '*' && i === segments.length - 1 ? rest : s)).join('/') || '/';
   return {
     protocol,
     methods: list,
@@ -74,6 +80,6 @@ export function declare<P extends string>(protocol: Protocol, methods: Method | 
     ability: d.ability,
     ml: d.ml ?? false,
     projectSegments: d.ability ? projectSegments.map((n) => names.indexOf(n)).filter((i) => i >= 0) : [],
-    link: link as Route<P>['link'],
+    link: pathLink(path) as Route<P>['link'],
   };
 }

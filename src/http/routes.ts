@@ -6,7 +6,7 @@
  *
  * To add an endpoint: declare it here, then write its handler with `.on(routes.x.y, handler)`.
  */
-import { declare, type Declaration, type Method } from './route';
+import { declare, pathLink, type Declaration, type Method } from './route';
 
 type Methods = Method | readonly Method[];
 
@@ -42,6 +42,9 @@ const html = <P extends string>(m: Methods, path: P, d: Declaration = {}) => dec
 const mlPage = <P extends string>(m: Methods, path: P, d: Declaration = {}) => html(m, path, { ability: 'read_ml', ml: true, ...d });
 /** An ML form of a project: write_ml. */
 const mlForm = <P extends string>(m: Methods, path: P) => mlPage(m, path, { ability: 'write_ml' });
+
+/** A project's MLflow tracking URI path (what `MLFLOW_TRACKING_URI` ends with): every MLflow route is under it. */
+export const mlflowTrackingPath = (projectId: number) => pathLink(MLFLOW)({ id: projectId });
 
 /** The declared routes. */
 export const routes = {

@@ -19,7 +19,7 @@ import { Status, Time } from './components';
 import { candidateIdOf } from './route-params';
 import { attempt, canWrite, Csrf, FormError, formOf, refusedStatus } from './experiment-forms';
 import { page } from './layout';
-import { candidatePath, experimentPath, experimentsPath, projectParams, projectPath } from './paths';
+import { candidatePath, experimentPath, experimentsPath, projectLink, projectParams, projectPath, projectsPath } from './paths';
 
 type P = Pick<Project, 'namespace' | 'path'>;
 /** The edit page of a candidate. */
@@ -41,7 +41,7 @@ export function CandidateActions(props: { c: Context<AppEnv>; info: RunInfo; not
         </p>
       ) : null}
       {canWrite(c) ? (
-        <form method="post" action={`${candidatePath(project, info.candidateId)}/delete`} class="actions">
+        <form method="post" action={projectLink(routes.ui.deleteCandidate, project, { candidate_id: info.candidateId })} class="actions">
           <Csrf c={c} />
           <a class="button secondary" href={editCandidatePath(project, info.candidateId)}>
             Edit candidate
@@ -58,7 +58,7 @@ export function CandidateActions(props: { c: Context<AppEnv>; info: RunInfo; not
 const crumbsFor = (c: Context<AppEnv>, info: RunInfo, last: string, linkCandidate = true) => {
   const { project } = c.get('access');
   return [
-    { label: 'Projects', href: '/' },
+    { label: 'Projects', href: projectsPath() },
     { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
     { label: 'Experiments', href: experimentsPath(project) },
     { label: `Experiment ${info.experimentIid}`, href: experimentPath(project, info.experimentIid) },
@@ -82,7 +82,7 @@ function editPage(c: Context<AppEnv>, run: Run, state: EditState = {}) {
     body: (
       <section class="edit-candidate">
         <h1>Edit candidate</h1>
-        <form method="post" action={`${self}/edit`} class="card stack narrow" aria-labelledby="details-h">
+        <form method="post" action={projectLink(routes.ui.updateCandidate, project, { candidate_id: info.candidateId })} class="card stack narrow" aria-labelledby="details-h">
           <h2 id="details-h">Name and note</h2>
           <Csrf c={c} />
           <FormError message={state.details} />
@@ -120,7 +120,7 @@ function editPage(c: Context<AppEnv>, run: Run, state: EditState = {}) {
                     <tr>
                       <td class="text">{t.key}</td>
                       <td>
-                        <form method="post" action={`${self}/tags`} class="inline-form">
+                        <form method="post" action={projectLink(routes.ui.setCandidateTag, project, { candidate_id: info.candidateId })} class="inline-form">
                           <Csrf c={c} />
                           <input type="hidden" name="key" value={t.key} />
                           <input name="value" value={t.value} aria-label={`Value of ${t.key}`} maxlength={MAX_TAG_VALUE_LENGTH} />
@@ -130,7 +130,7 @@ function editPage(c: Context<AppEnv>, run: Run, state: EditState = {}) {
                         </form>
                       </td>
                       <td>
-                        <form method="post" action={`${self}/tags/delete`}>
+                        <form method="post" action={projectLink(routes.ui.deleteCandidateTag, project, { candidate_id: info.candidateId })}>
                           <Csrf c={c} />
                           <input type="hidden" name="key" value={t.key} />
                           <button type="submit" class="secondary" aria-label={`Remove tag ${t.key}`}>
@@ -144,7 +144,7 @@ function editPage(c: Context<AppEnv>, run: Run, state: EditState = {}) {
               </table>
             </div>
           ) : null}
-          <form method="post" action={`${self}/tags`} class="toolbar add-tag">
+          <form method="post" action={projectLink(routes.ui.setCandidateTag, project, { candidate_id: info.candidateId })} class="toolbar add-tag">
             <Csrf c={c} />
             <label>
               New tag key
@@ -160,7 +160,7 @@ function editPage(c: Context<AppEnv>, run: Run, state: EditState = {}) {
 
         <section class="card narrow" aria-labelledby="danger-h">
           <h2 id="danger-h">Delete</h2>
-          <form method="post" action={`${self}/delete`}>
+          <form method="post" action={projectLink(routes.ui.deleteCandidate, project, { candidate_id: info.candidateId })}>
             <Csrf c={c} />
             <p>Deleting hides the candidate from the experiment; you can restore it later.</p>
             <button type="submit" class="secondary">
@@ -262,7 +262,7 @@ candidateFormRoutes.on(routes.ui.deletedCandidate, async (c) => {
         </p>
         {canWrite(c) ? (
           <>
-            <form method="post" action={`${candidatePath(project, info.candidateId)}/restore`}>
+            <form method="post" action={projectLink(routes.ui.restoreCandidate, project, { candidate_id: info.candidateId })}>
               <Csrf c={c} />
               <button type="submit">Restore candidate</button>
             </form>

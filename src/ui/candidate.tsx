@@ -18,7 +18,7 @@ import { formatDuration } from './format';
 import { page, wantsFragment } from './layout';
 import { ArtifactBrowser, loadArtifactView } from './artifacts';
 import { PromoteBox } from './model-version';
-import { candidatePath, experimentPath, experimentsPath, packagePath, projectPath } from './paths';
+import { candidatePath, experimentPath, experimentsPath, packagePath, projectPath, projectsPath } from './paths';
 
 const CI_TAG = /^(gitlab\.CI_|ci\.|github\.|mlflow\.source\.git\.)/;
 const SOURCE_TAGS = ['mlflow.source.name', 'mlflow.source.type', 'mlflow.source.git.commit', 'mlflow.source.git.branch', 'mlflow.source.git.repoURL'];
@@ -67,7 +67,7 @@ candidateRoutes.on(routes.ui.candidate, async (c) => {
   return page(c, {
     title: `${info.name || info.runId} · Candidate`,
     crumbs: [
-      { label: 'Projects', href: '/' },
+      { label: 'Projects', href: projectsPath() },
       { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
       { label: 'Experiments', href: experimentsPath(project) },
       { label: experimentName, href: experimentPath(project, info.experimentIid) },

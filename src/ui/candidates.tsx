@@ -21,7 +21,7 @@ import { ExperimentActions } from './experiment-forms';
 import { CompareBar, CompareCheckbox } from './compare';
 import { candidateCsv } from './csv';
 import { page } from './layout';
-import { candidatePath, experimentPath, experimentsPath, projectPath, withQuery } from './paths';
+import { candidatePath, experimentPath, experimentsPath, projectLink, projectPath, projectsPath, withQuery } from './paths';
 
 const PER_PAGE = 30;
 /** The columns come from the keys of this many newest candidates, plus those of the rows shown. */
@@ -170,7 +170,7 @@ candidateListRoutes.on(routes.ui.experiment, async (c) => {
             Next page →
           </SwapLink>
         ) : null}
-        <a class="button secondary" href={withQuery(`${self}/candidates.csv`, viewQuery(view))} download>
+        <a class="button secondary" href={withQuery(projectLink(routes.ui.candidatesCsv, project, { iid: experiment.iid }), viewQuery(view))} download>
           Download CSV
         </a>
       </nav>
@@ -228,7 +228,7 @@ candidateListRoutes.on(routes.ui.experiment, async (c) => {
     title: `${experiment.name} · Experiments`,
     status: problem ? 400 : 200,
     crumbs: [
-      { label: 'Projects', href: '/' },
+      { label: 'Projects', href: projectsPath() },
       { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
       { label: 'Experiments', href: experimentsPath(project) },
       { label: experiment.name },

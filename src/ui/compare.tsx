@@ -26,7 +26,7 @@ import {
 import { Num, Status, Time } from './components';
 import { experimentOf } from './route-params';
 import { page } from './layout';
-import { candidatePath, experimentPath, experimentsPath, projectPath, withQuery } from './paths';
+import { candidatePath, experimentPath, experimentsPath, projectLink, projectPath, projectsPath, withQuery } from './paths';
 
 /** At most this many metric charts on one comparison (the table lists every metric). */
 const MAX_CHARTS = 24;
@@ -37,7 +37,7 @@ const DASHES = ['', '8 4', '2 3', '10 3 2 3', '4 4', '12 4', '2 6', '6 2 2 2', '
 
 /** The compare page's URL for some candidates. */
 export const comparePath = (p: { namespace: string; path: string }, iid: number, ids: number[], extra: Record<string, string | undefined> = {}) =>
-  withQuery(`${experimentPath(p, iid)}/compare`, { candidates: ids.join(','), ...extra });
+  withQuery(projectLink(routes.ui.compare, p, { iid }), { candidates: ids.join(','), ...extra });
 
 /** The selection checkbox of one candidate row (it belongs to the compare bar's form). */
 export function CompareCheckbox(props: { id: number; label: string }) {
@@ -50,7 +50,7 @@ export function CompareCheckbox(props: { id: number; label: string }) {
  */
 export function CompareBar(props: { project: { namespace: string; path: string }; iid: number }) {
   return (
-    <form id="compare-form" class="compare-bar" method="get" action={`${experimentPath(props.project, props.iid)}/compare`} data-experiment={experimentPath(props.project, props.iid)}>
+    <form id="compare-form" class="compare-bar" method="get" action={projectLink(routes.ui.compare, props.project, { iid: props.iid })} data-experiment={experimentPath(props.project, props.iid)}>
       <input type="hidden" name="candidates" value="" id="compare-others" />
       <button type="submit">Compare selected</button>
       <span id="compare-count" class="muted" aria-live="polite">
@@ -141,7 +141,7 @@ compareRoutes.on(routes.ui.compare, async (c) => {
     title: `Compare · ${experiment.name}`,
     status: problem && cands.length === 0 ? 400 : 200,
     crumbs: [
-      { label: 'Projects', href: '/' },
+      { label: 'Projects', href: projectsPath() },
       { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
       { label: 'Experiments', href: experimentsPath(project) },
       { label: experiment.name, href: self },
@@ -182,7 +182,7 @@ compareRoutes.on(routes.ui.compare, async (c) => {
 
             <section aria-labelledby="params-title">
               <h2 id="params-title">Parameters</h2>
-              <form method="get" action={`${self}/compare`} class="toolbar">
+              <form method="get" action={projectLink(routes.ui.compare, project, { iid: experiment.iid })} class="toolbar">
                 <input type="hidden" name="candidates" value={shownIds.join(',')} />
                 {state.metric ? <input type="hidden" name="metric" value={state.metric} /> : null}
                 {dirValues.map((d) => (
@@ -313,7 +313,7 @@ compareRoutes.on(routes.ui.compare, async (c) => {
         {keys.metrics.length > 0 ? (
           <section aria-labelledby="across-title">
             <h2 id="across-title">One metric across all candidates</h2>
-            <form method="get" action={`${self}/compare`} class="toolbar">
+            <form method="get" action={projectLink(routes.ui.compare, project, { iid: experiment.iid })} class="toolbar">
               <input type="hidden" name="candidates" value={shownIds.join(',')} />
               {onlyDiff ? <input type="hidden" name="only_diff" value="1" /> : null}
               {dirValues.map((d) => (

@@ -27,7 +27,7 @@ import {
 import { NOTE_TAG } from '../tracking/candidates';
 import { MAX_EXPERIMENT_NAME_LENGTH, MAX_EXPERIMENT_TAG_VALUE_LENGTH } from '../tracking/limits';
 import { page } from './layout';
-import { experimentPath, experimentsPath, projectParams, projectPath, withQuery } from './paths';
+import { experimentPath, experimentsPath, projectLink, projectParams, projectPath, projectsPath, withQuery } from './paths';
 
 /** Where a new experiment is created. */
 export const newExperimentPath = (p: Parameters<typeof experimentsPath>[0]) => routes.ui.newExperiment.link(projectParams(p));
@@ -105,7 +105,7 @@ export function ExperimentActions(props: { c: Context<AppEnv>; iid: number; note
 const crumbsFor = (c: Context<AppEnv>, last: { label: string; href?: string }[]) => {
   const { project } = c.get('access');
   return [
-    { label: 'Projects', href: '/' },
+    { label: 'Projects', href: projectsPath() },
     { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
     { label: 'Experiments', href: experimentsPath(project) },
     ...last,
@@ -195,7 +195,7 @@ async function editExperimentPage(c: Context<AppEnv>, experiment: Experiment, er
         <h1>Edit experiment</h1>
         {section(
           'Name',
-          <form method="post" action={`${self}/rename`} class="stack">
+          <form method="post" action={projectLink(routes.ui.renameExperiment, project, { iid: experiment.iid })} class="stack">
             <Csrf c={c} />
             <FormError message={errors.rename} />
             <label>
@@ -209,7 +209,7 @@ async function editExperimentPage(c: Context<AppEnv>, experiment: Experiment, er
         )}
         {section(
           'Description',
-          <form method="post" action={`${self}/description`} class="stack">
+          <form method="post" action={projectLink(routes.ui.describeExperiment, project, { iid: experiment.iid })} class="stack">
             <Csrf c={c} />
             <FormError message={errors.description} />
             <label>
@@ -225,7 +225,7 @@ async function editExperimentPage(c: Context<AppEnv>, experiment: Experiment, er
         )}
         {section(
           'Delete',
-          <form method="post" action={`${self}/delete`} class="stack">
+          <form method="post" action={projectLink(routes.ui.deleteExperiment, project, { iid: experiment.iid })} class="stack">
             <Csrf c={c} />
             <p>Deleting moves the experiment and its candidates to the deleted experiments, from where you can restore them.</p>
             <p>

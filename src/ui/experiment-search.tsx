@@ -7,8 +7,9 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 import type { ExperimentSearch } from '../tracking/search';
 import { canWrite, Csrf, newExperimentPath } from './experiment-forms';
-import { experimentPath, experimentsPath } from './paths';
+import { experimentsPath, projectLink } from './paths';
 import { ActiveSearch } from './components';
+import { routes } from '../http/routes';
 
 /** The list's search state. */
 export type ExperimentListSearch = { q: string; tag: string; deleted: boolean };
@@ -77,7 +78,7 @@ export function RestoreButton(props: { c: Context<AppEnv>; iid: number; name: st
   const { c } = props;
   if (!canWrite(c)) return <span class="muted">—</span>;
   return (
-    <form method="post" action={`${experimentPath(c.get('access').project, props.iid)}/restore`}>
+    <form method="post" action={projectLink(routes.ui.restoreExperiment, c.get('access').project, { iid: props.iid })}>
       <Csrf c={c} />
       <button type="submit" class="secondary" aria-label={`Restore ${props.name}`}>
         Restore

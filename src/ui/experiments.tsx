@@ -3,14 +3,14 @@
  * by name as you type and by tag, deleted ones under a toggle (all of it in the URL).
  */
 import { handlers } from '../http/mount';
-import { routes } from '../http/routes';
+import { mlflowTrackingPath, routes } from '../http/routes';
 import { InvalidInputError } from '../errors';
 import { loadExperimentListItems, type ExperimentListItem } from '../tracking/experiment-list';
 import { searchExperimentIds } from '../tracking/search';
 import { Copyable, SwapLink, Time } from './components';
 import { ExperimentSearchForm, experimentSearchOf, readExperimentSearch, RestoreButton, searchQuery } from './experiment-search';
 import { page } from './layout';
-import { experimentPath, experimentsPath, projectPath, withQuery } from './paths';
+import { experimentPath, experimentsPath, projectPath, projectsPath, withQuery } from './paths';
 
 const PER_PAGE = 20;
 
@@ -105,7 +105,7 @@ experimentRoutes.on(routes.ui.experiments, async (c) => {
   return page(c, {
     title: `Experiments · ${project.name}`,
     crumbs: [
-      { label: 'Projects', href: '/' },
+      { label: 'Projects', href: projectsPath() },
       { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
       { label: 'Experiments' },
     ],
@@ -122,7 +122,7 @@ experimentRoutes.on(routes.ui.experiments, async (c) => {
 });
 
 function EmptyState(props: { origin: string; projectId: number; userId: number }) {
-  const uri = `${props.origin}/api/v4/projects/${props.projectId}/ml/mlflow`;
+  const uri = `${props.origin}${mlflowTrackingPath(props.projectId)}`;
   const snippet = [
     `export MLFLOW_TRACKING_URI="${uri}"`,
     'export MLFLOW_TRACKING_TOKEN="<your personal access token (scope api)>"',
@@ -135,7 +135,7 @@ function EmptyState(props: { origin: string; projectId: number; userId: number }
     '    mlflow.log_metric("accuracy", 0.9)',
     'PY',
   ].join('\n');
-  const tokenCmd = `curl -X POST "${props.origin}/api/v4/users/${props.userId}/personal_access_tokens" \\\n  -H "PRIVATE-TOKEN: <a token you already have>" -H "content-type: application/json" \\\n  -d '{"name":"mlflow","scopes":["api"]}'`;
+  const tokenCmd = `curl -X POST "${props.origin}${routes.gitlab.createToken.link({ id: props.userId })}" \\\n  -H "PRIVATE-TOKEN: <a token you already have>" -H "content-type: application/json" \\\n  -d '{"name":"mlflow","scopes":["api"]}'`;
   return (
     <div class="card empty-state">
       <h2>No experiments yet</h2>

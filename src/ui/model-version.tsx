@@ -27,7 +27,7 @@ import { candidateIdOf } from './route-params';
 import { formatSize } from './format';
 import { page } from './layout';
 import { confirmPage, DescriptionEditor, TagsEditor } from './models';
-import { candidatePath, experimentPath, experimentsPath, packagePath, projectPath, withQuery } from './paths';
+import { candidatePath, experimentPath, experimentsPath, packagePath, projectLink, projectPath, projectsPath, withQuery } from './paths';
 import { canWrite, Csrf, FormError, handleForm, modelPath, modelsPath, promotePath, typed, versionPath, type Problem } from './registry-forms';
 
 /** At most this many artifact entries are listed on a version's page (the package page has them all). */
@@ -52,7 +52,6 @@ async function versionPage(c: Context<AppEnv>, problem?: Problem, status: 200 | 
   const entries = pkg && location ? (await listDirectory(db, pkg, location.path)).slice(0, MAX_ENTRIES) : [];
   const origin = new URL(c.req.url).origin;
   const downloadUri = location ? mlflowArtifactsUrl(origin, project.id, location) : v.source;
-  const self = versionPath(project, v.name, v.version);
   const write = canWrite(c);
   const full = (path: string) => [location?.path, path].filter(Boolean).join('/');
   // a candidate's own package can be browsed (with previews) on the candidate's page
@@ -60,14 +59,14 @@ async function versionPage(c: Context<AppEnv>, problem?: Problem, status: 200 | 
   const browse = (query: Record<string, string>) => `${withQuery(candidatePath(project, v.candidateId!), query)}#artifacts`;
   // MLflow's own download route for the file (the generic package API)
   const fileUrl = (path: string) =>
-    `/api/v4/projects/${project.id}/packages/generic/${encodeURIComponent(location!.packageName)}/${encodeURIComponent(location!.packageVersion)}/${full(path).split('/').map(encodeURIComponent).join('/')}`;
+    routes.packagesApi.download.link({ id: project.id }, [location!.packageName, location!.packageVersion, ...full(path).split('/')].map(encodeURIComponent).join('/'));
 
   return page(c, {
     title: `${v.name} version ${v.version} · Models`,
     status,
     styles: ['/assets/ml.css'],
     crumbs: [
-      { label: 'Projects', href: '/' },
+      { label: 'Projects', href: projectsPath() },
       { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
       { label: 'Models', href: modelsPath(project) },
       { label: v.name, href: modelPath(project, v.name) },
@@ -115,7 +114,7 @@ async function versionPage(c: Context<AppEnv>, problem?: Problem, status: 200 | 
             </dl>
             {write ? (
               <p>
-                <a href={`${self}/delete`}>Delete this version…</a>
+                <a href={projectLink(routes.ui.deleteModelVersionConfirm, project, { name: v.name, version: v.version })}>Delete this version…</a>
               </p>
             ) : null}
           </section>
@@ -156,11 +155,11 @@ async function versionPage(c: Context<AppEnv>, problem?: Problem, status: 200 | 
             <Copyable id="download-uri" text={downloadUri} />
           </section>
         </div>
-        <DescriptionEditor c={c} description={v.description} action={`${self}/description`} problem={problem} />
+        <DescriptionEditor c={c} description={v.description} action={projectLink(routes.ui.describeModelVersion, project, { name: v.name, version: v.version })} problem={problem} />
         {write ? (
           <section aria-labelledby="alias-title">
             <h2 id="alias-title">Aliases</h2>
-            <form method="post" action={`${self}/aliases`} class="toolbar" id="alias-form">
+            <form method="post" action={projectLink(routes.ui.setModelVersionAlias, project, { name: v.name, version: v.version })} class="toolbar" id="alias-form">
               <Csrf c={c} />
               <FormError problem={problem} form="alias" />
               <label>
@@ -170,7 +169,7 @@ async function versionPage(c: Context<AppEnv>, problem?: Problem, status: 200 | 
               <button type="submit">Set alias</button>
             </form>
             {v.aliases.map((a) => (
-              <form method="post" action={`${self}/aliases/delete`} class="inline">
+              <form method="post" action={projectLink(routes.ui.deleteModelVersionAlias, project, { name: v.name, version: v.version })} class="inline">
                 <Csrf c={c} />
                 <input type="hidden" name="alias" value={a} />
                 <button type="submit" class="link" aria-label={`Remove alias ${a}`}>
@@ -180,7 +179,7 @@ async function versionPage(c: Context<AppEnv>, problem?: Problem, status: 200 | 
             ))}
           </section>
         ) : null}
-        <TagsEditor c={c} tags={v.tags} action={`${self}/tags`} problem={problem} />
+        <TagsEditor c={c} tags={v.tags} action={projectLink(routes.ui.setModelVersionTag, project, { name: v.name, version: v.version })} problem={problem} />
       </article>
     ),
   });
@@ -254,10 +253,10 @@ versionRoutes.on(routes.ui.deleteModelVersionConfirm, async (c) => {
     title: 'Delete model version',
     what: `${v.name} version ${v.version}`,
     consequence: `Its tags and the aliases pointing at it (${v.aliases.length ? v.aliases.map((a) => `@${a}`).join(', ') : 'none'}) go with it; the candidate stays.`,
-    action: `${versionPath(project, v.name, v.version)}/delete`,
+    action: projectLink(routes.ui.deleteModelVersion, project, { name: v.name, version: v.version }),
     cancel: versionPath(project, v.name, v.version),
     crumbs: [
-      { label: 'Projects', href: '/' },
+      { label: 'Projects', href: projectsPath() },
       { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
       { label: 'Models', href: modelsPath(project) },
       { label: v.name, href: modelPath(project, v.name) },
@@ -330,7 +329,7 @@ async function promotePage(c: Context<AppEnv>, problem?: Problem, status: 200 | 
     status,
     styles: ['/assets/ml.css'],
     crumbs: [
-      { label: 'Projects', href: '/' },
+      { label: 'Projects', href: projectsPath() },
       { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
       { label: 'Experiments', href: experimentsPath(project) },
       { label: experiment?.name ?? `Experiment ${info.experimentIid}`, href: experimentPath(project, info.experimentIid) },

@@ -24,7 +24,7 @@ import {
 import { searchModelVersions, searchRegisteredModels } from '../tracking/registry/search';
 import { ActiveSearch, SwapLink, Time } from './components';
 import { page } from './layout';
-import { candidatePath, projectPath } from './paths';
+import { candidatePath, projectLink, projectPath, projectsPath } from './paths';
 import { canWrite, Csrf, FormError, handleForm, modelPath, modelsPath, typed, versionPath, withQuery, type Problem } from './registry-forms';
 
 const MODELS_PER_PAGE = 20;
@@ -39,7 +39,7 @@ const latestVersion = (m: RegisteredModel) => (m.latestVersions.length ? Math.ma
 const crumbs = (c: Context<AppEnv>, ...rest: { label: string; href?: string }[]) => {
   const { project } = c.get('access');
   return [
-    { label: 'Projects', href: '/' },
+    { label: 'Projects', href: projectsPath() },
     { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
     { label: 'Models', href: modelsPath(project) },
     ...rest,
@@ -311,11 +311,11 @@ async function modelPage(c: Context<AppEnv>, problem?: Problem, status: 200 | 40
           {write ? (
             <>
               {' '}
-              · <a href={`${self}/delete`}>Delete model…</a>
+              · <a href={projectLink(routes.ui.deleteModelConfirm, project, { name: model.name })}>Delete model…</a>
             </>
           ) : null}
         </p>
-        <DescriptionEditor c={c} description={model.description} action={`${self}/description`} problem={problem} />
+        <DescriptionEditor c={c} description={model.description} action={projectLink(routes.ui.describeModel, project, { name: model.name })} problem={problem} />
 
         <section aria-labelledby="versions-title">
           <h2 id="versions-title">Versions</h2>
@@ -352,7 +352,7 @@ async function modelPage(c: Context<AppEnv>, problem?: Problem, status: 200 | 40
                       </td>
                       {write ? (
                         <td>
-                          <form method="post" action={`${self}/aliases/delete`}>
+                          <form method="post" action={projectLink(routes.ui.deleteModelAlias, project, { name: model.name })}>
                             <Csrf c={c} />
                             <input type="hidden" name="alias" value={a.alias} />
                             <button type="submit" class="link" aria-label={`Remove alias ${a.alias}`}>
@@ -368,7 +368,7 @@ async function modelPage(c: Context<AppEnv>, problem?: Problem, status: 200 | 40
             </div>
           ) : null}
           {write ? (
-            <form method="post" action={`${self}/aliases`} class="toolbar" id="alias-form">
+            <form method="post" action={projectLink(routes.ui.setModelAlias, project, { name: model.name })} class="toolbar" id="alias-form">
               <Csrf c={c} />
               <FormError problem={problem} form="alias" />
               <label>
@@ -384,7 +384,7 @@ async function modelPage(c: Context<AppEnv>, problem?: Problem, status: 200 | 40
           ) : null}
         </section>
 
-        <TagsEditor c={c} tags={model.tags} action={`${self}/tags`} problem={problem} />
+        <TagsEditor c={c} tags={model.tags} action={projectLink(routes.ui.setModelTag, project, { name: model.name })} problem={problem} />
       </article>
     ),
   });
@@ -529,7 +529,7 @@ modelRoutes.on(routes.ui.deleteModelConfirm, async (c) => {
     title: 'Delete model',
     what: model.name,
     consequence: 'Its versions, aliases and tags go with it; the candidates they came from stay.',
-    action: `${modelPath(project, model.name)}/delete`,
+    action: projectLink(routes.ui.deleteModel, project, { name: model.name }),
     cancel: modelPath(project, model.name),
     crumbs: crumbs(c, { label: model.name, href: modelPath(project, model.name) }, { label: 'Delete' }),
   });

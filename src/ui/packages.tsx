@@ -16,7 +16,7 @@ import { INLINE_IMAGE_TYPES } from './artifacts';
 import { ActiveSearch, SwapLink, Time } from './components';
 import { formatSize } from './format';
 import { page } from './layout';
-import { candidatePath, packageDownloadPath, packagePath, packagesPath, projectPath, withQuery } from './paths';
+import { candidatePath, packageDownloadPath, packagePath, packagesPath, projectPath, projectsPath, withQuery } from './paths';
 import { mlFlagOn } from '../http/middleware';
 
 const PER_PAGE = 20;
@@ -98,7 +98,7 @@ packageRoutes.on(routes.ui.packages, async (c) => {
   return page(c, {
     title: `Packages · ${project.name}`,
     crumbs: [
-      { label: 'Projects', href: '/' },
+      { label: 'Projects', href: projectsPath() },
       { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
       { label: 'Packages' },
     ],
@@ -145,7 +145,7 @@ packageRoutes.on(routes.ui.package, async (c) => {
   return page(c, {
     title: `${pkg.name} · Packages`,
     crumbs: [
-      { label: 'Projects', href: '/' },
+      { label: 'Projects', href: projectsPath() },
       { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
       { label: 'Packages', href: packagesPath(project) },
       { label: pkg.name },

@@ -1,5 +1,6 @@
 /** The UI's URLs, built from the route declarations (src/http/routes.ts) so that links everywhere agree. */
 import type { Project } from '../access/policy';
+import type { LinkParams, Route } from '../http/route';
 import { routes } from '../http/routes';
 
 type ProjectRef = Pick<Project, 'namespace' | 'path'>;
@@ -7,6 +8,15 @@ type ProjectRef = Pick<Project, 'namespace' | 'path'>;
 /** The route parameters naming a project's pages. */
 export const projectParams = (p: ProjectRef) => ({ namespace: p.namespace, project: p.path });
 
+/**
+ * The link of a project's page or form `route`: the project's parameters, then `params`
+ * (`projectLink(routes.ui.renameExperiment, project, { iid })`).
+ */
+export const projectLink = <P extends string>(route: Route<P>, p: ProjectRef, params?: Omit<LinkParams<P>, 'namespace' | 'project'>): string =>
+  (route.link as (params: object) => string)({ ...projectParams(p), ...params });
+
+/** The signed-in user's projects (the site's root). */
+export const projectsPath = () => routes.ui.projects.link();
 /** `/namespace/project`. */
 export const projectPath = (p: ProjectRef) => routes.ui.project.link(projectParams(p));
 /** The List of Experiments. */

@@ -4,7 +4,7 @@ import { routes } from '../http/routes';
 import { listProjects } from '../access/projects';
 import { isOnFor, readFlag } from '../flags/flags';
 import { page } from './layout';
-import { experimentsPath, packagesPath, projectPath, withQuery } from './paths';
+import { experimentsPath, packagesPath, projectPath, projectsPath, withQuery } from './paths';
 import { modelsPath } from './registry-forms';
 import { mlFlagOn } from '../http/middleware';
 import { formatTime } from './format';
@@ -60,7 +60,7 @@ projectRoutes.on(routes.ui.project, async (c) => {
   const ml = await mlFlagOn(c);
   return page(c, {
     title: project.name,
-    crumbs: [{ label: 'Projects', href: '/' }, { label: `${project.namespace} / ${project.name}` }],
+    crumbs: [{ label: 'Projects', href: projectsPath() }, { label: `${project.namespace} / ${project.name}` }],
     body: (
       <section>
         <h1>{project.name}</h1>

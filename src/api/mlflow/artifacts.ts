@@ -21,7 +21,8 @@ import { deletePath, getFile, listDirectory, putFile } from '../../packages/file
 import { abortUpload, completeUpload, createUpload } from '../../packages/multipart';
 import { ensurePackage, resolvePackage, type PackageStore } from '../../packages/packages';
 import { decodeUrlPath, normalizePath } from '../../packages/paths';
-import { fileResponse, rawPathAfter, uploadBody } from '../file-transfer';
+import { fileResponse, uploadBody } from '../file-transfer';
+import { rawWildcard } from '../../http/matched';
 import { partUrl } from './artifact-parts';
 import { mlflowInput } from './input';
 
@@ -39,14 +40,14 @@ function splitArtifactPath(raw: string, field = 'path'): ArtifactPath {
 }
 
 // The artifact path after `marker` in the raw URL (percent-decoded once, then checked).
-function pathAfter(c: Context, marker: string): ArtifactPath {
-  return splitArtifactPath(decodeUrlPath(rawPathAfter(c, marker)));
+function pathAfter(c: Context<AppEnv>): ArtifactPath {
+  return splitArtifactPath(decodeUrlPath(rawWildcard(c)));
 }
 
 // Multipart requests name the destination DIRECTORY in the URL and the client's local file in
 // `path`; the file lands in that directory under the local file's name (as MLflow's stores do).
-function mpuTarget(c: Context, marker: string, localPath: string): ArtifactPath {
-  const where = pathAfter(c, marker);
+function mpuTarget(c: Context<AppEnv>, localPath: string): ArtifactPath {
+  const where = pathAfter(c);
   const name = localPath.split(/[\\/]/).pop() ?? '';
   if (name === '' || name === '.' || name === '..') throw new InvalidInputError('path must name the local file being uploaded', 'path');
   return { ...where, path: where.path === '' ? name : `${where.path}/${name}` };
@@ -75,13 +76,13 @@ export const artifactsApi = handlers()
     return c.json({ files: entries.map((e) => (e.isDir ? { path: e.path, is_dir: true } : { path: e.path, is_dir: false, file_size: e.size })) });
   })
   .on(routes.mlflow.artifacts.file, async (c) => {
-    const where = pathAfter(c, '/mlflow-artifacts/artifacts/');
+    const where = pathAfter(c);
     const pkg = await resolvePackage(c.get('db'), projectId(c), where.name, where.version);
     return fileResponse(c, await getFile(c.get('db'), pkg, where.path));
   })
   .on(routes.mlflow.artifacts.upload, async (c) => {
     requireAbility(c, 'write_ml');
-    const where = pathAfter(c, '/mlflow-artifacts/artifacts/');
+    const where = pathAfter(c);
     normalizePath(where.path, 'path'); // refuse a bad path before creating the package
     const pkg = await ensurePackage(c.get('db'), projectId(c), where.name, where.version);
     const { body, length } = uploadBody(c);
@@ -94,7 +95,7 @@ export const artifactsApi = handlers()
   })
   .on(routes.mlflow.artifacts.delete, async (c) => {
     requireAbility(c, 'write_ml');
-    const where = pathAfter(c, '/mlflow-artifacts/artifacts/');
+    const where = pathAfter(c);
     const pkg = await resolvePackage(c.get('db'), projectId(c), where.name, where.version);
     await deletePath(store(c), pkg, where.path);
     return c.json({});
@@ -102,7 +103,7 @@ export const artifactsApi = handlers()
   .on(routes.mlflow.artifacts.createUpload, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, CreateInput);
-    const where = mpuTarget(c, '/mlflow-artifacts/mpu/create/', input.path);
+    const where = mpuTarget(c, input.path);
     normalizePath(where.path, 'path');
     const pkg = await ensurePackage(c.get('db'), projectId(c), where.name, where.version);
     const upload = await createUpload(store(c), pkg, where.path, input.num_parts, requireActor(c).user.id);
@@ -119,7 +120,7 @@ export const artifactsApi = handlers()
   .on(routes.mlflow.artifacts.completeUpload, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, CompleteInput);
-    const where = mpuTarget(c, '/mlflow-artifacts/mpu/complete/', input.path);
+    const where = mpuTarget(c, input.path);
     const pkg = await resolvePackage(c.get('db'), projectId(c), where.name, where.version);
     if (!pkg) throw new InvalidInputError(`no upload is in progress for '${where.path}'`, 'upload_id');
     await completeUpload(store(c), pkg, where.path, input.upload_id, input.parts.map((p) => ({ partNumber: p.part_number, etag: p.etag })));
@@ -128,7 +129,7 @@ export const artifactsApi = handlers()
   .on(routes.mlflow.artifacts.abortUpload, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, AbortInput);
-    const where = mpuTarget(c, '/mlflow-artifacts/mpu/abort/', input.path);
+    const where = mpuTarget(c, input.path);
     const pkg = await resolvePackage(c.get('db'), projectId(c), where.name, where.version);
     if (!pkg) throw new InvalidInputError(`no upload is in progress for '${where.path}'`, 'upload_id');
     await abortUpload(store(c), pkg, where.path, input.upload_id);

@@ -23,7 +23,8 @@ import { deleteFile, getFile, listFiles, putFile, type PackageFile } from '../..
 import { isMlPackageName } from '../../packages/names';
 import { deletePackage, ensurePackage, getPackage, listPackages, resolvePackage, type Package, type PackageStore } from '../../packages/packages';
 import { decodeUrlPath, normalizePath } from '../../packages/paths';
-import { fileResponse, rawPathAfter, uploadBody } from '../file-transfer';
+import { fileResponse, uploadBody } from '../file-transfer';
+import { rawWildcard } from '../../http/matched';
 import { pageOf } from './input';
 import { parseInput } from '../../validation';
 
@@ -46,7 +47,7 @@ async function packageById(c: Context<AppEnv>): Promise<Package> {
 
 /** Name, version and file path of a generic-package URL, read from the raw path. */
 function genericTarget(c: Context): { name: string; version: string; path: string } {
-  const [name = '', version = '', ...file] = rawPathAfter(c, '/packages/generic/').split('/');
+  const [name = '', version = '', ...file] = rawWildcard(c).split('/');
   return {
     name: decodeUrlPath(name, 'package_name'),
     version: decodeUrlPath(version, 'package_version'),
@@ -64,7 +65,7 @@ function packageJson(origin: string, p: Project, pkg: Package) {
     status: 'default',
     _links: {
       web_path: routes.ui.package.link({ namespace: p.namespace, project: p.path, package_id: pkg.id }),
-      delete_api_path: `${origin}/api/v4/projects/${p.id}/packages/${pkg.id}`,
+      delete_api_path: `${origin}${routes.packagesApi.delete.link({ id: p.id, package_id: pkg.id })}`,
     },
     created_at: new Date(pkg.createdAt).toISOString(),
     last_downloaded_at: null,
