@@ -17,6 +17,7 @@ const API = '/api/v4';
 const PROJECT_API = `${API}/projects/:id`;
 const MLFLOW = `${PROJECT_API}/ml/mlflow`;
 const MLFLOW_API = `${MLFLOW}/api/2.0/mlflow`;
+const MLFLOW_API_V3 = `${MLFLOW}/api/3.0/mlflow`;
 const ARTIFACTS_API = `${MLFLOW}/api/2.0/mlflow-artifacts`;
 const PROJECT_UI = '/:namespace/:project';
 const EXPERIMENTS_UI = `${PROJECT_UI}/-/ml/experiments`;
@@ -32,6 +33,9 @@ const mlflow = <P extends string>(m: Methods, path: P, d: Declaration = {}) =>
   declare('mlflow', m, `${MLFLOW_API}${path}` as `${typeof MLFLOW_API}${P}`, { signedIn: true, ability: 'read_ml', ml: true, ...d });
 /** An MLflow write: write_ml. */
 const mlflowWrite = <P extends string>(m: Methods, path: P) => mlflow(m, path, { ability: 'write_ml' });
+/** An MLflow 3 endpoint under the project's /api/3.0/mlflow. */
+const mlflowV3 = <P extends string>(m: Methods, path: P, d: Declaration = {}) =>
+  declare('mlflow', m, `${MLFLOW_API_V3}${path}` as `${typeof MLFLOW_API_V3}${P}`, { signedIn: true, ability: 'read_ml', ml: true, ...d });
 /** An MLflow artifacts endpoint under the project's /api/2.0/mlflow-artifacts. */
 const artifacts = <P extends string>(m: Methods, path: P, d: Declaration = {}) =>
   declare('mlflow', m, `${ARTIFACTS_API}${path}` as `${typeof ARTIFACTS_API}${P}`, { signedIn: true, ability: 'read_ml', ml: true, ...d });
@@ -128,6 +132,24 @@ export const routes = {
       transitionStage: mlflowWrite('POST', '/model-versions/transition-stage'),
       downloadUri: mlflow('GET', '/model-versions/get-download-uri'),
     },
+    traces: {
+      start: mlflowV3('POST', '/traces', { ability: 'write_ml' }),
+      search: mlflowV3('POST', '/traces/search', { readOnly: true }),
+      get: mlflowV3('GET', '/traces/:trace_id'),
+      createAssessment: mlflowV3('POST', '/traces/:trace_id/assessments', { ability: 'write_ml' }),
+      getAssessment: mlflowV3('GET', '/traces/:trace_id/assessments/:assessment_id'),
+      updateAssessment: mlflowV3('PATCH', '/traces/:trace_id/assessments/:assessment_id', { ability: 'write_ml' }),
+      deleteAssessment: mlflowV3('DELETE', '/traces/:trace_id/assessments/:assessment_id', { ability: 'write_ml' }),
+      setTag: mlflowWrite('PATCH', '/traces/:trace_id/tags'),
+      deleteTag: mlflowWrite('DELETE', '/traces/:trace_id/tags'),
+      delete: mlflowWrite('POST', '/traces/delete-traces'),
+      linkToRun: mlflowWrite('POST', '/traces/link-to-run'),
+      linkPrompts: mlflowWrite('POST', '/traces/link-prompts'),
+      // Ahead of the packages' artifacts: `ml_traces` is no package (`ml_` names are reserved).
+      /** A trace's spans and attachments: `link({ id }, '<trace id>/<path>')` (the trace id URL-encoded). */
+      file: artifacts('GET', '/artifacts/ml_traces/*'),
+      upload: artifacts('PUT', '/artifacts/ml_traces/*', { ability: 'write_ml' }),
+    },
     artifacts: {
       // A part URL carries its own signed credential (the client sends no token): no actor, and
       // the handler checks the flag itself.
@@ -184,6 +206,9 @@ export const routes = {
     experiment: mlPage('GET', `${EXPERIMENTS_UI}/:iid`),
     candidatesCsv: mlPage('GET', `${EXPERIMENTS_UI}/:iid/candidates.csv`),
     compare: mlPage('GET', `${EXPERIMENTS_UI}/:iid/compare`),
+    sweep: mlPage('GET', `${EXPERIMENTS_UI}/:iid/sweep`),
+    experimentTraces: mlPage('GET', `${EXPERIMENTS_UI}/:iid/traces`),
+    trace: mlPage('GET', `${PROJECT_UI}/-/ml/traces/:trace_id`),
 
     editCandidate: mlForm('GET', `${CANDIDATES_UI}/:candidate_id/edit`),
     updateCandidate: mlForm('POST', `${CANDIDATES_UI}/:candidate_id/edit`),

@@ -21,7 +21,7 @@ import { ExperimentActions } from './experiment-forms';
 import { CompareBar, CompareCheckbox } from './compare';
 import { candidateCsv } from './csv';
 import { page } from './layout';
-import { candidatePath, experimentPath, experimentsPath, projectLink, projectPath, projectsPath, withQuery } from './paths';
+import { candidatePath, experimentPath, experimentsPath, projectLink, projectPath, projectsPath, traceListPath, withQuery } from './paths';
 
 const PER_PAGE = 30;
 /** The columns come from the keys of this many newest candidates, plus those of the rows shown. */
@@ -190,6 +190,9 @@ candidateListRoutes.on(routes.ui.experiment, async (c) => {
       <p class="muted">
         Experiment id <code>{String(experiment.iid)}</code> · created <Time ms={experiment.createdAt} /> · last activity <Time ms={experiment.updatedAt} />
       </p>
+      <p>
+        <a href={traceListPath(project, experiment.iid)}>Traces</a> of this experiment
+      </p>
       <ActiveSearch action={self} target="#candidates">
         <label class="grow">
           Filter by name
@@ -220,6 +223,9 @@ candidateListRoutes.on(routes.ui.experiment, async (c) => {
         <button type="submit">Apply</button>
       </ActiveSearch>
       <CompareBar project={project} iid={experiment.iid} />
+      <p>
+        <a href={withQuery(projectLink(routes.ui.sweep, project, { iid: experiment.iid }), extrasQuery(view.extras))}>Sweep analysis</a> <span class="muted">of the candidates this filter matches: parallel coordinates, param against metric.</span>
+      </p>
       {results()}
     </section>
   );

@@ -9,12 +9,14 @@ import { experimentRoutes } from './experiments';
 import { candidateListRoutes } from './candidates';
 import { candidateRoutes } from './candidate';
 import { compareRoutes } from './compare';
+import { sweepRoutes } from './sweep';
 import { modelRoutes } from './models';
 import { promoteRoutes, versionRoutes } from './model-version';
 import { packageRoutes } from './packages';
 import { experimentFormRoutes } from './experiment-forms';
 import { candidateFormRoutes } from './candidate-forms';
 import { liveRoutes } from './live';
+import { traceListRoutes, traceRoutes } from './traces';
 
 /** The UI's handlers. */
 export const ui = [
@@ -24,6 +26,9 @@ export const ui = [
   experimentRoutes,
   candidateListRoutes,
   compareRoutes,
+  sweepRoutes,
+  traceListRoutes,
+  traceRoutes,
   candidateFormRoutes,
   liveRoutes,
   candidateRoutes,

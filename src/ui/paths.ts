@@ -23,6 +23,10 @@ export const projectPath = (p: ProjectRef) => routes.ui.project.link(projectPara
 export const experimentsPath = (p: ProjectRef) => routes.ui.experiments.link(projectParams(p));
 /** Experiment Candidates of the experiment with MLflow id `iid`. */
 export const experimentPath = (p: ProjectRef, iid: number) => routes.ui.experiment.link({ ...projectParams(p), iid });
+/** The traces of the experiment with MLflow id `iid`. */
+export const traceListPath = (p: ProjectRef, iid: number) => routes.ui.experimentTraces.link({ ...projectParams(p), iid });
+/** One trace, by its trace id. */
+export const tracePath = (p: ProjectRef, traceId: string) => routes.ui.trace.link({ ...projectParams(p), trace_id: traceId });
 /** Candidate Detail. */
 export const candidatePath = (p: ProjectRef, candidateId: number) => routes.ui.candidate.link({ ...projectParams(p), candidate_id: candidateId });
 /** The package registry of a project. */

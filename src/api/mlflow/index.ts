@@ -15,6 +15,7 @@ import { metricsApi } from './metrics';
 import { modelVersionsApi } from './model-versions';
 import { registeredModelsApi } from './registered-models';
 import { runsApi } from './runs';
+import { traceArtifactsApi, tracesV2Api, tracesV3Api } from './traces';
 
 /** The MLflow handlers. */
 export const mlflowApi = [
@@ -24,6 +25,9 @@ export const mlflowApi = [
   loggedModelsApi,
   registeredModelsApi,
   modelVersionsApi,
+  tracesV3Api,
+  tracesV2Api,
+  traceArtifactsApi,
   artifactPartsApi,
   artifactsApi,
   handlers().on(routes.mlflow.unknown, endpointNotFound),
