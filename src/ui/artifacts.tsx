@@ -11,7 +11,7 @@ import { InvalidInputError, NotFoundError } from '../errors';
 import { candidatePackageName, ML_VERSION } from '../packages/names';
 import { getFile, listDirectory, readFile, type DirEntry, type PackageFile } from '../packages/files';
 import { resolvePackage, type Package } from '../packages/packages';
-import { SwapLink } from './components';
+import { SwapLink } from './kit/components';
 import { formatSize } from './format';
 import { candidatePath, packageDownloadPath, packagePath, withQuery } from './paths';
 import { parseCsv } from './csv';

@@ -3,23 +3,24 @@
  * times, user, experiment, parent and children, source and CI job; params; metrics with a
  * chart each (points sampled on the server, drawn by uPlot); tags; datasets; artifacts.
  */
-import { handlers } from '../http/mount';
 import { routes } from '../http/routes';
+import { handlers } from '../http/mount';
 import { NotFoundError } from '../errors';
 import { getUser } from '../access/users';
 import { getCandidate, getCandidateRun, NOTE_TAG, PARENT_RUN_TAG, type Run } from '../tracking/candidates';
 import { relatedCandidates } from '../tracking/candidate-detail';
 import { getExperimentHeader } from '../tracking/candidate-table';
-import { KeyValueTable, Copyable, Status, Time } from './components';
+import { Copyable, Status, Time } from './kit/components';
+import { KeyValueTable } from './kit/tables';
 import { candidateIdOf } from './route-params';
 import { CHART_ASSETS } from './charts';
 import { chartData, LiveMetrics, LiveStatus, loadLiveMetrics } from './live';
-import { CandidateActions, deletedCandidatePath } from './candidate-forms';
+import { CandidateActions } from './candidate-forms';
 import { formatDuration } from './format';
 import { page, wantsFragment } from './layout';
 import { ArtifactBrowser, loadArtifactView } from './artifacts';
 import { PromoteBox } from './model-version';
-import { candidatePath, experimentPath, experimentsPath, packagePath, projectPath, projectsPath } from './paths';
+import { candidatePath, deletedCandidatePath, experimentPath, experimentsPath, packagePath, projectPath, projectsPath } from './paths';
 
 const CI_TAG = /^(gitlab\.CI_|ci\.|github\.|mlflow\.source\.git\.)/;
 const SOURCE_TAGS = ['mlflow.source.name', 'mlflow.source.type', 'mlflow.source.git.commit', 'mlflow.source.git.branch', 'mlflow.source.git.repoURL'];

@@ -16,10 +16,10 @@ import { loadCandidateRows } from '../tracking/candidate-table';
 import { metricHistoryBulkInterval } from '../tracking/metrics';
 import { CandidateTableRow, tableColumnKeys } from './candidates';
 import { candidateIdOf } from './route-params';
-import { Num, Status } from './components';
+import { Num, Status } from './kit/components';
 import { page } from './layout';
 import { ChartFigure } from './charts';
-import { candidatePath, withQuery } from './paths';
+import { projectLink, withQuery } from './paths';
 import { candidateLivePath, pollAttrs, POLL_EVERY } from './live-poll';
 
 /** Points per chart: enough for the shape of any curve, small enough to draw at once. */
@@ -122,7 +122,7 @@ export function LiveMetrics(props: { project: Pick<Project, 'namespace' | 'path'
                   fallback={
                     <>
                       Latest <Num value={m.latest} /> at step {m.lastStep}, from {chart.steps.length} sampled {chart.steps.length === 1 ? 'point' : 'points'} ·{' '}
-                      <a href={withQuery(`${candidatePath(props.project, info.candidateId)}/metrics.json`, { key: chart.key })}>the data (JSON)</a>
+                      <a href={withQuery(projectLink(routes.ui.candidateMetrics, props.project, { candidate_id: info.candidateId }), { key: chart.key })}>the data (JSON)</a>
                     </>
                   }
                 />

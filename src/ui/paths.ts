@@ -29,6 +29,24 @@ export const traceListPath = (p: ProjectRef, iid: number) => routes.ui.experimen
 export const tracePath = (p: ProjectRef, traceId: string) => routes.ui.trace.link({ ...projectParams(p), trace_id: traceId });
 /** Candidate Detail. */
 export const candidatePath = (p: ProjectRef, candidateId: number) => routes.ui.candidate.link({ ...projectParams(p), candidate_id: candidateId });
+/** Where a new experiment is created. */
+export const newExperimentPath = (p: ProjectRef) => routes.ui.newExperiment.link(projectParams(p));
+/** The edit page of an experiment (rename, description, delete). */
+export const editExperimentPath = (p: ProjectRef, iid: number) => routes.ui.editExperiment.link({ ...projectParams(p), iid });
+/** The edit page of a candidate. */
+export const editCandidatePath = (p: ProjectRef, id: number) => routes.ui.editCandidate.link({ ...projectParams(p), candidate_id: id });
+/** The page of a deleted candidate (restore or delete for good). */
+export const deletedCandidatePath = (p: ProjectRef, id: number) => routes.ui.deletedCandidate.link({ ...projectParams(p), candidate_id: id });
+/** The confirmation page of a candidate's hard delete. */
+export const destroyCandidatePath = (p: ProjectRef, id: number) => routes.ui.destroyCandidateConfirm.link({ ...projectParams(p), candidate_id: id });
+/** The "promote to model version" form of a candidate. */
+export const promotePath = (p: ProjectRef, candidateId: number) => routes.ui.promoteCandidate.link({ ...projectParams(p), candidate_id: candidateId });
+/** The models list. */
+export const modelsPath = (p: ProjectRef) => routes.ui.models.link(projectParams(p));
+/** A registered model's page. */
+export const modelPath = (p: ProjectRef, name: string) => routes.ui.model.link({ ...projectParams(p), name });
+/** A model version's page. */
+export const versionPath = (p: ProjectRef, name: string, version: number) => routes.ui.modelVersion.link({ ...projectParams(p), name, version });
 /** The package registry of a project. */
 export const packagesPath = (p: ProjectRef) => routes.ui.packages.link(projectParams(p));
 /** One package. */
