@@ -98,6 +98,10 @@ const SQL_UI_SORT_FIRST = `SELECT c.id AS id, (CASE WHEN o0.candidate_id IS NULL
 const SQL_UI_SORT_AFTER = `SELECT c.id AS id, (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) AS r0, o0.value AS v0, 0 AS r1, c.start_time AS v1, 0 AS r2, c.run_id AS v2 FROM candidates c LEFT JOIN latest_metrics o0 ON o0.candidate_id = c.id AND o0.key = ? WHERE c.experiment_id = ? AND c.lifecycle_stage = 'active' AND (((CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) > 0 OR ((CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) = 0 AND o0.value < ?)) OR (((CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) = 0 AND o0.value = ?) AND (c.start_time < ? OR (c.start_time = ? AND c.run_id > ?)))) ORDER BY (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) ASC, o0.value DESC, c.start_time DESC, c.run_id ASC LIMIT ?`;
 // ---- Sweep (src/ui/sweep.tsx, src/tracking/sweep.ts loadSweep): every matching id by the colour metric (SQL_UI_SORT_FIRST), then the drawn ones' axes
 const SQL_SWEEP_LINES = `SELECT c.id, c.name, c.run_id, (SELECT json_group_array(json_array(p.key, p.value)) FROM candidate_params p WHERE p.candidate_id = c.id AND p.key IN (SELECT value FROM json_each(?))) AS params, (SELECT json_group_array(json_array(m.key, m.value, m.is_nan)) FROM latest_metrics m WHERE m.candidate_id = c.id AND m.key IN (SELECT value FROM json_each(?))) AS metrics FROM json_each(?) AS picked JOIN candidates c ON c.id = picked.value ORDER BY picked.key`;
+// the table's total (countRuns), the children of the page's parents (childCandidateIds), the user's remembered columns (savedColumns)
+const SQL_COUNT_CANDIDATES = `SELECT count(*) AS n FROM candidates c WHERE c.experiment_id = ? AND c.lifecycle_stage = 'active'`;
+const SQL_CHILD_CANDIDATES = `select "candidates"."id" from "candidate_tags" inner join "candidates" on "candidates"."id" = "candidate_tags"."candidate_id" where "candidate_tags"."key" = ? AND "candidate_tags"."value" IN (SELECT run_id FROM candidates WHERE id IN (SELECT value FROM json_each(?))) AND "candidates"."experiment_id" = ? AND "candidates"."lifecycle_stage" = 'active' order by "candidates"."start_time", "candidates"."id" limit ?`;
+const SQL_SAVED_COLUMNS = `select "columns" from "candidate_table_columns" where ("candidate_table_columns"."user_id" = ? and "candidate_table_columns"."experiment_id" = ?)`;
 // loadCandidateRows: one batch of 4
 const SQL_CANDIDATE_ROWS = [
   'select "id", "run_id", "name", "status", "mlflow_user", "start_time", "end_time" from "candidates" where "candidates"."id" IN (SELECT value FROM json_each(?))',
@@ -164,6 +168,9 @@ export const MIRRORED_SQL = {
   resolvePackage: SQL_RESOLVE_PACKAGE,
   listDirectory: [SQL_LIST_DIRECTORY],
   loadSweep: [SQL_SWEEP_LINES],
+  countRuns: [SQL_COUNT_CANDIDATES],
+  childCandidateIds: [SQL_CHILD_CANDIDATES],
+  savedColumns: [SQL_SAVED_COLUMNS],
   createTrace: SQL_CREATE_TRACE,
   traceRowId: [SQL_TRACE_ROW_ID],
   loadTraceInfos: SQL_LOAD_TRACE_INFOS,
@@ -387,10 +394,13 @@ export class Floor {
     )
       .slice(0, perPage)
       .map((r) => r.id);
+    this.stmt(SQL_SAVED_COLUMNS).get(this.userId, expId);
+    this.stmt(SQL_COUNT_CANDIDATES).get(expId);
     const json = JSON.stringify(ids);
     this.batch(() => {
       for (const sql of SQL_CANDIDATE_ROWS) this.stmt(sql).all(json);
     });
+    this.stmt(SQL_CHILD_CANDIDATES).all('mlflow.parentRunId', json, expId, 500);
     return { ids, ms: performance.now() - t0 };
   }
 

@@ -57,6 +57,9 @@ export const routes = {
     users: gitlab('GET', '/users', { signedIn: true }),
     createUser: gitlab('POST', '/users', { signedIn: true }),
     user: gitlab('GET', '/users/:id', { signedIn: true }),
+    blockUser: gitlab('POST', '/users/:id/block', { signedIn: true }),
+    unblockUser: gitlab('POST', '/users/:id/unblock', { signedIn: true }),
+    deleteUser: gitlab('DELETE', '/users/:id', { signedIn: true }),
     createToken: gitlab('POST', '/users/:id/personal_access_tokens', { signedIn: true }),
     tokens: gitlab('GET', '/personal_access_tokens', { signedIn: true }),
     revokeToken: gitlab('DELETE', '/personal_access_tokens/:id', { signedIn: true }),
@@ -192,6 +195,8 @@ export const routes = {
     signIn: html('GET', '/-/sign_in', { signedIn: false }),
     submitSignIn: html('POST', '/-/sign_in', { signedIn: false }),
     signOut: html('POST', '/-/sign_out', { signedIn: false }),
+    activeSessions: html('GET', '/-/user_settings/active_sessions'),
+    revokeSession: html('POST', '/-/user_settings/active_sessions/:id/revoke'),
     projects: html('GET', '/'),
     project: html('GET', PROJECT_UI, { ability: 'read_ml' }),
 
@@ -205,6 +210,8 @@ export const routes = {
     experiments: mlPage('GET', EXPERIMENTS_UI),
     experiment: mlPage('GET', `${EXPERIMENTS_UI}/:iid`),
     candidatesCsv: mlPage('GET', `${EXPERIMENTS_UI}/:iid/candidates.csv`),
+    // remembering a view's columns only reads the experiment; any reader may
+    candidateColumns: mlPage('POST', `${EXPERIMENTS_UI}/:iid/columns`),
     compare: mlPage('GET', `${EXPERIMENTS_UI}/:iid/compare`),
     sweep: mlPage('GET', `${EXPERIMENTS_UI}/:iid/sweep`),
     experimentTraces: mlPage('GET', `${EXPERIMENTS_UI}/:iid/traces`),

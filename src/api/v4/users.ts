@@ -1,11 +1,12 @@
 /** GitLab's users and personal access tokens API. */
-import { handlers } from '../../http/mount';
-import { routes } from '../../http/routes';
 import { z } from 'zod';
+import { routes } from '../../http/routes';
+import { handlers } from '../../http/mount';
 import { ForbiddenError } from '../../errors';
 import { requireActor } from '../../http/middleware';
-import { createToken, listTokens, revokeToken, tokenJson } from '../../access/tokens';
-import { createUser, getUser, listUsers, userJson } from '../../access/users';
+import type { Actor } from '../../access/actor';
+import { createToken, listTokens, newTokenExpiry, revokeToken, tokenJson } from '../../access/tokens';
+import { createUser, deleteUser, getUser, listUsers, setUserBlocked, userJson } from '../../access/users';
 import { pageOf, params } from './input';
 
 const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
@@ -30,24 +31,52 @@ const NewTokenInput = z.object({
 
 const id = (raw: string | undefined) => (/^\d+$/.test(raw ?? '') ? Number(raw) : -1);
 
+/** The actor, who must be an instance admin. */
+function requireAdmin(c: Parameters<typeof requireActor>[0]): Actor {
+  const actor = requireActor(c);
+  if (!actor.user.isAdmin) throw new ForbiddenError('403 Forbidden: admins only');
+  return actor;
+}
+
+/** The user of the path for an admin's block, unblock or delete: never the admin themselves. */
+function otherUserId(c: Parameters<typeof requireActor>[0], actor: Actor): number {
+  const userId = id(c.req.param('id'));
+  if (userId === actor.user.id) throw new ForbiddenError('403 Forbidden: you may not do this to yourself');
+  return userId;
+}
+
 /** Routes under /api/v4 for users and tokens. */
 export const usersApi = handlers()
   .on(routes.gitlab.currentUser, (c) => c.json(userJson(requireActor(c).user)))
   .on(routes.gitlab.users, async (c) => {
-    const actor = requireActor(c);
-    if (!actor.user.isAdmin) throw new ForbiddenError('403 Forbidden: admins only');
-    return c.json((await listUsers(c.get('db'), pageOf(c))).map(userJson));
+    requireAdmin(c);
+    return c.json((await listUsers(c.get('db'), pageOf(c))).map((u) => userJson(u)));
   })
   .on(routes.gitlab.createUser, async (c) => {
-    const actor = requireActor(c);
-    if (!actor.user.isAdmin) throw new ForbiddenError('403 Forbidden: admins only');
+    requireAdmin(c);
     const input = await params(c, NewUserInput);
     const user = await createUser(c.get('db'), { ...input, isAdmin: input.admin ?? false });
     return c.json(userJson(user), 201);
   })
   .on(routes.gitlab.user, async (c) => {
-    requireActor(c);
-    return c.json(userJson(await getUser(c.get('db'), id(c.req.param('id')))));
+    const actor = requireActor(c);
+    const user = await getUser(c.get('db'), id(c.req.param('id')));
+    return c.json(userJson(user, actor.user.isAdmin || actor.user.id === user.id));
+  })
+  .on(routes.gitlab.blockUser, async (c) => {
+    const actor = requireAdmin(c);
+    await setUserBlocked(c.get('db'), otherUserId(c, actor), true);
+    return c.json(true, 201);
+  })
+  .on(routes.gitlab.unblockUser, async (c) => {
+    const actor = requireAdmin(c);
+    await setUserBlocked(c.get('db'), otherUserId(c, actor), false);
+    return c.json(true, 201);
+  })
+  .on(routes.gitlab.deleteUser, async (c) => {
+    const actor = requireAdmin(c);
+    await deleteUser(c.get('db'), otherUserId(c, actor));
+    return c.body(null, 204);
   })
   .on(routes.gitlab.createToken, async (c) => {
     const actor = requireActor(c);
@@ -55,8 +84,8 @@ export const usersApi = handlers()
     if (!actor.user.isAdmin && actor.user.id !== userId) throw new ForbiddenError('403 Forbidden: only admins create tokens for others');
     await getUser(c.get('db'), userId);
     const input = await params(c, NewTokenInput);
-    const expiresAt = input.expires_at ? Date.parse(`${input.expires_at}T00:00:00Z`) : null;
-    const { token, secret } = await createToken(c.get('db'), { userId, name: input.name, scopes: input.scopes, expiresAt });
+    const expiresAt = newTokenExpiry(actor, input.expires_at ? Date.parse(`${input.expires_at}T00:00:00Z`) : undefined);
+    const { token, secret } = await createToken(c.get('db'), { userId, name: input.name, scopes: input.scopes, expiresAt, parentId: actor.tokenId });
     return c.json({ ...tokenJson(token), token: secret }, 201);
   })
   .on(routes.gitlab.tokens, async (c) => {

@@ -8,7 +8,6 @@ import type { Database } from '../../db/client';
 import { syntaxError } from './lexer';
 import { parseFilter, parseOrderClause, type Comparison, type Expr, type Ident } from './parser';
 import {
-  checkMaxResults,
   compareNumber,
   compareText,
   compileExpr,
@@ -26,6 +25,7 @@ import {
   type KeysetQuery,
   type OrderTerm,
 } from './compile';
+import { checkMaxResults } from '../limits';
 import type { RunSearch, SearchPage } from './types';
 
 /** MLflow's largest runs/search page. */
@@ -240,6 +240,6 @@ export async function searchRunIds(db: Database, search: RunSearch): Promise<Sea
 
 /** How many candidates a runs/search matches in all (the candidates table's total). */
 export async function countRuns(db: Database, search: Omit<RunSearch, 'pageToken' | 'maxResults'>): Promise<number> {
-  const query = compileRunSearch({ ...search, maxResults: 1 });
+  const query = compileRunSearch({ ...search, orderBy: undefined, maxResults: 1 });
   return query ? countKeysetQuery(db, query) : 0;
 }
