@@ -80,4 +80,5 @@ export const projectsApi = handlers()
   .on(routes.projectsApi.removeMember, async (c) => {
     await removeMember(c.get('db'), c.get('access').project.id, userIdParam(c.req.param('user_id')), c.get('access').level);
     return c.body(null, 204);
-  });
+  })
+  .on(routes.projectsApi.unknown, (c) => c.json({ message: '404 Not Found' }, 404));
