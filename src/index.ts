@@ -6,7 +6,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { AppEnv } from './env';
+import type { AppEnv, Bindings } from './env';
 import { DomainError, InvalidInputError, TooLargeError } from './errors';
 import { authenticate } from './http/middleware';
 import { protocolOf } from './http/matched';
@@ -19,6 +19,7 @@ import { projectsApi } from './api/v4/projects';
 import { packagesApi } from './api/v4/packages';
 import { usersApi } from './api/v4/users';
 import { ui } from './ui';
+import { copyLegacyHistoryOnSchedule } from './tracking/history-upgrade';
 import { domainErrorPage, errorPage } from './ui/errors';
 import { securityHeaders } from './ui/security';
 import { requireSignedIn } from './ui/session';
@@ -62,4 +63,5 @@ app.onError((err, c) => {
   }
 });
 
-export default app;
+export { MetricHistory } from './tracking/metric-history';
+export default { fetch: app.fetch, scheduled: copyLegacyHistoryOnSchedule } satisfies ExportedHandler<Bindings>;
