@@ -9,6 +9,9 @@ import { HTTPException } from 'hono/http-exception';
 import type { AppEnv, Bindings } from './env';
 import { DomainError, InvalidInputError, TooLargeError } from './errors';
 import { authenticate } from './http/middleware';
+import { d1Session } from './http/d1-session';
+import { healthRoutes } from './http/health';
+import { logError, requestLog } from './http/request-log';
 import { protocolOf } from './http/matched';
 import { mount } from './http/mount';
 import { mlflowApi } from './api/mlflow';
@@ -37,7 +40,9 @@ function protocolError(c: Context<AppEnv>, error: DomainError): Response | Promi
 
 const app = new Hono<AppEnv>();
 
-app.use(authenticate);
+// Every request: an id and a log line, a D1 session from the caller's bookmark, then who is calling.
+app.use(requestLog, d1Session, authenticate);
+app.route('/-', healthRoutes);
 // Every HTML answer gets the security headers; anonymous visitors of pages are sent to sign in.
 app.use((c, next) => (protocolOf(c) === 'html' ? securityHeaders(c, next) : next()));
 app.use((c, next) => (protocolOf(c) === 'html' ? requireSignedIn(c, next) : next()));
@@ -52,7 +57,7 @@ app.onError((err, c) => {
     if (err.status === 413) return protocolError(c, new TooLargeError('request body is too large'));
     if (err.status < 500) return protocolError(c, new InvalidInputError(err.message || 'bad request'));
   }
-  console.error('unhandled error', c.req.method, c.req.path, err);
+  logError(c, err);
   switch (protocolOf(c)) {
     case 'mlflow':
       return c.json({ error_code: 'INTERNAL_ERROR', message: 'internal error' }, 500);
