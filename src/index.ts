@@ -5,9 +5,12 @@
  */
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { AppEnv } from './env';
+import type { AppEnv, Bindings } from './env';
 import { DomainError, InvalidInputError, TooLargeError } from './errors';
 import { authenticate } from './access/middleware';
+import { d1Session } from './http/d1-session';
+import { healthRoutes } from './http/health';
+import { logError, requestLog } from './http/request-log';
 import { mlflowApi } from './api/mlflow';
 import { artifactPartsApi, PART_ROUTE_PATH } from './api/mlflow/artifact-parts';
 import { endpointNotFound, mlflowError } from './api/mlflow/errors';
@@ -17,6 +20,7 @@ import { projectsApi } from './api/v4/projects';
 import { packagesApi } from './api/v4/packages';
 import { usersApi } from './api/v4/users';
 import { ui } from './ui';
+import { copyLegacyHistoryOnSchedule } from './tracking/history-upgrade';
 import { domainErrorPage, errorPage } from './ui/errors';
 
 const MLFLOW_PATH = /^\/api\/v4\/projects\/[^/]+\/ml\/mlflow(\/|$)/;
@@ -30,7 +34,9 @@ function protocolError(c: Context<AppEnv>, error: DomainError): Response | Promi
 
 const app = new Hono<AppEnv>();
 
-app.use(authenticate);
+// Every request: an id and a log line, a D1 session from the caller's bookmark, then who is calling.
+app.use(requestLog, d1Session, authenticate);
+app.route('/-', healthRoutes);
 app.route('/api/v4', usersApi);
 app.route('/api/v4/features', featuresApi);
 // Multipart part URLs carry their own signed credential (no token): mounted ahead of the MLflow
@@ -53,7 +59,7 @@ app.onError((err, c) => {
     if (err.status === 413) return protocolError(c, new TooLargeError('request body is too large'));
     if (err.status < 500) return protocolError(c, new InvalidInputError(err.message || 'bad request'));
   }
-  console.error('unhandled error', c.req.method, c.req.path, err);
+  logError(c, err);
   if (c.req.path.startsWith('/api/')) {
     return MLFLOW_PATH.test(c.req.path)
       ? c.json({ error_code: 'INTERNAL_ERROR', message: 'internal error' }, 500)
@@ -62,4 +68,5 @@ app.onError((err, c) => {
   return errorPage(c, 500, 'Something went wrong.');
 });
 
-export default app;
+export { MetricHistory } from './tracking/metric-history';
+export default { fetch: app.fetch, scheduled: copyLegacyHistoryOnSchedule } satisfies ExportedHandler<Bindings>;

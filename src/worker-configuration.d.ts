@@ -7,6 +7,7 @@ interface __BaseEnv_CloudflareBindings {
 	SIGN_IN_BY_CLIENT: RateLimit;
 	SIGN_IN_BY_ACCOUNT: RateLimit;
 	ASSETS: Fetcher;
+	METRIC_HISTORY: DurableObjectNamespace<import("./index").MetricHistory>;
 }
 declare namespace Cloudflare {
 	interface Env extends __BaseEnv_CloudflareBindings {}
