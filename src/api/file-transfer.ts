@@ -57,11 +57,3 @@ export function uploadBody(c: Context): { body: ReadableStream<Uint8Array>; leng
   const header = c.req.header('content-length');
   return { body, length: header !== undefined && /^\d{1,15}$/.test(header) ? Number(header) : undefined };
 }
-
-/** What follows `marker` in the request's raw URL path (still percent-encoded); "" without it. */
-export function rawPathAfter(c: Context, marker: string): string {
-  const url = c.req.url;
-  const pathname = url.slice(url.indexOf('/', url.indexOf('//') + 2)).replace(/[?#].*$/, '');
-  const at = pathname.indexOf(marker);
-  return at < 0 ? '' : pathname.slice(at + marker.length);
-}

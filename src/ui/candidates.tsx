@@ -4,7 +4,9 @@
  * created, or any metric or param, 30 per page with keyset paging; the URL keeps filter, sort
  * and page. `.../candidates.csv` streams every matching candidate.
  */
-import { Hono, type Context } from 'hono';
+import { type Context } from 'hono';
+import { handlers } from '../http/mount';
+import { routes } from '../http/routes';
 import type { AppEnv } from '../env';
 import { InvalidInputError } from '../errors';
 import { childCandidateIds, experimentColumnKeys, loadCandidateRows, type CandidateRow, type ColumnKeys } from '../tracking/candidate-table';
@@ -23,7 +25,7 @@ import { ExperimentActions } from './experiment-forms';
 import { CompareBar, CompareCheckbox } from './compare';
 import { candidateCsv } from './csv';
 import { page } from './layout';
-import { candidatePath, experimentPath, experimentsPath, projectPath, traceListPath, withQuery } from './paths';
+import { candidatePath, experimentPath, experimentsPath, projectLink, projectPath, projectsPath, traceListPath, withQuery } from './paths';
 
 const PER_PAGE = 30;
 /** The columns come from the keys of this many newest candidates, plus those of the rows shown. */
@@ -108,9 +110,9 @@ async function loadTablePage(db: Database, experimentId: number, view: View, use
 }
 
 /** Experiment Candidates and its CSV (mounted at `/:namespace/:project/-/ml/experiments/:iid`). */
-export const candidateListRoutes = new Hono<AppEnv>();
+export const candidateListRoutes = handlers();
 
-candidateListRoutes.get('/:iid', async (c) => {
+candidateListRoutes.on(routes.ui.experiment, async (c) => {
   const { project } = c.get('access');
   const db = c.get('db');
   const experiment = await experimentOf(c);
@@ -198,7 +200,7 @@ candidateListRoutes.get('/:iid', async (c) => {
             {first}–{first + rows.length - 1} of {total} candidates
           </span>
         ) : null}
-        <a class="button secondary" href={withQuery(`${self}/candidates.csv`, viewQuery(view))} download>
+        <a class="button secondary" href={withQuery(projectLink(routes.ui.candidatesCsv, project, { iid: experiment.iid }), viewQuery(view))} download>
           Download CSV
         </a>
       </Pager>
@@ -263,7 +265,7 @@ candidateListRoutes.get('/:iid', async (c) => {
         hidden={Object.entries(viewQuery(view)).filter((e): e is [string, string] => e[1] !== undefined)}
       />
       <p>
-        <a href={withQuery(`${self}/sweep`, extrasQuery(view.extras))}>Sweep analysis</a> <span class="muted">of the candidates this filter matches: parallel coordinates, param against metric.</span>
+        <a href={withQuery(projectLink(routes.ui.sweep, project, { iid: experiment.iid }), extrasQuery(view.extras))}>Sweep analysis</a> <span class="muted">of the candidates this filter matches: parallel coordinates, param against metric.</span>
       </p>
       {results()}
     </section>
@@ -273,7 +275,7 @@ candidateListRoutes.get('/:iid', async (c) => {
     title: `${experiment.name} · Experiments`,
     status: problem ? 400 : 200,
     crumbs: [
-      { label: 'Projects', href: '/' },
+      { label: 'Projects', href: projectsPath() },
       { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
       { label: 'Experiments', href: experimentsPath(project) },
       { label: experiment.name },
@@ -285,7 +287,7 @@ candidateListRoutes.get('/:iid', async (c) => {
   });
 });
 
-candidateListRoutes.get('/:iid/candidates.csv', async (c) => {
+candidateListRoutes.on(routes.ui.candidatesCsv, async (c) => {
   const experiment = await experimentOf(c);
   const view = readView(c);
   const db = c.get('db');
@@ -309,7 +311,7 @@ candidateListRoutes.get('/:iid/candidates.csv', async (c) => {
  * The user's choice of columns for this experiment, remembered (`col`, the columns shown) or
  * forgotten (`reset`); then back to the table with the same view (`view`, its query).
  */
-candidateListRoutes.post('/:iid/columns', async (c) => {
+candidateListRoutes.on(routes.ui.candidateColumns, async (c) => {
   const experiment = await experimentOf(c);
   const form = await c.req.parseBody({ all: true });
   const list = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');

@@ -6,7 +6,9 @@
  * candidates, sampled on the server) is carried in the page: one request per view. With
  * JavaScript off the page shows the best candidates as a table.
  */
-import { Hono, type Context } from 'hono';
+import { type Context } from 'hono';
+import { routes } from '../http/routes';
+import { handlers } from '../http/mount';
 import type { AppEnv } from '../env';
 import type { Project } from '../access/policy';
 import { InvalidInputError } from '../errors';
@@ -49,9 +51,9 @@ function axisOf(text: string): SweepAxis {
 const axisId = (a: SweepAxis) => `${a.kind}:${a.key}`;
 
 /** Sweep analysis (mounted at `/:namespace/:project/-/ml/experiments`). */
-export const sweepRoutes = new Hono<AppEnv>();
+export const sweepRoutes = handlers();
 
-sweepRoutes.get('/:iid/sweep', async (c) => {
+sweepRoutes.on(routes.ui.sweep, async (c) => {
   const experiment = await experimentOf(c);
   const keys = await experimentColumnKeys(c.get('db'), experiment.id, { recent: KEYS_FROM_RECENT });
   let view: SweepView = { extras: { filter: '', status: '', mine: false, deleted: false }, axes: [] };

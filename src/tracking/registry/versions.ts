@@ -13,7 +13,7 @@ import { loadModelVersions, type ModelVersion, type Tag } from './entities';
 import { findModel, findVersion } from './lookup';
 import { isForeignKeyViolation } from './constraints';
 import { ACTIVE_STAGES, canonicalStage, checkDescription, checkModelName, checkTag, checkTags, checkVersion, MAX_SOURCE } from './rules';
-import { artifactLocation, mlflowArtifactsUrl, resolveSource } from './sources';
+import { artifactLocation, resolveSource, type ArtifactLocation } from './sources';
 
 /** The tag that marks a registered model or version as a prompt (MLflow's prompt registry). */
 export const PROMPT_TAG = 'mlflow.prompt.is_prompt';
@@ -181,11 +181,15 @@ export async function transitionModelVersionStage(
 }
 
 /**
- * The URI the MLflow client downloads a version's artifacts from: this project's
- * `.../mlflow-artifacts/artifacts/<package>/<version>/<path>`; a prompt's source as it is.
+ * Where a version's artifacts are downloaded from: a location in this project's packages, or
+ * (a prompt's source, which may be anything) null and the source as it is.
  */
-export async function getModelVersionDownloadUri(db: Database, project: Project, name: string, version: string | number, origin: string): Promise<string> {
+export async function getModelVersionArtifacts(
+  db: Database,
+  project: Project,
+  name: string,
+  version: string | number,
+): Promise<{ location: ArtifactLocation | null; source: string }> {
   const row = await findVersion(db, project.id, checkModelName(name), checkVersion(version));
-  const location = await artifactLocation(db, project, row);
-  return location ? mlflowArtifactsUrl(origin, project.id, location) : row.source;
+  return { location: await artifactLocation(db, project, row), source: row.source };
 }

@@ -6,7 +6,7 @@
  */
 import type { Context } from 'hono';
 import type { AppEnv } from '../../env';
-import { requireAbility } from '../../access/middleware';
+import { requireAbility } from '../../http/middleware';
 import { can } from '../../access/policy';
 import { AlreadyExistsError, ConflictError, InvalidInputError, NotFoundError } from '../../errors';
 import { problemStatus, type FixableError, type Problem } from './problems';

@@ -8,12 +8,12 @@ import {
   deleteModelVersion,
   deleteModelVersionTag,
   getModelVersion,
-  getModelVersionDownloadUri,
   listModelVersions,
   setModelVersionTag,
   transitionModelVersionStage,
   updateModelVersion,
 } from '../../../src/tracking/registry/versions';
+import { getModelVersionDownloadUri } from '../../../src/http/artifact-uris';
 import { InvalidInputError, NotFoundError } from '../../../src/errors';
 import { db, unique } from '../../helpers';
 import { seedCandidate, seedLoggedModel, seedOwnedProject, seedPackage } from './seed';
