@@ -411,7 +411,6 @@ promoteRoutes.on(routes.ui.promoteCandidate, (c) =>
         artifactPath: f.artifact_path || undefined,
         description: f.description || undefined,
         userId: c.get('actor')!.user.id,
-        origin: new URL(c.req.url).origin,
       });
       return versionPath(project, version.name, version.version);
     },

@@ -64,18 +64,17 @@ export const modelVersionsApi = handlers()
       description: input.description,
       tags: input.tags,
       userId: c.get('actor')?.user.id ?? null,
-      origin: originOf(c),
     });
-    return c.json({ model_version: modelVersionJson(version) });
+    return c.json({ model_version: modelVersionJson(version, originOf(c), c) });
   })
   .on(routes.mlflow.modelVersions.get, async (c) => {
     const input = await mlflowInput(c, inputs.version);
-    return c.json({ model_version: modelVersionJson(await getModelVersion(c.get('db'), projectIdOf(c), input.name, input.version)) });
+    return c.json({ model_version: modelVersionJson(await getModelVersion(c.get('db'), projectIdOf(c), input.name, input.version), originOf(c), c) });
   })
   .on(routes.mlflow.modelVersions.update, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.update);
-    return c.json({ model_version: modelVersionJson(await updateModelVersion(c.get('db'), projectIdOf(c), input.name, input.version, input.description)) });
+    return c.json({ model_version: modelVersionJson(await updateModelVersion(c.get('db'), projectIdOf(c), input.name, input.version, input.description), originOf(c), c) });
   })
   .on(routes.mlflow.modelVersions.delete, async (c) => {
     requireAbility(c, 'write_ml');
@@ -105,7 +104,7 @@ export const modelVersionsApi = handlers()
       stage: input.stage,
       archiveExisting: input.archive_existing_versions,
     });
-    return c.json({ model_version: modelVersionJson(version) });
+    return c.json({ model_version: modelVersionJson(version, originOf(c), c) });
   })
   .on(routes.mlflow.modelVersions.downloadUri, async (c) => {
     const input = await mlflowInput(c, inputs.version);

@@ -20,7 +20,7 @@ import {
   updateRegisteredModel,
 } from '../../tracking/registry/models';
 import { searchRegisteredModels } from '../../tracking/registry/search';
-import { idField, listOf, mlflowInput, projectIdOf, required, tagsField } from './input';
+import { idField, listOf, mlflowInput, originOf, projectIdOf, required, tagsField } from './input';
 import { modelVersionJson, registeredModelJson } from './registry-json';
 import { searchEndpoint, searchInput } from './search';
 
@@ -53,7 +53,7 @@ const search = searchEndpoint(
 async function latestVersions(c: Context<AppEnv>) {
   const input = await mlflowInput(c, inputs.latestVersions);
   const versions = await getLatestVersions(c.get('db'), projectIdOf(c), input.name, input.stages);
-  return c.json(versions.length ? { model_versions: versions.map(modelVersionJson) } : {});
+  return c.json(versions.length ? { model_versions: versions.map((v) => modelVersionJson(v, originOf(c), c)) } : {});
 }
 
 /** The registered-models sub-app, mounted at `.../api/2.0/mlflow/registered-models`. */
@@ -62,21 +62,21 @@ export const registeredModelsApi = handlers()
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.create);
     const model = await createRegisteredModel(c.get('db'), projectIdOf(c), { ...input, userId: userId(c) });
-    return c.json({ registered_model: registeredModelJson(model) });
+    return c.json({ registered_model: registeredModelJson(model, originOf(c), c) });
   })
   .on(routes.mlflow.registeredModels.get, async (c) => {
     const input = await mlflowInput(c, inputs.name);
-    return c.json({ registered_model: registeredModelJson(await getRegisteredModel(c.get('db'), projectIdOf(c), input.name)) });
+    return c.json({ registered_model: registeredModelJson(await getRegisteredModel(c.get('db'), projectIdOf(c), input.name), originOf(c), c) });
   })
   .on(routes.mlflow.registeredModels.rename, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.rename);
-    return c.json({ registered_model: registeredModelJson(await renameRegisteredModel(c.get('db'), projectIdOf(c), input.name, input.new_name)) });
+    return c.json({ registered_model: registeredModelJson(await renameRegisteredModel(c.get('db'), projectIdOf(c), input.name, input.new_name), originOf(c), c) });
   })
   .on(routes.mlflow.registeredModels.update, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.update);
-    return c.json({ registered_model: registeredModelJson(await updateRegisteredModel(c.get('db'), projectIdOf(c), input.name, input.description)) });
+    return c.json({ registered_model: registeredModelJson(await updateRegisteredModel(c.get('db'), projectIdOf(c), input.name, input.description), originOf(c), c) });
   })
   .on(routes.mlflow.registeredModels.delete, async (c) => {
     requireAbility(c, 'write_ml');
@@ -105,7 +105,7 @@ export const registeredModelsApi = handlers()
   })
   .on(routes.mlflow.registeredModels.getByAlias, async (c) => {
     const input = await mlflowInput(c, inputs.alias);
-    return c.json({ model_version: modelVersionJson(await getModelVersionByAlias(c.get('db'), projectIdOf(c), input.name, input.alias)) });
+    return c.json({ model_version: modelVersionJson(await getModelVersionByAlias(c.get('db'), projectIdOf(c), input.name, input.alias), originOf(c), c) });
   })
   .on(routes.mlflow.registeredModels.deleteAlias, async (c) => {
     requireAbility(c, 'write_ml');

@@ -7,7 +7,6 @@ import type { Project } from '../../access/policy';
 import type { Database } from '../../db/client';
 import { modelVersions, modelVersionTags, registeredModels } from '../../db/schema';
 import { InvalidInputError, NotFoundError } from '../../errors';
-import { candidatePath } from '../../ui/paths';
 import { batch } from '../d1';
 import { loadModelVersions, type ModelVersion, type Tag } from './entities';
 import { findModel, findVersion } from './lookup';
@@ -27,12 +26,11 @@ export type NewModelVersion = {
   runId?: string;
   /** MLflow 3's `model_id`: the logged model being registered. */
   modelId?: string;
+  /** The link the client gave; without one, the API answers the source candidate's page. */
   runLink?: string;
   description?: string;
   tags?: Tag[];
   userId?: number | null;
-  /** The instance's origin (`https://host`), for the run link of a version made from a run. */
-  origin: string;
 };
 
 async function loadOne(db: Database, id: number): Promise<ModelVersion> {
@@ -63,7 +61,7 @@ export async function createModelVersion(db: Database, project: Project, input: 
   const isPrompt = tags.some((t) => t.key === PROMPT_TAG);
   const model = await findModel(db, project.id, input.name);
   const links = await resolveSource(db, project, { source: input.source, runId: input.runId || undefined, modelId: input.modelId || undefined, isPrompt });
-  const runLink = input.runLink || (links.candidateId !== null ? `${input.origin}${candidatePath(project, links.candidateId)}` : '');
+  const runLink = input.runLink ?? '';
   const now = Date.now();
   const created = batch(db, [
     sql`insert into model_versions
