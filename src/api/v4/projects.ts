@@ -3,11 +3,11 @@ import { z } from 'zod';
 import { routes } from '../../http/routes';
 import { handlers } from '../../http/mount';
 import { requireActor } from '../../http/middleware';
+import { deleteProject } from '../../usecases/delete-project';
 import {
   addMember,
   checkNamespaceFor,
   createProject,
-  deleteProject,
   listMembers,
   listProjects,
   projectJson,
