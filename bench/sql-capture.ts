@@ -22,7 +22,8 @@ import { getUser } from '../src/access/users';
 import { resolvePackage } from '../src/packages/packages';
 import { listDirectory } from '../src/packages/files';
 import { loadSweep } from '../src/tracking/sweep';
-import { createTrace, searchTraces, traceRowId } from '../src/tracking/traces/traces';
+import { createTrace, searchTraces } from '../src/tracking/traces/traces';
+import { traceRowId } from '../src/tracking/traces/visible';
 import { w1Run, w6Trace } from './data.mjs';
 import { MIRRORED_SQL } from './floor.mjs';
 
