@@ -6,7 +6,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { AppEnv, Bindings } from './env';
+import type { AppEnv, Bindings } from './http/env';
 import { DomainError, InvalidInputError, TooLargeError } from './errors';
 import { authenticate } from './http/middleware';
 import { d1Session } from './http/d1-session';

@@ -10,7 +10,7 @@
  * sent none), and paths read from the raw URL, where `%2F` and `%2E` are still visible.
  */
 import type { Context } from 'hono';
-import type { AppEnv } from '../env';
+import type { AppEnv } from '../http/env';
 import { readFile, type ByteRange, type PackageFile } from '../packages/files';
 import { baseName } from '../packages/paths';
 

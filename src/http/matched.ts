@@ -5,7 +5,7 @@
 import type { Context } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import type { RouterRoute } from 'hono/types';
-import type { AppEnv } from '../env';
+import type { AppEnv } from './env';
 import type { Protocol, Route } from './route';
 
 const declarationOf = new WeakMap<RouterRoute, Route>();

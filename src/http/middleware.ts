@@ -5,7 +5,7 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import type { AppEnv } from '../env';
+import type { AppEnv } from './env';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors';
 import { isOnFor, readFlag, type FlagState } from '../flags/flags';
 import type { Actor } from '../access/actor';

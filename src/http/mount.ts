@@ -5,7 +5,7 @@
  * is found among Hono's own matches (no second matching).
  */
 import type { Handler, Hono, MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../env';
+import type { AppEnv } from './env';
 import type { Route } from './route';
 import { recordRoute } from './matched';
 import { routes } from './routes';

@@ -5,7 +5,7 @@
  * (htmx's HX-Current-URL), so it keeps the page's columns.
  */
 import type { Context } from 'hono';
-import type { AppEnv } from '../env';
+import type { AppEnv } from '../http/env';
 import type { ColumnKeys, CandidateRow } from '../tracking/candidate-table';
 import { columnId, defaultColumns, parseColumns, savedColumns, type TableColumn } from '../tracking/table-columns';
 import { Num } from './kit/components';

@@ -7,7 +7,7 @@
 import { type Context } from 'hono';
 import { routes } from '../http/routes';
 import { handlers } from '../http/mount';
-import type { AppEnv } from '../env';
+import type { AppEnv } from '../http/env';
 import { requireAbility } from '../http/middleware';
 import { ConflictError, NotFoundError } from '../errors';
 import { deleteTag, logBatch } from '../tracking/batch';

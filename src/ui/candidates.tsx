@@ -7,7 +7,7 @@
 import { type Context } from 'hono';
 import { handlers } from '../http/mount';
 import { routes } from '../http/routes';
-import type { AppEnv } from '../env';
+import type { AppEnv } from '../http/env';
 import { InvalidInputError } from '../errors';
 import { childCandidateIds, experimentColumnKeys, loadCandidateRows, type CandidateRow, type ColumnKeys } from '../tracking/candidate-table';
 import { countRuns, searchRunIds } from '../tracking/search';

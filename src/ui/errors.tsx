@@ -4,7 +4,7 @@
  * read the same "not found".
  */
 import type { Context } from 'hono';
-import type { AppEnv } from '../env';
+import type { AppEnv } from '../http/env';
 import { httpStatusOf, type DomainError } from '../errors';
 import { page } from './layout';
 import { SIGN_IN_PATH } from './session';

@@ -9,7 +9,7 @@ import { type Context } from 'hono';
 import { routes } from '../http/routes';
 import { handlers } from '../http/mount';
 import type { Child } from 'hono/jsx';
-import type { AppEnv } from '../env';
+import type { AppEnv } from '../http/env';
 import { requireAbility } from '../http/middleware';
 import { InvalidInputError } from '../errors';
 import {

@@ -5,7 +5,7 @@
  */
 import type { Context } from 'hono';
 import { routes } from '../http/routes';
-import type { AppEnv } from '../env';
+import type { AppEnv } from '../http/env';
 import type { ExperimentSearch } from '../tracking/search';
 import { canWrite, Csrf } from './kit/forms';
 import { quote } from '../tracking/search/lexer';

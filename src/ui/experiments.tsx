@@ -5,7 +5,7 @@
 import { type Context } from 'hono';
 import { mlflowTrackingPath, routes } from '../http/routes';
 import { handlers } from '../http/mount';
-import type { AppEnv } from '../env';
+import type { AppEnv } from '../http/env';
 import { InvalidInputError } from '../errors';
 import { loadExperimentListItems, type ExperimentListItem } from '../tracking/experiment-list';
 import { searchExperimentIds } from '../tracking/search';

@@ -6,7 +6,7 @@
 import type { Context } from 'hono';
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
-import type { AppEnv } from '../env';
+import type { AppEnv } from '../http/env';
 import { projectsPath } from './paths';
 import { routes } from '../http/routes';
 

@@ -6,7 +6,7 @@
 import { type Context } from 'hono';
 import { handlers } from '../http/mount';
 import { routes } from '../http/routes';
-import type { AppEnv } from '../env';
+import type { AppEnv } from '../http/env';
 import type { Project } from '../access/policy';
 import type { Database } from '../db/client';
 import { NotFoundError } from '../errors';

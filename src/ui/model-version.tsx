@@ -8,7 +8,7 @@
 import { type Context } from 'hono';
 import { routes } from '../http/routes';
 import { handlers } from '../http/mount';
-import type { AppEnv } from '../env';
+import type { AppEnv } from '../http/env';
 import { requireAbility } from '../http/middleware';
 import { InvalidInputError, NotFoundError } from '../errors';
 import { listDirectory, type DirEntry } from '../packages/files';

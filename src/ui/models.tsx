@@ -8,7 +8,7 @@
 import { type Context } from 'hono';
 import { routes } from '../http/routes';
 import { handlers } from '../http/mount';
-import type { AppEnv } from '../env';
+import type { AppEnv } from '../http/env';
 import type { Database } from '../db/client';
 import { requireAbility } from '../http/middleware';
 import { InvalidInputError } from '../errors';

@@ -7,7 +7,7 @@
 import { type Context } from 'hono';
 import { routes } from '../http/routes';
 import { handlers } from '../http/mount';
-import type { AppEnv } from '../env';
+import type { AppEnv } from '../http/env';
 import { NotFoundError } from '../errors';
 import { isMlPackageName, mlOwnerOf } from '../packages/names';
 import { getFile, listFiles, readFile } from '../packages/files';

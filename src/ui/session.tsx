@@ -9,7 +9,7 @@ import { type Context, type MiddlewareHandler } from 'hono';
 import { routes } from '../http/routes';
 import { handlers } from '../http/mount';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import type { AppEnv } from '../env';
+import type { AppEnv } from '../http/env';
 import type { Actor, User } from '../access/actor';
 import { randomHex, verifyPassword } from '../access/crypto';
 import { accessConfig } from '../access/cloudflare-access';

@@ -12,7 +12,7 @@
 import { type Context } from 'hono';
 import { routes } from '../http/routes';
 import { handlers } from '../http/mount';
-import type { AppEnv } from '../env';
+import type { AppEnv } from '../http/env';
 import type { Project } from '../access/policy';
 import { InvalidInputError } from '../errors';
 import type { Assessment } from '../tracking/traces/assessments';

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import type { AppEnv } from '../../src/env';
+import type { AppEnv } from '../../src/http/env';
 import { declare } from '../../src/http/route';
 import { declaredRoutes, handlers, mount } from '../../src/http/mount';
 import { routes } from '../../src/http/routes';

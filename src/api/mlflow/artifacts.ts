@@ -14,7 +14,7 @@ import { type Context } from 'hono';
 import { routes } from '../../http/routes';
 import { handlers } from '../../http/mount';
 import { z } from 'zod';
-import type { AppEnv } from '../../env';
+import type { AppEnv } from '../../http/env';
 import { InvalidInputError } from '../../errors';
 import { requireAbility, requireActor } from '../../http/middleware';
 import { deletePath, getFile, listDirectory, putFile } from '../../packages/files';

@@ -10,7 +10,7 @@
  */
 import type { Context } from 'hono';
 import { z, type ZodType } from 'zod';
-import type { AppEnv } from '../../env';
+import type { AppEnv } from '../../http/env';
 import { InvalidInputError, TooLargeError, type DomainError } from '../../errors';
 import type { ViewType } from '../../tracking/search';
 import { parseInput } from '../../validation';

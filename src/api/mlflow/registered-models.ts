@@ -6,7 +6,7 @@ import { type Context } from 'hono';
 import { routes } from '../../http/routes';
 import { handlers } from '../../http/mount';
 import { z } from 'zod';
-import type { AppEnv } from '../../env';
+import type { AppEnv } from '../../http/env';
 import { requireAbility } from '../../http/middleware';
 import { deleteRegisteredModelAlias, getModelVersionByAlias, setRegisteredModelAlias } from '../../tracking/registry/aliases';
 import {

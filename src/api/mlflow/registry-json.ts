@@ -1,6 +1,6 @@
 /** The MLflow JSON of registered models and model versions (empty lists left out, as MLflow does). */
 import type { Context } from 'hono';
-import type { AppEnv } from '../../env';
+import type { AppEnv } from '../../http/env';
 import { routes } from '../../http/routes';
 import type { ModelVersion, RegisteredModel } from '../../tracking/registry/entities';
 

@@ -7,7 +7,7 @@ import type { Context } from 'hono';
 import { handlers } from '../../http/mount';
 import { routes } from '../../http/routes';
 import { z } from 'zod';
-import type { AppEnv } from '../../env';
+import type { AppEnv } from '../../http/env';
 import { requireAbility } from '../../http/middleware';
 import { deleteTag, logBatch, logMetric, logParam, setTag } from '../../tracking/batch';
 import { createRun, deleteRun, getRun, RUN_STATUSES, restoreRun, searchRuns, updateRun } from '../../tracking/candidates';

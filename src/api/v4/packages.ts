@@ -15,7 +15,7 @@ import type { Context } from 'hono';
 import { handlers } from '../../http/mount';
 import { routes } from '../../http/routes';
 import { z } from 'zod';
-import type { AppEnv } from '../../env';
+import type { AppEnv } from '../../http/env';
 import { InvalidInputError, NotFoundError } from '../../errors';
 import { mlFlagOn, requireActor } from '../../http/middleware';
 import type { Project } from '../../access/policy';
