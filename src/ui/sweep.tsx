@@ -19,7 +19,8 @@ import { experimentsCrumbs } from './kit/crumbs';
 import { experimentOf } from './route-params';
 import { combineFilter, extrasQuery, FilterError, readSearchExtras, SearchFields, type SearchExtras } from './search-box';
 import { page } from './layout';
-import { candidatePath, experimentPath, withQuery } from './paths';
+import { CHART_ASSETS } from './charts';
+import { candidatePath, experimentPath, projectLink, withQuery } from './paths';
 
 /** The axes to choose from come from the keys of this many newest candidates (as the table's columns). */
 const KEYS_FROM_RECENT = 1000;
@@ -71,8 +72,8 @@ sweepRoutes.on(routes.ui.sweep, async (c) => {
     title: `Sweep · ${experiment.name}`,
     status: problem ? 400 : 200,
     crumbs: crumbs(c.get('access').project, experiment),
-    scripts: ['/assets/vendor/uPlot.iife.min.js', '/assets/chart.js', '/assets/sweep.js'],
-    styles: ['/assets/vendor/uPlot.min.css', '/assets/ml.css'],
+    scripts: [...CHART_ASSETS.scripts, '/assets/sweep.js'],
+    styles: [...CHART_ASSETS.styles, '/assets/ml.css'],
     body: <SweepPage project={c.get('access').project} experiment={experiment} keys={keys} view={view} sweep={sweep} problem={problem} />,
   });
 });
@@ -94,7 +95,7 @@ function SweepPage(props: PageProps) {
       </p>
       <SweepForm {...props} />
       {props.problem ? <FilterError message={props.problem} filter={view.extras.filter} /> : null}
-      {sweep ? <SweepViews project={project} self={self} view={view} sweep={sweep} /> : null}
+      {sweep ? <SweepViews project={project} iid={experiment.iid} self={self} view={view} sweep={sweep} /> : null}
     </article>
   );
 }
@@ -140,7 +141,7 @@ function SweepForm(props: PageProps) {
 }
 
 /** The two views over the same data, and the best candidates as a table (what shows with JavaScript off). */
-function SweepViews(props: { project: Project; self: string; view: SweepView; sweep: Sweep }) {
+function SweepViews(props: { project: Project; iid: number; self: string; view: SweepView; sweep: Sweep }) {
   const { project, self, view, sweep } = props;
   const colorBy = sweep.colorBy;
   const data = {
@@ -148,7 +149,7 @@ function SweepViews(props: { project: Project; self: string; view: SweepView; sw
     color: colorBy ? { key: colorBy.key, direction: colorBy.direction, axis: sweep.axes.findIndex((a) => a.kind === 'metric' && a.key === colorBy.key) } : null,
     lines: sweep.lines,
     // a candidate's page is this prefix and its id
-    links: { candidate: candidatePath(project, 0).slice(0, -1), compare: `${self}/compare`, table: self, filter: view.extras.filter },
+    links: { candidate: candidatePath(project, 0).slice(0, -1), compare: projectLink(routes.ui.compare, project, { iid: props.iid }), table: self, filter: view.extras.filter },
   };
   const shown = sweep.lines.length;
   return (
