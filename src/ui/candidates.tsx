@@ -9,8 +9,8 @@ import { handlers } from '../http/mount';
 import { routes } from '../http/routes';
 import type { AppEnv } from '../http/env';
 import { InvalidInputError } from '../errors';
-import { childCandidateIds, experimentColumnKeys, loadCandidateRows, type CandidateRow, type ColumnKeys } from '../tracking/candidate-table';
-import { countRuns, searchRunIds } from '../tracking/search';
+import { experimentColumnKeys, loadCandidatePage, loadCandidateRows, type CandidatePage, type CandidateRow, type ColumnKeys } from '../tracking/candidate-table';
+import { searchRunIds } from '../tracking/search';
 import { quote } from '../tracking/search/lexer';
 import { parseColumns, saveColumns, type TableColumn } from '../tracking/table-columns';
 import { chosenColumns, ColumnCell, ColumnChooser, columnsQuery, shownColumns } from './candidate-columns';
@@ -88,27 +88,6 @@ function addRowKeys(keys: ColumnKeys, rows: CandidateRow[]) {
   keys.tags = [...tags].sort();
 }
 
-/** A page of the table: its rows, each parent's children on the page (MLflow's nested runs), the neighbours' tokens and the total. */
-type TablePage = { rows: CandidateRow[]; children: Map<string, CandidateRow[]>; next?: string; previous?: string; total: number };
-
-/** Loads a page of candidates with their children (the parents' on this page; a child shown under its parent is not repeated). */
-async function loadTablePage(db: Database, experimentId: number, view: View, username: string): Promise<TablePage> {
-  const search = { experimentIds: [experimentId], ...searchOf(view, username), viewType: viewTypeOf(view.extras) };
-  const [result, total] = await Promise.all([searchRunIds(db, { ...search, maxResults: PER_PAGE, pageToken: view.pageToken }), countRuns(db, search)]);
-  const [found, childIds] = await Promise.all([loadCandidateRows(db, result.ids), view.extras.deleted ? [] : childCandidateIds(db, experimentId, result.ids)]);
-  const childRows = await loadCandidateRows(db, childIds);
-  const parents = new Set(found.map((r) => r.runId));
-  const children = new Map<string, CandidateRow[]>();
-  for (const child of childRows) {
-    if (!child.parentRunId || !parents.has(child.parentRunId)) continue;
-    children.set(child.parentRunId, [...(children.get(child.parentRunId) ?? []), child]);
-  }
-  // a child whose parent is on the page shows under it, not on its own
-  const shownUnder = new Set([...children.values()].flat().map((r) => r.id));
-  const rows = found.filter((r) => !shownUnder.has(r.id));
-  return { rows, children, next: result.nextPageToken, previous: result.previousPageToken, total };
-}
-
 /** Experiment Candidates and its CSV (mounted at `/:namespace/:project/-/ml/experiments/:iid`). */
 export const candidateListRoutes = handlers();
 
@@ -118,14 +97,14 @@ candidateListRoutes.on(routes.ui.experiment, async (c) => {
   const experiment = await experimentOf(c);
   const self = experimentPath(project, experiment.iid);
   let view: View = { name: '', sort: 'created', order: 'desc', page: 1, extras: NO_EXTRAS };
-  let table: TablePage = { rows: [], children: new Map(), total: 0 };
+  let table: CandidatePage = { rows: [], children: new Map(), total: 0 };
   let chosen: TableColumn[] | undefined;
   let problem: string | undefined;
   const keysLoaded = experimentColumnKeys(db, experiment.id, { recent: KEYS_FROM_RECENT });
   let keys: ColumnKeys;
   try {
     view = readView(c);
-    [keys, chosen, table] = await Promise.all([keysLoaded, chosenColumns(c, experiment.id), loadTablePage(db, experiment.id, view, c.get('actor')!.user.username)]);
+    [keys, chosen, table] = await Promise.all([keysLoaded, chosenColumns(c, experiment.id), loadCandidatePage(db, experiment.id, { experimentIds: [experiment.id], ...searchOf(view, c.get('actor')!.user.username), viewType: viewTypeOf(view.extras), maxResults: PER_PAGE, pageToken: view.pageToken }, !view.extras.deleted)]);
     addRowKeys(keys, [...table.rows, ...[...table.children.values()].flat()]);
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
@@ -258,7 +237,7 @@ candidateListRoutes.on(routes.ui.experiment, async (c) => {
       <CompareBar project={project} iid={experiment.iid} />
       <ColumnChooser
         action={self}
-        rememberAction={`${self}/columns`}
+        rememberAction={projectLink(routes.ui.candidateColumns, project, { iid: experiment.iid })}
         csrf={c.get('actor')!.csrfToken ?? ''}
         keys={keys}
         columns={columns}
