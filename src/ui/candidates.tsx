@@ -12,8 +12,8 @@ import { InvalidInputError } from '../errors';
 import { experimentColumnKeys, loadCandidatePage, loadCandidateRows, type CandidatePage, type CandidateRow, type ColumnKeys } from '../tracking/candidate-table';
 import { searchRunIds } from '../tracking/search';
 import { quote } from '../tracking/search/lexer';
-import { parseColumns, saveColumns, type TableColumn } from '../tracking/table-columns';
-import { chosenColumns, ColumnCell, ColumnChooser, columnsQuery, shownColumns } from './candidate-columns';
+import { defaultColumns, parseColumns, saveColumns, type TableColumn } from '../tracking/table-columns';
+import { chosenColumns, ColumnCell, ColumnChooser, columnsQuery } from './candidate-columns';
 import { ActiveSearch, RelativeTime, Status, SwapLink, Time } from './kit/components';
 import { Pager } from './kit/pager';
 import { experimentOf } from './route-params';
@@ -111,7 +111,7 @@ candidateListRoutes.on(routes.ui.experiment, async (c) => {
     problem = error.message;
     keys = await keysLoaded;
   }
-  const columns = shownColumns(chosen, keys);
+  const columns = chosen ?? defaultColumns(keys);
   const { rows, children, next, previous, total } = table;
   /** The table's URL with this view (its columns too when chosen in the URL or remembered). */
   const viewLink = (v: View, extra: Record<string, string | undefined> = {}) => withQuery(self, viewQuery(v, extra), chosen ? columnsQuery(chosen) : []);

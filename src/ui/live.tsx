@@ -15,7 +15,8 @@ import { metricSummaries, type MetricSummary } from '../tracking/candidate-detai
 import { loadCandidateRows } from '../tracking/candidate-table';
 import { metricHistoryBulkInterval } from '../tracking/metrics';
 import { CandidateTableRow, tableColumnKeys } from './candidates';
-import { chosenColumns, shownColumns } from './candidate-columns';
+import { chosenColumns } from './candidate-columns';
+import { defaultColumns } from '../tracking/table-columns';
 import { candidateIdOf } from './route-params';
 import { Num, Status } from './kit/components';
 import { page } from './layout';
@@ -176,7 +177,8 @@ liveRoutes.on(routes.ui.candidateRow, async (c) => {
   // A row that was polling when its candidate was deleted gets its last state, without polling.
   const info = await getCandidate(db, project.id, candidateIdOf(c));
   const rows = await loadCandidateRows(db, [info.candidateId]);
-  const [keys, chosen] = await Promise.all([tableColumnKeys(db, info.experimentId, rows), chosenColumns(c, info.experimentId)]);
-  const row = () => <CandidateTableRow project={project} row={rows[0]} columns={shownColumns(chosen, keys)} live={info.lifecycleStage === 'active'} />;
+  // polled every 2 s while the candidate runs: the experiment's keys are read only for the default columns
+  const columns = (await chosenColumns(c, info.experimentId)) ?? defaultColumns(await tableColumnKeys(db, info.experimentId, rows));
+  const row = () => <CandidateTableRow project={project} row={rows[0]} columns={columns} live={info.lifecycleStage === 'active'} />;
   return page(c, { title: info.name || info.runId, crumbs: [{ label: 'Candidate' }], fragment: row, body: <table>{row()}</table> });
 });
