@@ -328,27 +328,22 @@ compareRoutes.on(routes.ui.compare, async (c) => {
                 Show
               </button>
             </form>
-            <figure class="card chart wide">
-              <h3>
-                Latest {acrossKey} of {across.length} candidates{across.length >= MAX_ACROSS ? ` (the newest ${MAX_ACROSS})` : ''}, oldest first
-              </h3>
-              <div
-                class="across-chart"
-                data-across={JSON.stringify({
+            <ChartFigure
+              wide
+              title={<>Latest {acrossKey} of {across.length} candidates{across.length >= MAX_ACROSS ? ` (the newest ${MAX_ACROSS})` : ''}, oldest first</>}
+              kind="across-chart"
+              data={{
+                across: {
                   key: acrossKey,
                   names: across.map((p) => p.name),
                   values: across.map((p) => (Number.isFinite(p.value) ? p.value : null)),
                   selected: across.flatMap((p, i) => (selected.has(p.id) ? [i] : [])),
-                })}
-                role="img"
-                aria-label={`Latest ${acrossKey} of every candidate of the experiment`}
-              >
-                <p class="chart-status muted">
-                  <span class="spinner" aria-hidden="true"></span> Drawing chart…
-                </p>
-              </div>
-              <figcaption class="muted">Small dots: every candidate · larger dots: the compared ones. Hover a point for the candidate's name; drag to zoom.</figcaption>
-            </figure>
+                },
+              }}
+              label={`Latest ${acrossKey} of every candidate of the experiment`}
+              fallback={<>The chart needs JavaScript; the compared candidates' latest values are in the table above.</>}
+              caption={<>Small dots: every candidate · larger dots: the compared ones. Hover a point for the candidate's name; drag to zoom.</>}
+            />
           </section>
         ) : null}
       </article>

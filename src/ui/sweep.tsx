@@ -19,7 +19,7 @@ import { experimentsCrumbs } from './kit/crumbs';
 import { experimentOf } from './route-params';
 import { combineFilter, extrasQuery, FilterError, readSearchExtras, SearchFields, type SearchExtras } from './search-box';
 import { page } from './layout';
-import { CHART_ASSETS } from './charts';
+import { CHART_ASSETS, ChartFigure } from './charts';
 import { candidatePath, experimentPath, projectLink, withQuery } from './paths';
 
 /** The axes to choose from come from the keys of this many newest candidates (as the table's columns). */
@@ -161,24 +161,24 @@ function SweepViews(props: { project: Project; iid: number; self: string; view: 
       </p>
       <section aria-labelledby="parcoords-title">
         <h2 id="parcoords-title">Parallel coordinates</h2>
-        <figure class="card chart wide">
-          <div class="parcoords" data-sweep={JSON.stringify(data)} role="img" aria-label={`Parallel coordinates of ${shown} candidates over ${sweep.axes.map((a) => a.key).join(', ')}`}>
-            <p class="chart-status muted">The chart needs JavaScript; the best candidates are listed below.</p>
-          </div>
-          <figcaption class="muted">
-            Drag along an axis to keep the candidates in that range (drag again elsewhere to change it, click the axis to clear). Lines are coloured by{' '}
-            {colorBy ? `${colorBy.key} (${colorBy.direction === 'max' ? 'higher' : 'lower'} is better: brighter)` : 'nothing'}.
-          </figcaption>
-        </figure>
+        <ChartFigure
+          wide
+          kind="parcoords"
+          data={{ sweep: data }}
+          label={`Parallel coordinates of ${shown} candidates over ${sweep.axes.map((a) => a.key).join(', ')}`}
+          fallback={<>The chart needs JavaScript; the best candidates are listed below.</>}
+          caption={
+            <>
+              Drag along an axis to keep the candidates in that range (drag again elsewhere to change it, click the axis to clear). Lines are coloured by{' '}
+              {colorBy ? `${colorBy.key} (${colorBy.direction === 'max' ? 'higher' : 'lower'} is better: brighter)` : 'nothing'}.
+            </>
+          }
+        />
         <div class="sweep-selection" aria-live="polite"></div>
       </section>
       <section aria-labelledby="scatter-title">
         <h2 id="scatter-title">Param against metric</h2>
-        <figure class="card chart wide">
-          <div class="sweep-scatter" role="img" aria-label="Scatter of one axis against another for the drawn candidates">
-            <p class="chart-status muted">The chart needs JavaScript.</p>
-          </div>
-        </figure>
+        <ChartFigure wide kind="sweep-scatter" data={{}} label="Scatter of one axis against another for the drawn candidates" fallback={<>The chart needs JavaScript.</>} />
       </section>
       <BestTable project={project} sweep={sweep} />
     </>
