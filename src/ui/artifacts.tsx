@@ -5,7 +5,7 @@
  * directory) or `?file=` (a file), so each view can be linked and works without JavaScript.
  */
 import type { Context } from 'hono';
-import type { AppEnv } from '../env';
+import type { AppEnv } from '../http/env';
 import type { Project } from '../access/policy';
 import { InvalidInputError, NotFoundError } from '../errors';
 import { candidatePackageName, ML_VERSION } from '../packages/names';
