@@ -33,8 +33,8 @@ function migrate(db) {
 
 // src/access/tokens.ts authenticateToken: token, user and the addressed project with the caller's
 // membership in one statement (the project by id for the MLflow API, by namespace/path for UI pages)
-const SQL_AUTH_TOKEN = `select "personal_access_tokens"."id", "personal_access_tokens"."user_id", "personal_access_tokens"."name", "personal_access_tokens"."token_hash", "personal_access_tokens"."scopes", "personal_access_tokens"."expires_at", "personal_access_tokens"."revoked", "personal_access_tokens"."last_used_at", "personal_access_tokens"."created_at", "users"."id", "users"."username", "users"."name", "users"."email", "users"."password_hash", "users"."is_admin", "users"."is_blocked", "users"."created_at", "projects"."id", "projects"."namespace", "projects"."path", "projects"."name", "projects"."description", "projects"."created_at", "project_members"."access_level" from "personal_access_tokens" inner join "users" on "users"."id" = "personal_access_tokens"."user_id" left join "projects" on "projects"."id" = ? left join "project_members" on ("project_members"."project_id" = "projects"."id" and "project_members"."user_id" = "users"."id") where "personal_access_tokens"."token_hash" = ? limit ?`;
-const SQL_AUTH_TOKEN_BY_PATH = `select "personal_access_tokens"."id", "personal_access_tokens"."user_id", "personal_access_tokens"."name", "personal_access_tokens"."token_hash", "personal_access_tokens"."scopes", "personal_access_tokens"."expires_at", "personal_access_tokens"."revoked", "personal_access_tokens"."last_used_at", "personal_access_tokens"."created_at", "users"."id", "users"."username", "users"."name", "users"."email", "users"."password_hash", "users"."is_admin", "users"."is_blocked", "users"."created_at", "projects"."id", "projects"."namespace", "projects"."path", "projects"."name", "projects"."description", "projects"."created_at", "project_members"."access_level" from "personal_access_tokens" inner join "users" on "users"."id" = "personal_access_tokens"."user_id" left join "projects" on (lower("projects"."namespace") = lower(?) and lower("projects"."path") = lower(?)) left join "project_members" on ("project_members"."project_id" = "projects"."id" and "project_members"."user_id" = "users"."id") where "personal_access_tokens"."token_hash" = ? limit ?`;
+const SQL_AUTH_TOKEN = `select "personal_access_tokens"."id", "personal_access_tokens"."user_id", "personal_access_tokens"."name", "personal_access_tokens"."token_hash", "personal_access_tokens"."scopes", "personal_access_tokens"."expires_at", "personal_access_tokens"."revoked", "personal_access_tokens"."last_used_at", "personal_access_tokens"."parent_id", "personal_access_tokens"."created_at", "users"."id", "users"."username", "users"."name", "users"."email", "users"."password_hash", "users"."is_admin", "users"."is_blocked", "users"."created_at", "projects"."id", "projects"."namespace", "projects"."path", "projects"."name", "projects"."description", "projects"."created_at", "project_members"."access_level" from "personal_access_tokens" inner join "users" on "users"."id" = "personal_access_tokens"."user_id" left join "projects" on "projects"."id" = ? left join "project_members" on ("project_members"."project_id" = "projects"."id" and "project_members"."user_id" = "users"."id") where "personal_access_tokens"."token_hash" = ? limit ?`;
+const SQL_AUTH_TOKEN_BY_PATH = `select "personal_access_tokens"."id", "personal_access_tokens"."user_id", "personal_access_tokens"."name", "personal_access_tokens"."token_hash", "personal_access_tokens"."scopes", "personal_access_tokens"."expires_at", "personal_access_tokens"."revoked", "personal_access_tokens"."last_used_at", "personal_access_tokens"."parent_id", "personal_access_tokens"."created_at", "users"."id", "users"."username", "users"."name", "users"."email", "users"."password_hash", "users"."is_admin", "users"."is_blocked", "users"."created_at", "projects"."id", "projects"."namespace", "projects"."path", "projects"."name", "projects"."description", "projects"."created_at", "project_members"."access_level" from "personal_access_tokens" inner join "users" on "users"."id" = "personal_access_tokens"."user_id" left join "projects" on (lower("projects"."namespace") = lower(?) and lower("projects"."path") = lower(?)) left join "project_members" on ("project_members"."project_id" = "projects"."id" and "project_members"."user_id" = "users"."id") where "personal_access_tokens"."token_hash" = ? limit ?`;
 // src/access/tokens.ts authenticateToken: last_used_at, at most once a minute
 const SQL_TOUCH_TOKEN = 'update "personal_access_tokens" set "last_used_at" = ? where "personal_access_tokens"."id" = ?';
 
@@ -87,10 +87,26 @@ const HISTORY_SCHEMA = `
     key_id INTEGER NOT NULL, step INTEGER NOT NULL, timestamp INTEGER NOT NULL, value REAL NOT NULL, is_nan INTEGER NOT NULL,
     PRIMARY KEY (key_id, step, timestamp, value, is_nan)
   ) WITHOUT ROWID;`;
+/** How many history databases the floor keeps open at once (see Floor.history). */
+const OPEN_HISTORIES = 256;
 const H_ORDER = 'ORDER BY step, timestamp, value, is_nan';
 const H_COLUMNS = 'SELECT step, timestamp, value, is_nan FROM points';
+/** MetricHistory's statements, by what they do. */
+const H = {
+  addKey: 'INSERT INTO metric_keys (key) VALUES (?) ON CONFLICT (key) DO NOTHING',
+  keyId: 'SELECT id FROM metric_keys WHERE key = ?',
+  addPoint: 'INSERT OR IGNORE INTO points VALUES (?, ?, ?, ?, ?)',
+  page: `${H_COLUMNS} WHERE key_id = ? ${H_ORDER} LIMIT ?`,
+  pageAfter: `${H_COLUMNS} WHERE key_id = ? AND (step, timestamp, value, is_nan) > (?, ?, ?, ?) ${H_ORDER} LIMIT ?`,
+  // range: the first step in [start, end], the last, and the count up to a cap; sample's seek per bucket is the first
+  firstStep: 'SELECT step FROM points WHERE key_id = ? AND step >= ? AND step <= ? ORDER BY step LIMIT 1',
+  lastStep: 'SELECT step FROM points WHERE key_id = ? AND step <= ? ORDER BY step DESC LIMIT 1',
+  count: 'SELECT count(*) AS n FROM (SELECT 1 FROM points WHERE key_id = ? AND step BETWEEN ? AND ? LIMIT ?)',
+  between: `${H_COLUMNS} WHERE key_id = ? AND step BETWEEN ? AND ? ${H_ORDER}`,
+  atStep: `${H_COLUMNS} WHERE key_id = ? AND step = ? ${H_ORDER}`,
+};
 
-/** A run's history database, as the Durable Object keeps it (same schema, same statements). */
+/** A run's history database, as the Durable Object keeps it (same schema, same statements, same calls). */
 class FloorHistory {
   constructor(file) {
     this.file = file;
@@ -105,7 +121,7 @@ class FloorHistory {
     return s;
   }
   keyId(key) {
-    return this.stmt('SELECT id FROM metric_keys WHERE key = ?').get(key)?.id ?? null;
+    return this.stmt(H.keyId).get(key)?.id ?? null;
   }
   append(rows) {
     this.db.exec('BEGIN');
@@ -114,11 +130,11 @@ class FloorHistory {
     for (const [key, value, step, timestamp, isNan] of rows) {
       let id = ids.get(key);
       if (id === undefined) {
-        this.stmt('INSERT INTO metric_keys (key) VALUES (?) ON CONFLICT (key) DO NOTHING').run(key);
+        this.stmt(H.addKey).run(key);
         id = this.keyId(key);
         ids.set(key, id);
       }
-      added += Number(this.stmt('INSERT OR IGNORE INTO points VALUES (?, ?, ?, ?, ?)').run(id, step, timestamp, value, isNan).changes);
+      added += Number(this.stmt(H.addPoint).run(id, step, timestamp, value, isNan).changes);
     }
     this.db.exec('COMMIT');
     return added;
@@ -126,28 +142,32 @@ class FloorHistory {
   page(key, limit, after) {
     const id = this.keyId(key);
     if (id === null) return [];
-    const s = after
-      ? this.stmt(`${H_COLUMNS} WHERE key_id = ? AND (step, timestamp, value, is_nan) > (?, ?, ?, ?) ${H_ORDER} LIMIT ?`)
-      : this.stmt(`${H_COLUMNS} WHERE key_id = ? ${H_ORDER} LIMIT ?`);
-    return (after ? s.all(id, ...after, limit) : s.all(id, limit)).map((r) => [r.step, r.timestamp, r.value, r.is_nan]);
+    const rows = after ? this.stmt(H.pageAfter).all(id, ...after, limit) : this.stmt(H.page).all(id, limit);
+    return rows.map((r) => [r.step, r.timestamp, r.value, r.is_nan]);
+  }
+  range(key, start, end, cap) {
+    const id = this.keyId(key);
+    if (id === null) return null;
+    const lo = this.stmt(H.firstStep).get(id, start, end);
+    if (!lo) return null;
+    const hi = this.stmt(H.lastStep).get(id, end);
+    const count = this.stmt(H.count).get(id, start, end, cap + 1).n;
+    return { lo: lo.step, hi: hi.step, count };
   }
   sample(key, start, end, max) {
     const id = this.keyId(key);
-    if (id === null) return [];
-    const lo = this.stmt('SELECT step FROM points WHERE key_id = ? AND step >= ? AND step <= ? ORDER BY step LIMIT 1').get(id, start, end);
-    if (!lo) return [];
-    const hi = this.stmt('SELECT step FROM points WHERE key_id = ? AND step <= ? ORDER BY step DESC LIMIT 1').get(id, end);
-    const count = this.stmt('SELECT count(*) AS n FROM (SELECT 1 FROM points WHERE key_id = ? AND step BETWEEN ? AND ? LIMIT ?)').get(id, start, end, max + 1).n;
-    if (count <= max) return this.stmt(`${H_COLUMNS} WHERE key_id = ? AND step BETWEEN ? AND ? ${H_ORDER}`).all(id, start, end);
+    const own = this.range(key, start, end, max);
+    if (id === null || own === null) return [];
+    if (own.count <= max) return this.stmt(H.between).all(id, start, end);
     const steps = new Set();
-    const seek = this.stmt('SELECT step FROM points WHERE key_id = ? AND step >= ? AND step <= ? ORDER BY step LIMIT 1');
+    const seek = this.stmt(H.firstStep);
     for (let i = 0; i === 0 || i < max - 1; i++) {
-      const found = seek.get(id, lo.step + Math.trunc((hi.step - lo.step) * (i / Math.max(max - 1, 1))), hi.step);
+      const found = seek.get(id, own.lo + Math.trunc((own.hi - own.lo) * (i / Math.max(max - 1, 1))), own.hi);
       if (found) steps.add(found.step);
     }
-    steps.add(hi.step);
+    steps.add(own.hi);
     const out = [];
-    const at = this.stmt(`${H_COLUMNS} WHERE key_id = ? AND step = ? ${H_ORDER}`);
+    const at = this.stmt(H.atStep);
     for (const step of [...steps].sort((a, b) => a - b)) {
       for (const row of at.all(id, step)) {
         if (out.length === max) return out;
@@ -206,7 +226,7 @@ const SQL_METRIC_SUMMARIES = `select "candidate_id", "key", "step", "timestamp",
 const SQL_RELATED_CHILDREN = `select "candidates"."id", "candidates"."run_id", "candidates"."name", "candidates"."status" from "candidates" inner join "candidate_tags" on ("candidate_tags"."candidate_id" = "candidates"."id" and "candidate_tags"."key" = ?) where ("candidates"."experiment_id" = ? and "candidate_tags"."value" = ? and "candidates"."lifecycle_stage" = ?) order by "candidates"."start_time" asc limit ?`;
 // src/packages/packages.ts resolvePackage (the candidate, then its package) and src/packages/files.ts
 // listDirectory: the artifact browser on Candidate Detail (src/ui/artifacts.tsx loadArtifactView)
-const SQL_RESOLVE_PACKAGE = [`SELECT c.id, c.run_id, c.project_id, c.experiment_id, e.iid, c.name, c.mlflow_user, c.user_id, c.status, c.start_time, c.end_time, c.lifecycle_stage, c.deleted_at, c.created_at, c.updated_at FROM candidates c JOIN experiments e ON e.id = c.experiment_id WHERE c.id = ? AND c.project_id = ?`, `select "id", "project_id", "name", "version", "package_type", "created_at", "updated_at" from "packages" where ("packages"."project_id" = ? and "packages"."package_type" = ? and "packages"."name" = ? and "packages"."version" = ?)`];
+const SQL_RESOLVE_PACKAGE = [`select "id" from "candidates" where ("candidates"."id" = ? and "candidates"."project_id" = ?)`, `select "id", "project_id", "name", "version", "package_type", "created_at", "updated_at" from "packages" where ("packages"."project_id" = ? and "packages"."package_type" = ? and "packages"."name" = ? and "packages"."version" = ?)`];
 const SQL_LIST_DIRECTORY = `SELECT name, MAX(is_dir) AS is_dir, MAX(CASE WHEN is_dir = 0 THEN size END) AS size FROM ( SELECT CASE WHEN instr(rest, '/') > 0 THEN substr(rest, 1, instr(rest, '/') - 1) ELSE rest END AS name, instr(rest, '/') > 0 AS is_dir, size FROM (SELECT substr(file_path, length(?) + 1) AS rest, size FROM package_files WHERE package_id = ? ) ) GROUP BY name ORDER BY name`;
 const SQL_GET_USER = 'select "id", "username", "name", "email", "password_hash", "is_admin", "is_blocked", "created_at" from "users" where "users"."id" = ?';
 
@@ -263,6 +283,7 @@ export const MIRRORED_SQL = {
   traceRowId: [SQL_TRACE_ROW_ID],
   loadTraceInfos: SQL_LOAD_TRACE_INFOS,
   searchTraceRowIds: [SQL_SEARCH_TRACES_W6, SQL_SEARCH_TRACES_NEWEST],
+  MetricHistory: [HISTORY_SCHEMA, ...Object.values(H)],
 };
 
 /** The stored form of a metric value (src/tracking/metric-values.ts encodeMetricValue). */
@@ -273,7 +294,6 @@ function encodeValue(v) {
   return [v, 0];
 }
 
-/** A raw node:sqlite database shaped like the worker's, with one user, token and project. */
 /** Mirrors src/tracking/batch.ts summaryPerKey: each key's latest row, then its batch min and max (NaN aside). */
 function summaryPerKey(rows) {
   const latest = new Map();
@@ -292,12 +312,13 @@ function summaryPerKey(rows) {
 export class Floor {
   /**
    * A fresh floor database in a temp folder, or (with `attach`) the worker's own local D1 file,
-   * stopped, for seeding rows with the very statements the floor mirrors.
+   * stopped, for seeding rows with the very statements the floor mirrors (D1 only: no history).
    */
   constructor({ attach = null } = {}) {
     this.cache = new Map();
     if (attach) {
       this.dir = null;
+      this.attached = true;
       this.db = new DatabaseSync(attach.file);
       this.db.exec('PRAGMA foreign_keys = ON');
       // seeding only: no fsync per transaction (the worker is stopped; its file is closed)
@@ -386,8 +407,12 @@ export class Floor {
     });
   }
 
-  /** runs/log-batch (logBatch): the D1 check, the points to the run's history, then one D1 transaction. */
-  logBatch(run, { params = [], tags = [], metrics = [] }) {
+  /**
+   * runs/log-batch (logBatch): the D1 check, the points to the run's history, then one D1
+   * transaction. `history: false` leaves the points out (seeding rows no workload reads back:
+   * a history file per run costs a file creation and its fsyncs); so does an attached floor.
+   */
+  logBatch(run, { params = [], tags = [], metrics = [] }, { history = true } = {}) {
     this.authenticate();
     const rows = metrics.map((m) => {
       const [value, isNan] = encodeValue(m.value);
@@ -396,7 +421,7 @@ export class Floor {
     if (rows.length) {
       const check = this.stmt(SQL_CHECK_WRITABLE).get(run.runId, this.projectId, JSON.stringify(params.map((p) => [p.key, p.value])));
       if (check?.lifecycle_stage !== 'active' || check.clash) throw new Error('floor: logBatch refused');
-      this.history(run).append(rows);
+      if (history && !this.attached) this.history(run).append(rows);
     }
     this.batch(() => {
       if (params.length) this.stmt(SQL_LOG_PARAMS).run(run.runId, this.projectId, JSON.stringify(params.map((p) => [p.key, p.value])));
@@ -407,12 +432,30 @@ export class Floor {
     });
   }
 
-  /** The run's history database (the Durable Object's), opened once. */
+  /** The run's history database (the Durable Object's), opened on first use and kept open. */
   history(run) {
     this.histories ??= new Map();
     let h = this.histories.get(run.runId);
-    if (!h) this.histories.set(run.runId, (h = new FloorHistory(join(this.dir ?? tmpdir(), `history-${run.runId}.sqlite`))));
+    if (h) this.histories.delete(run.runId);
+    else h = new FloorHistory(join(this.dir, `history-${run.runId}.sqlite`));
+    this.histories.set(run.runId, h); // a Map iterates in insertion order: the least recently used first
     return h;
+  }
+
+  /**
+   * Closes the least recently used history databases beyond OPEN_HISTORIES (each holds 3 file
+   * descriptors in WAL mode: W1's 4000 runs would pass a limit of 1024, W2's 25,000 one of
+   * 20000), as workerd closes an idle object, off the request path: callers leave it out of
+   * their timings (closing checkpoints the WAL, with fsyncs). Returns the ms it took.
+   */
+  closeIdleHistories() {
+    const t = performance.now();
+    for (const [runId, h] of this.histories ?? []) {
+      if (this.histories.size <= OPEN_HISTORIES) break;
+      h.close();
+      this.histories.delete(runId);
+    }
+    return performance.now() - t;
   }
 
   /** runs/search for W2 (projectExperimentIds, searchRunIds, loadRuns). Returns the candidate ids. */

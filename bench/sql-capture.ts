@@ -1,8 +1,9 @@
 /**
  * Prints the SQL the worker's domain runs for each call the floor mirrors, by running the real
- * domain functions against a recording D1 (no database: every query answers one dummy row), then
- * checks that every statement bench/floor.mjs runs is among them (exit 1 when one is not, i.e.
- * the floor has drifted from the domain and must be re-synced from this output):
+ * domain functions against a recording D1 (no database: every query answers one dummy row) and
+ * real metric history objects (MetricHistory on an in-memory node:sqlite, its statements recorded
+ * too), then checks that every statement bench/floor.mjs runs is among them (exit 1 when one is
+ * not, i.e. the floor has drifted from the domain and must be re-synced from this output):
  *
  *   npx node --no-warnings --import ./bench/cloudflare-stub.mjs --import tsx bench/sql-capture.ts   (the project's Node 22)
  */
@@ -24,10 +25,13 @@ import { listDirectory } from '../src/packages/files';
 import { loadSweep } from '../src/tracking/sweep';
 import { createTrace, searchTraces } from '../src/tracking/traces/traces';
 import { traceRowId } from '../src/tracking/traces/visible';
+import { MetricHistory } from '../src/tracking/metric-history';
+import { env } from 'cloudflare:workers';
+import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { w1Run, w6Trace } from './data.mjs';
 import { MIRRORED_SQL } from './floor.mjs';
 
-type Call = { batch: boolean; sql: string[] };
+type Call = { batch: boolean; object?: boolean; sql: string[] };
 let calls: Call[] = [];
 const seen = new Set<string>();
 const norm = (sql: string) => sql.replace(/\s+/g, ' ').trim();
@@ -50,6 +54,43 @@ const d1 = {
 };
 const db = openDatabase(d1 as unknown as D1Database);
 
+/** A cursor of `ctx.storage.sql.exec` over rows already read. */
+function cursor(rows: Record<string, unknown>[], rowsWritten: number) {
+  return { rowsWritten, toArray: () => rows, one: () => rows[0], raw: () => rows.map((r) => Object.values(r))[Symbol.iterator]() };
+}
+/** A MetricHistory whose storage is an in-memory node:sqlite database, every statement recorded. */
+function historyObject(): MetricHistory {
+  const file = new DatabaseSync(':memory:');
+  const sql = {
+    exec(query: string, ...binds: SQLInputValue[]) {
+      calls.push({ batch: false, object: true, sql: [query] });
+      if (binds.length === 0 && query.trim().replace(/;$/, '').includes(';')) {
+        file.exec(query);
+        return cursor([], 0);
+      }
+      const s = file.prepare(query);
+      if (/^\s*select/i.test(query)) return cursor(s.all(...binds), 0);
+      return cursor([], Number(s.run(...binds).changes));
+    },
+    databaseSize: 0,
+  };
+  const storage = {
+    sql,
+    transactionSync<T>(fn: () => T): T {
+      file.exec('BEGIN');
+      const out = fn();
+      file.exec('COMMIT');
+      return out;
+    },
+    deleteAll: async () => {},
+  };
+  return new MetricHistory({ storage } as unknown as DurableObjectState, {});
+}
+const objects = new Map<string, MetricHistory>();
+Object.assign(env, {
+  METRIC_HISTORY: { getByName: (name: string) => objects.get(name) ?? objects.set(name, historyObject()).get(name) },
+});
+
 async function capture(name: string, fn: () => Promise<unknown>) {
   calls = [];
   try {
@@ -58,12 +99,18 @@ async function capture(name: string, fn: () => Promise<unknown>) {
     calls.push({ batch: false, sql: [`-- threw: ${(e as Error).message}`] });
   }
   console.log(`\n## ${name}`);
-  for (const c of calls) {
-    console.log(c.batch ? `-- batch of ${c.sql.length}` : '-- single');
+  const label = (c: Call) => (c.object ? '-- history object' : c.batch ? `-- batch of ${c.sql.length}` : '-- single');
+  for (let i = 0; i < calls.length; ) {
+    const c = calls[i];
+    // the same call repeated (a point insert per point) is printed once, with its count
+    let n = 1;
+    while (i + n < calls.length && label(calls[i + n]) === label(c) && calls[i + n].sql.join() === c.sql.join()) n++;
+    console.log(n > 1 ? `${label(c)}, ${n} times` : label(c));
     for (const s of c.sql) {
       seen.add(norm(s));
       console.log(`${norm(s)};`);
     }
+    i += n;
   }
 }
 
@@ -74,11 +121,16 @@ await capture('authenticateToken (UI: project by path)', () => authenticateToken
 await capture('loadProjectAccess', () => loadProjectAccess(db, '1', { user: { id: 1, isAdmin: true } } as never));
 await capture('createRun', () => createRun(db, { projectId: 1, userId: 1, username: 'root', experimentId: '1', mlflowUser: create.user_id, runName: create.run_name, startTime: create.start_time }));
 await capture('logBatch (W1)', () => logBatch(db, 1, runId, batch));
+// W3's metric: 400 steps, more than bulk-interval's 320, so that it samples
+await capture('logBatch (W3)', () =>
+  logBatch(db, 1, runId, { metrics: Array.from({ length: 400 }, (_, step) => ({ key: 'loss', value: 1 / (step + 1), timestamp: 1, step })) }),
+);
 await capture('searchRuns (W2)', () => searchRuns(db, { experimentIds: [1], filter: "metrics.m0 > 0.5 and params.p0 = 'v1'", orderBy: ['metrics.m1 DESC'], maxResults: 1000 }));
 await capture('projectExperimentIds (runs/search route)', () => projectExperimentIds(db, 1, ['1']));
 await capture('metricHistoryJson (W3 first page)', () => metricHistoryJson(db, 1, runId, 'loss', { maxResults: 25000 }));
 await capture('metricHistoryJson (W3 next page)', () => metricHistoryJson(db, 1, runId, 'loss', { maxResults: 25000, pageToken: btoa(JSON.stringify([24999, 0, 0.5, 0])).replaceAll('=', '') }));
 await capture('metricHistoryBulkInterval (W3)', () => metricHistoryBulkInterval(db, 1, { runIds: [runId], key: 'loss', maxResults: 320 }));
+await capture('metricHistoryBulkInterval (no more points than asked: every one)', () => metricHistoryBulkInterval(db, 1, { runIds: [runId], key: 'loss', maxResults: 1000 }));
 
 // W4: Experiment Candidates (src/ui/candidates.tsx) sorted by metric m1, first and a later page
 const uiSearch = { experimentIds: [1], orderBy: ['metrics.`m1` DESC'], viewType: 'ACTIVE_ONLY' as const, maxResults: 30 };
