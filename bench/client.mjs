@@ -36,22 +36,23 @@ export class Client {
   request(method, path, opts = {}) {
     return this.#send(method, path, opts).catch((e) => {
       // A keep-alive socket the worker closed while this process was busy (e.g. running the
-      // floor, which blocks the event loop) fails on reuse; send once more on a fresh socket,
-      // as any HTTP client does. A streamed body is replayable when given as a function.
+      // floor, which blocks the event loop) fails on reuse; send once more on a new connection,
+      // as any HTTP client does (not another pooled socket: after a long block every idle one is
+      // stale). A streamed body is replayable when given as a function.
       const replayable = typeof opts.body !== 'object' || Buffer.isBuffer(opts.body);
-      if (e.reusedSocket && replayable && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) return this.#send(method, path, opts);
+      if (e.reusedSocket && replayable && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) return this.#send(method, path, { ...opts, fresh: true });
       throw e;
     });
   }
 
-  #send(method, path, { headers = {}, body: given, sink = false, auth = true, timeoutMs = 300_000 } = {}) {
+  #send(method, path, { headers = {}, body: given, sink = false, auth = true, timeoutMs = 300_000, fresh = false } = {}) {
     const body = typeof given === 'function' ? given() : given;
     const h = { ...headers };
     if (auth && this.token) h.authorization = `Bearer ${this.token}`;
     if (body !== undefined && (typeof body === 'string' || Buffer.isBuffer(body))) h['content-length'] = Buffer.byteLength(body);
     return new Promise((ok, fail) => {
       const t0 = performance.now();
-      const req = http.request({ host: this.host, port: this.port, method, path, headers: h, agent: this.agent }, (res) => {
+      const req = http.request({ host: this.host, port: this.port, method, path, headers: h, agent: fresh ? false : this.agent }, (res) => {
         const chunks = [];
         let bytes = 0;
         res.on('data', (d) => {
