@@ -20,7 +20,7 @@ import { experimentOf } from './route-params';
 import { combineFilter, extrasQuery, FilterError, readSearchExtras, SearchFields, type SearchExtras } from './search-box';
 import { page } from './layout';
 import { CHART_ASSETS, ChartFigure } from './charts';
-import { candidatePath, experimentPath, projectLink, withQuery } from './paths';
+import { candidatePath, experimentPath, projectLink, projectParams, withQuery } from './paths';
 
 /** The axes to choose from come from the keys of this many newest candidates (as the table's columns). */
 const KEYS_FROM_RECENT = 1000;
@@ -148,8 +148,8 @@ function SweepViews(props: { project: Project; iid: number; self: string; view: 
     axes: sweep.axes,
     color: colorBy ? { key: colorBy.key, direction: colorBy.direction, axis: sweep.axes.findIndex((a) => a.kind === 'metric' && a.key === colorBy.key) } : null,
     lines: sweep.lines,
-    // a candidate's page is this prefix and its id
-    links: { candidate: candidatePath(project, 0).slice(0, -1), compare: projectLink(routes.ui.compare, project, { iid: props.iid }), table: self, filter: view.extras.filter },
+    // a candidate's page: its id in place of `:candidate_id`
+    links: { candidate: routes.ui.candidate.template(projectParams(project)), compare: projectLink(routes.ui.compare, project, { iid: props.iid }), table: self, filter: view.extras.filter },
   };
   const shown = sweep.lines.length;
   return (

@@ -65,6 +65,8 @@ describe('the route map', () => {
       '/api/v4/projects/3/ml/mlflow/api/2.0/mlflow-artifacts/artifacts/ml_candidate_1/-/model',
     );
     expect(routes.ui.projects.link()).toBe('/');
+    // a script fills in what a template leaves open; an encoded value never holds the `:` it looks for
+    expect(routes.ui.candidate.template({ namespace: 'a:candidate_id', project: 'p' })).toBe('/a%3Acandidate_id/p/-/ml/candidates/:candidate_id');
   });
 
   it('refuses to start with a declared route left without a handler, or a handler for an undeclared route', () => {
