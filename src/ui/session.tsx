@@ -21,6 +21,7 @@ import { authenticateToken } from '../access/tokens';
 import { findUserByUsername } from '../access/users';
 import { ForbiddenError } from '../errors';
 import { Time } from './kit/components';
+import { DataTable } from './kit/tables';
 import { page, wantsFragment } from './layout';
 
 /** Where the sign-in page lives. */
@@ -237,40 +238,28 @@ sessionRoutes.on(routes.ui.activeSessions, async (c) => {
         {list.length === 0 ? (
           <p class="empty">No browser is signed in as you.</p>
         ) : (
-          <table id="active-sessions">
-            <thead>
+          <DataTable columns={['Signed in', 'From', 'Browser', 'With', 'Expires', { label: <span class="visually-hidden">End</span> }]} id="active-sessions">
+            {list.map((s) => (
               <tr>
-                <th>Signed in</th>
-                <th>From</th>
-                <th>Browser</th>
-                <th>With</th>
-                <th>Expires</th>
-                <th></th>
+                <td>
+                  <Time ms={s.createdAt} />
+                  {s.current ? ' (this browser)' : ''}
+                </td>
+                <td>{s.ipAddress ?? 'unknown'}</td>
+                <td>{s.userAgent ?? 'unknown'}</td>
+                <td>{s.viaToken ? 'a token' : 'a password'}</td>
+                <td>
+                  <Time ms={s.expiresAt} />
+                </td>
+                <td>
+                  <form method="post" action={routes.ui.revokeSession.link({ id: s.id })}>
+                    <input type="hidden" name="_csrf" value={csrf} />
+                    <button type="submit">End</button>
+                  </form>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {list.map((s) => (
-                <tr>
-                  <td>
-                    <Time ms={s.createdAt} />
-                    {s.current ? ' (this browser)' : ''}
-                  </td>
-                  <td>{s.ipAddress ?? 'unknown'}</td>
-                  <td>{s.userAgent ?? 'unknown'}</td>
-                  <td>{s.viaToken ? 'a token' : 'a password'}</td>
-                  <td>
-                    <Time ms={s.expiresAt} />
-                  </td>
-                  <td>
-                    <form method="post" action={routes.ui.revokeSession.link({ id: s.id })}>
-                      <input type="hidden" name="_csrf" value={csrf} />
-                      <button type="submit">End</button>
-                    </form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         )}
       </section>
     ),

@@ -16,6 +16,7 @@ import { experimentColumnKeys, type ExperimentHeader } from '../tracking/candida
 import { loadSweep, MAX_AXES, SWEEP_LINES, type Sweep, type SweepAxis } from '../tracking/sweep';
 import { Num } from './kit/components';
 import { experimentsCrumbs } from './kit/crumbs';
+import { DataTable } from './kit/tables';
 import { experimentOf } from './route-params';
 import { combineFilter, extrasQuery, FilterError, readSearchExtras, SearchFields, type SearchExtras } from './search-box';
 import { page } from './layout';
@@ -192,30 +193,16 @@ function BestTable(props: { project: Project; sweep: Sweep }) {
   return (
     <section aria-labelledby="best-title">
       <h2 id="best-title">{sweep.colorBy ? `Best ${rows.length} by ${sweep.colorBy.key}` : `Newest ${rows.length}`}</h2>
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Candidate</th>
-              {sweep.axes.map((a) => (
-                <th scope="col" class={a.kind === 'metric' ? 'num' : undefined}>
-                  {a.key}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((line) => (
-              <tr>
-                <th scope="row">
-                  <a href={candidatePath(props.project, line.id)}>{line.name}</a>
-                </th>
-                {line.values.map((v) => (typeof v === 'number' ? <td class="num"><Num value={v} /></td> : <td class="text">{v ?? ''}</td>))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable columns={['Candidate', ...sweep.axes.map((a) => (a.kind === 'metric' ? { label: a.key, class: 'num' } : a.key))]}>
+        {rows.map((line) => (
+          <tr>
+            <th scope="row">
+              <a href={candidatePath(props.project, line.id)}>{line.name}</a>
+            </th>
+            {line.values.map((v) => (typeof v === 'number' ? <td class="num"><Num value={v} /></td> : <td class="text">{v ?? ''}</td>))}
+          </tr>
+        ))}
+      </DataTable>
     </section>
   );
 }
