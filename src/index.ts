@@ -17,6 +17,8 @@ import { projectsApi } from './api/v4/projects';
 import { packagesApi } from './api/v4/packages';
 import { usersApi } from './api/v4/users';
 import { ui } from './ui';
+import { securityHeaders } from './ui/security';
+import { mlflowLanding } from './ui/mlflow-links';
 import { domainErrorPage, errorPage } from './ui/errors';
 
 const MLFLOW_PATH = /^\/api\/v4\/projects\/[^/]+\/ml\/mlflow(\/|$)/;
@@ -36,6 +38,9 @@ app.route('/api/v4/features', featuresApi);
 // Multipart part URLs carry their own signed credential (no token): mounted ahead of the MLflow
 // sub-app, which requires an actor.
 app.route(PART_ROUTE_PATH, artifactPartsApi);
+// The tracking URI's root is where the links the MLflow client prints lead (`<uri>/#/experiments/…`): a page, not the API.
+app.get('/api/v4/projects/:id/ml/mlflow', securityHeaders, mlflowLanding);
+app.get('/api/v4/projects/:id/ml/mlflow/', securityHeaders, mlflowLanding);
 app.route('/api/v4/projects/:id/ml/mlflow', mlflowApi);
 app.route('/api/v4/projects/:id/packages', packagesApi);
 app.route('/api/v4/projects', projectsApi);

@@ -25,3 +25,7 @@ export function withQuery(path: string, query: Record<string, string | number | 
   const s = q.toString();
   return s ? `${path}?${s}` : path;
 }
+/** A logged model (MLflow 3) by its id `m-…`. */
+export const loggedModelPath = (p: Pick<Project, 'namespace' | 'path'>, modelId: string) => `${projectPath(p)}/-/ml/logged-models/${seg(modelId)}`;
+/** Where the MLflow client's links land: the project (id or path) and the link's fragment. */
+export const mlflowLinkPath = (projectRef: string, fragment?: string) => withQuery(`/-/ml/open/${seg(projectRef)}`, { to: fragment });
