@@ -10,7 +10,8 @@ import { NotFoundError } from '../errors';
 import { isMlPackageName, mlOwnerOf } from '../packages/names';
 import { getFile, listFiles, readFile } from '../packages/files';
 import { getPackage, listPackages, type Package } from '../packages/packages';
-import { INLINE_IMAGE_TYPES } from './artifacts';
+import { previewKind } from './artifact-preview';
+import { servedContentType } from '../packages/content-types';
 import { ActiveSearch, SwapLink, Time } from './components';
 import { formatSize } from './format';
 import { page } from './layout';
@@ -231,22 +232,33 @@ packageRoutes.get('/:package_id', async (c) => {
   });
 });
 
+/**
+ * How a file may be shown inline (`?inline=1`), with the policy its bytes get: raster images and
+ * SVG for `<img>`, HTML for a sandboxed frame of this site (no scripts: `sandbox` without
+ * `allow-scripts`), PDF for the browser's viewer in a frame of this site. Anything else, and
+ * every download, is a sandboxed attachment.
+ */
+const INLINE_POLICY: Partial<Record<ReturnType<typeof previewKind>, { type: string; csp: string; frame: boolean }>> = {
+  image: { type: '', csp: "default-src 'none'; sandbox", frame: false },
+  svg: { type: 'image/svg+xml', csp: "default-src 'none'; style-src 'unsafe-inline'; sandbox", frame: false },
+  html: { type: 'text/html; charset=utf-8', csp: "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox; frame-ancestors 'self'", frame: true },
+  pdf: { type: 'application/pdf', csp: "frame-ancestors 'self'", frame: true },
+};
+
 packageRoutes.get('/:package_id/download', async (c) => {
   const pkg = await visiblePackage(c);
   const file = await getFile(c.get('db'), pkg, c.req.query('path') ?? '');
-  const type = file.contentType.split(';')[0].trim().toLowerCase();
-  // Only raster images are ever shown inline; everything else is an attachment, sandboxed and unsniffed.
-  const inline = c.req.query('inline') === '1' && INLINE_IMAGE_TYPES.has(type);
+  const policy = c.req.query('inline') === '1' ? INLINE_POLICY[previewKind(file)] : undefined;
   const name = file.filePath.split('/').pop() ?? 'download';
   const body = await readFile(c.env.ARTIFACTS, file);
-  return new Response(body, {
-    headers: {
-      'content-type': inline ? type : file.contentType || 'application/octet-stream',
-      'content-length': String(file.size),
-      'content-disposition': `${inline ? 'inline' : 'attachment'}; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
-      'content-security-policy': "default-src 'none'; sandbox",
-      'x-content-type-options': 'nosniff',
-      'cache-control': 'private, no-store',
-    },
-  });
+  const headers: Record<string, string> = {
+    'content-type': policy ? policy.type || file.contentType.split(';')[0].trim().toLowerCase() : servedContentType(file.filePath, file.contentType),
+    'content-length': String(file.size),
+    'content-disposition': `${policy ? 'inline' : 'attachment'}; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+    'content-security-policy': policy?.csp ?? "default-src 'none'; sandbox",
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'private, no-store',
+  };
+  if (policy?.frame) headers['x-frame-options'] = 'SAMEORIGIN';
+  return new Response(body, { headers });
 });

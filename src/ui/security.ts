@@ -1,7 +1,7 @@
 /**
  * Security headers for every HTML answer of the UI: a strict Content-Security-Policy (scripts
  * and styles only from this origin, nothing inline), no framing, no sniffing. Answers that set
- * their own policy (raw artifact bytes) keep it.
+ * their own policy and framing (raw artifact bytes, an HTML artifact framed by its preview) keep them.
  */
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env';
@@ -27,6 +27,6 @@ export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!type.startsWith('text/html')) return;
   if (!c.res.headers.has('content-security-policy')) c.res.headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
   c.res.headers.set('X-Content-Type-Options', 'nosniff');
-  c.res.headers.set('X-Frame-Options', 'DENY');
+  if (!c.res.headers.has('x-frame-options')) c.res.headers.set('X-Frame-Options', 'DENY');
   c.res.headers.set('Referrer-Policy', 'same-origin');
 };
