@@ -18,7 +18,12 @@ import type { Database } from '../db/client';
 import { ExperimentActions } from './experiment-forms';
 import { CompareBar, CompareCheckbox } from './compare';
 import { candidateCsv } from './csv';
-import { page } from './layout';
+import { page, wantsFragment } from './layout';
+import { loggedModelsOfExperiment } from '../tracking/logged-models';
+import { LoggedModelList } from './logged-models';
+
+/** How many of an experiment's newest logged models its page lists. */
+const LISTED_MODELS = 20;
 import { candidatePath, experimentPath, experimentsPath, projectPath, withQuery } from './paths';
 
 const PER_PAGE = 30;
@@ -175,6 +180,8 @@ candidateListRoutes.get('/:iid', async (c) => {
     </div>
   );
 
+  // the experiment's logged models, under its candidates (not in the table's own fragment)
+  const models = wantsFragment(c) && !c.req.header('hx-target')?.endsWith('#candidates-page') ? [] : await loggedModelsOfExperiment(db, experiment.id, LISTED_MODELS);
   const sortOptions = [
     ['created', 'Created'],
     ['name', 'Name'],
@@ -219,6 +226,7 @@ candidateListRoutes.get('/:iid', async (c) => {
       </ActiveSearch>
       <CompareBar project={project} iid={experiment.iid} />
       {results()}
+      {models.length ? <LoggedModelList project={project} models={models} /> : null}
     </section>
   );
 

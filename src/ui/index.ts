@@ -19,11 +19,15 @@ import { packageRoutes } from './packages';
 import { experimentFormRoutes } from './experiment-forms';
 import { candidateFormRoutes } from './candidate-forms';
 import { liveRoutes } from './live';
+import { loggedModelRoutes } from './logged-models';
+import { versionCompareRoutes } from './version-compare';
+import { mlflowLinkRoutes } from './mlflow-links';
 
 export const ui = new Hono<AppEnv>();
 
 ui.use('*', securityHeaders, requireSignedIn);
 ui.route('/-', sessionRoutes);
+ui.route('/-/ml/open', mlflowLinkRoutes);
 ui.route('/', projectRoutes);
 
 // Project pages: the project is loaded (read_ml, else 404) before any of them; ML pages need the flag.
@@ -37,6 +41,8 @@ ui.route('/:namespace/:project/-/ml/candidates', candidateFormRoutes);
 ui.route('/:namespace/:project/-/ml/candidates', liveRoutes);
 ui.route('/:namespace/:project/-/ml/candidates', candidateRoutes);
 ui.route('/:namespace/:project/-/ml/candidates', promoteRoutes);
+ui.route('/:namespace/:project/-/ml/logged-models', loggedModelRoutes);
+ui.route('/:namespace/:project/-/ml/models', versionCompareRoutes);
 ui.route('/:namespace/:project/-/ml/models', versionRoutes);
 ui.route('/:namespace/:project/-/ml/models', modelRoutes);
 ui.route('/:namespace/:project/-/packages', packageRoutes);

@@ -17,6 +17,7 @@ import { candidateIdOf } from './route-params';
 import { Num, Status } from './components';
 import { page } from './layout';
 import { candidateLivePath, pollAttrs, POLL_EVERY } from './live-poll';
+import { candidatePath } from './paths';
 
 /** Points per chart: enough for the shape of any curve, small enough to draw at once. */
 export const CHART_POINTS = 300;
@@ -148,10 +149,14 @@ liveRoutes.get('/:candidate_id/live', async (c) => {
   const { project } = c.get('access');
   const info = await activeCandidate(c);
   const data = await loadLiveMetrics(c.get('db'), project.id, info);
+  // A poll that finds the candidate ended settles the whole page in place: its end time,
+  // duration, params, tags, files and models are fetched once more (no reload, no more polls).
+  const ended = info.status !== 'RUNNING' && c.req.header('hx-request') === 'true';
   const section = () => (
     <>
       <LiveMetrics project={project} data={data} />
       <LiveStatus info={info} oob />
+      {ended ? <div hidden class="settle" hx-get={candidatePath(project, info.candidateId)} hx-trigger="load" hx-select="#candidate" hx-target="#candidate" hx-swap="outerHTML"></div> : null}
     </>
   );
   return page(c, { title: `Metrics of ${info.name || info.runId}`, crumbs: [{ label: 'Metrics' }], fragment: section, body: section() });

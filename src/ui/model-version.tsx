@@ -24,6 +24,7 @@ import { candidateIdOf } from './route-params';
 import { formatSize } from './format';
 import { page } from './layout';
 import { confirmPage, DescriptionEditor, TagsEditor } from './models';
+import { loadVersionSource, SourceSummary } from './version-compare';
 import { candidatePath, experimentPath, experimentsPath, packagePath, projectPath, withQuery } from './paths';
 import { canWrite, Csrf, FormError, handleForm, modelPath, modelsPath, promotePath, typed, versionPath, type Problem } from './registry-forms';
 
@@ -44,7 +45,7 @@ async function versionPage(c: Context<AppEnv>, problem?: Problem, status: 200 | 
     if (e instanceof InvalidInputError) throw new NotFoundError(`Model version ${raw} not found`);
     throw e;
   });
-  const location = await artifactLocation(db, project, v).catch(() => null);
+  const [location, source] = await Promise.all([artifactLocation(db, project, v).catch(() => null), loadVersionSource(c, project, v)]);
   const pkg = location ? await resolvePackage(db, project.id, location.packageName, location.packageVersion).catch(() => undefined) : undefined;
   const entries = pkg && location ? (await listDirectory(db, pkg, location.path)).slice(0, MAX_ENTRIES) : [];
   const origin = new URL(c.req.url).origin;
@@ -62,7 +63,7 @@ async function versionPage(c: Context<AppEnv>, problem?: Problem, status: 200 | 
   return page(c, {
     title: `${v.name} version ${v.version} · Models`,
     status,
-    styles: ['/assets/ml.css'],
+    styles: ['/assets/ml.css', '/assets/pages.css'],
     crumbs: [
       { label: 'Projects', href: '/' },
       { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
@@ -85,7 +86,7 @@ async function versionPage(c: Context<AppEnv>, problem?: Problem, status: 200 | 
               </dd>
               <dt>Source candidate</dt>
               <dd id="source-candidate">
-                {v.candidateId !== null ? <a href={candidatePath(project, v.candidateId)}>{v.runId ?? `Candidate ${v.candidateId}`}</a> : <span class="muted">none</span>}
+                <SourceSummary project={project} source={source} />
               </dd>
               <dt>Source</dt>
               <dd>

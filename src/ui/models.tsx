@@ -20,7 +20,9 @@ import {
   updateRegisteredModel,
 } from '../tracking/registry/models';
 import { searchModelVersions, searchRegisteredModels } from '../tracking/registry/search';
-import { ActiveSearch, SwapLink, Time } from './components';
+import { ActiveSearch, Num, SwapLink, Time } from './components';
+import { loadCandidateRows, type CandidateRow } from '../tracking/candidate-table';
+import { compareVersionsPath } from './version-compare';
 import { page } from './layout';
 import { candidatePath, projectPath } from './paths';
 import { canWrite, Csrf, FormError, handleForm, modelPath, modelsPath, typed, versionPath, withQuery, type Problem } from './registry-forms';
@@ -294,13 +296,15 @@ async function modelPage(c: Context<AppEnv>, problem?: Problem, status: 200 | 40
   const model = await getRegisteredModel(db, project.id, modelName(c));
   const pageToken = c.req.query('page_token') || undefined;
   const versions = await searchModelVersions(db, project.id, { filter: `name = ${quote(model.name)}`, orderBy: ['version_number DESC'], maxResults: VERSIONS_PER_PAGE, pageToken });
+  const sourceRows = await loadCandidateRows(db, [...new Set(versions.versions.flatMap((v) => (v.candidateId === null ? [] : [v.candidateId])))]);
+  const sources = new Map(sourceRows.map((r) => [r.id, r]));
   const self = modelPath(project, model.name);
   const write = canWrite(c);
   return page(c, {
     title: `${model.name} · Models`,
     status,
     crumbs: crumbs(c, { label: model.name }),
-    styles: ['/assets/ml.css'],
+    styles: ['/assets/ml.css', '/assets/pages.css'],
     body: (
       <article class="model">
         <h1>{model.name}</h1>
@@ -317,7 +321,7 @@ async function modelPage(c: Context<AppEnv>, problem?: Problem, status: 200 | 40
 
         <section aria-labelledby="versions-title">
           <h2 id="versions-title">Versions</h2>
-          {versions.versions.length === 0 ? <p class="empty">No versions yet. Promote a candidate from its page to make one.</p> : <VersionsTable c={c} versions={versions.versions} />}
+          {versions.versions.length === 0 ? <p class="empty">No versions yet. Promote a candidate from its page to make one.</p> : <VersionsTable c={c} model={model.name} versions={versions.versions} sources={sources} />}
           <nav class="pager" aria-label="Pages">
             {pageToken ? <a href={self}>← Newest versions</a> : null}
             {versions.nextPageToken ? (
@@ -388,40 +392,77 @@ async function modelPage(c: Context<AppEnv>, problem?: Problem, status: 200 | 40
   });
 }
 
-/** A model's versions: number, aliases, source candidate, stage, created. */
-function VersionsTable(props: { c: Context<AppEnv>; versions: ModelVersion[] }) {
+/** How many metrics of a version's source candidate its row shows. */
+const ROW_METRICS = 3;
+
+/**
+ * A model's versions: number, aliases, stage, source candidate by name with its key metrics,
+ * created; tick two or more to compare them side by side.
+ */
+function VersionsTable(props: { c: Context<AppEnv>; model: string; versions: ModelVersion[]; sources: Map<number, CandidateRow> }) {
   const { project } = props.c.get('access');
+  const formId = 'compare-versions';
   return (
-    <div class="table-wrap">
-      <table class="versions">
-        <thead>
-          <tr>
-            <th scope="col">Version</th>
-            <th scope="col">Aliases</th>
-            <th scope="col">Source candidate</th>
-            <th scope="col" class="hide-small">
-              Stage
-            </th>
-            <th scope="col">Created</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.versions.map((v) => (
+    <>
+      <form id={formId} method="get" action={compareVersionsPath(project, props.model, [])} class="toolbar">
+        <button type="submit" class="secondary">
+          Compare selected versions
+        </button>
+      </form>
+      <div class="table-wrap">
+        <table class="versions">
+          <thead>
             <tr>
-              <td>
-                <a href={versionPath(project, v.name, v.version)}>Version {v.version}</a>
-              </td>
-              <td>{v.aliases.length ? v.aliases.map((a) => <span class="alias">@{a} </span>) : <span class="muted">—</span>}</td>
-              <td class="text">{v.candidateId !== null ? <a href={candidatePath(project, v.candidateId)}>{v.runId ?? `Candidate ${v.candidateId}`}</a> : <span class="muted">—</span>}</td>
-              <td class="hide-small">{v.currentStage}</td>
-              <td>
-                <Time ms={v.createdAt} />
-              </td>
+              <th scope="col" class="pick-col">
+                <span class="visually-hidden">Compare</span>
+              </th>
+              <th scope="col">Version</th>
+              <th scope="col">Aliases</th>
+              <th scope="col" class="hide-small">
+                Stage
+              </th>
+              <th scope="col">Source candidate</th>
+              <th scope="col">Created</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+          </thead>
+          <tbody>
+            {props.versions.map((v) => {
+              const source = v.candidateId !== null ? props.sources.get(v.candidateId) : undefined;
+              return (
+                <tr>
+                  <td class="pick-col">
+                    <input type="checkbox" name="versions" value={String(v.version)} form={formId} aria-label={`Compare version ${v.version}`} />
+                  </td>
+                  <td>
+                    <a href={versionPath(project, v.name, v.version)}>Version {v.version}</a>
+                  </td>
+                  <td>{v.aliases.length ? v.aliases.map((a) => <span class="alias">@{a} </span>) : <span class="muted">—</span>}</td>
+                  <td class="hide-small">{v.currentStage === 'None' ? <span class="muted">—</span> : <span class={`stage stage-${v.currentStage}`}>{v.currentStage}</span>}</td>
+                  <td class="text">
+                    {v.candidateId !== null ? <a href={candidatePath(project, v.candidateId)}>{source ? source.name || source.runId : `Candidate ${v.candidateId}`}</a> : <span class="muted">—</span>}
+                    {source && source.metrics.size ? (
+                      <ul class="key-metrics">
+                        {[...source.metrics]
+                          .sort(([a], [b]) => a.localeCompare(b))
+                          .slice(0, ROW_METRICS)
+                          .map(([key, value]) => (
+                            <li>
+                              <span class="muted">{key}</span> <Num value={value} />
+                            </li>
+                          ))}
+                      </ul>
+                    ) : null}
+                  </td>
+                  <td>
+                    <Time ms={v.createdAt} />
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </>
   );
 }
 

@@ -41,13 +41,14 @@ describe('Model registry pages', () => {
     expect(v1.source).toBe(`runs:/${cand.runId}/model`);
     expect(v1.description).toBe('first cut');
     const page = await (await getPage(browser, `${models}/${name}/versions/1`)).text();
-    expect(page).toContain(`<dd id="source-candidate"><a href="${root}/-/ml/candidates/${cand.id}">${cand.runId}</a></dd>`);
+    // the source candidate by its name (not its 32-character run id)
+    expect(page).toContain(`<dd id="source-candidate"><div class="version-source"><a href="${root}/-/ml/candidates/${cand.id}" class="source-name">best-run</a></div></dd>`);
     expect(page).toContain('first cut');
     // again, into the same model: version 2
     const again = await post(browser, `${root}/-/ml/candidates/${cand.id}/promote`, { model_name: name });
     expect(again.headers.get('location')).toBe(`${models}/${name}/versions/2`);
     const modelPage = await (await getPage(browser, `${models}/${name}`)).text();
-    expect(modelPage).toMatch(new RegExp(`Version 2</a>[^]*href="${root}/-/ml/candidates/${cand.id}">${cand.runId}</a>[^]*Version 1</a>`));
+    expect(modelPage).toMatch(new RegExp(`Version 2</a>[^]*href="${root}/-/ml/candidates/${cand.id}">best-run</a>[^]*Version 1</a>`));
     const detailAfter = await (await getPage(browser, `${root}/-/ml/candidates/${cand.id}`)).text();
     expect(detailAfter).toContain(`href="${models}/${name}/versions/2">${name} version 2</a>`);
     // the list shows the model with its latest version
