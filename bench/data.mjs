@@ -74,3 +74,55 @@ export function w1Top(n, key) {
   }
   return best?.name ?? null;
 }
+
+/**
+ * One W6 trace, by index: the StartTraceV3 body's trace_info (as the MLflow 3 client sends it:
+ * 8 metadata keys, 2 tags, previews) and its `traces.json` (3 spans, about 3 KB). Every fourth is
+ * tagged env=dev, every tenth is an ERROR; durations 1..200 ms.
+ */
+export function w6Trace(i, experimentId) {
+  const rand = prng(0x7ace0000 + i);
+  const traceId = `tr-${(0x10000000 + i).toString(16)}${'0'.repeat(24)}`;
+  const durationMs = 1 + Math.floor(rand() * 200);
+  const question = `question ${i}: ${'why '.repeat(20)}`;
+  const info = {
+    trace_id: traceId,
+    trace_location: { type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: experimentId } },
+    request_time: new Date(T0 + i * 1000).toISOString(),
+    execution_duration: `${(durationMs / 1000).toFixed(3)}s`,
+    state: i % 10 === 9 ? 'ERROR' : 'OK',
+    trace_metadata: {
+      'mlflow.traceInputs': JSON.stringify({ question }),
+      'mlflow.traceOutputs': JSON.stringify({ answer: `answer ${i}` }),
+      'mlflow.source.name': '/home/bench/agent.py',
+      'mlflow.source.type': 'LOCAL',
+      'mlflow.user': 'bench',
+      'mlflow.trace_schema.version': '3',
+      'mlflow.trace.sizeBytes': '3000',
+      'mlflow.trace.session': `session-${i % 50}`,
+    },
+    tags: { 'mlflow.traceName': 'agent', env: i % 4 === 0 ? 'dev' : 'prod' },
+    request_preview: JSON.stringify({ question }),
+    response_preview: JSON.stringify({ answer: `answer ${i}` }),
+  };
+  const start = (T0 + i * 1000) * 1e6;
+  const span = (id, parent, name, offset, inputs, outputs) => ({
+    trace_id: 'AAAAAAAAAAAAAAAAAAAAAA==',
+    span_id: id,
+    parent_span_id: parent,
+    name,
+    start_time_unix_nano: start + offset,
+    end_time_unix_nano: start + durationMs * 1e6 - offset,
+    events: [],
+    status: { code: 'STATUS_CODE_OK', message: '' },
+    attributes: { 'mlflow.traceRequestId': JSON.stringify(traceId), 'mlflow.spanType': '"UNKNOWN"', 'mlflow.spanInputs': JSON.stringify(inputs), 'mlflow.spanOutputs': JSON.stringify(outputs) },
+  });
+  const spans = JSON.stringify({
+    spans: [
+      span('AAAAAAAAAAE=', null, 'agent', 0, { question }, { answer: `answer ${i}` }),
+      span('AAAAAAAAAAI=', 'AAAAAAAAAAE=', 'retrieve', 1000, { query: question }, [{ doc_id: 'd1', text: 'x'.repeat(600) }]),
+      span('AAAAAAAAAAM=', 'AAAAAAAAAAE=', 'call_llm', 2000, { prompt: `Context: ${'x'.repeat(600)}\nQ: ${question}` }, { text: `answer ${i}`, usage: { prompt_tokens: 120, completion_tokens: 6 } }),
+    ],
+  });
+  return { info, spans, durationMs };
+}

@@ -14,7 +14,7 @@
 //   are left out.
 // - Statements are prepared once and reused: the best case for raw SQLite.
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -87,19 +87,23 @@ const SQL_BULK_SAMPLE = `WITH RECURSIVE runs AS MATERIALIZED ( SELECT c.id AS ci
 // ---- src/tracking/candidate-table.ts (Experiment Candidates, src/ui/candidates.tsx)
 // getExperimentHeader
 const SQL_EXPERIMENT_HEADER = 'select "id", "iid", "name", "created_at", "updated_at", (SELECT t.value FROM experiment_tags t WHERE t.experiment_id = experiments.id AND t.key = ?) from "experiments" where ("experiments"."project_id" = ? and "experiments"."iid" = ? and "experiments"."lifecycle_stage" = ?) limit ?';
-// experimentColumnKeys with { recent: 1000 } (the page looks at the newest 1000 candidates): one batch of 2
+// experimentColumnKeys with { recent: 1000 } (the page looks at the newest 1000 candidates): one batch of 3
 const SQL_COLUMN_KEYS = [
   `select distinct "key" from "candidate_params" where "candidate_params"."candidate_id" IN (SELECT "candidates"."id" FROM "candidates" WHERE "candidates"."experiment_id" = ? AND "candidates"."lifecycle_stage" = 'active' ORDER BY "candidates"."start_time" DESC LIMIT ?) order by "candidate_params"."key" limit ?`,
   `select distinct "key" from "latest_metrics" where "latest_metrics"."candidate_id" IN (SELECT "candidates"."id" FROM "candidates" WHERE "candidates"."experiment_id" = ? AND "candidates"."lifecycle_stage" = 'active' ORDER BY "candidates"."start_time" DESC LIMIT ?) order by "latest_metrics"."key" limit ?`,
+  `select distinct "key" from "candidate_tags" where "candidate_tags"."candidate_id" IN (SELECT "candidates"."id" FROM "candidates" WHERE "candidates"."experiment_id" = ? AND "candidates"."lifecycle_stage" = 'active' ORDER BY "candidates"."start_time" DESC LIMIT ?) AND "candidate_tags"."key" NOT LIKE 'mlflow.%' order by "candidate_tags"."key" limit ?`,
 ];
 // src/tracking/search/runs.ts searchRunIds as the page compiles it: sort=metric:m1 (DESC), first page and after a keyset
 const SQL_UI_SORT_FIRST = `SELECT c.id AS id, (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) AS r0, o0.value AS v0, 0 AS r1, c.start_time AS v1, 0 AS r2, c.run_id AS v2 FROM candidates c LEFT JOIN latest_metrics o0 ON o0.candidate_id = c.id AND o0.key = ? WHERE c.experiment_id = ? AND c.lifecycle_stage = 'active' ORDER BY (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) ASC, o0.value DESC, c.start_time DESC, c.run_id ASC LIMIT ?`;
 const SQL_UI_SORT_AFTER = `SELECT c.id AS id, (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) AS r0, o0.value AS v0, 0 AS r1, c.start_time AS v1, 0 AS r2, c.run_id AS v2 FROM candidates c LEFT JOIN latest_metrics o0 ON o0.candidate_id = c.id AND o0.key = ? WHERE c.experiment_id = ? AND c.lifecycle_stage = 'active' AND (((CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) > 0 OR ((CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) = 0 AND o0.value < ?)) OR (((CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) = 0 AND o0.value = ?) AND (c.start_time < ? OR (c.start_time = ? AND c.run_id > ?)))) ORDER BY (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) ASC, o0.value DESC, c.start_time DESC, c.run_id ASC LIMIT ?`;
-// loadCandidateRows: one batch of 3
+// ---- Sweep (src/ui/sweep.tsx, src/tracking/sweep.ts loadSweep): every matching id by the colour metric (SQL_UI_SORT_FIRST), then the drawn ones' axes
+const SQL_SWEEP_LINES = `SELECT c.id, c.name, c.run_id, (SELECT json_group_array(json_array(p.key, p.value)) FROM candidate_params p WHERE p.candidate_id = c.id AND p.key IN (SELECT value FROM json_each(?))) AS params, (SELECT json_group_array(json_array(m.key, m.value, m.is_nan)) FROM latest_metrics m WHERE m.candidate_id = c.id AND m.key IN (SELECT value FROM json_each(?))) AS metrics FROM json_each(?) AS picked JOIN candidates c ON c.id = picked.value ORDER BY picked.key`;
+// loadCandidateRows: one batch of 4
 const SQL_CANDIDATE_ROWS = [
   'select "id", "run_id", "name", "status", "mlflow_user", "start_time", "end_time" from "candidates" where "candidates"."id" IN (SELECT value FROM json_each(?))',
   'select "candidate_id", "key", "value" from "candidate_params" where "candidate_params"."candidate_id" IN (SELECT value FROM json_each(?))',
   'select "candidate_id", "key", "value", "is_nan" from "latest_metrics" where "latest_metrics"."candidate_id" IN (SELECT value FROM json_each(?))',
+  'select "candidate_id", "key", "value" from "candidate_tags" where "candidate_tags"."candidate_id" IN (SELECT value FROM json_each(?))',
 ];
 
 // ---- Candidate Detail (src/ui/candidate.tsx): getCandidateRun (loadRunsWhere by id, batch of 6),
@@ -113,6 +117,31 @@ const SQL_RELATED_CHILDREN = `select "candidates"."id", "candidates"."run_id", "
 const SQL_RESOLVE_PACKAGE = [`SELECT c.id, c.run_id, c.project_id, c.experiment_id, e.iid, c.name, c.mlflow_user, c.user_id, c.status, c.start_time, c.end_time, c.lifecycle_stage, c.deleted_at, c.created_at, c.updated_at FROM candidates c JOIN experiments e ON e.id = c.experiment_id WHERE c.id = ? AND c.project_id = ?`, `select "id", "project_id", "name", "version", "package_type", "created_at", "updated_at" from "packages" where ("packages"."project_id" = ? and "packages"."package_type" = ? and "packages"."name" = ? and "packages"."version" = ?)`];
 const SQL_LIST_DIRECTORY = `SELECT name, MAX(is_dir) AS is_dir, MAX(CASE WHEN is_dir = 0 THEN size END) AS size FROM ( SELECT CASE WHEN instr(rest, '/') > 0 THEN substr(rest, 1, instr(rest, '/') - 1) ELSE rest END AS name, instr(rest, '/') > 0 AS is_dir, size FROM (SELECT substr(file_path, length(?) + 1) AS rest, size FROM package_files WHERE package_id = ? ) ) GROUP BY name ORDER BY name`;
 const SQL_GET_USER = 'select "id", "username", "name", "email", "password_hash", "is_admin", "is_blocked", "created_at" from "users" where "users"."id" = ?';
+
+// ---- src/tracking/traces/traces.ts createTrace: one batch of 7 (the trace, its tags and metadata
+// guarded by "the experiment is the project's and active", then the info read back)
+const SQL_CREATE_TRACE = [
+  `INSERT INTO traces (trace_id, project_id, experiment_id, request_time, execution_time, state, request_preview, response_preview, client_request_id) SELECT ?2, ?1, e.id, ?4, ?5, ?6, ?7, ?8, ?9 FROM experiments e WHERE e.project_id = ?1 AND e.iid = ?3 AND e.lifecycle_stage = 'active' ON CONFLICT (project_id, trace_id) DO UPDATE SET request_time = excluded.request_time, execution_time = excluded.execution_time, state = excluded.state, request_preview = excluded.request_preview, response_preview = excluded.response_preview, client_request_id = excluded.client_request_id WHERE traces.experiment_id = excluded.experiment_id`,
+  `INSERT OR REPLACE INTO trace_tags (trace_id, key, value) SELECT (SELECT t.id FROM traces t JOIN experiments e ON e.id = t.experiment_id WHERE t.project_id = ?1 AND t.trace_id = ?2 AND e.iid = ?3 AND e.lifecycle_stage = 'active'), j.key, j.value FROM json_each(?4) j WHERE (SELECT t.id FROM traces t JOIN experiments e ON e.id = t.experiment_id WHERE t.project_id = ?1 AND t.trace_id = ?2 AND e.iid = ?3 AND e.lifecycle_stage = 'active') IS NOT NULL`,
+  `INSERT OR REPLACE INTO trace_metadata (trace_id, key, value) SELECT (SELECT t.id FROM traces t JOIN experiments e ON e.id = t.experiment_id WHERE t.project_id = ?1 AND t.trace_id = ?2 AND e.iid = ?3 AND e.lifecycle_stage = 'active'), j.key, j.value FROM json_each(?4) j WHERE (SELECT t.id FROM traces t JOIN experiments e ON e.id = t.experiment_id WHERE t.project_id = ?1 AND t.trace_id = ?2 AND e.iid = ?3 AND e.lifecycle_stage = 'active') IS NOT NULL`,
+  `SELECT t.id, t.trace_id, t.experiment_id, e.iid, t.request_time, t.execution_time, t.state, t.request_preview, t.response_preview, t.client_request_id, t.spans_size FROM traces t JOIN experiments e ON e.id = t.experiment_id WHERE t.project_id = ?1 AND EXISTS (SELECT 1 FROM experiments e WHERE e.id = t.experiment_id AND e.lifecycle_stage = 'active') AND t.trace_id = ?2`,
+  `SELECT trace_id, key, value FROM trace_tags WHERE trace_id = (SELECT t.id FROM traces t WHERE t.project_id = ?1 AND EXISTS (SELECT 1 FROM experiments e WHERE e.id = t.experiment_id AND e.lifecycle_stage = 'active') AND t.trace_id = ?2) ORDER BY rowid`,
+  `SELECT trace_id, key, value FROM trace_metadata WHERE trace_id = (SELECT t.id FROM traces t WHERE t.project_id = ?1 AND EXISTS (SELECT 1 FROM experiments e WHERE e.id = t.experiment_id AND e.lifecycle_stage = 'active') AND t.trace_id = ?2) ORDER BY rowid`,
+  `SELECT id, trace_id, assessment_id, name, valid, body FROM trace_assessments WHERE trace_id = (SELECT t.id FROM traces t WHERE t.project_id = ?1 AND EXISTS (SELECT 1 FROM experiments e WHERE e.id = t.experiment_id AND e.lifecycle_stage = 'active') AND t.trace_id = ?2) ORDER BY id`,
+];
+// traceRowId (the spans upload's lookup)
+const SQL_TRACE_ROW_ID = `SELECT t.id FROM traces t WHERE t.project_id = ?1 AND EXISTS (SELECT 1 FROM experiments e WHERE e.id = t.experiment_id AND e.lifecycle_stage = 'active') AND t.trace_id = ?2`;
+const SQL_LOAD_TRACE_INFOS = [
+  `SELECT t.id, t.trace_id, t.experiment_id, e.iid, t.request_time, t.execution_time, t.state, t.request_preview, t.response_preview, t.client_request_id, t.spans_size FROM traces t JOIN experiments e ON e.id = t.experiment_id WHERE t.id IN (SELECT value FROM json_each(?2)) AND t.project_id = ?1 AND EXISTS (SELECT 1 FROM experiments e WHERE e.id = t.experiment_id AND e.lifecycle_stage = 'active')`,
+  `SELECT trace_id, key, value FROM trace_tags WHERE trace_id IN (SELECT value FROM json_each(?1)) ORDER BY rowid`,
+  `SELECT trace_id, key, value FROM trace_metadata WHERE trace_id IN (SELECT value FROM json_each(?1)) ORDER BY rowid`,
+  `SELECT id, trace_id, assessment_id, name, valid, body FROM trace_assessments WHERE trace_id IN (SELECT value FROM json_each(?1)) ORDER BY id`,
+];
+// src/tracking/traces/spans.ts putTraceFile: after the bytes are in R2
+const SQL_TRACE_SPANS_SIZE = 'UPDATE traces SET spans_size = ? WHERE id = ?';
+// src/tracking/search/traces.ts searchTraceRowIds as compiled for W6's filter, and with none
+const SQL_SEARCH_TRACES_W6 = `SELECT t.id AS id, 0 AS r0, t.request_time AS v0, 0 AS r1, t.trace_id AS v1 FROM traces t WHERE t.experiment_id = ? AND EXISTS (SELECT 1 FROM experiments e WHERE e.id = t.experiment_id AND e.lifecycle_stage = 'active') AND (EXISTS (SELECT 1 FROM trace_tags x WHERE x.trace_id = t.id AND x.key = ? AND x.value = ?) AND t.execution_time > ?) ORDER BY t.request_time DESC, t.trace_id ASC LIMIT ?`;
+const SQL_SEARCH_TRACES_NEWEST = `SELECT t.id AS id, 0 AS r0, t.request_time AS v0, 0 AS r1, t.trace_id AS v1 FROM traces t WHERE t.experiment_id = ? AND EXISTS (SELECT 1 FROM experiments e WHERE e.id = t.experiment_id AND e.lifecycle_stage = 'active') ORDER BY t.request_time DESC, t.trace_id ASC LIMIT ?`;
 
 /** The SQL texts the floor runs, by the domain function they mirror (for bench/sql-capture.ts). */
 export const MIRRORED_SQL = {
@@ -134,6 +163,11 @@ export const MIRRORED_SQL = {
   getUser: [SQL_GET_USER],
   resolvePackage: SQL_RESOLVE_PACKAGE,
   listDirectory: [SQL_LIST_DIRECTORY],
+  loadSweep: [SQL_SWEEP_LINES],
+  createTrace: SQL_CREATE_TRACE,
+  traceRowId: [SQL_TRACE_ROW_ID],
+  loadTraceInfos: SQL_LOAD_TRACE_INFOS,
+  searchTraceRowIds: [SQL_SEARCH_TRACES_W6, SQL_SEARCH_TRACES_NEWEST],
 };
 
 /** The stored form of a metric value (src/tracking/metric-values.ts encodeMetricValue). */
@@ -344,6 +378,7 @@ export class Floor {
     this.batch(() => {
       this.stmt(SQL_COLUMN_KEYS[0]).all(expId, 1000, 500);
       this.stmt(SQL_COLUMN_KEYS[1]).all(expId, 1000, 500);
+      this.stmt(SQL_COLUMN_KEYS[2]).all(expId, 1000, 500);
     });
     const ids = (
       cursor
@@ -357,6 +392,31 @@ export class Floor {
       for (const sql of SQL_CANDIDATE_ROWS) this.stmt(sql).all(json);
     });
     return { ids, ms: performance.now() - t0 };
+  }
+
+  /**
+   * The sweep page's reads (src/ui/sweep.tsx): the page's column keys, every active candidate
+   * ordered by the colour metric, and the axes of the drawn ones (the best `best`, then an even
+   * sample of the rest, `lines` in all).
+   */
+  sweep(experiment, { colorBy, params, metrics, lines, best }) {
+    const t0 = performance.now();
+    this.authenticate(Date.now(), { byPath: true });
+    this.stmt(SQL_EXPERIMENT_HEADER).get('mlflow.note.content', this.projectId, experiment.iid, 'active', 1);
+    this.batch(() => {
+      this.stmt(SQL_COLUMN_KEYS[0]).all(experiment.id, 1000, 500);
+      this.stmt(SQL_COLUMN_KEYS[1]).all(experiment.id, 1000, 500);
+      this.stmt(SQL_COLUMN_KEYS[2]).all(experiment.id, 1000, 500);
+    });
+    const ids = this.stmt(SQL_UI_SORT_FIRST).all(colorBy, experiment.id, 50_001).map((r) => r.id);
+    let drawn = ids;
+    if (ids.length > lines) {
+      const rest = ids.slice(best);
+      const stride = rest.length / (lines - best);
+      drawn = [...ids.slice(0, best), ...Array.from({ length: lines - best }, (_, i) => rest[Math.floor(i * stride)])];
+    }
+    const rows = this.stmt(SQL_SWEEP_LINES).all(JSON.stringify(params), JSON.stringify(metrics), JSON.stringify(drawn));
+    return { matched: ids.length, drawn: rows.length, ms: performance.now() - t0 };
   }
 
   /** The Candidate Detail page's reads (its chart data: `chartData`). */
@@ -393,6 +453,50 @@ export class Floor {
       this.stmt(SQL_BULK_RUNS).all(this.projectId, json);
       return this.stmt(SQL_BULK_SAMPLE).all(this.projectId, json, key, 0, Number.MAX_SAFE_INTEGER, 300).length;
     });
+  }
+
+  /** Trace infos by row id (loadTraceInfos): one transaction of 4. */
+  loadTraceInfos(ids) {
+    const json = JSON.stringify(ids);
+    return this.batch(() => [
+      this.stmt(SQL_LOAD_TRACE_INFOS[0]).all(this.projectId, json),
+      ...SQL_LOAD_TRACE_INFOS.slice(1).map((sql) => this.stmt(sql).all(json)),
+    ]);
+  }
+
+  /** StartTraceV3 (createTrace): one transaction of 7. `info` is W6's trace_info. */
+  startTrace(experiment, info, durationMs) {
+    this.authenticate();
+    const tags = JSON.stringify(info.tags);
+    const metadata = JSON.stringify(info.trace_metadata);
+    return this.batch(() => {
+      this.stmt(SQL_CREATE_TRACE[0]).run(this.projectId, info.trace_id, experiment.iid, Date.parse(info.request_time), durationMs, info.state, info.request_preview, info.response_preview, null);
+      this.stmt(SQL_CREATE_TRACE[1]).run(this.projectId, info.trace_id, experiment.iid, tags);
+      this.stmt(SQL_CREATE_TRACE[2]).run(this.projectId, info.trace_id, experiment.iid, metadata);
+      const row = this.stmt(SQL_CREATE_TRACE[3]).get(this.projectId, info.trace_id);
+      for (const sql of SQL_CREATE_TRACE.slice(4)) this.stmt(sql).all(this.projectId, info.trace_id);
+      return Number(row.id);
+    });
+  }
+
+  /** The spans upload (putTraceFile): the trace's row, the bytes written to a file, the size recorded. */
+  putSpans(traceId, spans) {
+    this.authenticate();
+    const id = Number(this.stmt(SQL_TRACE_ROW_ID).get(this.projectId, traceId).id);
+    writeFileSync(join(this.dir, `spans-${id}.json`), spans);
+    this.stmt(SQL_TRACE_SPANS_SIZE).run(Buffer.byteLength(spans), id);
+  }
+
+  /** traces/search (searchTraces): the experiments, the keyset query, the page's infos. `filtered`: W6's filter. */
+  searchTraces(experiment, { filtered, maxResults }) {
+    this.authenticate();
+    this.stmt(SQL_PROJECT_EXPERIMENT_IDS).all(this.projectId, JSON.stringify([experiment.iid]));
+    const rows = filtered
+      ? this.stmt(SQL_SEARCH_TRACES_W6).all(experiment.id, 'env', 'dev', 50, maxResults + 1)
+      : this.stmt(SQL_SEARCH_TRACES_NEWEST).all(experiment.id, maxResults + 1);
+    const ids = rows.slice(0, maxResults).map((r) => Number(r.id));
+    this.loadTraceInfos(ids);
+    return ids.length;
   }
 
   /** Closes the database (and removes it unless attached to the worker's). */

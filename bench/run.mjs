@@ -32,12 +32,13 @@ const w2 = await import('./workloads/w2.mjs');
 const w3 = await import('./workloads/w3.mjs');
 const w4 = await import('./workloads/w4.mjs');
 const w5 = await import('./workloads/w5.mjs');
+const w6 = await import('./workloads/w6.mjs');
 
 const MiB = 1024 * 1024;
 /** The sizes the issue fixes (full) and a smoke run (quick, under a minute; figures not comparable). */
 const SIZES = {
-  full: { w1Runs: 2000, w2Runs: 25_000, w2Calls: 10, w3Points: 100_000, w3Repeats: 10, w3BulkCalls: 10, w4Calls: 10, w5Bytes: 200 * MiB },
-  quick: { w1Runs: 20, w2Runs: 60, w2Calls: 3, w3Points: 5000, w3Repeats: 2, w3BulkCalls: 3, w4Calls: 3, w5Bytes: 16 * MiB },
+  full: { w1Runs: 2000, w2Runs: 25_000, w2Calls: 10, w3Points: 100_000, w3Repeats: 10, w3BulkCalls: 10, w4Calls: 10, w5Bytes: 200 * MiB, w6Traces: 2000, w6Calls: 10 },
+  quick: { w1Runs: 20, w2Runs: 60, w2Calls: 3, w3Points: 5000, w3Repeats: 2, w3BulkCalls: 3, w4Calls: 3, w5Bytes: 16 * MiB, w6Traces: 60, w6Calls: 3 },
 };
 
 /** The steps in order; later ones reuse what earlier ones logged (see docs/benchmarks.md). */
@@ -49,9 +50,10 @@ const STEPS = [
   { name: 'W3 history', workload: 'w3', run: w3.run },
   { name: 'W4 pages', workload: 'w4', run: w4.run },
   { name: 'W5 artifacts', workload: 'w5', run: w5.run },
+  { name: 'W6 traces', workload: 'w6', run: w6.run },
 ];
 /** What a workload needs logged before it. */
-const NEEDS = { w1: [], w2: ['w1'], w3: [], w4: ['w1', 'w2', 'w3'], w5: [] };
+const NEEDS = { w1: [], w2: ['w1'], w3: [], w4: ['w1', 'w2', 'w3'], w5: [], w6: [] };
 
 const { values: args } = parseArgs({
   options: {
@@ -69,12 +71,12 @@ if (!['api', 'direct'].includes(args.seed)) {
   console.error("--seed: 'api' (default: through runs/create + log-batch) or 'direct' (into the stopped worker's D1 file)");
   process.exit(2);
 }
-let selected = new Set(['w1', 'w2', 'w3', 'w4', 'w5']);
+let selected = new Set(['w1', 'w2', 'w3', 'w4', 'w5', 'w6']);
 if (args.only) {
   selected = new Set();
   for (const w of args.only.split(',').map((s) => s.trim().toLowerCase())) {
     if (!NEEDS[w]) {
-      console.error(`--only: unknown workload '${w}' (w1..w5)`);
+      console.error(`--only: unknown workload '${w}' (w1..w6)`);
       process.exit(2);
     }
     selected.add(w);

@@ -20,7 +20,9 @@ import { searchRunIds } from '../src/tracking/search';
 import { getUser } from '../src/access/users';
 import { resolvePackage } from '../src/packages/packages';
 import { listDirectory } from '../src/packages/files';
-import { w1Run } from './data.mjs';
+import { loadSweep } from '../src/tracking/sweep';
+import { createTrace, searchTraces, traceRowId } from '../src/tracking/traces/traces';
+import { w1Run, w6Trace } from './data.mjs';
 import { MIRRORED_SQL } from './floor.mjs';
 
 type Call = { batch: boolean; sql: string[] };
@@ -28,7 +30,7 @@ let calls: Call[] = [];
 const seen = new Set<string>();
 const norm = (sql: string) => sql.replace(/\s+/g, ' ').trim();
 let many = 1; // how many rows each query answers
-const row = { r0: 0, v0: 0.5, r1: 0, v1: 1, r2: 0, v2: '0'.repeat(32), id: 1, experiment_id: 1, lifecycle_stage: 'active', run_id: '0'.repeat(32), user_id: 1, scopes: 'api', revoked: 0, is_blocked: 0, is_admin: 1, access_level: 50 };
+const row = { r0: 0, v0: 0.5, r1: 0, v1: 1, r2: 0, v2: '0'.repeat(32), id: 1, experiment_id: 1, lifecycle_stage: 'active', run_id: '0'.repeat(32), user_id: 1, scopes: 'api', revoked: 0, is_blocked: 0, is_admin: 1, access_level: 50, params: '[]', metrics: '[]' };
 function statement(sql: string) {
   const s = {
     sql,
@@ -94,6 +96,26 @@ await capture('relatedCandidates (W4 detail)', () => relatedCandidates(db, { pro
 await capture('getUser (W4 detail)', () => getUser(db, 1));
 await capture('resolvePackage + listDirectory (W4 detail: its artifact browser)', async () => listDirectory(db, (await resolvePackage(db, 1, 'ml_candidate_1', '-'))!, ''));
 await capture('metricHistoryBulkInterval (W4 chart, 300 points)', () => metricHistoryBulkInterval(db, 1, { runIds: [runId], key: 'loss', maxResults: 300 }));
+// W4: the sweep page (src/ui/sweep.tsx) over the 25,000 candidates, coloured by m1
+await capture('loadSweep (W4 sweep)', () => loadSweep(db, { experimentId: 1, axes: [{ kind: 'param', key: 'p0' }, { kind: 'metric', key: 'm0' }], colorBy: 'm1' }));
+
+// W6: traces (src/tracking/traces/traces.ts): StartTraceV3, the spans upload's lookup, two searches
+const trace = w6Trace(0, '1');
+const traceInput = {
+  traceId: trace.info.trace_id,
+  experimentId: '1',
+  requestTime: Date.parse(trace.info.request_time),
+  executionTime: trace.durationMs,
+  state: trace.info.state as 'OK',
+  requestPreview: trace.info.request_preview,
+  responsePreview: trace.info.response_preview,
+  tags: trace.info.tags,
+  metadata: trace.info.trace_metadata,
+};
+await capture('createTrace (W6)', () => createTrace(db, 1, traceInput));
+await capture('traceRowId (W6 spans upload)', () => traceRowId(db, 1, trace.info.trace_id));
+await capture('searchTraces (W6 filtered)', () => searchTraces(db, 1, { experimentIds: ['1'], filter: "tags.env = 'dev' AND execution_time_ms > 50", maxResults: 100 }));
+await capture('searchTraces (W6 newest page)', () => searchTraces(db, 1, { experimentIds: ['1'], maxResults: 100 }));
 
 let drift = 0;
 for (const [name, list] of Object.entries(MIRRORED_SQL)) {

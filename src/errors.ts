@@ -1,6 +1,7 @@
 /**
- * Domain errors: what went wrong, in words a user can act on, without HTTP. Each protocol
- * (MLflow JSON, GitLab JSON, HTML) turns them into its own error shape in one place.
+ * Domain errors: what went wrong, in words a user can act on. The domain throws them without
+ * knowing HTTP; each protocol (MLflow JSON, GitLab JSON, HTML) turns them into its own error
+ * shape in one place, with the status `httpStatusOf` gives.
  */
 
 /** Base class; `kind` says which family of answer the error deserves. */
@@ -44,4 +45,23 @@ export class ConflictError extends DomainError {
 /** The request body is larger than allowed. */
 export class TooLargeError extends DomainError {
   readonly kind = 'too_large';
+}
+
+/** The HTTP status each kind of error deserves, the one map every protocol reads. */
+const HTTP_STATUS = {
+  not_found: 404,
+  already_exists: 409,
+  invalid: 400,
+  forbidden: 403,
+  unauthenticated: 401,
+  conflict: 409,
+  too_large: 413,
+} as const satisfies Record<DomainError['kind'], number>;
+
+/** An HTTP status a domain error is answered with. */
+export type ErrorStatus = (typeof HTTP_STATUS)[DomainError['kind']];
+
+/** The HTTP status a domain error deserves (MLflow's adapter folds 409 into its 400). */
+export function httpStatusOf(error: DomainError): ErrorStatus {
+  return HTTP_STATUS[error.kind];
 }

@@ -1,6 +1,7 @@
 // W4 pages: the Experiment Candidates page of an experiment with 25,000 candidates (first page
-// sorted by a metric, and a page deep into the keyset) and the Candidate Detail page of a run with
-// 100,000 metric points. Time per page = the whole request as the client sees it over loopback
+// sorted by a metric, and a page deep into the keyset), its sweep page (every candidate ordered by
+// a metric, 2,000 of them drawn over 10 axes) and the Candidate Detail page of a run with 100,000
+// metric points. Time per page = the whole request as the client sees it over loopback
 // (send to last byte of the full HTML document); the worker's Server-Timing header, when it sends
 // one, is recorded next to it.
 import { w1Top } from '../data.mjs';
@@ -83,11 +84,20 @@ export async function run(ctx) {
   const chartUrl = new URL(`${detailUrl.pathname}/metrics.json?key=loss`, base);
   const chart = await timePage(ctx, chartUrl, calls);
 
+  // the sweep page over every candidate: 6 params and 4 metrics as axes, coloured (and ordered) by m1
+  const sweepAxes = { params: ['p0', 'p1', 'p2', 'p3', 'p4', 'p5'], metrics: ['m0', 'm1', 'm2', 'm3'] };
+  const sweepQuery = [...sweepAxes.params.map((k) => `axis=param:${k}`), ...sweepAxes.metrics.map((k) => `axis=metric:${k}`), 'color=m1'].join('&');
+  const sweepUrl = new URL(`/${project.path_with_namespace}/-/ml/experiments/${exp.experimentId}/sweep?${sweepQuery}`, base);
+  const sweep = await timePage(ctx, sweepUrl, calls);
+  const sweepData = JSON.parse((/data-sweep="([^"]*)"/.exec(sweep.html)?.[1] ?? '{}').replace(/&quot;/g, '"').replace(/&amp;/g, '&'));
+  const sweepFirst = sweepData.lines?.[0]?.name ?? null;
+
   // the floor: the same reads the pages make (see floor.mjs), with no HTML
   const floorFirst = [];
   const floorDeep = [];
   const floorDetail = [];
   const floorChart = [];
+  const floorSweep = [];
   const floorExp = exp.floorExperimentId;
   for (let k = 0; k < calls; k++) {
     floorFirst.push(ctx.floor.candidatesPage(floorExp, { sortMetric: 'm1', perPage, skip: 0 }).ms);
@@ -98,6 +108,7 @@ export async function run(ctx) {
     t = now();
     ctx.floor.chartData(w3.floorRun, 'loss');
     floorChart.push(now() - t);
+    floorSweep.push(ctx.floor.sweep(floorExp, { colorBy: 'm1', ...sweepAxes, lines: 2000, best: 200 }).ms);
   }
 
   const rows = [];
@@ -108,6 +119,9 @@ export async function run(ctx) {
   row('w4.candidates_deep', `Experiment Candidates, page ${target + 1} of the keyset`, deepPage, floorDeep);
   row('w4.candidate_detail', `Candidate Detail, ${w3.points.toLocaleString('en-US')} metric points`, detail, floorDetail);
   row('w4.candidate_chart', 'Candidate Detail chart data (metrics.json, 300 of them)', chart, floorChart);
+  row('w4.sweep', `Sweep page, ${exp.logged.toLocaleString('en-US')} candidates, 10 axes, 2,000 drawn`, sweep, floorSweep);
+  if (sweepFirst !== top) rows.at(-1).note = `WRONG ANSWER: first line ${sweepFirst}, expected ${top} (largest m1)`;
+  else if (sweepData.lines.length !== Math.min(2000, exp.logged)) rows.at(-1).note = `WRONG ANSWER: ${sweepData.lines.length} lines drawn`;
   for (const r of rows) ctx.row(r);
   ctx.details.w4 = {
     timing: 'client-side, send to last byte of the full document, loopback keep-alive',
@@ -119,5 +133,6 @@ export async function run(ctx) {
     detail: { ours: summarize(detail.ms), bytes: detail.bytes, serverTiming: detail.serverTiming, floor: summarize(floorDetail) },
     chart: { url: chartUrl.pathname + chartUrl.search, ours: summarize(chart.ms), bytes: chart.bytes, floor: summarize(floorChart) },
     keysetWalk: summarize(walkMs),
+    sweep: { url: sweepUrl.pathname + sweepUrl.search, ours: summarize(sweep.ms), bytes: sweep.bytes, floor: summarize(floorSweep) },
   };
 }

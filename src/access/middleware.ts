@@ -46,7 +46,7 @@ function readCredentials(c: Context): Credentials {
 }
 
 // MLflow's searches (and get-latest-versions, which the client POSTs first) only read; a read_api token may make them.
-const READ_ONLY_POST = /\/ml\/mlflow\/api\/2\.0\/mlflow\/(?:[a-z-]+\/)?search$|\/ml\/mlflow\/api\/2\.0\/mlflow\/(?:logged-models\/search|registered-models\/get-latest-versions)$/;
+const READ_ONLY_POST = /\/ml\/mlflow\/api\/[23]\.0\/mlflow\/(?:[a-z-]+\/)?search$|\/ml\/mlflow\/api\/2\.0\/mlflow\/(?:logged-models\/search|registered-models\/get-latest-versions)$/;
 
 /** Whether a request only reads (what a `read_api` token may do). */
 export function isReadRequest(method: string, path: string): boolean {

@@ -125,6 +125,18 @@ export const experiments = sqliteTable(
   ],
 );
 
+/** The columns a user chose for an experiment's candidates table (`param:<key>`, `metric:<key>`, `tag:<key>`, as JSON). */
+export const candidateTableColumns = sqliteTable(
+  'candidate_table_columns',
+  {
+    userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    experimentId: integer('experiment_id').notNull().references(() => experiments.id, { onDelete: 'cascade' }),
+    columns: text('columns').notNull(),
+    updatedAt: integer('updated_at').notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.experimentId] })],
+);
+
 export const experimentTags = sqliteTable(
   'experiment_tags',
   {
@@ -316,6 +328,87 @@ export const loggedModelMetrics = sqliteTable(
     datasetDigest: text('dataset_digest'),
   },
   (t) => [primaryKey({ columns: [t.modelSeq, t.key, t.step, t.timestamp, t.value, t.isNan] })],
+);
+
+// ---------------------------------------------------------------- traces (MLflow 3 tracing)
+
+/**
+ * A trace's info (MLflow's TraceInfoV3): searchable here; its spans are the client's
+ * `traces.json` in R2 under `projects/<project>/traces/<id>/` (see src/tracking/traces/spans.ts).
+ * `trace_id` is the client's (`tr-<32 hex>`), unique in the project.
+ */
+export const traces = sqliteTable(
+  'traces',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    traceId: text('trace_id').notNull(),
+    projectId: integer('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    experimentId: integer('experiment_id').notNull().references(() => experiments.id, { onDelete: 'cascade' }),
+    /** When the trace started (ms). */
+    requestTime: integer('request_time').notNull(),
+    /** How long it ran (ms); null while in progress. */
+    executionTime: integer('execution_time'),
+    /** OK, ERROR, IN_PROGRESS or STATE_UNSPECIFIED. */
+    state: text('state').notNull(),
+    requestPreview: text('request_preview'),
+    responsePreview: text('response_preview'),
+    clientRequestId: text('client_request_id'),
+    /** Bytes of the stored spans (`traces.json`); null until the client uploads them. */
+    spansSize: integer('spans_size'),
+    createdAt: integer('created_at').notNull().default(now),
+  },
+  (t) => [
+    uniqueIndex('traces_trace_id_idx').on(t.projectId, t.traceId),
+    index('traces_experiment_time_idx').on(t.experimentId, t.requestTime),
+  ],
+);
+
+export const traceTags = sqliteTable(
+  'trace_tags',
+  {
+    traceId: integer('trace_id').notNull().references(() => traces.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    value: text('value').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.traceId, t.key] })],
+);
+
+/** A trace's metadata (MLflow's `trace_metadata`, immutable once logged in MLflow's model). */
+export const traceMetadata = sqliteTable(
+  'trace_metadata',
+  {
+    traceId: integer('trace_id').notNull().references(() => traces.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    value: text('value').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.traceId, t.key] }), index('trace_metadata_key_value_idx').on(t.key, t.value)],
+);
+
+/** Runs a trace is linked to (`link-to-run`), beside the run it was logged in (metadata `mlflow.sourceRun`). */
+export const traceRunLinks = sqliteTable(
+  'trace_run_links',
+  {
+    traceId: integer('trace_id').notNull().references(() => traces.id, { onDelete: 'cascade' }),
+    runId: text('run_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.traceId, t.runId] }), index('trace_run_links_run_idx').on(t.runId)],
+);
+
+/**
+ * Feedback and expectations on a trace. `body` is the assessment as MLflow answers it, without
+ * `valid` (a column: an override turns the overridden one's off).
+ */
+export const traceAssessments = sqliteTable(
+  'trace_assessments',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    assessmentId: text('assessment_id').notNull().unique(),
+    traceId: integer('trace_id').notNull().references(() => traces.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    valid: integer('valid', { mode: 'boolean' }).notNull().default(true),
+    body: text('body').notNull(),
+  },
+  (t) => [index('trace_assessments_trace_idx').on(t.traceId)],
 );
 
 // ---------------------------------------------------------------- registry

@@ -5,8 +5,8 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { candidateParams, candidates, experiments, latestMetrics } from '../db/schema';
-import { NOTE_TAG } from './candidates';
+import { candidateParams, candidateTags, candidates, experiments, latestMetrics } from '../db/schema';
+import { NOTE_TAG, PARENT_RUN_TAG } from './candidates';
 import { NotFoundError } from '../errors';
 import { decodeMetricValue } from './metric-values';
 
@@ -36,15 +36,15 @@ export async function getExperimentHeader(db: Database, projectId: number, iid: 
 export const MAX_COLUMN_KEYS = 500;
 
 /**
- * The param and metric keys logged by the experiment's active candidates, sorted. With
- * `recent`, only the newest `recent` candidates are looked at (a page view stays fast with tens
- * of thousands of candidates, which in practice log the same keys); without it, all of them
- * (the CSV).
+ * The param, metric and tag keys logged by the experiment's active candidates, sorted (tags
+ * without MLflow's own `mlflow.*`). With `recent`, only the newest `recent` candidates are looked
+ * at (a page view stays fast with tens of thousands of candidates, which in practice log the same
+ * keys); without it, all of them (the CSV).
  */
-export async function experimentColumnKeys(db: Database, experimentId: number, opts: { recent?: number } = {}): Promise<{ params: string[]; metrics: string[] }> {
+export async function experimentColumnKeys(db: Database, experimentId: number, opts: { recent?: number } = {}): Promise<ColumnKeys> {
   const limit = opts.recent === undefined ? sql`` : sql` ORDER BY ${candidates.startTime} DESC LIMIT ${opts.recent}`;
   const inExperiment = sql`SELECT ${candidates.id} FROM ${candidates} WHERE ${candidates.experimentId} = ${experimentId} AND ${candidates.lifecycleStage} = 'active'${limit}`;
-  const [params, metrics] = await db.batch([
+  const [params, metrics, tags] = await db.batch([
     db
       .selectDistinct({ key: candidateParams.key })
       .from(candidateParams)
@@ -57,9 +57,18 @@ export async function experimentColumnKeys(db: Database, experimentId: number, o
       .where(sql`${latestMetrics.candidateId} IN (${inExperiment})`)
       .orderBy(latestMetrics.key)
       .limit(MAX_COLUMN_KEYS),
+    db
+      .selectDistinct({ key: candidateTags.key })
+      .from(candidateTags)
+      .where(sql`${candidateTags.candidateId} IN (${inExperiment}) AND ${candidateTags.key} NOT LIKE 'mlflow.%'`)
+      .orderBy(candidateTags.key)
+      .limit(MAX_COLUMN_KEYS),
   ]);
-  return { params: params.map((r) => r.key), metrics: metrics.map((r) => r.key) };
+  return { params: params.map((r) => r.key), metrics: metrics.map((r) => r.key), tags: tags.map((r) => r.key) };
 }
+
+/** The keys an experiment's candidates table can show as columns. */
+export type ColumnKeys = { params: string[]; metrics: string[]; tags: string[] };
 
 /** One row of the candidates table. */
 export type CandidateRow = {
@@ -74,6 +83,9 @@ export type CandidateRow = {
   params: Map<string, string>;
   /** Latest value of each metric (NaN and ±Infinity restored). */
   metrics: Map<string, number>;
+  tags: Map<string, string>;
+  /** The run id of its parent run (MLflow's nested runs), if any. */
+  parentRunId?: string;
 };
 
 /** The rows of the given candidates, in the order given (ids not found are skipped). */
@@ -81,7 +93,7 @@ export async function loadCandidateRows(db: Database, ids: number[]): Promise<Ca
   if (ids.length === 0) return [];
   const list = JSON.stringify(ids);
   const inList = sql`(SELECT value FROM json_each(${list}))`;
-  const [infos, params, metrics] = await db.batch([
+  const [infos, params, metrics, tags] = await db.batch([
     db
       .select({
         id: candidates.id,
@@ -99,9 +111,37 @@ export async function loadCandidateRows(db: Database, ids: number[]): Promise<Ca
       .select({ candidateId: latestMetrics.candidateId, key: latestMetrics.key, value: latestMetrics.value, isNan: latestMetrics.isNan })
       .from(latestMetrics)
       .where(sql`${latestMetrics.candidateId} IN ${inList}`),
+    db.select().from(candidateTags).where(sql`${candidateTags.candidateId} IN ${inList}`),
   ]);
-  const rows = new Map<number, CandidateRow>(infos.map((r) => [r.id, { ...r, params: new Map(), metrics: new Map() }]));
+  const rows = new Map<number, CandidateRow>(infos.map((r) => [r.id, { ...r, params: new Map(), metrics: new Map(), tags: new Map() }]));
   for (const p of params) rows.get(p.candidateId)?.params.set(p.key, p.value);
   for (const m of metrics) rows.get(m.candidateId)?.metrics.set(m.key, decodeMetricValue(m.value, m.isNan));
+  for (const t of tags) {
+    const row = rows.get(t.candidateId);
+    if (!row) continue;
+    if (t.key === PARENT_RUN_TAG) row.parentRunId = t.value;
+    else row.tags.set(t.key, t.value);
+  }
   return ids.flatMap((id) => rows.get(id) ?? []);
+}
+
+/** At most this many children are shown under the parents of one page. */
+export const MAX_CHILDREN = 500;
+
+/**
+ * The active children (MLflow's nested runs) of the given candidates, oldest first: the ids of
+ * the candidates whose parent is one of them.
+ */
+export async function childCandidateIds(db: Database, experimentId: number, parentIds: number[]): Promise<number[]> {
+  if (parentIds.length === 0) return [];
+  const rows = await db
+    .select({ id: candidates.id })
+    .from(candidateTags)
+    .innerJoin(candidates, eq(candidates.id, candidateTags.candidateId))
+    .where(
+      sql`${candidateTags.key} = ${PARENT_RUN_TAG} AND ${candidateTags.value} IN (SELECT run_id FROM candidates WHERE id IN (SELECT value FROM json_each(${JSON.stringify(parentIds)}))) AND ${candidates.experimentId} = ${experimentId} AND ${candidates.lifecycleStage} = 'active'`,
+    )
+    .orderBy(candidates.startTime, candidates.id)
+    .limit(MAX_CHILDREN);
+  return rows.map((r) => r.id);
 }

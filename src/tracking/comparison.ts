@@ -15,8 +15,8 @@ import { decodeMetricValue } from './metric-values';
 export const MAX_COMPARED = 10;
 /** Points per candidate and metric in a comparison chart. */
 export const CURVE_POINTS = 300;
-/** At most this many candidates are drawn in the across-candidates chart (the newest ones). */
-export const MAX_ACROSS = 5000;
+/** At most this many candidates are drawn in the across-candidates chart (the newest ones): MLflow's largest search page. */
+export const MAX_ACROSS = 50_000;
 
 /** Which way a metric improves. */
 export type Direction = 'max' | 'min';
@@ -93,8 +93,8 @@ function bestColumns(values: (number | undefined)[], direction: Direction): Set<
   return new Set(present.filter((p) => p.v === target).map((p) => p.i));
 }
 
-/** A chart's data: the x values and one series (aligned to x, null = no point) per candidate. */
-export type Curves = { key: string; steps: number[]; series: (number | null)[][] };
+/** A chart's data: the steps, and per candidate its values and their timestamps aligned to them (null = no point). */
+export type Curves = { key: string; steps: number[]; series: (number | null)[][]; times: (number | null)[][] };
 
 /**
  * The curves of metric `key` for the given candidates (run ids, in column order), sampled on the
@@ -103,14 +103,18 @@ export type Curves = { key: string; steps: number[]; series: (number | null)[][]
  */
 export async function metricCurves(db: Database, projectId: number, runIds: string[], key: string): Promise<Curves> {
   const points = await metricHistoryBulkInterval(db, projectId, { runIds, key, maxResults: CURVE_POINTS });
-  const perRun = new Map<string, Map<number, number | null>>(runIds.map((id) => [id, new Map()]));
+  const perRun = new Map<string, Map<number, { value: number | null; timestamp: number }>>(runIds.map((id) => [id, new Map()]));
   const steps = new Set<number>();
   for (const p of points) {
-    perRun.get(p.runId)?.set(p.step, Number.isFinite(p.value) ? p.value : null);
+    perRun.get(p.runId)?.set(p.step, { value: Number.isFinite(p.value) ? p.value : null, timestamp: p.timestamp });
     steps.add(p.step);
   }
   const xs = [...steps].sort((a, b) => a - b);
-  return { key, steps: xs, series: runIds.map((id) => xs.map((s) => perRun.get(id)!.get(s) ?? null)) };
+  const column = (pick: (p: { value: number | null; timestamp: number }) => number | null) => runIds.map((id) => xs.map((s) => {
+    const p = perRun.get(id)!.get(s);
+    return p ? pick(p) : null;
+  }));
+  return { key, steps: xs, series: column((p) => p.value), times: column((p) => p.timestamp) };
 }
 
 /** One candidate's latest value of a metric, for the across-candidates chart. */

@@ -12,6 +12,7 @@ import { relatedCandidates } from '../tracking/candidate-detail';
 import { getExperimentHeader } from '../tracking/candidate-table';
 import { KeyValueTable, Copyable, Status, Time } from './components';
 import { candidateIdOf } from './route-params';
+import { CHART_ASSETS } from './charts';
 import { chartData, LiveMetrics, LiveStatus, loadLiveMetrics } from './live';
 import { CandidateActions, deletedCandidatePath } from './candidate-forms';
 import { formatDuration } from './format';
@@ -94,8 +95,8 @@ candidateRoutes.get('/:candidate_id', async (c) => {
       { label: experimentName, href: experimentPath(project, info.experimentIid) },
       { label: info.name || info.runId },
     ],
-    scripts: ['/assets/vendor/uPlot.iife.min.js', '/assets/chart.js'],
-    styles: ['/assets/vendor/uPlot.min.css', '/assets/pages.css'],
+    scripts: CHART_ASSETS.scripts,
+    styles: [...CHART_ASSETS.styles, '/assets/pages.css'],
     body: (
       <article class="candidate" id="candidate">
         <h1>{info.name || info.runId}</h1>

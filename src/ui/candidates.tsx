@@ -19,12 +19,12 @@ import { ExperimentActions } from './experiment-forms';
 import { CompareBar, CompareCheckbox } from './compare';
 import { candidateCsv } from './csv';
 import { page, wantsFragment } from './layout';
+import { candidatePath, experimentPath, experimentsPath, projectPath, traceListPath, withQuery } from './paths';
 import { loggedModelsOfExperiment } from '../tracking/logged-models';
 import { LoggedModelList } from './logged-models';
 
 /** How many of an experiment's newest logged models its page lists. */
 const LISTED_MODELS = 20;
-import { candidatePath, experimentPath, experimentsPath, projectPath, withQuery } from './paths';
 
 const PER_PAGE = 30;
 /** The columns come from the keys of this many newest candidates, plus those of the rows shown. */
@@ -195,6 +195,9 @@ candidateListRoutes.get('/:iid', async (c) => {
       <p class="muted">
         Experiment id <code>{String(experiment.iid)}</code> · created <Time ms={experiment.createdAt} /> · last activity <Time ms={experiment.updatedAt} />
       </p>
+      <p>
+        <a href={traceListPath(project, experiment.iid)}>Traces</a> of this experiment
+      </p>
       <ActiveSearch action={self} target="#candidates">
         <label class="grow">
           Filter by name
@@ -225,6 +228,9 @@ candidateListRoutes.get('/:iid', async (c) => {
         <button type="submit">Apply</button>
       </ActiveSearch>
       <CompareBar project={project} iid={experiment.iid} />
+      <p>
+        <a href={withQuery(`${self}/sweep`, extrasQuery(view.extras))}>Sweep analysis</a> <span class="muted">of the candidates this filter matches: parallel coordinates, param against metric.</span>
+      </p>
       {results()}
       {models.length ? <LoggedModelList project={project} models={models} /> : null}
     </section>

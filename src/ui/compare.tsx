@@ -26,6 +26,7 @@ import {
 import { Num, Status, Time } from './components';
 import { experimentOf } from './route-params';
 import { page } from './layout';
+import { CHART_ASSETS, ChartFigure } from './charts';
 import { candidatePath, experimentPath, experimentsPath, projectPath, withQuery } from './paths';
 
 /** At most this many metric charts on one comparison (the table lists every metric). */
@@ -147,8 +148,8 @@ compareRoutes.get('/:iid/compare', async (c) => {
       { label: experiment.name, href: self },
       { label: 'Compare' },
     ],
-    scripts: ['/assets/vendor/uPlot.iife.min.js', '/assets/compare.js'],
-    styles: ['/assets/vendor/uPlot.min.css', '/assets/ml.css'],
+    scripts: [...CHART_ASSETS.scripts, '/assets/compare.js'],
+    styles: [...CHART_ASSETS.styles, '/assets/ml.css'],
     body: (
       <article class="compare">
         <h1>Compare candidates</h1>
@@ -290,19 +291,13 @@ compareRoutes.get('/:iid/compare', async (c) => {
                 {comparison.metrics.length > MAX_CHARTS ? <p class="muted">The first {MAX_CHARTS} metrics are charted.</p> : null}
                 <div class="charts">
                   {curves.map((curve) => (
-                    <figure class="card chart">
-                      <h3>{curve.key}</h3>
-                      <div
-                        class="compare-chart"
-                        data-chart={JSON.stringify({ key: curve.key, labels, steps: curve.steps, series: curve.series })}
-                        role="img"
-                        aria-label={`Chart of ${curve.key} by step for ${labels.join(', ')}`}
-                      >
-                        <p class="chart-status muted">
-                          <span class="spinner" aria-hidden="true"></span> Drawing chart…
-                        </p>
-                      </div>
-                    </figure>
+                    <ChartFigure
+                      title={curve.key}
+                      kind="compare-chart"
+                      data={{ chart: { key: curve.key, labels, steps: curve.steps, series: curve.series, times: curve.times } }}
+                      label={`Chart of ${curve.key} by step for ${labels.join(', ')}`}
+                      fallback={<>The curves need JavaScript; the latest values are in the table above.</>}
+                    />
                   ))}
                 </div>
               </section>
@@ -352,7 +347,7 @@ compareRoutes.get('/:iid/compare', async (c) => {
                   <span class="spinner" aria-hidden="true"></span> Drawing chart…
                 </p>
               </div>
-              <figcaption class="muted">● every candidate · ◆ the compared ones. Hover a point for the candidate's name.</figcaption>
+              <figcaption class="muted">Small dots: every candidate · larger dots: the compared ones. Hover a point for the candidate's name; drag to zoom.</figcaption>
             </figure>
           </section>
         ) : null}

@@ -5,19 +5,9 @@
  */
 import type { Context } from 'hono';
 import type { AppEnv } from '../env';
-import type { DomainError } from '../errors';
+import { httpStatusOf, type DomainError } from '../errors';
 import { page } from './layout';
 import { SIGN_IN_PATH } from './session';
-
-const STATUS = {
-  not_found: 404,
-  already_exists: 409,
-  invalid: 400,
-  forbidden: 403,
-  unauthenticated: 401,
-  conflict: 409,
-  too_large: 413,
-} as const;
 
 const TITLE = {
   404: 'Page not found',
@@ -56,5 +46,5 @@ export function errorPage(c: Context<AppEnv>, status: keyof typeof TITLE, messag
 
 /** The HTML answer for a domain error. */
 export function domainErrorPage(c: Context<AppEnv>, error: DomainError) {
-  return errorPage(c, STATUS[error.kind], error.message);
+  return errorPage(c, httpStatusOf(error), error.message);
 }

@@ -13,6 +13,7 @@ import { experimentRoutes } from './experiments';
 import { candidateListRoutes } from './candidates';
 import { candidateRoutes } from './candidate';
 import { compareRoutes } from './compare';
+import { sweepRoutes } from './sweep';
 import { modelRoutes } from './models';
 import { promoteRoutes, versionRoutes } from './model-version';
 import { packageRoutes } from './packages';
@@ -22,6 +23,7 @@ import { liveRoutes } from './live';
 import { loggedModelRoutes } from './logged-models';
 import { versionCompareRoutes } from './version-compare';
 import { mlflowLinkRoutes } from './mlflow-links';
+import { traceListRoutes, traceRoutes } from './traces';
 
 export const ui = new Hono<AppEnv>();
 
@@ -37,6 +39,9 @@ ui.route('/:namespace/:project/-/ml/experiments', experimentFormRoutes);
 ui.route('/:namespace/:project/-/ml/experiments', experimentRoutes);
 ui.route('/:namespace/:project/-/ml/experiments', candidateListRoutes);
 ui.route('/:namespace/:project/-/ml/experiments', compareRoutes);
+ui.route('/:namespace/:project/-/ml/experiments', sweepRoutes);
+ui.route('/:namespace/:project/-/ml/experiments', traceListRoutes);
+ui.route('/:namespace/:project/-/ml/traces', traceRoutes);
 ui.route('/:namespace/:project/-/ml/candidates', candidateFormRoutes);
 ui.route('/:namespace/:project/-/ml/candidates', liveRoutes);
 ui.route('/:namespace/:project/-/ml/candidates', candidateRoutes);

@@ -16,22 +16,23 @@ import { CandidateTableRow, tableColumnKeys } from './candidates';
 import { candidateIdOf } from './route-params';
 import { Num, Status } from './components';
 import { page } from './layout';
+import { ChartFigure } from './charts';
+import { candidatePath, withQuery } from './paths';
 import { candidateLivePath, pollAttrs, POLL_EVERY } from './live-poll';
-import { candidatePath } from './paths';
 
 /** Points per chart: enough for the shape of any curve, small enough to draw at once. */
 export const CHART_POINTS = 300;
 
-/** A chart's data: one value per step (the last logged); NaN and ±Infinity are gaps (null). */
-export type ChartData = { key: string; steps: number[]; values: (number | null)[] };
+/** A chart's data: one value per step (the last logged) and when it was logged; NaN and ±Infinity are gaps (null). */
+export type ChartData = { key: string; steps: number[]; values: (number | null)[]; times: number[] };
 
 /** The sampled points of one metric of a run, ready to draw. */
 export async function chartData(db: Database, projectId: number, runId: string, key: string): Promise<ChartData> {
   const points = await metricHistoryBulkInterval(db, projectId, { runIds: [runId], key, maxResults: CHART_POINTS });
-  const byStep = new Map<number, number | null>();
-  for (const p of points) byStep.set(p.step, Number.isFinite(p.value) ? p.value : null);
+  const byStep = new Map<number, { value: number | null; timestamp: number }>();
+  for (const p of points) byStep.set(p.step, { value: Number.isFinite(p.value) ? p.value : null, timestamp: p.timestamp });
   const steps = [...byStep.keys()].sort((a, b) => a - b);
-  return { key, steps, values: steps.map((s) => byStep.get(s) ?? null) };
+  return { key, steps, values: steps.map((s) => byStep.get(s)!.value), times: steps.map((s) => byStep.get(s)!.timestamp) };
 }
 
 /** What the live metrics section shows. */
@@ -107,16 +108,24 @@ export function LiveMetrics(props: { project: Pick<Project, 'namespace' | 'path'
             </table>
           </div>
           <div class="charts">
-            {charts.map((chart) => (
-              <figure class="card chart" id={`chart-${encodeURIComponent(chart.key)}`}>
-                <h3>{chart.key}</h3>
-                <div class="chart-canvas" data-points={JSON.stringify(chart)} role="img" aria-label={`Chart of ${chart.key} by step`}>
-                  <p class="chart-status muted">
-                    <span class="spinner" aria-hidden="true"></span> Loading chart…
-                  </p>
-                </div>
-              </figure>
-            ))}
+            {charts.map((chart, i) => {
+              const m = summaries[i];
+              return (
+                <ChartFigure
+                  id={`chart-${encodeURIComponent(chart.key)}`}
+                  title={chart.key}
+                  kind="chart-canvas"
+                  data={{ points: chart }}
+                  label={`Chart of ${chart.key} by step`}
+                  fallback={
+                    <>
+                      Latest <Num value={m.latest} /> at step {m.lastStep}, from {chart.steps.length} sampled {chart.steps.length === 1 ? 'point' : 'points'} ·{' '}
+                      <a href={withQuery(`${candidatePath(props.project, info.candidateId)}/metrics.json`, { key: chart.key })}>the data (JSON)</a>
+                    </>
+                  }
+                />
+              );
+            })}
           </div>
         </>
       )}

@@ -9,6 +9,10 @@ export const projectPath = (p: Pick<Project, 'namespace' | 'path'>) => `/${seg(p
 export const experimentsPath = (p: Pick<Project, 'namespace' | 'path'>) => `${projectPath(p)}/-/ml/experiments`;
 /** Experiment Candidates of the experiment with MLflow id `iid`. */
 export const experimentPath = (p: Pick<Project, 'namespace' | 'path'>, iid: number) => `${experimentsPath(p)}/${iid}`;
+/** The traces of the experiment with MLflow id `iid`. */
+export const traceListPath = (p: Pick<Project, 'namespace' | 'path'>, iid: number) => `${experimentPath(p, iid)}/traces`;
+/** One trace, by its trace id. */
+export const tracePath = (p: Pick<Project, 'namespace' | 'path'>, traceId: string) => `${projectPath(p)}/-/ml/traces/${seg(traceId)}`;
 /** Candidate Detail. */
 export const candidatePath = (p: Pick<Project, 'namespace' | 'path'>, candidateId: number) => `${projectPath(p)}/-/ml/candidates/${candidateId}`;
 /** The package registry of a project. */

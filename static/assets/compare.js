@@ -1,9 +1,9 @@
-// Draws the comparison charts with uPlot from the JSON in each element's data attribute (the
-// points are sampled on the server). Every candidate has its own colour, line pattern and
-// marker shape (the same as the page's legend), so the charts read without colour too.
+// Draws the comparison charts from the JSON in each element's data attribute (the points are
+// sampled on the server), with the chart kit of chart.js. Every candidate has its own colour,
+// line pattern and marker shape (the same as the page's legend), so the charts read without
+// colour too.
 // Also submits the page's small forms as soon as a switch or menu changes.
 (() => {
-  const COLORS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#8a6d00', '#56b4e9', '#000000', '#7f3fbf', '#8c564b', '#b3261e'];
   const DASHES = [[], [8, 4], [2, 3], [10, 3, 2, 3], [4, 4], [12, 4], [2, 6], [6, 2, 2, 2], [1, 2], [14, 2, 2, 2, 2, 2]];
   const SHAPES = ['circle', 'square', 'triangle', 'diamond', 'plus', 'cross', 'down', 'ring', 'box', 'open-triangle'];
   const HEIGHT = 240;
@@ -36,13 +36,13 @@
         draw: (u) => {
           const r = 4 * devicePixelRatio;
           u.series.forEach((s, si) => {
-            if (si === 0 || !s.show) return;
+            if (si === 0 || !s.show || s.raw) return;
             const ys = u.data[si];
             const xs = u.data[0];
             const present = [];
             for (let i = 0; i < ys.length; i++) if (ys[i] != null) present.push(i);
             const every = present.length <= 40 ? 1 : Math.ceil(present.length / 12);
-            const { shape, color } = shapeOf(si - 1);
+            const { shape, color } = shapeOf(s.idx ?? si - 1);
             present.forEach((idx, n) => {
               if ((n + si) % every !== 0 && n !== present.length - 1) return;
               const x = u.valToPos(xs[idx], 'x', true);
@@ -56,64 +56,62 @@
   }
 
   const width = (el) => Math.max(260, el.clientWidth || 320);
-  function follow(el, plot) {
-    new ResizeObserver(() => plot.setSize({ width: width(el), height: HEIGHT })).observe(el);
-  }
-  function ready(el, count) {
-    el.querySelector('.chart-status')?.remove();
-    el.setAttribute('data-drawn', String(count));
-  }
 
+  /** The comparison curves: the chart kit's line chart, one line per candidate with its marker and dash. */
   function drawCurves(el) {
     const data = JSON.parse(el.dataset.chart);
-    const style = (i) => ({ color: COLORS[i % COLORS.length], shape: SHAPES[i % SHAPES.length] });
-    ready(el, data.series.length);
-    const plot = new uPlot(
-      {
-        width: width(el),
-        height: HEIGHT,
-        scales: { x: { time: false } },
-        axes: [{ label: 'step' }, {}],
-        legend: { show: true, live: true },
-        plugins: [markers(style)],
-        series: [
-          { label: 'step' },
-          ...data.labels.map((label, i) => ({ label, stroke: COLORS[i % COLORS.length], dash: DASHES[i % DASHES.length], width: 2, spanGaps: true, points: { show: false } })),
-        ],
-      },
-      [data.steps, ...data.series],
-      el,
-    );
-    follow(el, plot);
+    const series = data.labels.map((label, i) => {
+      const steps = [];
+      const values = [];
+      const times = [];
+      data.steps.forEach((step, j) => {
+        if (data.series[i][j] === null && !(data.times?.[i]?.[j] != null)) return;
+        steps.push(step);
+        values.push(data.series[i][j]);
+        times.push(data.times?.[i]?.[j] ?? null);
+      });
+      return { label, steps, values, times };
+    });
+    const shapeOf = (i) => ({ color: flaretrackCharts.color(i), shape: SHAPES[i % SHAPES.length] });
+    flaretrackCharts.lineChart(el, { title: data.key, series }, { plugins: [markers(shapeOf)], dashes: data.labels.map((_, i) => DASHES[i % DASHES.length]) });
+    el.setAttribute('data-drawn', String(data.series.length));
   }
 
+  /**
+   * One metric's latest value across every candidate of the experiment, oldest first: a point
+   * per candidate (all of them, however many), the compared ones ringed in a second colour.
+   */
   function drawAcross(el) {
     const data = JSON.parse(el.dataset.across);
     const xs = data.values.map((_, i) => i);
     const chosen = new Set(data.selected);
     const picked = data.values.map((v, i) => (chosen.has(i) ? v : null));
-    const style = (i) => (i === 0 ? { color: '#5b3fd0', shape: 'circle' } : { color: '#d55e00', shape: 'diamond' });
-    ready(el, data.values.length);
-    const few = data.values.length <= 300;
+    el.querySelector('.chart-status')?.remove();
+    el.setAttribute('data-drawn', String(data.values.length));
+    const { axis, grid } = flaretrackCharts.theme();
+    const size = data.values.length > 2000 ? 3 : data.values.length > 300 ? 5 : 8;
+    const dots = (i, sz) => ({ stroke: flaretrackCharts.color(i), width: 0, paths: () => null, points: { show: true, size: sz, fill: flaretrackCharts.color(i), space: 0 } });
     const plot = new uPlot(
       {
         width: width(el),
         height: HEIGHT,
         scales: { x: { time: false } },
-        axes: [{ label: 'candidate (oldest first)', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] }, { label: data.key }],
+        axes: [
+          { label: 'candidate (oldest first)', stroke: axis, grid: { stroke: grid }, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] },
+          { label: data.key, stroke: axis, grid: { stroke: grid } },
+        ],
         legend: { show: true, live: true },
-        cursor: { points: { size: 10 } },
-        plugins: few ? [markers(style)] : [],
+        cursor: { points: { size: 10 }, drag: { x: true, y: false } },
         series: [
           { label: 'candidate', value: (u, v) => (v == null ? '—' : data.names[v] ?? '') },
-          { label: `latest ${data.key}`, stroke: '#5b3fd0', width: 0, paths: () => null, points: { show: !few, size: 3, fill: '#5b3fd0' } },
-          { label: 'compared', stroke: '#d55e00', width: 0, paths: () => null, points: { show: !few, size: 9, fill: '#d55e00' } },
+          { label: `latest ${data.key}`, ...dots(0, size) },
+          { label: 'compared', ...dots(1, size + 6) },
         ],
       },
       [xs, data.values, picked],
       el,
     );
-    follow(el, plot);
+    new ResizeObserver(() => plot.setSize({ width: width(el), height: HEIGHT })).observe(el);
   }
 
   function drawAll() {

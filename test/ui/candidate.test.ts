@@ -64,7 +64,10 @@ describe('Candidate Detail', () => {
     expect(html.split(ESCAPED).length - 1).toBeGreaterThanOrEqual(6); // title, h1, crumb, param key+value, tag key+value, metric
     expect(html).toMatch(/>loss<\/a><\/td><td class="num"><span title="2">2<\/span><\/td><td class="num"><span title="1.23456789">1.2346<\/span><\/td><td class="num"><span title="3">3<\/span><\/td><td class="num">3<\/td>/);
     // The chart's points travel in the page (sampled on the server; NaN is a gap).
-    expect(html).toContain('data-points="{&quot;key&quot;:&quot;loss&quot;,&quot;steps&quot;:[0,1,2,3],&quot;values&quot;:[3,1.23456789,null,2]}"');
+    // the chart's points with when each was logged (the seed logs step i at 1700000000000 + i), for the wall-time axis
+    expect(html).toContain('data-points="{&quot;key&quot;:&quot;loss&quot;,&quot;steps&quot;:[0,1,2,3],&quot;values&quot;:[3,1.23456789,null,2],&quot;times&quot;:[1700000000000,1700000000001,1700000000002,1700000000003]}"');
+    // with JavaScript off, the chart's place says the latest value and links to the data
+    expect(html).toMatch(/<p class="chart-status muted">Latest <span title="2">2<\/span> at step 3, from 4 sampled points · <a href="[^"]*\/metrics\.json\?key=loss">the data \(JSON\)<\/a>/);
     expect(html).toContain('src="/assets/vendor/uPlot.iife.min.js"');
   });
 

@@ -1,21 +1,24 @@
 import type { Context } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { DomainError } from '../../errors';
+import { httpStatusOf, type DomainError } from '../../errors';
 
-const CODES: Record<DomainError['kind'], [string, ContentfulStatusCode]> = {
-  not_found: ['RESOURCE_DOES_NOT_EXIST', 404],
-  already_exists: ['RESOURCE_ALREADY_EXISTS', 400],
-  invalid: ['INVALID_PARAMETER_VALUE', 400],
-  forbidden: ['PERMISSION_DENIED', 403],
-  unauthenticated: ['UNAUTHENTICATED', 401],
-  conflict: ['INVALID_STATE', 400],
-  too_large: ['RESOURCE_LIMIT_EXCEEDED', 413],
+/** MLflow's error code for each kind of domain error. */
+const CODES: Record<DomainError['kind'], string> = {
+  not_found: 'RESOURCE_DOES_NOT_EXIST',
+  already_exists: 'RESOURCE_ALREADY_EXISTS',
+  invalid: 'INVALID_PARAMETER_VALUE',
+  forbidden: 'PERMISSION_DENIED',
+  unauthenticated: 'UNAUTHENTICATED',
+  conflict: 'INVALID_STATE',
+  too_large: 'RESOURCE_LIMIT_EXCEEDED',
 };
 
-/** A domain error in MLflow's shape: `{"error_code", "message"}` with MLflow's status. */
+/**
+ * A domain error in MLflow's shape: `{"error_code", "message"}`. MLflow has no 409: its server
+ * answers RESOURCE_ALREADY_EXISTS and INVALID_STATE with 400, and its clients expect that.
+ */
 export function mlflowError(c: Context, error: DomainError): Response {
-  const [code, status] = CODES[error.kind];
-  return c.json({ error_code: code, message: error.message }, status);
+  const status = httpStatusOf(error);
+  return c.json({ error_code: CODES[error.kind], message: error.message }, status === 409 ? 400 : status);
 }
 
 /** MLflow's answer for a path it does not serve. */

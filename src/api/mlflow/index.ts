@@ -14,6 +14,7 @@ import { metricsApi } from './metrics';
 import { modelVersionsApi } from './model-versions';
 import { registeredModelsApi } from './registered-models';
 import { runsApi } from './runs';
+import { traceArtifactsApi, tracesV2Api, tracesV3Api } from './traces';
 
 /** The MLflow sub-app, mounted at /api/v4/projects/:id/ml/mlflow. */
 export const mlflowApi = new Hono<AppEnv>()
@@ -29,5 +30,9 @@ export const mlflowApi = new Hono<AppEnv>()
   .route('/api/2.0/mlflow/logged-models', loggedModelsApi)
   .route('/api/2.0/mlflow/registered-models', registeredModelsApi)
   .route('/api/2.0/mlflow/model-versions', modelVersionsApi)
+  .route('/api/3.0/mlflow/traces', tracesV3Api)
+  .route('/api/2.0/mlflow/traces', tracesV2Api)
+  // Ahead of the packages' artifacts: `ml_traces` is no package (`ml_` names are reserved).
+  .route('/api/2.0/mlflow-artifacts/artifacts/ml_traces', traceArtifactsApi)
   .route('/api/2.0/mlflow-artifacts', artifactsApi)
   .notFound(endpointNotFound);

@@ -9,7 +9,7 @@ import type { Database } from '../../db/client';
 import { InvalidInputError } from '../../errors';
 import { syntaxError } from './lexer';
 import type { Comparator, Comparison, Expr, ListValue, Literal } from './parser';
-import { decodePageToken, encodePageToken, type Keyset, type TermType } from './page-token';
+import { decodePageToken, encodePageToken, type Keyset, type PageSide, type TermType } from './page-token';
 import type { SearchPage, ViewType } from './types';
 
 /** D1 refuses a statement with more bound parameters than this. */
@@ -139,18 +139,22 @@ export type KeysetQuery = {
 const dialect = new SQLiteAsyncDialect();
 
 /** The SELECT of a keyset-paged search (exported for query-plan checks), checked against D1's parameter limit. */
-export function keysetStatement(query: KeysetQuery): { statement: SQL; ordering: string } {
+export function keysetStatement(query: KeysetQuery): { statement: SQL; ordering: string; side: PageSide } {
   const ordering = query.order.map((term) => `${term.describe}:${term.ascending ? 'asc' : 'desc'}`).join('|');
   const conditions = query.where.filter((c): c is SQL => c !== undefined);
+  let side: PageSide = 'after';
   if (query.pageToken) {
-    const keyset = decodePageToken(query.pageToken, ordering, query.order.map((term) => term.type));
-    conditions.push(after(query.order, keyset, 0));
+    const token = decodePageToken(query.pageToken, ordering, query.order.map((term) => term.type));
+    side = token.side;
+    conditions.push(beyond(query.order, token.keyset, 0, side));
   }
+  // the page before a row is read backwards from it (the ordering reversed), then put back in order
+  const forward = side === 'after';
   const columns = query.order.map((term, i) => sql`, ${term.rank ?? sql`0`} AS ${sql.raw(`r${i}`)}, ${term.value} AS ${sql.raw(`v${i}`)}`);
   const orderBy = sql.join(
     query.order.flatMap((term) => [
-      ...(term.rank ? [sql`${term.rank} ASC`] : []),
-      sql`${term.value} ${sql.raw(term.ascending ? 'ASC' : 'DESC')}`,
+      ...(term.rank ? [sql`${term.rank} ${sql.raw(forward ? 'ASC' : 'DESC')}`] : []),
+      sql`${term.value} ${sql.raw(term.ascending === forward ? 'ASC' : 'DESC')}`,
     ]),
     sql`, `,
   );
@@ -160,43 +164,62 @@ export function keysetStatement(query: KeysetQuery): { statement: SQL; ordering:
   if (bound > MAX_BOUND_PARAMETERS) {
     throw new InvalidInputError(`This search is too complex: it needs ${bound} values, at most ${MAX_BOUND_PARAMETERS} fit in one query; use fewer comparisons or IN lists`, 'filter');
   }
-  return { statement, ordering };
+  return { statement, ordering, side };
 }
 
-/** Runs a keyset-paged search and returns one page of ids with the next page's token. */
+/**
+ * Runs a keyset-paged search and returns one page of ids with the next page's token, and, for a
+ * page reached by a token, the token of the page before it.
+ */
 export async function runKeysetQuery<Id extends number>(db: Database, query: KeysetQuery): Promise<SearchPage<Id>> {
-  const { statement, ordering } = keysetStatement(query);
+  const { statement, ordering, side } = keysetStatement(query);
   const rows = await db.all<Record<string, number | string | null>>(statement);
+  const more = rows.length > query.maxResults;
   const page = rows.slice(0, query.maxResults);
-  const result: SearchPage<Id> = { ids: page.map((row) => row.id as Id) };
-  if (rows.length > query.maxResults) {
-    const last = page[page.length - 1];
-    const keyset: Keyset = query.order.map((_, i) => {
-      const rank = Number(last[`r${i}`]);
-      return [rank, rank > 0 ? null : (last[`v${i}`] as number | string)];
+  if (side === 'before') page.reverse();
+  const keysetOf = (row: Record<string, number | string | null>): Keyset =>
+    query.order.map((_, i) => {
+      const rank = Number(row[`r${i}`]);
+      return [rank, rank > 0 ? null : (row[`v${i}`] as number | string)];
     });
-    result.nextPageToken = encodePageToken(ordering, keyset);
-  }
+  const result: SearchPage<Id> = { ids: page.map((row) => row.id as Id) };
+  if (page.length === 0) return result;
+  // forward: more rows follow when the page overflowed; backward: the token's own row follows
+  if (side === 'before' || more) result.nextPageToken = encodePageToken(ordering, keysetOf(page[page.length - 1]));
+  // forward: the token's row precedes; backward: more rows precede when the page overflowed
+  if ((side === 'after' && query.pageToken) || (side === 'before' && more)) result.previousPageToken = encodePageToken(ordering, keysetOf(page[0]), 'before');
   return result;
 }
 
-/** Rows strictly after `keyset` in the ordering, from term `i` on (nested, so each value is bound twice at most). */
-function after(order: OrderTerm[], keyset: Keyset, i: number): SQL {
+/** How many rows a search matches in all (its page token and size aside). */
+export async function countKeysetQuery(db: Database, query: KeysetQuery): Promise<number> {
+  const conditions = query.where.filter((c): c is SQL => c !== undefined);
+  const where = conditions.length ? sql` WHERE ${sql.join(conditions, sql` AND `)}` : sql``;
+  const [row] = await db.all<{ n: number }>(sql`SELECT count(*) AS n FROM ${query.from}${where}`);
+  return row?.n ?? 0;
+}
+
+/**
+ * Rows strictly after (or before) `keyset` in the ordering, from term `i` on (nested, so each
+ * value is bound twice at most). Ranks (NaN, missing) sort after every value in both directions.
+ */
+function beyond(order: OrderTerm[], keyset: Keyset, i: number, side: PageSide): SQL {
   const term = order[i];
   const [rank, value] = keyset[i];
-  const beyond = term.ascending ? sql`>` : sql`<`;
+  const forward = side === 'after';
+  const past = term.ascending === forward ? sql`>` : sql`<`;
   let strictly: SQL;
   let equal: SQL;
   if (!term.rank) {
-    strictly = sql`${term.value} ${beyond} ${value}`;
+    strictly = sql`${term.value} ${past} ${value}`;
     equal = sql`${term.value} = ${value}`;
   } else if (rank > 0) {
-    strictly = sql`${term.rank} > ${rank}`;
+    strictly = forward ? sql`${term.rank} > ${rank}` : sql`${term.rank} < ${rank}`;
     equal = sql`${term.rank} = ${rank}`;
   } else {
-    strictly = sql`(${term.rank} > 0 OR (${term.rank} = 0 AND ${term.value} ${beyond} ${value}))`;
+    strictly = forward ? sql`(${term.rank} > 0 OR (${term.rank} = 0 AND ${term.value} ${past} ${value}))` : sql`(${term.rank} = 0 AND ${term.value} ${past} ${value})`;
     equal = sql`(${term.rank} = 0 AND ${term.value} = ${value})`;
   }
   if (i === order.length - 1) return strictly;
-  return sql`(${strictly} OR (${equal} AND ${after(order, keyset, i + 1)}))`;
+  return sql`(${strictly} OR (${equal} AND ${beyond(order, keyset, i + 1, side)}))`;
 }

@@ -4,7 +4,7 @@
  * page at a time; callers load the rows themselves. A malformed filter, order_by or page token is
  * an InvalidInputError; filter and order_by errors name the column ("Invalid filter at column 11:
  * expected a comparator ..."). `maxResults` is validated here too: runs and experiments up to
- * 50000, registered models 1000, model versions 200000, logged models 50000.
+ * 50000, registered models 1000, model versions 200000, logged models 50000, traces 1000.
  *
  * The grammar, for every search:
  *   filter      := and ('OR' and)*            AND binds tighter than OR; keywords in any case
@@ -26,10 +26,11 @@
  *
  * Files: lexer.ts and parser.ts (text → tree with positions), compile.ts (shared SQL pieces, the
  * keyset query and D1's limit of 100 bound values), page-token.ts, and one compiler per search:
- * runs.ts, experiments.ts, models.ts (registered models and versions), logged-models.ts.
+ * runs.ts, experiments.ts, models.ts (registered models and versions), logged-models.ts, traces.ts.
  */
-export type { ExperimentSearch, LoggedModelSearch, ModelSearch, RunSearch, SearchPage, ViewType } from './types';
-export { searchRunIds } from './runs';
+export type { ExperimentSearch, LoggedModelSearch, ModelSearch, RunSearch, SearchPage, TraceSearch, ViewType } from './types';
+export { countRuns, searchRunIds } from './runs';
 export { searchExperimentIds } from './experiments';
 export { searchModelVersionIds, searchRegisteredModelIds } from './models';
 export { searchLoggedModelSeqs } from './logged-models';
+export { searchTraceRowIds } from './traces';

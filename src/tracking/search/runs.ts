@@ -19,6 +19,7 @@ import {
   PRESENCE_COMPARATORS,
   requireComparator,
   runKeysetQuery,
+  countKeysetQuery,
   STRING_COMPARATORS,
   stringValue,
   viewTypeCondition,
@@ -235,4 +236,10 @@ export function compileRunSearch(search: RunSearch): KeysetQuery | null {
 export async function searchRunIds(db: Database, search: RunSearch): Promise<SearchPage<number>> {
   const query = compileRunSearch(search);
   return query ? runKeysetQuery(db, query) : { ids: [] };
+}
+
+/** How many candidates a runs/search matches in all (the candidates table's total). */
+export async function countRuns(db: Database, search: Omit<RunSearch, 'pageToken' | 'maxResults'>): Promise<number> {
+  const query = compileRunSearch({ ...search, maxResults: 1 });
+  return query ? countKeysetQuery(db, query) : 0;
 }

@@ -3,8 +3,8 @@
 /** Which soft-deleted rows a search sees (MLflow's ViewType). */
 export type ViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
 
-/** One page of ids, and the opaque token of the next page when there is one. */
-export type SearchPage<Id> = { ids: Id[]; nextPageToken?: string };
+/** One page of ids, and the opaque tokens of the next page and (for a page reached by a token) the one before, when there are. */
+export type SearchPage<Id> = { ids: Id[]; nextPageToken?: string; previousPageToken?: string };
 
 /** runs/search: `experimentIds` are internal experiment ids (`experiments.id`), already checked. */
 export type RunSearch = {
@@ -37,3 +37,6 @@ export type LoggedModelSearch = {
   maxResults: number;
   pageToken?: string;
 };
+
+/** traces/search: `experimentIds` are internal experiment ids, already checked. */
+export type TraceSearch = { experimentIds: number[]; filter?: string; orderBy?: string[]; maxResults: number; pageToken?: string };

@@ -9,7 +9,7 @@ describe('the MLflow prefix', () => {
   it('answers ENDPOINT_NOT_FOUND for what it does not serve, once the flag is on', async () => {
     const { user, token } = await seedUser();
     const project = await seedProject(user.id);
-    const res = await callJson('POST', `${prefix(project)}/api/3.0/mlflow/traces`, { token, json: {} });
+    const res = await callJson('POST', `${prefix(project)}/api/3.0/mlflow/scorers/register`, { token, json: {} });
     expect(res.status).toBe(404);
     expect(res.body.error_code).toBe('ENDPOINT_NOT_FOUND');
   });

@@ -113,6 +113,21 @@ describe('generic packages', { timeout: 30_000 }, () => {
 });
 
 describe('generic packages and MLflow artifacts are the same files', { timeout: 30_000 }, () => {
+  it('answers a file where a directory is (or the reverse) with 409 in GitLab, and INVALID_STATE with 400 in MLflow', async () => {
+    const { token, project } = await setup();
+    expect((await put(token, `${api(project.id)}/generic/clash/1.0.0/model`, 'x')).status).toBe(201);
+    expect(await put(token, `${api(project.id)}/generic/clash/1.0.0/model/weights.bin`, 'y')).toEqual({
+      status: 409,
+      body: { message: "'model' is a file, so 'model/weights.bin' cannot be inside it" },
+    });
+    const root = `ml_candidate_${await seedCandidate(project.id)}/-`;
+    expect((await put(token, `${mlflow(project.id)}/artifacts/${root}/dir/a.txt`, 'a')).status).toBe(200);
+    expect(await put(token, `${mlflow(project.id)}/artifacts/${root}/dir`, 'b')).toEqual({
+      status: 400,
+      body: { error_code: 'INVALID_STATE', message: "'dir' is a directory" },
+    });
+  });
+
   it('shows what the MLflow client logs in the package API, and the reverse', async () => {
     const { token, project } = await setup();
     const candidateId = await seedCandidate(project.id);

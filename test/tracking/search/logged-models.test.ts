@@ -108,7 +108,8 @@ describe('logged-models/search', () => {
     const first = await searchLoggedModelSeqs(db(), { experimentIds: [experiment.id], maxResults: 2, orderBy });
     expect(first.ids).toEqual([b.seq, a.seq]);
     const second = await searchLoggedModelSeqs(db(), { experimentIds: [experiment.id], maxResults: 2, orderBy, pageToken: first.nextPageToken });
-    expect(second).toEqual({ ids: [c.seq] });
+    expect(second.ids).toEqual([c.seq]);
+    expect(second.nextPageToken).toBeUndefined();
   });
 
   it('refuses malformed filters and order_by objects', async () => {

@@ -1,0 +1,386 @@
+/**
+ * Traces (MLflow 3 tracing) in the UI:
+ *
+ *   /:namespace/:project/-/ml/experiments/:iid/traces   an experiment's traces: request and
+ *       response previews, status, latency, tags; a filter in the API's search language; keyset pages
+ *   /:namespace/:project/-/ml/traces/:trace_id           one trace: the span tree with a timing
+ *       waterfall, each span's inputs, outputs, attributes and events (JSON folded), its
+ *       assessments, tags and metadata, links to its runs and logged model
+ *
+ * Everything a trace holds came from a client and is shown as text (JSX escapes it), never as markup.
+ */
+import { Hono, type Context } from 'hono';
+import type { AppEnv } from '../env';
+import { InvalidInputError } from '../errors';
+import { getTraceDetail, type Decoded, type SpanView } from '../tracking/traces/trace-detail';
+import { searchTraces, TRACE_NAME_TAG, type TraceInfo } from '../tracking/traces/traces';
+import { ActiveSearch, KeyValueTable, SwapLink, Time } from './components';
+import { formatDuration, formatSize } from './format';
+import { page } from './layout';
+import { candidatePath, experimentPath, experimentsPath, projectPath, traceListPath, tracePath, withQuery } from './paths';
+import { experimentOf } from './route-params';
+import { FilterError, MAX_FILTER_LENGTH } from './search-box';
+
+const PER_PAGE = 30;
+const PREVIEW = 160;
+
+const cut = (text: string | null, n = PREVIEW) => (text === null ? null : text.length > n ? `${text.slice(0, n)}…` : text);
+
+/** A trace state badge (OK, ERROR, IN_PROGRESS). */
+function State(props: { state: string }) {
+  return <span class={`status trace-${props.state.replace(/[^A-Z_]/g, '')}`}>{props.state}</span>;
+}
+
+/** The traces of an experiment (mounted at `/:namespace/:project/-/ml/experiments`). */
+export const traceListRoutes = new Hono<AppEnv>().get('/:iid/traces', async (c) => {
+  const { project } = c.get('access');
+  const experiment = await experimentOf(c);
+  const self = traceListPath(project, experiment.iid);
+  const filter = c.req.query('filter') ?? '';
+  const pageToken = c.req.query('page_token') || undefined;
+  let traces: TraceInfo[] = [];
+  let next: string | undefined;
+  let problem: string | undefined;
+  try {
+    if (filter.length > MAX_FILTER_LENGTH) throw new InvalidInputError(`the filter is longer than ${MAX_FILTER_LENGTH} characters`, 'filter');
+    const found = await searchTraces(c.get('db'), project.id, {
+      experimentIds: [String(experiment.iid)],
+      // Wrapped like the candidates' filter, so the error's column points into the box.
+      filter: filter.trim() ? `(${filter})` : undefined,
+      maxResults: PER_PAGE,
+      pageToken,
+    });
+    traces = found.traces;
+    next = found.nextPageToken;
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    problem = error.message;
+  }
+
+  const results = () => (
+    <div id="traces" class="results" aria-live="polite">
+      {problem ? <FilterError message={problem} filter={filter} /> : null}
+      {traces.length === 0 && !problem ? <p class="empty">{filter ? 'No traces match this filter.' : 'No traces in this experiment yet.'}</p> : null}
+      {traces.length > 0 ? (
+        <div class="table-wrap">
+          <table class="traces">
+            <thead>
+              <tr>
+                <th scope="col">Trace</th>
+                <th scope="col">Request</th>
+                <th scope="col">Response</th>
+                <th scope="col">Status</th>
+                <th scope="col">Started</th>
+                <th scope="col" class="num">Latency</th>
+                <th scope="col">Tags</th>
+              </tr>
+            </thead>
+            <tbody>
+              {traces.map((t) => (
+                <tr>
+                  <td class="text">
+                    <a href={tracePath(project, t.traceId)}>{t.tags[TRACE_NAME_TAG] ?? t.traceId}</a>
+                    <br />
+                    <code class="muted small">{t.traceId}</code>
+                  </td>
+                  <td class="text preview">{cut(t.requestPreview) ?? <span class="muted">—</span>}</td>
+                  <td class="text preview">{cut(t.responsePreview) ?? <span class="muted">—</span>}</td>
+                  <td>
+                    <State state={t.state} />
+                  </td>
+                  <td>
+                    <Time ms={t.requestTime} />
+                  </td>
+                  <td class="num">{t.executionTime === null ? <span class="muted">—</span> : formatDuration(t.executionTime)}</td>
+                  <td class="text">
+                    {Object.entries(t.tags)
+                      .filter(([k]) => !k.startsWith('mlflow.'))
+                      .map(([k, v]) => (
+                        <span class="tag">
+                          {k}: {cut(v, 40)}
+                        </span>
+                      ))}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <nav class="pager" aria-label="Pages">
+        {pageToken ? (
+          <SwapLink href={withQuery(self, { filter })} target="#traces">
+            ← First page
+          </SwapLink>
+        ) : null}
+        {next ? (
+          <SwapLink href={withQuery(self, { filter, page_token: next })} target="#traces" rel="next">
+            Next page →
+          </SwapLink>
+        ) : null}
+      </nav>
+    </div>
+  );
+
+  return page(c, {
+    title: `Traces · ${experiment.name}`,
+    status: problem ? 400 : 200,
+    crumbs: [
+      { label: 'Projects', href: '/' },
+      { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
+      { label: 'Experiments', href: experimentsPath(project) },
+      { label: experiment.name, href: experimentPath(project, experiment.iid) },
+      { label: 'Traces' },
+    ],
+    styles: ['/assets/ml.css'],
+    fragment: results,
+    body: (
+      <section>
+        <h1>Traces of {experiment.name}</h1>
+        <p class="muted">
+          <a href={experimentPath(project, experiment.iid)}>Candidates</a> · Traces
+        </p>
+        <ActiveSearch action={self} target="#traces">
+          <div class="grow filter-box">
+            <label>
+              Filter
+              <input
+                type="search"
+                name="filter"
+                value={filter}
+                placeholder="status = 'ERROR' and tags.env = 'dev'"
+                autocomplete="off"
+                spellcheck={false}
+                aria-describedby="trace-filter-help"
+                maxlength={MAX_FILTER_LENGTH}
+              />
+            </label>
+            <small id="trace-filter-help" class="muted">
+              MLflow trace filter: <code>status</code>, <code>name</code>, <code>timestamp_ms</code>, <code>execution_time_ms</code>, <code>run_id</code>, <code>tags.*</code>,{' '}
+              <code>metadata.*</code>, <code>feedback.*</code>; AND, OR, parentheses.
+            </small>
+          </div>
+          <button type="submit">Apply</button>
+        </ActiveSearch>
+        {results()}
+      </section>
+    ),
+  });
+});
+
+/** A decoded value: JSON pretty-printed (as text), or the raw text. */
+function Value(props: { value: Decoded }) {
+  return <pre class="json">{'json' in props.value ? JSON.stringify(props.value.json, null, 2) : props.value.text}</pre>;
+}
+
+/** One folded section of a span. */
+function Fold(props: { title: string; open?: boolean; children: unknown }) {
+  return (
+    <details class="fold" open={props.open}>
+      <summary>{props.title}</summary>
+      {props.children}
+    </details>
+  );
+}
+
+/** The deepest indentation drawn (deeper spans stay at this step and show their depth). */
+const MAX_INDENT = 10;
+
+/** A span's duration: sub-millisecond ones with two decimals. */
+const spanDuration = (ms: number) => (ms < 1 ? `${ms.toFixed(2)}ms` : formatDuration(ms));
+
+/**
+ * The span's bar against the whole trace, as SVG geometry (the page's CSP allows no inline
+ * styles): x and width in thousandths of the trace.
+ */
+function Waterfall(props: { span: SpanView; totalMs: number }) {
+  const s = props.span;
+  const x = props.totalMs > 0 ? Math.min(Math.max(s.offsetMs / props.totalMs, 0), 1) * 1000 : 0;
+  const width = s.durationMs === null || props.totalMs <= 0 ? 1000 - x : Math.max(Math.min((s.durationMs / props.totalMs) * 1000, 1000 - x), 4);
+  return (
+    <svg class="waterfall" viewBox="0 0 1000 10" preserveAspectRatio="none" aria-hidden="true">
+      <rect class={s.status === 'ERROR' ? 'bar bar-error' : 'bar'} x={x.toFixed(1)} y="0" width={width.toFixed(1)} height="10" />
+    </svg>
+  );
+}
+
+function SpanRow(props: { span: SpanView; totalMs: number }) {
+  const s = props.span;
+  return (
+    <li class={`span indent-${Math.min(s.depth, MAX_INDENT)}`} data-span-id={s.spanId} data-depth={s.depth}>
+      <details>
+        <summary>
+          <span class="span-name">{s.name || '(unnamed)'}</span>
+          <span class="span-type">
+            {s.type} {s.status === 'ERROR' ? <State state="ERROR" /> : null}
+          </span>
+          <Waterfall span={s} totalMs={props.totalMs} />
+          <span class="span-time">{s.durationMs === null ? 'running' : spanDuration(s.durationMs)}</span>
+        </summary>
+        <div class="span-body">
+          <p class="muted">
+            Started {spanDuration(Math.max(s.offsetMs, 0))} after the trace · span <code>{s.spanId}</code>
+            {s.statusMessage ? <> · {s.statusMessage}</> : null}
+          </p>
+          {s.inputs ? (
+            <Fold title="Inputs" open>
+              <Value value={s.inputs} />
+            </Fold>
+          ) : null}
+          {s.outputs ? (
+            <Fold title="Outputs">
+              <Value value={s.outputs} />
+            </Fold>
+          ) : null}
+          {s.attributes.length ? (
+            <Fold title={`Attributes (${s.attributes.length})`}>
+              <dl class="attributes">
+                {s.attributes.map((a) => (
+                  <>
+                    <dt>{a.key}</dt>
+                    <dd>
+                      <Value value={a.value} />
+                    </dd>
+                  </>
+                ))}
+              </dl>
+            </Fold>
+          ) : null}
+          {s.events.length ? (
+            <Fold title={`Events (${s.events.length})`}>
+              <ul class="events">
+                {s.events.map((e) => (
+                  <li>
+                    <strong>{e.name}</strong> <span class="muted">at {spanDuration(Math.max(e.offsetMs, 0))}</span>
+                    <Value value={{ json: e.attributes }} />
+                  </li>
+                ))}
+              </ul>
+            </Fold>
+          ) : null}
+        </div>
+      </details>
+    </li>
+  );
+}
+
+/** A trace (mounted at `/:namespace/:project/-/ml/traces`). */
+export const traceRoutes = new Hono<AppEnv>().get('/:trace_id', async (c: Context<AppEnv>) => {
+  const { project } = c.get('access');
+  const detail = await getTraceDetail(c.get('db'), c.env.ARTIFACTS, project.id, c.req.param('trace_id') ?? '');
+  const { info } = detail;
+  const name = info.tags[TRACE_NAME_TAG] ?? info.traceId;
+  const feedback = info.assessments;
+  return page(c, {
+    title: `${name} · Traces`,
+    crumbs: [
+      { label: 'Projects', href: '/' },
+      { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
+      { label: 'Experiments', href: experimentsPath(project) },
+      { label: detail.experimentName, href: experimentPath(project, Number(info.experimentId)) },
+      { label: 'Traces', href: traceListPath(project, Number(info.experimentId)) },
+      { label: name },
+    ],
+    styles: ['/assets/ml.css'],
+    body: (
+      <section class="trace">
+        <h1>{name}</h1>
+        <dl class="facts">
+          <dt>Trace id</dt>
+          <dd>
+            <code>{info.traceId}</code>
+          </dd>
+          <dt>Status</dt>
+          <dd>
+            <State state={info.state} />
+          </dd>
+          <dt>Started</dt>
+          <dd>
+            <Time ms={info.requestTime} />
+          </dd>
+          <dt>Latency</dt>
+          <dd>{info.executionTime === null ? <span class="muted">—</span> : formatDuration(info.executionTime)}</dd>
+          <dt>Spans</dt>
+          <dd>
+            {detail.spans.length} ({info.spansSize === null ? 'not uploaded' : formatSize(info.spansSize)})
+          </dd>
+          <dt>Runs</dt>
+          <dd>
+            {detail.runs.length === 0 ? <span class="muted">none</span> : null}
+            {detail.runs.map((r) => (
+              <span class="tag">
+                {r.how}{' '}
+                {r.candidateId !== null ? <a href={candidatePath(project, r.candidateId)}>{r.name || r.runId}</a> : <code>{r.runId}</code>}
+              </span>
+            ))}
+          </dd>
+          <dt>Logged model</dt>
+          <dd>{detail.modelId ? <a href={`${projectPath(project)}/-/ml/logged-models/${encodeURIComponent(detail.modelId)}`}>{detail.modelId}</a> : <span class="muted">none</span>}</dd>
+        </dl>
+
+        <h2>Spans</h2>
+        {detail.spans.length === 0 ? (
+          <p class="empty">The client has not uploaded this trace's spans.</p>
+        ) : (
+          <ol class="span-tree" aria-label="Span tree">
+            {detail.spans.map((s) => (
+              <SpanRow span={s} totalMs={detail.totalMs} />
+            ))}
+          </ol>
+        )}
+
+        <h2>Assessments</h2>
+        {feedback.length === 0 ? (
+          <p class="empty">No feedback or expectations yet.</p>
+        ) : (
+          <div class="table-wrap">
+            <table class="assessments">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Value</th>
+                  <th scope="col">Source</th>
+                  <th scope="col">Rationale</th>
+                  <th scope="col">Valid</th>
+                </tr>
+              </thead>
+              <tbody>
+                {feedback.map((a) => {
+                  const kind = 'feedback' in a.fields ? 'feedback' : 'expectation';
+                  const body = (a.fields[kind] ?? {}) as { value?: unknown; error?: { error_message?: string } };
+                  const source = (a.fields.source ?? {}) as { source_type?: string; source_id?: string };
+                  return (
+                    <tr class={a.valid ? undefined : 'muted'}>
+                      <td class="text">{a.name}</td>
+                      <td>{kind}</td>
+                      <td class="text">{body.error ? `error: ${String(body.error.error_message ?? '')}` : JSON.stringify(body.value ?? null)}</td>
+                      <td class="text">
+                        {String(source.source_type ?? '')} {source.source_id ? `(${String(source.source_id)})` : ''}
+                      </td>
+                      <td class="text">{typeof a.fields.rationale === 'string' ? a.fields.rationale : ''}</td>
+                      <td>{a.valid ? 'yes' : 'overridden'}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+
+        <h2>Request and response</h2>
+        <Fold title="Request preview">
+          <pre class="json">{info.requestPreview ?? ''}</pre>
+        </Fold>
+        <Fold title="Response preview">
+          <pre class="json">{info.responsePreview ?? ''}</pre>
+        </Fold>
+
+        <h2>Tags</h2>
+        <KeyValueTable rows={Object.entries(info.tags).map(([key, value]) => ({ key, value }))} keyHeading="Tag" empty="No tags." />
+        <h2>Metadata</h2>
+        <KeyValueTable rows={Object.entries(info.metadata).map(([key, value]) => ({ key, value }))} keyHeading="Key" empty="No metadata." />
+      </section>
+    ),
+  });
+});
