@@ -9,7 +9,6 @@
  * Uploads: the request body as a stream with its Content-Length (undefined when the client
  * sent none), and paths read from the raw URL, where `%2F` and `%2E` are still visible.
  */
-import { servedContentType } from '../packages/content-types';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 import { readFile, type ByteRange, type PackageFile } from '../packages/files';
@@ -34,7 +33,7 @@ export async function fileResponse(c: Context<AppEnv>, file: PackageFile): Promi
   const etag = `"${file.sha256 ?? file.r2Key.slice(file.r2Key.lastIndexOf('/') + 1)}"`;
   const name = baseName(file.filePath);
   const headers = new Headers({
-    'content-type': servedContentType(file.filePath, file.contentType),
+    'content-type': file.contentType,
     etag,
     'accept-ranges': 'bytes',
     'last-modified': new Date(file.createdAt).toUTCString(),

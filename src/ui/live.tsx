@@ -158,14 +158,16 @@ liveRoutes.get('/:candidate_id/live', async (c) => {
   const { project } = c.get('access');
   const info = await activeCandidate(c);
   const data = await loadLiveMetrics(c.get('db'), project.id, info);
-  // A poll that finds the candidate ended settles the whole page in place: its end time,
-  // duration, params, tags, files and models are fetched once more (no reload, no more polls).
-  const ended = info.status !== 'RUNNING' && c.req.header('hx-request') === 'true';
+  // A poll that finds the candidate ended settles the whole page in place: htmx fetches the
+  // candidate page once more and swaps its article (end time, duration, params, tags, files and
+  // models), whose metrics section no longer polls. No reload.
+  if (info.status !== 'RUNNING' && c.req.header('hx-request') === 'true') {
+    c.header('HX-Location', JSON.stringify({ path: candidatePath(project, info.candidateId), target: '#candidate', select: '#candidate', swap: 'outerHTML', push: 'false' }));
+  }
   const section = () => (
     <>
       <LiveMetrics project={project} data={data} />
       <LiveStatus info={info} oob />
-      {ended ? <div hidden class="settle" hx-get={candidatePath(project, info.candidateId)} hx-trigger="load" hx-select="#candidate" hx-target="#candidate" hx-swap="outerHTML"></div> : null}
     </>
   );
   return page(c, { title: `Metrics of ${info.name || info.runId}`, crumbs: [{ label: 'Metrics' }], fragment: section, body: section() });

@@ -23,6 +23,7 @@ import { searchModelVersions, searchRegisteredModels } from '../tracking/registr
 import { ActiveSearch, Num, SwapLink, Time } from './components';
 import { loadCandidateRows, type CandidateRow } from '../tracking/candidate-table';
 import { compareVersionsPath } from './version-compare';
+import { Markdown } from './markdown';
 import { page } from './layout';
 import { candidatePath, projectPath } from './paths';
 import { canWrite, Csrf, FormError, handleForm, modelPath, modelsPath, typed, versionPath, withQuery, type Problem } from './registry-forms';
@@ -110,12 +111,13 @@ export function DescriptionEditor(props: { c: Context<AppEnv>; description: stri
   return (
     <section aria-labelledby="description-title">
       <h2 id="description-title">Description</h2>
+      {props.description ? <Markdown text={props.description} id="description-text" /> : null}
       {write ? (
         <form method="post" action={props.action} class="stack" id="description-form">
           <Csrf c={props.c} />
           <FormError problem={props.problem} form="description" />
           <label>
-            <span class="visually-hidden">Description</span>
+            <span class="muted">{props.description ? 'Edit the description' : 'Write a description'} (Markdown)</span>
             <textarea name="description" rows={4} maxlength={5000}>
               {typed(props.problem, 'description', 'description', props.description)}
             </textarea>
@@ -124,9 +126,7 @@ export function DescriptionEditor(props: { c: Context<AppEnv>; description: stri
             <button type="submit">Save description</button>
           </div>
         </form>
-      ) : props.description ? (
-        <p class="description">{props.description}</p>
-      ) : (
+      ) : props.description ? null : (
         <p class="empty">No description.</p>
       )}
     </section>

@@ -7,7 +7,10 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
 import { NotFoundError } from '../errors';
-import { isMlPackageName, mlOwnerOf } from '../packages/names';
+import { isMlPackageName } from '../packages/names';
+import { packageOwners, type PackageOwner } from '../tracking/package-owners';
+import type { Project } from '../access/policy';
+import { versionPath } from './registry-forms';
 import { getFile, listFiles, readFile } from '../packages/files';
 import { getPackage, listPackages, type Package } from '../packages/packages';
 import { previewKind } from './artifact-preview';
@@ -15,7 +18,7 @@ import { servedContentType } from '../packages/content-types';
 import { ActiveSearch, SwapLink, Time } from './components';
 import { formatSize } from './format';
 import { page } from './layout';
-import { candidatePath, packageDownloadPath, packagePath, packagesPath, projectPath, withQuery } from './paths';
+import { candidatePath, loggedModelPath, packageDownloadPath, packagePath, packagesPath, projectPath, withQuery } from './paths';
 import { mlFlagOn } from '../access/middleware';
 
 const PER_PAGE = 20;
@@ -41,6 +44,7 @@ packageRoutes.get('/', async (c) => {
   });
   const more = rows.length > PER_PAGE;
   const packages = rows.slice(0, PER_PAGE);
+  const owners = await packageOwners(c.get('db'), project.id, packages.map((p) => p.name));
   const self = packagesPath(project);
   const results = () => (
     <div id="packages" class="results">
@@ -57,7 +61,7 @@ packageRoutes.get('/', async (c) => {
                   Type
                 </th>
                 <th scope="col">Created</th>
-                <th scope="col">Candidate</th>
+                <th scope="col">Belongs to</th>
               </tr>
             </thead>
             <tbody>
@@ -73,7 +77,9 @@ packageRoutes.get('/', async (c) => {
                   <td>
                     <Time ms={p.createdAt} />
                   </td>
-                  <td>{candidateLink(c, p)}</td>
+                  <td class="text">
+                    <OwnerLink project={project} owner={owners.get(p.name)} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -118,10 +124,40 @@ packageRoutes.get('/', async (c) => {
   });
 });
 
-function candidateLink(c: Context<AppEnv>, p: Package) {
-  const owner = mlOwnerOf(p.name);
-  if (owner?.kind !== 'candidate') return <span class="muted">—</span>;
-  return <a href={candidatePath(c.get('access').project, owner.id)}>Candidate {owner.id}</a>;
+/** Where an ML package's owner lives: the candidate by its run name, the logged model, the model version. */
+function OwnerLink(props: { project: Project; owner: PackageOwner | undefined; files?: boolean }) {
+  const { project, owner } = props;
+  if (!owner) return <span class="muted">—</span>;
+  if (owner.kind === 'candidate') {
+    return (
+      <>
+        <span class="muted">Candidate </span>
+        <a href={candidatePath(project, owner.candidateId)}>{owner.name}</a>
+        {props.files ? (
+          <>
+            {' '}
+            (<a href={`${candidatePath(project, owner.candidateId)}#artifacts`}>Files of this run</a>)
+          </>
+        ) : null}
+      </>
+    );
+  }
+  if (owner.kind === 'logged_model') {
+    return (
+      <>
+        <span class="muted">Logged model </span>
+        <a href={loggedModelPath(project, owner.modelId)}>{owner.name}</a>
+      </>
+    );
+  }
+  return (
+    <>
+      <span class="muted">Model version </span>
+      <a href={versionPath(project, owner.modelName, owner.version)}>
+        {owner.modelName} version {owner.version}
+      </a>
+    </>
+  );
 }
 
 /** The package of the path, hidden (404) when it is an ML package and the flag is off. */
@@ -140,7 +176,7 @@ packageRoutes.get('/:package_id', async (c) => {
   const rows = await listFiles(c.get('db'), pkg, { limit: FILES_PER_PAGE + 1, offset: (pageNo - 1) * FILES_PER_PAGE });
   const files = rows.slice(0, FILES_PER_PAGE);
   const self = packagePath(project, pkg.id);
-  const owner = mlOwnerOf(pkg.name);
+  const owner = (await packageOwners(c.get('db'), project.id, [pkg.name])).get(pkg.name);
   return page(c, {
     title: `${pkg.name} · Packages`,
     crumbs: [
@@ -167,11 +203,11 @@ packageRoutes.get('/:package_id', async (c) => {
           <dd>
             <Time ms={pkg.updatedAt} />
           </dd>
-          {owner?.kind === 'candidate' ? (
+          {owner ? (
             <>
-              <dt>Candidate</dt>
-              <dd>
-                <a href={candidatePath(project, owner.id)}>Candidate {owner.id}</a> (<a href={`${candidatePath(project, owner.id)}#artifacts`}>browse artifacts</a>)
+              <dt>Belongs to</dt>
+              <dd id="package-owner">
+                <OwnerLink project={project} owner={owner} files />
               </dd>
             </>
           ) : null}

@@ -47,6 +47,22 @@ async function loggedRunLink(runName: string): Promise<{ runUrl: string; experim
   return { runUrl: `${experimentUrl}/runs/${run.info.run_id}`, experimentUrl, printedByClient: false };
 }
 
+describe('the sign-in page', () => {
+  it("labels the token field in words and tells how npm start's admin signs in", async () => {
+    const { context, page } = await newPage();
+    await page.goto('/-/sign_in');
+    const field = page.getByLabel('Personal access token');
+    expect(await field.getAttribute('type')).toBe('password');
+    const hint = await page.locator('#token-hint').textContent();
+    expect(hint).toContain('api scope');
+    expect(hint).toContain('The admin root that npm start made signs in with the token npm start printed');
+    await field.fill(inject('adminToken'));
+    await page.getByRole('button', { name: 'Sign in with token' }).click();
+    await page.waitForURL((url) => !url.pathname.startsWith('/-/sign_in'));
+    await context.close();
+  });
+});
+
 describe("the MLflow client's printed links", () => {
   it('lead a signed-out browser through sign-in to the run, and a signed-in one straight to the experiment', async () => {
     const { runUrl, experimentUrl } = await loggedRunLink('printed-run');

@@ -180,6 +180,23 @@ describe('Model registry pages', () => {
     }
   });
 
+  it('shows model and version descriptions as Markdown, with raw HTML as text and no javascript: links', async () => {
+    const { experiment, browser, root, models } = await setup();
+    const cand = await seedCandidate(experiment, { name: 'md-run' });
+    const name = unique('md');
+    await post(browser, `${root}/-/ml/candidates/${cand.id}/promote`, { model_name: name });
+    const text = `## Churn model\n\nTrained on **Q3** data. ${XSS}\n\n<img src=x onerror=alert(2)>\n\n[docs](javascript:alert(3))`;
+    await post(browser, `${models}/${name}/description`, { description: text });
+    await post(browser, `${models}/${name}/versions/1/description`, { description: text });
+    for (const path of [`${models}/${name}`, `${models}/${name}/versions/1`]) {
+      const html = await (await getPage(browser, path)).text();
+      expect(html, path).toContain('<div class="markdown" id="description-text"><h2>Churn model</h2>\n<p>Trained on <strong>Q3</strong> data. &lt;script&gt;alert(1)&lt;/script&gt;</p>');
+      expect(html, path).not.toContain(XSS);
+      expect(html, path).not.toContain('<img src=x');
+      expect(html, path).not.toContain('href="javascript:');
+    }
+  });
+
   it('shows a reporter no edit controls and refuses their posts (403); a post without the CSRF token is refused', async () => {
     const { project, experiment, browser, root, models } = await setup();
     const cand = await seedCandidate(experiment);

@@ -4,6 +4,11 @@ import { PREVIEW_ROWS } from '../../src/ui/artifacts';
 import { putFile } from '../../src/packages/files';
 import { ensurePackage } from '../../src/packages/packages';
 import { setFlag } from '../../src/flags/flags';
+import { eq } from 'drizzle-orm';
+import { experiments as experimentsTable } from '../../src/db/schema';
+import { createLoggedModel } from '../../src/tracking/logged-models';
+import { createRegisteredModel } from '../../src/tracking/registry/models';
+import { createModelVersion } from '../../src/tracking/registry/versions';
 import { db, seedProject, seedUser } from '../helpers';
 import { call, getPage, signIn } from './helpers';
 import { seedCandidate, seedExperiment } from './seed';
@@ -162,13 +167,31 @@ describe('the artifact browser on Candidate Detail', () => {
 });
 
 describe('the packages pages', () => {
+  it('name what an ML package belongs to: the run, the logged model, the model version', async () => {
+    const { browser, base, pkg, candidate, project, user } = await setup();
+    const one = await (await getPage(browser, `${base}/-/packages/${pkg.id}`)).text();
+    expect(one).toContain(`<dd id="package-owner"><span class="muted">Candidate </span><a href="${base}/-/ml/candidates/${candidate.id}">with-artifacts</a> (<a href="${base}/-/ml/candidates/${candidate.id}#artifacts">Files of this run</a>)</dd>`);
+    const experiment = await db().select().from(experimentsTable).where(eq(experimentsTable.id, candidate.experimentId)).get();
+    const model = await createLoggedModel(db(), project.id, user.id, { experimentId: String(experiment!.iid), name: `clf ${XSS}`, sourceRunId: candidate.runId });
+    const modelPkg = await ensurePackage(db(), project.id, `ml_model_${model.seq}`, '-');
+    const version = await createModelVersion(db(), project, { name: (await createRegisteredModel(db(), project.id, { name: 'churn' })).name, source: `models:/${model.id}`, runId: candidate.runId, modelId: model.id, origin: 'http://flaretrack.test' });
+    const versionPkg = await ensurePackage(db(), project.id, `ml_model_version_${version.id}`, '-');
+    const list = await (await getPage(browser, `${base}/-/packages`)).text();
+    expect(list).toContain(`<span class="muted">Logged model </span><a href="${base}/-/ml/logged-models/${model.id}">clf &lt;script&gt;alert(1)&lt;/script&gt;</a>`);
+    expect(list).toContain(`<span class="muted">Model version </span><a href="${base}/-/ml/models/churn/versions/1">churn version 1</a>`);
+    expect(list).not.toContain(XSS);
+    expect(await (await getPage(browser, `${base}/-/packages/${modelPkg.id}`)).text()).toContain(`href="${base}/-/ml/logged-models/${model.id}"`);
+    expect(await (await getPage(browser, `${base}/-/packages/${versionPkg.id}`)).text()).toContain(`href="${base}/-/ml/models/churn/versions/1"`);
+  });
+
   it('lists the packages with a filter as you type, links to the candidate, and shows a package with its files', async () => {
     const { browser, base, pkg, candidate, project } = await setup();
     await ensurePackage(db(), project.id, 'my-tool', '1.0.0');
     const list = await (await getPage(browser, `${base}/-/packages`)).text();
     expect(list).toContain(`>ml_candidate_${candidate.id}</a>`);
     expect(list).toContain('>my-tool</a>');
-    expect(list).toContain(`href="${base}/-/ml/candidates/${candidate.id}">Candidate ${candidate.id}</a>`);
+    // the candidate by its run name, linking back
+    expect(list).toContain(`<span class="muted">Candidate </span><a href="${base}/-/ml/candidates/${candidate.id}">with-artifacts</a>`);
     const filtered = await (await getPage(browser, `${base}/-/packages?name=TOOL`, { htmx: true })).text();
     expect(filtered.startsWith('<div id="packages"')).toBe(true);
     expect(filtered).toContain('>my-tool</a>');
