@@ -3,17 +3,18 @@
  * which project they address and what they may do there, and the ML feature flag gate.
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import { getCookie } from 'hono/cookie';
+import { getCookie, setCookie } from 'hono/cookie';
 import type { AppEnv } from '../env';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors';
 import { isOnFor, readFlag, type FlagState } from '../flags/flags';
 import { openDatabase } from '../db/client';
 import type { Actor } from './actor';
+import { accessConfig, accessUser, isUserOf, verifyAccessJwt, type AccessConfig } from './cloudflare-access';
 import { projectRefFromPath, type Authenticated } from './preload';
 import { bootstrapInstance } from './bootstrap';
 import { can, type Ability, type ProjectAccess } from './policy';
 import { loadProjectAccess, toProjectAccess } from './projects';
-import { authenticateSession } from './sessions';
+import { authenticateSession, createSession, SESSION_TTL_MS } from './sessions';
 import { authenticateToken } from './tokens';
 
 /** The session cookie's name. */
@@ -56,8 +57,8 @@ export function isReadRequest(method: string, path: string): boolean {
 /**
  * Sets `db` and `actor`. Presented credentials that do not check out are a 401; none at all
  * leaves the actor null (routes decide). A read_api token may only read; a session must carry
- * its CSRF token on anything that writes. The first request with the bootstrap token creates
- * the instance admin.
+ * its CSRF token on anything that writes. Behind Cloudflare Access, the Access JWT says who a
+ * browser is. The first request with the bootstrap token creates the instance admin.
  */
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   // An ML route checks the flag after authenticating: its KV read runs while D1 authenticates.
@@ -81,14 +82,47 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     if (!isReadRequest(c.req.method, c.req.path) && !actor.scopes.includes('api')) {
       throw new ForbiddenError('insufficient_scope: this token may only read (read_api)');
     }
-  } else if (creds?.kind === 'session') {
-    found = await authenticateSession(db, creds.secret, ref);
+  } else {
+    const access = accessConfig(c.env);
+    const session = creds?.kind === 'session' ? creds.secret : undefined;
+    if (access) found = await authenticateAccess(c, access, session, ref);
+    else if (session) found = await authenticateSession(db, session, ref);
     if (found && !isReadRequest(c.req.method, c.req.path)) await checkCsrf(c, found.actor.csrfToken!);
   }
   c.set('actor', found?.actor ?? null);
   if (found?.preloaded) c.set('preloaded', found.preloaded);
   await next();
 };
+
+/** Sets the session cookie (HttpOnly, SameSite=Lax, Secure on https). */
+export function setSessionCookie(c: Context, secret: string) {
+  setCookie(c, SESSION_COOKIE, secret, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: new URL(c.req.url).protocol === 'https:',
+    maxAge: Math.floor(SESSION_TTL_MS / 1000),
+  });
+}
+
+/**
+ * Behind Cloudflare Access a browser is who its verified Access JWT says (by email); the session
+ * cookie only carries the CSRF token, and one is started when it is missing or another user's.
+ * No JWT, or a service token's (no email), is anonymous: the API takes personal access tokens.
+ */
+async function authenticateAccess(c: Context<AppEnv>, config: AccessConfig, session: string | undefined, ref?: string): Promise<Authenticated | null> {
+  const jwt = c.req.header('cf-access-jwt-assertion');
+  if (!jwt) return null;
+  const { email } = await verifyAccessJwt(config, jwt);
+  if (!email) return null;
+  const db = c.get('db');
+  const current = session ? await authenticateSession(db, session, ref) : null;
+  if (current && isUserOf(current.actor.user, email)) return current;
+  const user = await accessUser(db, email, config.createUsers);
+  const secret = await createSession(db, user.id);
+  setSessionCookie(c, secret);
+  return authenticateSession(db, secret, ref);
+}
 
 /**
  * The actor's access to the project `ref` names: from the authentication query when it

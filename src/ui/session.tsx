@@ -1,15 +1,16 @@
 /**
  * Signing in and out of the UI: username and password, or a personal access token (`api`
- * scope). Success sets the `ft_session` cookie (HttpOnly, SameSite=Lax, Secure on https) and
+ * scope); behind Cloudflare Access, Access signs people in and there is no form. Success sets the `ft_session` cookie (HttpOnly, SameSite=Lax, Secure on https) and
  * answers 303; failures are counted per login and slowed down by the access part.
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { deleteCookie, getCookie } from 'hono/cookie';
 import type { AppEnv } from '../env';
 import type { User } from '../access/actor';
 import { verifyPassword } from '../access/crypto';
-import { SESSION_COOKIE } from '../access/middleware';
-import { clearSignInFailures, createSession, deleteSession, recordSignInFailure, SESSION_TTL_MS, signInDelay } from '../access/sessions';
+import { accessConfig } from '../access/cloudflare-access';
+import { SESSION_COOKIE, setSessionCookie } from '../access/middleware';
+import { clearSignInFailures, createSession, deleteSession, recordSignInFailure, signInDelay } from '../access/sessions';
 import { authenticateToken } from '../access/tokens';
 import { findUserByUsername } from '../access/users';
 import { page, wantsFragment } from './layout';
@@ -111,8 +112,28 @@ async function checkCredentials(c: Context<AppEnv>, form: Record<string, unknown
   return { user };
 }
 
+/** Behind Cloudflare Access there is no password form: Access signs people in. */
+function accessSignInPage(c: Context<AppEnv>) {
+  return page(c, {
+    title: 'Sign in',
+    crumbs: [{ label: 'Sign in' }],
+    status: 401,
+    body: (
+      <section class="narrow">
+        <h1>Sign in to flaretrack</h1>
+        <p class="alert" role="alert">
+          This instance signs you in through Cloudflare Access, and this request came without an Access identity. Open flaretrack
+          through its Access-protected address and sign in there.
+        </p>
+      </section>
+    ),
+  });
+}
+
 /** The sign-in and sign-out routes (mounted at `/-`). */
 export const sessionRoutes = new Hono<AppEnv>();
+
+sessionRoutes.use('/sign_in', async (c, next) => (accessConfig(c.env) ? accessSignInPage(c) : next()));
 
 sessionRoutes.get('/sign_in', (c) => {
   const returnTo = safeReturnTo(c.req.query('return_to'));
@@ -144,14 +165,7 @@ sessionRoutes.post('/sign_in', async (c) => {
     return signInPage(c, { returnTo, username, method, status: 401, error: result.error });
   }
   await clearSignInFailures(db, login);
-  const secret = await createSession(db, result.user.id);
-  setCookie(c, SESSION_COOKIE, secret, {
-    path: '/',
-    httpOnly: true,
-    sameSite: 'Lax',
-    secure: new URL(c.req.url).protocol === 'https:',
-    maxAge: Math.floor(SESSION_TTL_MS / 1000),
-  });
+  setSessionCookie(c, await createSession(db, result.user.id));
   return c.redirect(returnTo, 303);
 });
 
@@ -159,5 +173,6 @@ sessionRoutes.post('/sign_out', async (c) => {
   const secret = getCookie(c, SESSION_COOKIE);
   if (secret) await deleteSession(c.get('db'), secret);
   deleteCookie(c, SESSION_COOKIE, { path: '/', secure: new URL(c.req.url).protocol === 'https:' });
-  return c.redirect(SIGN_IN_PATH, 303);
+  // Behind Access, signing out ends the Access session too (Access answers this path itself).
+  return c.redirect(accessConfig(c.env) ? '/cdn-cgi/access/logout' : SIGN_IN_PATH, 303);
 });
