@@ -85,7 +85,8 @@ describe('artifacts and packages in a browser', () => {
     expect(await page.locator('tbody td.text').allTextContents()).toEqual(['config.json', 'history.csv', 'notes/readme.txt', 'plot.png']);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download plot.png' }).click()]);
     expect((await saved(download)).equals(PNG)).toBe(true);
-    await page.getByRole('link', { name: 'browse artifacts' }).click();
+    expect(await page.locator('#package-owner').getByRole('link', { name: 'trained' }).getAttribute('href')).toBe(candidateUrl);
+    await page.getByRole('link', { name: 'Files of this run' }).click();
     await page.waitForURL(`**${candidateUrl}#artifacts`);
     await context.close();
   });
