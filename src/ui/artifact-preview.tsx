@@ -10,7 +10,7 @@ import type { PackageFile } from '../packages/files';
 import { readFile } from '../packages/files';
 import { parseCsv } from './csv';
 import { formatSize } from './format';
-import { Copyable, SwapLink } from './components';
+import { Copyable, SwapLink } from './kit/components';
 import { markdownHtml } from './markdown';
 import { raw } from 'hono/html';
 

@@ -11,7 +11,7 @@ import type { Project } from '../access/policy';
 import { InvalidInputError, NotFoundError } from '../errors';
 import { getFile, listDirectory, type DirEntry, type PackageFile } from '../packages/files';
 import type { Package } from '../packages/packages';
-import { SwapLink } from './components';
+import { SwapLink } from './kit/components';
 import { formatSize } from './format';
 import { packageDownloadPath, withQuery } from './paths';
 import { loadPreview, PreviewBox, type Preview } from './artifact-preview';

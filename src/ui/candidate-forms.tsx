@@ -1,31 +1,25 @@
 /**
  * Editing a candidate from the UI: its name, note (`mlflow.note.content`) and tags; delete and
  * restore it; delete it for good with its artifacts after a confirmation page (refused with the
- * registry's message while a model version uses it). Plain forms (303 after a POST) that work
- * without JavaScript; every action needs `write_ml` and calls the MLflow API's domain functions.
+ * registry's message while a model version uses it). Forms of the kit (kit/forms.tsx): every
+ * action needs `write_ml` and calls the MLflow API's domain functions.
  */
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
-import type { Project } from '../access/policy';
 import { requireAbility } from '../access/middleware';
 import { ConflictError, NotFoundError } from '../errors';
 import { deleteTag, logBatch } from '../tracking/batch';
 import { deleteCandidateForGood } from '../tracking/candidate-removal';
 import { deleteRun, getCandidate, getCandidateRun, NOTE_TAG, restoreRun, RUN_NAME_TAG, updateRun, type Run, type RunInfo } from '../tracking/candidates';
 import { MAX_KEY_LENGTH, MAX_TAG_VALUE_LENGTH } from '../tracking/limits';
-import { Status, Time } from './components';
+import { Status, Time } from './kit/components';
+import { canWrite, Csrf, formFields, handleForm } from './kit/forms';
+import { FormError, typed, type Problem } from './kit/problems';
+import { experimentsCrumbs } from './kit/crumbs';
+import { TagsEditor } from './kit/tables';
 import { candidateIdOf } from './route-params';
-import { attempt, canWrite, Csrf, FormError, formOf, refusedStatus } from './experiment-forms';
 import { page } from './layout';
-import { candidatePath, experimentPath, experimentsPath, projectPath } from './paths';
-
-type P = Pick<Project, 'namespace' | 'path'>;
-/** The edit page of a candidate. */
-export const editCandidatePath = (p: P, id: number) => `${candidatePath(p, id)}/edit`;
-/** The page of a deleted candidate (restore or delete for good). */
-export const deletedCandidatePath = (p: P, id: number) => `${candidatePath(p, id)}/deleted`;
-/** The confirmation page of a hard delete. */
-export const destroyCandidatePath = (p: P, id: number) => `${candidatePath(p, id)}/destroy`;
+import { candidatePath, deletedCandidatePath, destroyCandidatePath, editCandidatePath, experimentPath } from './paths';
 
 /** The candidate's note (`mlflow.note.content`) and, for a writer, its "Edit" link and "Delete" button. */
 export function CandidateActions(props: { c: Context<AppEnv>; info: RunInfo; note?: string }) {
@@ -55,27 +49,23 @@ export function CandidateActions(props: { c: Context<AppEnv>; info: RunInfo; not
 
 const crumbsFor = (c: Context<AppEnv>, info: RunInfo, last: string, linkCandidate = true) => {
   const { project } = c.get('access');
-  return [
-    { label: 'Projects', href: '/' },
-    { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
-    { label: 'Experiments', href: experimentsPath(project) },
+  return experimentsCrumbs(
+    project,
     { label: `Experiment ${info.experimentIid}`, href: experimentPath(project, info.experimentIid) },
     { label: info.name || info.runId, href: linkCandidate ? candidatePath(project, info.candidateId) : undefined },
     { label: last },
-  ];
+  );
 };
 
-type EditState = { details?: string; tags?: string; name?: string; note?: string; tagKey?: string; tagValue?: string; status?: 400 | 409 };
-
-function editPage(c: Context<AppEnv>, run: Run, state: EditState = {}) {
+function editPage(c: Context<AppEnv>, run: Run, problem?: Problem) {
   const { project } = c.get('access');
   const info = run.info;
   const self = candidatePath(project, info.candidateId);
-  const note = state.note ?? run.tags.find((t) => t.key === NOTE_TAG)?.value ?? '';
+  const note = typed(problem, 'details', 'note', run.tags.find((t) => t.key === NOTE_TAG)?.value ?? '');
   const tags = run.tags.filter((t) => t.key !== NOTE_TAG && t.key !== RUN_NAME_TAG);
   return page(c, {
     title: `Edit ${info.name || info.runId}`,
-    status: state.status ?? 200,
+    status: problem?.status,
     crumbs: crumbsFor(c, info, 'Edit'),
     body: (
       <section class="edit-candidate">
@@ -83,10 +73,10 @@ function editPage(c: Context<AppEnv>, run: Run, state: EditState = {}) {
         <form method="post" action={`${self}/edit`} class="card stack narrow" aria-labelledby="details-h">
           <h2 id="details-h">Name and note</h2>
           <Csrf c={c} />
-          <FormError message={state.details} />
+          <FormError problem={problem} form="details" />
           <label>
             Name
-            <input name="name" value={state.name ?? info.name} maxlength={MAX_TAG_VALUE_LENGTH} autocomplete="off" />
+            <input name="name" value={typed(problem, 'details', 'name', info.name)} maxlength={MAX_TAG_VALUE_LENGTH} autocomplete="off" />
           </label>
           <label>
             Note
@@ -99,62 +89,7 @@ function editPage(c: Context<AppEnv>, run: Run, state: EditState = {}) {
           </p>
         </form>
 
-        <section class="card" aria-labelledby="tags-h">
-          <h2 id="tags-h">Tags</h2>
-          <FormError message={state.tags} />
-          {tags.length === 0 ? <p class="empty">No tags.</p> : null}
-          {tags.length > 0 ? (
-            <div class="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Key</th>
-                    <th scope="col">Value</th>
-                    <th scope="col">Remove</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {tags.map((t) => (
-                    <tr>
-                      <td class="text">{t.key}</td>
-                      <td>
-                        <form method="post" action={`${self}/tags`} class="inline-form">
-                          <Csrf c={c} />
-                          <input type="hidden" name="key" value={t.key} />
-                          <input name="value" value={t.value} aria-label={`Value of ${t.key}`} maxlength={MAX_TAG_VALUE_LENGTH} />
-                          <button type="submit" class="secondary">
-                            Save
-                          </button>
-                        </form>
-                      </td>
-                      <td>
-                        <form method="post" action={`${self}/tags/delete`}>
-                          <Csrf c={c} />
-                          <input type="hidden" name="key" value={t.key} />
-                          <button type="submit" class="secondary" aria-label={`Remove tag ${t.key}`}>
-                            Remove
-                          </button>
-                        </form>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          ) : null}
-          <form method="post" action={`${self}/tags`} class="toolbar add-tag">
-            <Csrf c={c} />
-            <label>
-              New tag key
-              <input name="key" value={state.tagKey ?? ''} required maxlength={MAX_KEY_LENGTH} autocomplete="off" />
-            </label>
-            <label class="grow">
-              Value
-              <input name="value" value={state.tagValue ?? ''} maxlength={MAX_TAG_VALUE_LENGTH} autocomplete="off" />
-            </label>
-            <button type="submit">Add tag</button>
-          </form>
-        </section>
+        <TagsEditor c={c} class="card" tags={tags} action={`${self}/tags`} problem={problem} limits={{ key: MAX_KEY_LENGTH, value: MAX_TAG_VALUE_LENGTH }} editValues />
 
         <section class="card narrow" aria-labelledby="danger-h">
           <h2 id="danger-h">Delete</h2>
@@ -188,40 +123,39 @@ candidateFormRoutes.get('/:candidate_id/edit', async (c) => {
   return editPage(c, await loadRun(c));
 });
 
-candidateFormRoutes.post('/:candidate_id/edit', async (c) => {
+/** Runs a form of the active candidate in the path; a refusal draws the edit page again. */
+async function editForm(c: Context<AppEnv>, form: string, action: (run: Run, fields: Record<string, string>) => Promise<string>) {
   requireAbility(c, 'write_ml');
-  const { project } = c.get('access');
-  const db = c.get('db');
   const run = await loadRun(c);
-  const f = await formOf(c);
-  const name = (f.name ?? '').trim();
-  const note = f.note ?? '';
-  const hadNote = run.tags.some((t) => t.key === NOTE_TAG);
-  const error = await attempt(async () => {
+  return handleForm(c, form, (f) => action(run, f), (problem) => editPage(c, run, problem));
+}
+
+candidateFormRoutes.post('/:candidate_id/edit', (c) =>
+  editForm(c, 'details', async (run, f) => {
+    const { project } = c.get('access');
+    const db = c.get('db');
+    const name = (f.name ?? '').trim();
+    const note = f.note ?? '';
     if (name && name !== run.info.name) await updateRun(db, project.id, run.info.runId, { runName: name });
     if (note.trim()) await logBatch(db, project.id, run.info.runId, { tags: [{ key: NOTE_TAG, value: note }] });
-    else if (hadNote) await deleteTag(db, project.id, run.info.runId, NOTE_TAG);
-  });
-  if (error) return editPage(c, run, { details: error.message, name, note, status: refusedStatus(error) });
-  return c.redirect(candidatePath(project, run.info.candidateId), 303);
-});
+    else if (run.tags.some((t) => t.key === NOTE_TAG)) await deleteTag(db, project.id, run.info.runId, NOTE_TAG);
+    return candidatePath(project, run.info.candidateId);
+  }),
+);
 
-candidateFormRoutes.post('/:candidate_id/tags', async (c) => {
-  requireAbility(c, 'write_ml');
-  const { project } = c.get('access');
-  const run = await loadRun(c);
-  const f = await formOf(c);
-  const tag = { key: (f.key ?? '').trim(), value: f.value ?? '' };
-  const error = await attempt(() => logBatch(c.get('db'), project.id, run.info.runId, { tags: [tag] }));
-  if (error) return editPage(c, run, { tags: error.message, tagKey: tag.key, tagValue: tag.value, status: refusedStatus(error) });
-  return c.redirect(editCandidatePath(project, run.info.candidateId), 303);
-});
+candidateFormRoutes.post('/:candidate_id/tags', (c) =>
+  editForm(c, 'tag', async (run, f) => {
+    const { project } = c.get('access');
+    await logBatch(c.get('db'), project.id, run.info.runId, { tags: [{ key: (f.key ?? '').trim(), value: f.value ?? '' }] });
+    return editCandidatePath(project, run.info.candidateId);
+  }),
+);
 
 candidateFormRoutes.post('/:candidate_id/tags/delete', async (c) => {
   requireAbility(c, 'write_ml');
   const { project } = c.get('access');
   const run = await loadRun(c);
-  const key = (await formOf(c)).key ?? '';
+  const key = (await formFields(c)).key ?? '';
   await deleteTag(c.get('db'), project.id, run.info.runId, key);
   return c.redirect(editCandidatePath(project, run.info.candidateId), 303);
 });
@@ -277,16 +211,16 @@ candidateFormRoutes.get('/:candidate_id/deleted', async (c) => {
   });
 });
 
-function destroyPage(c: Context<AppEnv>, info: RunInfo, error?: string) {
+function destroyPage(c: Context<AppEnv>, info: RunInfo, problem?: Problem) {
   const { project } = c.get('access');
   return page(c, {
     title: `Delete ${info.name || info.runId} for good`,
-    status: error ? 409 : 200,
+    status: problem?.status,
     crumbs: crumbsFor(c, info, 'Delete for good', info.lifecycleStage === 'active'),
     body: (
       <section class="narrow">
         <h1>Delete “{info.name || info.runId}” for good?</h1>
-        <FormError message={error} />
+        <FormError problem={problem} form="destroy" />
         <p>
           This removes the candidate, its params, metrics, tags and every artifact it logged. <strong>It cannot be undone.</strong>
         </p>
@@ -314,13 +248,15 @@ candidateFormRoutes.post('/:candidate_id/destroy', async (c) => {
   requireAbility(c, 'write_ml');
   const { project } = c.get('access');
   const info = await getCandidate(c.get('db'), project.id, candidateIdOf(c));
-  // The confirmation page names the run; a POST without it did not come through that page.
-  if ((await formOf(c)).confirm !== info.runId) return destroyPage(c, info, 'Confirm on this page to delete the candidate for good.');
-  try {
-    await deleteCandidateForGood({ db: c.get('db'), bucket: c.env.ARTIFACTS }, project.id, info.candidateId);
-  } catch (error) {
-    if (error instanceof ConflictError) return destroyPage(c, info, error.message);
-    throw error;
-  }
-  return c.redirect(experimentPath(project, info.experimentIid), 303);
+  return handleForm(
+    c,
+    'destroy',
+    async (f) => {
+      // The confirmation page names the run; a POST without it did not come through that page.
+      if (f.confirm !== info.runId) throw new ConflictError('Confirm on this page to delete the candidate for good.');
+      await deleteCandidateForGood({ db: c.get('db'), bucket: c.env.ARTIFACTS }, project.id, info.candidateId);
+      return experimentPath(project, info.experimentIid);
+    },
+    (problem) => destroyPage(c, info, problem),
+  );
 });

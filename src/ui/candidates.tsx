@@ -9,7 +9,8 @@ import type { AppEnv } from '../env';
 import { InvalidInputError } from '../errors';
 import { experimentColumnKeys, loadCandidateRows, type CandidateRow } from '../tracking/candidate-table';
 import { searchRunIds } from '../tracking/search';
-import { ActiveSearch, Num, Status, SwapLink, Time } from './components';
+import { quote } from '../tracking/search/lexer';
+import { ActiveSearch, Num, Status, SwapLink, Time } from './kit/components';
 import { experimentOf } from './route-params';
 import { combineFilter, extrasQuery, FilterError, readSearchExtras, SearchFields, viewTypeOf, type SearchExtras } from './search-box';
 import { livePollAttrs } from './live-poll';
@@ -42,18 +43,16 @@ function readView(c: Context<AppEnv>): View {
   return { name: (c.req.query('name') ?? '').slice(0, 250), sort, order, pageToken: c.req.query('page_token') || undefined, extras: readSearchExtras(c) };
 }
 
-const quoteName = (key: string) => `\`${key.replaceAll('`', '``')}\``;
-
 /** The view as a search: the filter box, quick filters and name filter, and an MLflow order_by clause. */
 export function searchOf(view: View, username: string): { filter?: string; orderBy: string[] } {
   const dir = view.order.toUpperCase();
   let orderBy: string;
   if (view.sort === 'name') orderBy = `attributes.run_name ${dir}`;
   else if (view.sort === 'created') orderBy = `attributes.start_time ${dir}`;
-  else if (view.sort.startsWith('metric:')) orderBy = `metrics.${quoteName(view.sort.slice(7))} ${dir}`;
-  else orderBy = `params.${quoteName(view.sort.slice(6))} ${dir}`;
+  else if (view.sort.startsWith('metric:')) orderBy = `metrics.${quote(view.sort.slice(7), '`')} ${dir}`;
+  else orderBy = `params.${quote(view.sort.slice(6), '`')} ${dir}`;
   const name = view.name.trim();
-  const filter = name ? `attributes.run_name ILIKE '%${name.replaceAll('\\', '\\\\').replaceAll("'", "''")}%'` : undefined;
+  const filter = name ? `attributes.run_name ILIKE ${quote(`%${name}%`)}` : undefined;
   return { filter: combineFilter(filter, view.extras, username), orderBy: [orderBy] };
 }
 

@@ -23,7 +23,7 @@ import {
   parseCandidateIds,
   type Direction,
 } from '../tracking/comparison';
-import { Num, Status, Time } from './components';
+import { Num, Status, Time } from './kit/components';
 import { experimentOf } from './route-params';
 import { page } from './layout';
 import { CHART_ASSETS, ChartFigure } from './charts';

@@ -1,16 +1,15 @@
 /**
  * Editing experiments from the UI: create one (name, description as MLflow's
  * `mlflow.note.content` tag, tags), rename it, change its description, delete and restore it.
- * Plain forms that work without JavaScript (303 after a POST); every action needs `write_ml`
- * (developer+) and calls the same domain functions as the MLflow API, so the same rules apply;
- * a refused input re-renders its form with the message in place.
+ * Forms of the kit (kit/forms.tsx): every action needs `write_ml` (developer+) and calls the same
+ * domain functions as the MLflow API, so the same rules apply; a refused input re-renders its
+ * form with the message in place.
  */
 import { Hono, type Context } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { AppEnv } from '../env';
-import { can } from '../access/policy';
 import { requireAbility } from '../access/middleware';
-import { AlreadyExistsError, InvalidInputError } from '../errors';
+import { InvalidInputError } from '../errors';
 import {
   createExperiment,
   deleteExperiment,
@@ -24,51 +23,11 @@ import {
 } from '../tracking/experiments';
 import { NOTE_TAG } from '../tracking/candidates';
 import { MAX_EXPERIMENT_NAME_LENGTH, MAX_EXPERIMENT_TAG_VALUE_LENGTH } from '../tracking/limits';
+import { canWrite, Csrf, handleForm } from './kit/forms';
+import { FormError, typed, type Problem } from './kit/problems';
+import { experimentsCrumbs } from './kit/crumbs';
 import { page } from './layout';
-import { experimentPath, experimentsPath, projectPath, withQuery } from './paths';
-
-/** Where a new experiment is created. */
-export const newExperimentPath = (p: Parameters<typeof experimentsPath>[0]) => `${experimentsPath(p)}/new`;
-/** The edit page of an experiment (rename, description, delete). */
-export const editExperimentPath = (p: Parameters<typeof experimentsPath>[0], iid: number) => `${experimentPath(p, iid)}/edit`;
-
-/** Whether the signed-in user may edit ML data of the loaded project. */
-export const canWrite = (c: Context<AppEnv>) => can(c.get('access'), 'write_ml');
-
-const csrfOf = (c: Context<AppEnv>) => c.get('actor')?.csrfToken ?? '';
-
-/** The hidden CSRF field every form carries. */
-export const Csrf = (props: { c: Context<AppEnv> }) => <input type="hidden" name="_csrf" value={csrfOf(props.c)} />;
-
-/** A form's error, in place. */
-export const FormError = (props: { message?: string }) =>
-  props.message ? (
-    <p class="alert" role="alert">
-      {props.message}
-    </p>
-  ) : null;
-
-/** The status a refused form answers with. */
-export const refusedStatus = (error: InvalidInputError | AlreadyExistsError) => (error instanceof AlreadyExistsError ? 409 : 400);
-
-/** Runs `action`; an InvalidInputError or AlreadyExistsError becomes its message (others are thrown). */
-export async function attempt(action: () => Promise<unknown>): Promise<InvalidInputError | AlreadyExistsError | null> {
-  try {
-    await action();
-    return null;
-  } catch (error) {
-    if (error instanceof InvalidInputError || error instanceof AlreadyExistsError) return error;
-    throw error;
-  }
-}
-
-/** The string fields of a posted form. */
-export async function formOf(c: Context<AppEnv>): Promise<Record<string, string>> {
-  const body = await c.req.parseBody();
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v;
-  return out;
-}
+import { editExperimentPath, experimentPath, experimentsPath, newExperimentPath, withQuery } from './paths';
 
 /** Parses `key=value` lines (blank lines skipped); a line without `=` is an InvalidInputError. */
 export function parseTagLines(text: string, field = 'tags'): KeyValue[] {
@@ -100,44 +59,32 @@ export function ExperimentActions(props: { c: Context<AppEnv>; iid: number; note
   );
 }
 
-const crumbsFor = (c: Context<AppEnv>, last: { label: string; href?: string }[]) => {
-  const { project } = c.get('access');
-  return [
-    { label: 'Projects', href: '/' },
-    { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
-    { label: 'Experiments', href: experimentsPath(project) },
-    ...last,
-  ];
-};
-
-type NewForm = { name: string; description: string; tags: string; error?: string };
-
-function newExperimentPage(c: Context<AppEnv>, form: NewForm, status: 200 | 400 | 409 = 200) {
+function newExperimentPage(c: Context<AppEnv>, problem?: Problem) {
   const { project } = c.get('access');
   return page(c, {
     title: 'New experiment',
-    status,
-    crumbs: crumbsFor(c, [{ label: 'New experiment' }]),
+    status: problem?.status,
+    crumbs: experimentsCrumbs(project, { label: 'New experiment' }),
     body: (
       <section class="narrow">
         <h1>New experiment</h1>
         <form method="post" action={newExperimentPath(project)} class="card stack">
           <Csrf c={c} />
-          <FormError message={form.error} />
+          <FormError problem={problem} form="create" />
           <label>
             Name
-            <input name="name" value={form.name} required maxlength={MAX_EXPERIMENT_NAME_LENGTH} autocomplete="off" />
+            <input name="name" value={typed(problem, 'create', 'name')} required maxlength={MAX_EXPERIMENT_NAME_LENGTH} autocomplete="off" />
           </label>
           <label>
             Description <span class="muted">(optional)</span>
             <textarea name="description" rows={3} maxlength={MAX_EXPERIMENT_TAG_VALUE_LENGTH}>
-              {form.description}
+              {typed(problem, 'create', 'description')}
             </textarea>
           </label>
           <label>
             Tags <span class="muted">(optional, one key=value per line)</span>
             <textarea name="tags" rows={3} placeholder="team=vision">
-              {form.tags}
+              {typed(problem, 'create', 'tags')}
             </textarea>
           </label>
           <p>
@@ -149,67 +96,42 @@ function newExperimentPage(c: Context<AppEnv>, form: NewForm, status: 200 | 400 
   });
 }
 
-/** The experiment forms (mounted at `/:namespace/:project/-/ml/experiments`, before the candidates page). */
-export const experimentFormRoutes = new Hono<AppEnv>();
+/** One titled card of the edit page. */
+const Section = (props: { title: string; children: Child }) => (
+  <section class="card stack">
+    <h2>{props.title}</h2>
+    {props.children}
+  </section>
+);
 
-experimentFormRoutes.get('/new', (c) => {
-  requireAbility(c, 'write_ml');
-  return newExperimentPage(c, { name: '', description: '', tags: '' });
-});
-
-experimentFormRoutes.post('/new', async (c) => {
-  requireAbility(c, 'write_ml');
-  const { project } = c.get('access');
-  const f = await formOf(c);
-  const form: NewForm = { name: (f.name ?? '').trim(), description: f.description ?? '', tags: f.tags ?? '' };
-  let created: Experiment | undefined;
-  const error = await attempt(async () => {
-    const tags = parseTagLines(form.tags);
-    if (form.description.trim()) tags.push({ key: NOTE_TAG, value: form.description });
-    created = await createExperiment(c.get('db'), project.id, c.get('actor')!.user.id, { name: form.name, tags });
-  });
-  if (error) return newExperimentPage(c, { ...form, error: error.message }, refusedStatus(error));
-  return c.redirect(experimentPath(project, created!.iid), 303);
-});
-
-type EditErrors = { rename?: string; description?: string; name?: string; status?: 400 | 409 };
-
-async function editExperimentPage(c: Context<AppEnv>, experiment: Experiment, errors: EditErrors = {}) {
+function editExperimentPage(c: Context<AppEnv>, experiment: Experiment, problem?: Problem) {
   const { project } = c.get('access');
   const note = experiment.tags.find((t) => t.key === NOTE_TAG)?.value ?? '';
   const self = experimentPath(project, experiment.iid);
-  const section = (title: string, children: Child) => (
-    <section class="card stack">
-      <h2>{title}</h2>
-      {children}
-    </section>
-  );
   return page(c, {
     title: `Edit ${experiment.name}`,
-    status: errors.status ?? 200,
-    crumbs: crumbsFor(c, [{ label: experiment.name, href: self }, { label: 'Edit' }]),
+    status: problem?.status,
+    crumbs: experimentsCrumbs(project, { label: experiment.name, href: self }, { label: 'Edit' }),
     body: (
       <section class="narrow">
         <h1>Edit experiment</h1>
-        {section(
-          'Name',
+        <Section title="Name">
           <form method="post" action={`${self}/rename`} class="stack">
             <Csrf c={c} />
-            <FormError message={errors.rename} />
+            <FormError problem={problem} form="rename" />
             <label>
               Name
-              <input name="name" value={errors.name ?? experiment.name} required maxlength={MAX_EXPERIMENT_NAME_LENGTH} autocomplete="off" />
+              <input name="name" value={typed(problem, 'rename', 'name', experiment.name)} required maxlength={MAX_EXPERIMENT_NAME_LENGTH} autocomplete="off" />
             </label>
             <p>
               <button type="submit">Rename</button>
             </p>
-          </form>,
-        )}
-        {section(
-          'Description',
+          </form>
+        </Section>
+        <Section title="Description">
           <form method="post" action={`${self}/description`} class="stack">
             <Csrf c={c} />
-            <FormError message={errors.description} />
+            <FormError problem={problem} form="description" />
             <label>
               Description
               <textarea name="description" rows={4} maxlength={MAX_EXPERIMENT_TAG_VALUE_LENGTH}>
@@ -219,10 +141,9 @@ async function editExperimentPage(c: Context<AppEnv>, experiment: Experiment, er
             <p>
               <button type="submit">Save description</button>
             </p>
-          </form>,
-        )}
-        {section(
-          'Delete',
+          </form>
+        </Section>
+        <Section title="Delete">
           <form method="post" action={`${self}/delete`} class="stack">
             <Csrf c={c} />
             <p>Deleting moves the experiment and its candidates to the deleted experiments, from where you can restore them.</p>
@@ -231,8 +152,8 @@ async function editExperimentPage(c: Context<AppEnv>, experiment: Experiment, er
                 Delete experiment
               </button>
             </p>
-          </form>,
-        )}
+          </form>
+        </Section>
         <p>
           <a href={self}>Back to the experiment</a>
         </p>
@@ -243,6 +164,44 @@ async function editExperimentPage(c: Context<AppEnv>, experiment: Experiment, er
 
 const loadByIid = (c: Context<AppEnv>) => getExperiment(c.get('db'), c.get('access').project.id, c.req.param('iid') ?? '');
 
+/** Runs an edit form of the experiment in the path; a refusal draws the edit page again. */
+async function editForm(c: Context<AppEnv>, form: string, action: (experiment: Experiment, fields: Record<string, string>) => Promise<unknown>) {
+  requireAbility(c, 'write_ml');
+  const experiment = await loadByIid(c);
+  return handleForm(
+    c,
+    form,
+    async (f) => {
+      await action(experiment, f);
+      return experimentPath(c.get('access').project, experiment.iid);
+    },
+    (problem) => editExperimentPage(c, experiment, problem),
+  );
+}
+
+/** The experiment forms (mounted at `/:namespace/:project/-/ml/experiments`, before the candidates page). */
+export const experimentFormRoutes = new Hono<AppEnv>();
+
+experimentFormRoutes.get('/new', (c) => {
+  requireAbility(c, 'write_ml');
+  return newExperimentPage(c);
+});
+
+experimentFormRoutes.post('/new', (c) =>
+  handleForm(
+    c,
+    'create',
+    async (f) => {
+      const { project } = c.get('access');
+      const tags = parseTagLines(f.tags ?? '');
+      if ((f.description ?? '').trim()) tags.push({ key: NOTE_TAG, value: f.description });
+      const created = await createExperiment(c.get('db'), project.id, c.get('actor')!.user.id, { name: (f.name ?? '').trim(), tags });
+      return experimentPath(project, created.iid);
+    },
+    (problem) => newExperimentPage(c, problem),
+  ),
+);
+
 experimentFormRoutes.get('/:iid/edit', async (c) => {
   requireAbility(c, 'write_ml');
   const experiment = await loadByIid(c);
@@ -250,30 +209,18 @@ experimentFormRoutes.get('/:iid/edit', async (c) => {
   return editExperimentPage(c, experiment);
 });
 
-experimentFormRoutes.post('/:iid/rename', async (c) => {
-  requireAbility(c, 'write_ml');
-  const { project } = c.get('access');
-  const experiment = await loadByIid(c);
-  const name = ((await formOf(c)).name ?? '').trim();
-  const error = await attempt(() => renameExperiment(c.get('db'), project.id, String(experiment.iid), name));
-  if (error) return editExperimentPage(c, experiment, { rename: error.message, name, status: refusedStatus(error) });
-  return c.redirect(experimentPath(project, experiment.iid), 303);
-});
+experimentFormRoutes.post('/:iid/rename', (c) =>
+  editForm(c, 'rename', (experiment, f) => renameExperiment(c.get('db'), c.get('access').project.id, String(experiment.iid), (f.name ?? '').trim())),
+);
 
-experimentFormRoutes.post('/:iid/description', async (c) => {
-  requireAbility(c, 'write_ml');
-  const { project } = c.get('access');
-  const experiment = await loadByIid(c);
-  const description = (await formOf(c)).description ?? '';
-  const id = String(experiment.iid);
-  const hasNote = experiment.tags.some((t) => t.key === NOTE_TAG);
-  const error = await attempt(async () => {
-    if (description.trim()) await setExperimentTag(c.get('db'), project.id, id, { key: NOTE_TAG, value: description });
-    else if (hasNote) await deleteExperimentTag(c.get('db'), project.id, id, NOTE_TAG);
-  });
-  if (error) return editExperimentPage(c, experiment, { description: error.message, status: refusedStatus(error) });
-  return c.redirect(experimentPath(project, experiment.iid), 303);
-});
+experimentFormRoutes.post('/:iid/description', (c) =>
+  editForm(c, 'description', async (experiment, f) => {
+    const description = f.description ?? '';
+    const [db, projectId, id] = [c.get('db'), c.get('access').project.id, String(experiment.iid)];
+    if (description.trim()) await setExperimentTag(db, projectId, id, { key: NOTE_TAG, value: description });
+    else if (experiment.tags.some((t) => t.key === NOTE_TAG)) await deleteExperimentTag(db, projectId, id, NOTE_TAG);
+  }),
+);
 
 experimentFormRoutes.post('/:iid/delete', async (c) => {
   requireAbility(c, 'write_ml');

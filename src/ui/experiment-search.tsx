@@ -6,9 +6,10 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 import type { ExperimentSearch } from '../tracking/search';
-import { canWrite, Csrf, newExperimentPath } from './experiment-forms';
-import { experimentPath, experimentsPath } from './paths';
-import { ActiveSearch } from './components';
+import { canWrite, Csrf } from './kit/forms';
+import { quote } from '../tracking/search/lexer';
+import { experimentPath, experimentsPath, newExperimentPath } from './paths';
+import { ActiveSearch } from './kit/components';
 
 /** The list's search state. */
 export type ExperimentListSearch = { q: string; tag: string; deleted: boolean };
@@ -21,9 +22,6 @@ export function readExperimentSearch(c: Context<AppEnv>): ExperimentListSearch {
 /** The state as query parameters (empty ones left out). */
 export const searchQuery = (s: ExperimentListSearch) => ({ q: s.q || undefined, tag: s.tag || undefined, deleted: s.deleted ? '1' : undefined });
 
-const quote = (s: string) => `'${s.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
-const quoteName = (s: string) => `\`${s.replaceAll('`', '``')}\``;
-
 /** The state as an experiments search: filter, newest activity first, and the view type. */
 export function experimentSearchOf(s: ExperimentListSearch): Pick<ExperimentSearch, 'filter' | 'orderBy' | 'viewType'> {
   const parts: string[] = [];
@@ -32,8 +30,8 @@ export function experimentSearchOf(s: ExperimentListSearch): Pick<ExperimentSear
   const tag = s.tag.trim();
   if (tag) {
     const at = tag.indexOf('=');
-    if (at < 0) parts.push(`tags.${quoteName(tag)} IS NOT NULL`);
-    else parts.push(`tags.${quoteName(tag.slice(0, at).trim())} = ${quote(tag.slice(at + 1).trim())}`);
+    if (at < 0) parts.push(`tags.${quote(tag, '`')} IS NOT NULL`);
+    else parts.push(`tags.${quote(tag.slice(0, at).trim(), '`')} = ${quote(tag.slice(at + 1).trim())}`);
   }
   return {
     filter: parts.length ? parts.join(' AND ') : undefined,

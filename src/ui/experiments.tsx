@@ -2,114 +2,48 @@
  * List of Experiments: `/:namespace/:project/-/ml/experiments` — newest activity first, searchable
  * by name as you type and by tag, deleted ones under a toggle (all of it in the URL).
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
 import { InvalidInputError } from '../errors';
 import { loadExperimentListItems, type ExperimentListItem } from '../tracking/experiment-list';
 import { searchExperimentIds } from '../tracking/search';
-import { Copyable, SwapLink, Time } from './components';
-import { ExperimentSearchForm, experimentSearchOf, readExperimentSearch, RestoreButton, searchQuery } from './experiment-search';
+import { Copyable, Time } from './kit/components';
+import { projectCrumbs } from './kit/crumbs';
+import { Pager } from './kit/pager';
+import { Alert } from './kit/problems';
+import { ExperimentSearchForm, experimentSearchOf, readExperimentSearch, RestoreButton, searchQuery, type ExperimentListSearch } from './experiment-search';
 import { page } from './layout';
-import { experimentPath, experimentsPath, projectPath, withQuery } from './paths';
+import { experimentPath, experimentsPath, withQuery } from './paths';
 
 const PER_PAGE = 20;
 
 /** The List of Experiments (mounted under the project with read_ml and the flag checked). */
 export const experimentRoutes = new Hono<AppEnv>();
 
+/** One page of the experiments the search finds, or the problem with the search. */
+type ExperimentList = { items: ExperimentListItem[]; next?: string; problem?: string };
+
+async function loadExperimentList(c: Context<AppEnv>, search: ExperimentListSearch, after: string | undefined): Promise<ExperimentList> {
+  const db = c.get('db');
+  try {
+    const found = await searchExperimentIds(db, { projectId: c.get('access').project.id, ...experimentSearchOf(search), maxResults: PER_PAGE, pageToken: after });
+    return { items: await loadExperimentListItems(db, found.ids), next: found.nextPageToken };
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    return { items: [], problem: error.message };
+  }
+}
+
 experimentRoutes.get('/', async (c) => {
   const { project } = c.get('access');
   const after = c.req.query('after') || undefined;
   const search = readExperimentSearch(c);
-  const filtered = Boolean(search.q || search.tag || search.deleted);
-  let list: { items: ExperimentListItem[]; next?: string } = { items: [] };
-  let problem: string | undefined;
-  try {
-    const found = await searchExperimentIds(c.get('db'), { projectId: project.id, ...experimentSearchOf(search), maxResults: PER_PAGE, pageToken: after });
-    list = { items: await loadExperimentListItems(c.get('db'), found.ids), next: found.nextPageToken };
-  } catch (error) {
-    if (!(error instanceof InvalidInputError)) throw error;
-    problem = error.message;
-  }
-  const self = withQuery(experimentsPath(project), searchQuery(search));
-  const results = () => (
-    <div id="experiments" class="results" aria-live="polite">
-      {problem ? (
-        <p class="alert" role="alert">
-          {problem}
-        </p>
-      ) : list.items.length === 0 && filtered ? (
-        <p class="empty">{search.deleted ? 'No deleted experiments match.' : 'No experiments match this search.'}</p>
-      ) : list.items.length === 0 && !after ? (
-        <EmptyState origin={new URL(c.req.url).origin} projectId={project.id} userId={c.get('actor')!.user.id} />
-      ) : (
-        <>
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col" class="num">
-                    Candidates
-                  </th>
-                  <th scope="col" class="hide-small">
-                    Creator
-                  </th>
-                  <th scope="col">Last activity</th>
-                  <th scope="col" class="hide-small">
-                    Created
-                  </th>
-                  {search.deleted ? <th scope="col">Restore</th> : null}
-                </tr>
-              </thead>
-              <tbody>
-                {list.items.map((e) => (
-                  <tr>
-                    <td class="text">
-                      {search.deleted ? e.name : <a href={experimentPath(project, e.iid)}>{e.name}</a>}
-                    </td>
-                    <td class="num">{e.candidateCount}</td>
-                    <td class="hide-small">{e.creator ?? <span class="muted">—</span>}</td>
-                    <td>
-                      <Time ms={e.lastActivity} />
-                    </td>
-                    <td class="hide-small">
-                      <Time ms={e.createdAt} />
-                    </td>
-                    {search.deleted ? (
-                      <td>
-                        <RestoreButton c={c} iid={e.iid} name={e.name} />
-                      </td>
-                    ) : null}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <nav class="pager" aria-label="Pages">
-            {after ? (
-              <SwapLink href={self} target="#experiments">
-                ← Newest
-              </SwapLink>
-            ) : null}
-            {list.next ? (
-              <SwapLink href={withQuery(experimentsPath(project), { ...searchQuery(search), after: list.next })} target="#experiments" rel="next">
-                Next page →
-              </SwapLink>
-            ) : null}
-          </nav>
-        </>
-      )}
-    </div>
-  );
+  const list = await loadExperimentList(c, search, after);
+  const results = () => <ExperimentResults c={c} search={search} after={after} list={list} />;
   return page(c, {
     title: `Experiments · ${project.name}`,
-    crumbs: [
-      { label: 'Projects', href: '/' },
-      { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
-      { label: 'Experiments' },
-    ],
-    status: problem ? 400 : 200,
+    crumbs: projectCrumbs(project, { label: 'Experiments' }),
+    status: list.problem ? 400 : 200,
     fragment: results,
     body: (
       <section>
@@ -120,6 +54,81 @@ experimentRoutes.get('/', async (c) => {
     ),
   });
 });
+
+/** The list and its pager (`#experiments`), also the fragment the search swaps. */
+function ExperimentResults(props: { c: Context<AppEnv>; search: ExperimentListSearch; after?: string; list: ExperimentList }) {
+  const { c, search, after, list } = props;
+  const { project } = c.get('access');
+  const filtered = Boolean(search.q || search.tag || search.deleted);
+  return (
+    <div id="experiments" class="results" aria-live="polite">
+      {list.problem ? (
+        <Alert>{list.problem}</Alert>
+      ) : list.items.length === 0 && filtered ? (
+        <p class="empty">{search.deleted ? 'No deleted experiments match.' : 'No experiments match this search.'}</p>
+      ) : list.items.length === 0 && !after ? (
+        <EmptyState origin={new URL(c.req.url).origin} projectId={project.id} userId={c.get('actor')!.user.id} />
+      ) : (
+        <>
+          <ExperimentTable c={c} deleted={search.deleted} items={list.items} />
+          <Pager
+            target="#experiments"
+            back={after ? { href: withQuery(experimentsPath(project), searchQuery(search)), label: '← Newest' } : undefined}
+            next={list.next ? { href: withQuery(experimentsPath(project), { ...searchQuery(search), after: list.next }), label: 'Next page →' } : undefined}
+          />
+        </>
+      )}
+    </div>
+  );
+}
+
+/** Name, candidates, creator, last activity, created; deleted experiments with a Restore button instead of a link. */
+function ExperimentTable(props: { c: Context<AppEnv>; deleted: boolean; items: ExperimentListItem[] }) {
+  const { c, deleted } = props;
+  const { project } = c.get('access');
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col" class="num">
+              Candidates
+            </th>
+            <th scope="col" class="hide-small">
+              Creator
+            </th>
+            <th scope="col">Last activity</th>
+            <th scope="col" class="hide-small">
+              Created
+            </th>
+            {deleted ? <th scope="col">Restore</th> : null}
+          </tr>
+        </thead>
+        <tbody>
+          {props.items.map((e) => (
+            <tr>
+              <td class="text">{deleted ? e.name : <a href={experimentPath(project, e.iid)}>{e.name}</a>}</td>
+              <td class="num">{e.candidateCount}</td>
+              <td class="hide-small">{e.creator ?? <span class="muted">—</span>}</td>
+              <td>
+                <Time ms={e.lastActivity} />
+              </td>
+              <td class="hide-small">
+                <Time ms={e.createdAt} />
+              </td>
+              {deleted ? (
+                <td>
+                  <RestoreButton c={c} iid={e.iid} name={e.name} />
+                </td>
+              ) : null}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
 
 function EmptyState(props: { origin: string; projectId: number; userId: number }) {
   const uri = `${props.origin}/api/v4/projects/${props.projectId}/ml/mlflow`;

@@ -14,7 +14,7 @@ import { loadCandidateRows } from '../tracking/candidate-table';
 import { metricHistoryBulkInterval } from '../tracking/metrics';
 import { CandidateTableRow, tableColumnKeys } from './candidates';
 import { candidateIdOf } from './route-params';
-import { Num, Status } from './components';
+import { Num, Status } from './kit/components';
 import { page } from './layout';
 import { ChartFigure } from './charts';
 import { candidatePath, withQuery } from './paths';

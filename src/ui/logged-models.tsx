@@ -15,11 +15,12 @@ import { getExperimentHeader } from '../tracking/candidate-table';
 import { resolveLoggedModelPackage } from '../packages/packages';
 import { loggedModelArtifactUri } from '../tracking/artifact-uris';
 import { NotFoundError } from '../errors';
-import { Copyable, KeyValueTable, Num, Time } from './components';
+import { Copyable, Num, Time } from './kit/components';
+import { KeyValueTable } from './kit/tables';
 import { page } from './layout';
 import { ArtifactBrowser, downloadArtifactsLine, loadArtifactView, wantsArtifactsFragment, type ArtifactOwner } from './artifacts';
-import { candidatePath, experimentPath, experimentsPath, loggedModelPath, projectPath } from './paths';
-import { versionPath } from './registry-forms';
+import { candidatePath, experimentPath, loggedModelPath, versionPath } from './paths';
+import { experimentsCrumbs } from './kit/crumbs';
 
 const STATUS_WORDS: Record<string, string> = {
   LOGGED_MODEL_PENDING: 'uploading',
@@ -196,13 +197,7 @@ loggedModelRoutes.get('/:model_id', async (c) => {
   return page(c, {
     title: `${model.name} · Logged model`,
     styles: ['/assets/pages.css'],
-    crumbs: [
-      { label: 'Projects', href: '/' },
-      { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
-      { label: 'Experiments', href: experimentsPath(project) },
-      { label: experimentName, href: experimentPath(project, model.experimentIid) },
-      { label: model.name },
-    ],
+    crumbs: experimentsCrumbs(project, { label: experimentName, href: experimentPath(project, model.experimentIid) }, { label: model.name }),
     body: (
       <article class="logged-model">
         <h1>

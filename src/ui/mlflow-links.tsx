@@ -16,8 +16,7 @@ import { getCandidateByRunId } from '../tracking/candidates';
 import { getExperimentHeader } from '../tracking/candidate-table';
 import { getLoggedModel } from '../tracking/logged-models';
 import { page } from './layout';
-import { candidatePath, experimentPath, experimentsPath, loggedModelPath, mlflowLinkPath, withQuery } from './paths';
-import { modelPath, modelsPath, versionPath } from './registry-forms';
+import { candidatePath, experimentPath, experimentsPath, loggedModelPath, mlflowLinkPath, modelPath, modelsPath, versionPath } from './paths';
 import { comparePath } from './compare';
 import { compareVersionsPath } from './version-compare';
 
@@ -117,5 +116,5 @@ mlflowLinkRoutes.get('/:project', async (c) => {
   const access = await projectAccess(c, c.req.param('project'));
   if (!can(access, 'read_ml') || !(await mlFlagOn(c, access.project.id))) throw new NotFoundError('404 Project Not Found');
   const target = await resolveMlflowFragment(c.get('db'), access.project, c.req.query('to') ?? '');
-  return c.redirect(withQuery(target, {}), 303);
+  return c.redirect(target, 303);
 });

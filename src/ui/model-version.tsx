@@ -9,237 +9,264 @@ import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
 import { requireAbility } from '../access/middleware';
 import { InvalidInputError, NotFoundError } from '../errors';
-import { listDirectory } from '../packages/files';
-import { resolvePackage } from '../packages/packages';
+import { listDirectory, type DirEntry } from '../packages/files';
+import { resolvePackage, type Package } from '../packages/packages';
 import { getCandidateRun } from '../tracking/candidates';
 import { getExperimentHeader } from '../tracking/candidate-table';
 import { deleteRegisteredModelAlias, setRegisteredModelAlias } from '../tracking/registry/aliases';
+import type { ModelVersion } from '../tracking/registry/entities';
 import { promoteCandidate, versionsOfCandidate } from '../tracking/registry/promotion';
 import { searchRegisteredModels } from '../tracking/registry/search';
-import { artifactLocation, mlflowArtifactsUrl } from '../tracking/registry/sources';
+import { artifactLocation, mlflowArtifactsUrl, type ArtifactLocation } from '../tracking/registry/sources';
 import { candidatePackageName } from '../packages/names';
 import { deleteModelVersion, deleteModelVersionTag, getModelVersion, setModelVersionTag, updateModelVersion } from '../tracking/registry/versions';
-import { Copyable, Time } from './components';
+import { Copyable, Time } from './kit/components';
+import { confirmPage } from './kit/confirm';
+import { experimentsCrumbs, modelsCrumbs } from './kit/crumbs';
+import { DescriptionEditor } from './kit/description';
+import { canWrite, Csrf, handleForm } from './kit/forms';
+import { FormError, typed, type Problem } from './kit/problems';
+import { AliasesEditor, TagsEditor } from './kit/tables';
 import { candidateIdOf } from './route-params';
 import { formatSize } from './format';
 import { page } from './layout';
-import { confirmPage, DescriptionEditor, TagsEditor } from './models';
-import { loadVersionSource, SourceSummary } from './version-compare';
-import { candidatePath, experimentPath, experimentsPath, packagePath, projectPath, withQuery } from './paths';
-import { canWrite, Csrf, FormError, handleForm, modelPath, modelsPath, promotePath, typed, versionPath, type Problem } from './registry-forms';
+import { REGISTRY_TAG_LIMITS } from './models';
+import { loadVersionSource, SourceSummary, type VersionSource } from './version-compare';
+import { candidatePath, experimentPath, modelPath, packagePath, promotePath, versionPath, withQuery } from './paths';
 
 /** At most this many artifact entries are listed on a version's page (the package page has them all). */
 const MAX_ENTRIES = 200;
 
 const names = (c: Context<AppEnv>) => ({ name: c.req.param('name') ?? '', version: c.req.param('version') ?? '' });
 
-/** The model version routes (mounted at `/:namespace/:project/-/ml/models`). */
-export const versionRoutes = new Hono<AppEnv>();
+/** What a version's page shows: the version, where its artifacts are, their package and first entries. */
+type LoadedVersion = { v: ModelVersion; location: ArtifactLocation | null; pkg: Package | undefined; entries: DirEntry[]; downloadUri: string; source: VersionSource };
 
-async function versionPage(c: Context<AppEnv>, problem?: Problem, status: 200 | 400 | 404 | 409 = 200) {
+/** Loads the version of the path (a number that is no number is a page that does not exist) and its artifacts. */
+async function loadVersion(c: Context<AppEnv>): Promise<LoadedVersion> {
   const { project } = c.get('access');
   const db = c.get('db');
   const { name, version: raw } = names(c);
   const v = await getModelVersion(db, project.id, name, raw).catch((e) => {
-    // a version number that is no number is a page that does not exist
     if (e instanceof InvalidInputError) throw new NotFoundError(`Model version ${raw} not found`);
     throw e;
   });
   const [location, source] = await Promise.all([artifactLocation(db, project, v).catch(() => null), loadVersionSource(c, project, v)]);
   const pkg = location ? await resolvePackage(db, project.id, location.packageName, location.packageVersion).catch(() => undefined) : undefined;
   const entries = pkg && location ? (await listDirectory(db, pkg, location.path)).slice(0, MAX_ENTRIES) : [];
-  const origin = new URL(c.req.url).origin;
-  const downloadUri = location ? mlflowArtifactsUrl(origin, project.id, location) : v.source;
-  const self = versionPath(project, v.name, v.version);
-  const write = canWrite(c);
-  const full = (path: string) => [location?.path, path].filter(Boolean).join('/');
-  // a candidate's own package can be browsed (with previews) on the candidate's page
-  const browsable = v.candidateId !== null && location?.packageName === candidatePackageName(v.candidateId);
-  const browse = (query: Record<string, string>) => `${withQuery(candidatePath(project, v.candidateId!), query)}#artifacts`;
-  // MLflow's own download route for the file (the generic package API)
-  const fileUrl = (path: string) =>
-    `/api/v4/projects/${project.id}/packages/generic/${encodeURIComponent(location!.packageName)}/${encodeURIComponent(location!.packageVersion)}/${full(path).split('/').map(encodeURIComponent).join('/')}`;
+  const downloadUri = location ? mlflowArtifactsUrl(new URL(c.req.url).origin, project.id, location) : v.source;
+  return { v, location, pkg, entries, downloadUri, source };
+}
 
+/** The model version routes (mounted at `/:namespace/:project/-/ml/models`). */
+export const versionRoutes = new Hono<AppEnv>();
+
+async function versionPage(c: Context<AppEnv>, problem?: Problem) {
+  const { project } = c.get('access');
+  const loaded = await loadVersion(c);
+  const { v } = loaded;
+  const self = versionPath(project, v.name, v.version);
   return page(c, {
     title: `${v.name} version ${v.version} · Models`,
-    status,
+    status: problem?.status,
     styles: ['/assets/ml.css', '/assets/pages.css'],
-    crumbs: [
-      { label: 'Projects', href: '/' },
-      { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
-      { label: 'Models', href: modelsPath(project) },
-      { label: v.name, href: modelPath(project, v.name) },
-      { label: `Version ${v.version}` },
-    ],
+    crumbs: modelsCrumbs(project, { label: v.name, href: modelPath(project, v.name) }, { label: `Version ${v.version}` }),
     body: (
       <article class="model-version">
         <h1>
           {v.name} <span class="muted">version {v.version}</span>
         </h1>
         <div class="grid2">
-          <section class="card" aria-labelledby="about">
-            <h2 id="about">Version</h2>
-            <dl class="facts">
-              <dt>Model</dt>
-              <dd>
-                <a href={modelPath(project, v.name)}>{v.name}</a>
-              </dd>
-              <dt>Source candidate</dt>
-              <dd id="source-candidate">
-                <SourceSummary project={project} source={source} />
-              </dd>
-              <dt>Source</dt>
-              <dd>
-                <code>{v.source}</code>
-              </dd>
-              <dt>Aliases</dt>
-              <dd id="version-aliases">{v.aliases.length ? v.aliases.map((a) => <span class="alias">@{a} </span>) : <span class="muted">none</span>}</dd>
-              <dt>Stage</dt>
-              <dd>{v.currentStage}</dd>
-              <dt>Status</dt>
-              <dd>{v.status}</dd>
-              <dt>Created</dt>
-              <dd>
-                <Time ms={v.createdAt} />
-              </dd>
-              <dt>Updated</dt>
-              <dd>
-                <Time ms={v.updatedAt} />
-              </dd>
-              <dt>Load it with</dt>
-              <dd>
-                <Copyable id="model-uri" text={`models:/${v.name}/${v.version}`} />
-              </dd>
-            </dl>
-            {write ? (
-              <p>
-                <a href={`${self}/delete`}>Delete this version…</a>
-              </p>
-            ) : null}
-          </section>
-          <section class="card" aria-labelledby="artifacts-title">
-            <h2 id="artifacts-title">Artifacts</h2>
-            {pkg ? (
-              <p>
-                In package <a href={packagePath(project, pkg.id)}>{pkg.name}</a>
-                {location!.path ? (
-                  <>
-                    , under <code>{location!.path}</code>
-                  </>
-                ) : null}
-                .
-              </p>
-            ) : (
-              <p class="empty">No artifacts stored for this version yet.</p>
-            )}
-            {entries.length > 0 ? (
-              <ul class="inline-list files">
-                {entries.map((e) =>
-                  e.isDir ? (
-                    <li>
-                      <span aria-hidden="true">📁</span> {browsable ? <a href={browse({ path: full(e.path) })}>{e.path}/</a> : <>{e.path}/</>}
-                    </li>
-                  ) : (
-                    <li>
-                      {browsable ? <a href={browse({ file: full(e.path) })}>{e.path}</a> : <>{e.path}</>} <span class="muted">{formatSize(e.size ?? 0)}</span>{' '}
-                      <a href={fileUrl(e.path)} download aria-label={`Download ${e.path}`}>
-                        Download
-                      </a>
-                    </li>
-                  ),
-                )}
-              </ul>
-            ) : null}
-            <p class="muted">MLflow downloads them from:</p>
-            <Copyable id="download-uri" text={downloadUri} />
-          </section>
+          <VersionFacts c={c} v={v} source={loaded.source} />
+          <VersionArtifacts c={c} loaded={loaded} />
         </div>
         <DescriptionEditor c={c} description={v.description} action={`${self}/description`} problem={problem} />
-        {write ? (
-          <section aria-labelledby="alias-title">
-            <h2 id="alias-title">Aliases</h2>
-            <form method="post" action={`${self}/aliases`} class="toolbar" id="alias-form">
-              <Csrf c={c} />
-              <FormError problem={problem} form="alias" />
-              <label>
-                Point an alias at this version
-                <input name="alias" required maxlength={255} placeholder="champion" value={typed(problem, 'alias', 'alias')} />
-              </label>
-              <button type="submit">Set alias</button>
-            </form>
-            {v.aliases.map((a) => (
-              <form method="post" action={`${self}/aliases/delete`} class="inline">
-                <Csrf c={c} />
-                <input type="hidden" name="alias" value={a} />
-                <button type="submit" class="link" aria-label={`Remove alias ${a}`}>
-                  Remove @{a}
-                </button>
-              </form>
-            ))}
-          </section>
-        ) : null}
-        <TagsEditor c={c} tags={v.tags} action={`${self}/tags`} problem={problem} />
+        <AliasesEditor
+          c={c}
+          project={project}
+          model={v.name}
+          aliases={v.aliases.map((alias) => ({ alias, version: v.version }))}
+          action={`${self}/aliases`}
+          problem={problem}
+          version={v.version}
+        />
+        <TagsEditor c={c} tags={v.tags} action={`${self}/tags`} problem={problem} limits={REGISTRY_TAG_LIMITS} />
       </article>
     ),
   });
 }
 
+/** The "Version" card: model, source candidate, source, aliases, stage, status, times, its models:/ URI. */
+function VersionFacts(props: { c: Context<AppEnv>; v: ModelVersion; source: VersionSource }) {
+  const { c, v } = props;
+  const { project } = c.get('access');
+  return (
+    <section class="card" aria-labelledby="about">
+      <h2 id="about">Version</h2>
+      <dl class="facts">
+        <dt>Model</dt>
+        <dd>
+          <a href={modelPath(project, v.name)}>{v.name}</a>
+        </dd>
+        <dt>Source candidate</dt>
+        <dd id="source-candidate">
+          <SourceSummary project={project} source={props.source} />
+        </dd>
+        <dt>Source</dt>
+        <dd>
+          <code>{v.source}</code>
+        </dd>
+        <dt>Aliases</dt>
+        <dd id="version-aliases">{v.aliases.length ? v.aliases.map((a) => <span class="alias">@{a} </span>) : <span class="muted">none</span>}</dd>
+        <dt>Stage</dt>
+        <dd>{v.currentStage}</dd>
+        <dt>Status</dt>
+        <dd>{v.status}</dd>
+        <dt>Created</dt>
+        <dd>
+          <Time ms={v.createdAt} />
+        </dd>
+        <dt>Updated</dt>
+        <dd>
+          <Time ms={v.updatedAt} />
+        </dd>
+        <dt>Load it with</dt>
+        <dd>
+          <Copyable id="model-uri" text={`models:/${v.name}/${v.version}`} />
+        </dd>
+      </dl>
+      {canWrite(c) ? (
+        <p>
+          <a href={`${versionPath(project, v.name, v.version)}/delete`}>Delete this version…</a>
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+/** The "Artifacts" card: the package holding them, its first entries, and the URI MLflow downloads from. */
+function VersionArtifacts(props: { c: Context<AppEnv>; loaded: LoadedVersion }) {
+  const { project } = props.c.get('access');
+  const { v, location, pkg, entries, downloadUri } = props.loaded;
+  return (
+    <section class="card" aria-labelledby="artifacts-title">
+      <h2 id="artifacts-title">Artifacts</h2>
+      {pkg && location ? (
+        <p>
+          In package <a href={packagePath(project, pkg.id)}>{pkg.name}</a>
+          {location.path ? (
+            <>
+              , under <code>{location.path}</code>
+            </>
+          ) : null}
+          .
+        </p>
+      ) : (
+        <p class="empty">No artifacts stored for this version yet.</p>
+      )}
+      {location && entries.length > 0 ? (
+        <ul class="inline-list files">
+          {entries.map((e) => (
+            <EntryItem project={project} v={v} location={location} entry={e} />
+          ))}
+        </ul>
+      ) : null}
+      <p class="muted">MLflow downloads them from:</p>
+      <Copyable id="download-uri" text={downloadUri} />
+    </section>
+  );
+}
+
+/**
+ * One artifact entry: a candidate's own package links into the candidate's artifact browser (with
+ * previews); a file has MLflow's own download route (the generic package API).
+ */
+function EntryItem(props: { project: Parameters<typeof candidatePath>[0] & { id: number }; v: ModelVersion; location: ArtifactLocation; entry: DirEntry }) {
+  const { project, v, location, entry: e } = props;
+  const full = [location.path, e.path].filter(Boolean).join('/');
+  const browsable = v.candidateId !== null && location.packageName === candidatePackageName(v.candidateId);
+  const browse = (query: Record<string, string>) => `${withQuery(candidatePath(project, v.candidateId!), query)}#artifacts`;
+  if (e.isDir) {
+    return (
+      <li>
+        <span aria-hidden="true">📁</span> {browsable ? <a href={browse({ path: full })}>{e.path}/</a> : <>{e.path}/</>}
+      </li>
+    );
+  }
+  const fileUrl = `/api/v4/projects/${project.id}/packages/generic/${encodeURIComponent(location.packageName)}/${encodeURIComponent(location.packageVersion)}/${full.split('/').map(encodeURIComponent).join('/')}`;
+  return (
+    <li>
+      {browsable ? <a href={browse({ file: full })}>{e.path}</a> : <>{e.path}</>} <span class="muted">{formatSize(e.size ?? 0)}</span>{' '}
+      <a href={fileUrl} download aria-label={`Download ${e.path}`}>
+        Download
+      </a>
+    </li>
+  );
+}
+
 versionRoutes.get('/:name/versions/:version', (c) => versionPage(c));
 
-const versionAction = (form: string, act: (c: Context<AppEnv>, f: Record<string, string>) => Promise<string | void>, anchor = '') =>
+/**
+ * A form of the version in the path: `act` calls the domain and may name the page to show next
+ * (else the version's page at `anchor`); a refusal draws the version's page again.
+ */
+const versionForm =
+  (form: string, act: (c: Context<AppEnv>, f: Record<string, string>) => Promise<string | void>, anchor = '') =>
   (c: Context<AppEnv>) =>
     handleForm(
       c,
       form,
       async (f) => {
         const target = await act(c, f);
-        const { project } = c.get('access');
         const { name, version } = names(c);
-        return target ?? `${versionPath(project, name, Number(version))}${anchor}`;
+        return target ?? `${versionPath(c.get('access').project, name, Number(version))}${anchor}`;
       },
-      (problem, status) => versionPage(c, problem, status),
+      (problem) => versionPage(c, problem),
+      { missingIsFixable: form === 'alias' },
     );
+
+const projectId = (c: Context<AppEnv>) => c.get('access').project.id;
 
 versionRoutes.post(
   '/:name/versions/:version/description',
-  versionAction('description', async (c, f) => {
+  versionForm('description', async (c, f) => {
     const { name, version } = names(c);
-    await updateModelVersion(c.get('db'), c.get('access').project.id, name, version, f.description ?? '');
+    await updateModelVersion(c.get('db'), projectId(c), name, version, f.description ?? '');
   }),
 );
 versionRoutes.post(
   '/:name/versions/:version/tags',
-  versionAction(
+  versionForm(
     'tag',
     async (c, f) => {
       const { name, version } = names(c);
-      await setModelVersionTag(c.get('db'), c.get('access').project.id, name, version, { key: f.key ?? '', value: f.value ?? '' });
+      await setModelVersionTag(c.get('db'), projectId(c), name, version, { key: f.key ?? '', value: f.value ?? '' });
     },
     '#tags-title',
   ),
 );
 versionRoutes.post(
   '/:name/versions/:version/tags/delete',
-  versionAction(
+  versionForm(
     'tag',
     async (c, f) => {
       const { name, version } = names(c);
-      await deleteModelVersionTag(c.get('db'), c.get('access').project.id, name, version, f.key ?? '');
+      await deleteModelVersionTag(c.get('db'), projectId(c), name, version, f.key ?? '');
     },
     '#tags-title',
   ),
 );
 versionRoutes.post(
   '/:name/versions/:version/aliases',
-  versionAction('alias', async (c, f) => {
+  versionForm('alias', async (c, f) => {
     const { name, version } = names(c);
-    await setRegisteredModelAlias(c.get('db'), c.get('access').project.id, name, f.alias ?? '', version);
+    await setRegisteredModelAlias(c.get('db'), projectId(c), name, f.alias ?? '', version);
   }),
 );
 versionRoutes.post(
   '/:name/versions/:version/aliases/delete',
-  versionAction('alias', async (c, f) => {
-    await deleteRegisteredModelAlias(c.get('db'), c.get('access').project.id, names(c).name, f.alias ?? '');
+  versionForm('alias', async (c, f) => {
+    await deleteRegisteredModelAlias(c.get('db'), projectId(c), names(c).name, f.alias ?? '');
   }),
 );
 
@@ -248,27 +275,21 @@ versionRoutes.get('/:name/versions/:version/delete', async (c) => {
   const { project } = c.get('access');
   const { name, version } = names(c);
   const v = await getModelVersion(c.get('db'), project.id, name, version);
+  const self = versionPath(project, v.name, v.version);
   return confirmPage(c, {
     title: 'Delete model version',
     what: `${v.name} version ${v.version}`,
     consequence: `Its tags and the aliases pointing at it (${v.aliases.length ? v.aliases.map((a) => `@${a}`).join(', ') : 'none'}) go with it; the candidate stays.`,
-    action: `${versionPath(project, v.name, v.version)}/delete`,
-    cancel: versionPath(project, v.name, v.version),
-    crumbs: [
-      { label: 'Projects', href: '/' },
-      { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
-      { label: 'Models', href: modelsPath(project) },
-      { label: v.name, href: modelPath(project, v.name) },
-      { label: `Version ${v.version}`, href: versionPath(project, v.name, v.version) },
-      { label: 'Delete' },
-    ],
+    action: `${self}/delete`,
+    cancel: self,
+    crumbs: modelsCrumbs(project, { label: v.name, href: modelPath(project, v.name) }, { label: `Version ${v.version}`, href: self }, { label: 'Delete' }),
   });
 });
 versionRoutes.post(
   '/:name/versions/:version/delete',
-  versionAction('delete', async (c) => {
+  versionForm('delete', async (c) => {
     const { name, version } = names(c);
-    await deleteModelVersion(c.get('db'), c.get('access').project.id, name, version);
+    await deleteModelVersion(c.get('db'), projectId(c), name, version);
     return modelPath(c.get('access').project, name);
   }),
 );
@@ -310,7 +331,7 @@ export async function PromoteBox(props: { c: Context<AppEnv>; candidateId: numbe
 /** The promotion routes (mounted at `/:namespace/:project/-/ml/candidates`). */
 export const promoteRoutes = new Hono<AppEnv>();
 
-async function promotePage(c: Context<AppEnv>, problem?: Problem, status: 200 | 400 | 404 | 409 = 200) {
+async function promotePage(c: Context<AppEnv>, problem?: Problem) {
   requireAbility(c, 'write_ml');
   const { project } = c.get('access');
   const db = c.get('db');
@@ -325,16 +346,14 @@ async function promotePage(c: Context<AppEnv>, problem?: Problem, status: 200 | 
   const self = promotePath(project, info.candidateId);
   return page(c, {
     title: `Promote ${label}`,
-    status,
+    status: problem?.status,
     styles: ['/assets/ml.css'],
-    crumbs: [
-      { label: 'Projects', href: '/' },
-      { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
-      { label: 'Experiments', href: experimentsPath(project) },
+    crumbs: experimentsCrumbs(
+      project,
       { label: experiment?.name ?? `Experiment ${info.experimentIid}`, href: experimentPath(project, info.experimentIid) },
       { label, href: candidatePath(project, info.candidateId) },
       { label: 'Promote' },
-    ],
+    ),
     body: (
       <section class="narrow">
         <h1>Promote to model version</h1>
@@ -344,7 +363,7 @@ async function promotePage(c: Context<AppEnv>, problem?: Problem, status: 200 | 
         </p>
         <form method="post" action={self} class="card stack" id="promote-form">
           <Csrf c={c} />
-          <FormError problem={problem} form="promote" />
+          <FormError problem={problem} form="promote" id="promote-error" />
           <label>
             Model name (an existing model, or a new one)
             <input name="model_name" required maxlength={256} list="existing-models" autocomplete="off" value={typed(problem, 'promote', 'model_name')} />
@@ -395,6 +414,6 @@ promoteRoutes.post('/:candidate_id/promote', (c) =>
       });
       return versionPath(project, version.name, version.version);
     },
-    (problem, status) => promotePage(c, problem, status),
+    (problem) => promotePage(c, problem),
   ),
 );

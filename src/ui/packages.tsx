@@ -9,16 +9,17 @@ import type { AppEnv } from '../env';
 import { NotFoundError } from '../errors';
 import { isMlPackageName } from '../packages/names';
 import { packageOwners, type PackageOwner } from '../tracking/package-owners';
+import { servedContentType } from '../packages/content-types';
 import type { Project } from '../access/policy';
-import { versionPath } from './registry-forms';
 import { getFile, listFiles, readFile } from '../packages/files';
 import { getPackage, listPackages, type Package } from '../packages/packages';
 import { previewKind } from './artifact-preview';
-import { servedContentType } from '../packages/content-types';
-import { ActiveSearch, SwapLink, Time } from './components';
+import { ActiveSearch, Time } from './kit/components';
+import { packagesCrumbs, projectCrumbs } from './kit/crumbs';
+import { Pager, pageNumber } from './kit/pager';
 import { formatSize } from './format';
 import { page } from './layout';
-import { candidatePath, loggedModelPath, packageDownloadPath, packagePath, packagesPath, projectPath, withQuery } from './paths';
+import { candidatePath, loggedModelPath, packageDownloadPath, packagePath, packagesPath, versionPath, withQuery } from './paths';
 import { mlFlagOn } from '../access/middleware';
 
 const PER_PAGE = 20;
@@ -27,29 +28,61 @@ const FILES_PER_PAGE = 100;
 /** The package registry (mounted at `/:namespace/:project/-/packages`, project loaded). */
 export const packageRoutes = new Hono<AppEnv>();
 
-const pageNumber = (c: Context<AppEnv>) => Math.max(1, Math.min(100_000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1));
+/** The list's state, all of it in the URL. */
+type ListView = { name: string; pageNo: number };
 
-packageRoutes.get('/', async (c) => {
-  const { project } = c.get('access');
-  const name = (c.req.query('name') ?? '').slice(0, 255);
-  const pageNo = pageNumber(c);
-  const ml = await mlFlagOn(c);
-  const rows = await listPackages(c.get('db'), project.id, {
-    name: name || undefined,
-    includeMl: ml,
+const readListView = (c: Context<AppEnv>): ListView => ({ name: (c.req.query('name') ?? '').slice(0, 255), pageNo: pageNumber(c.req.query('page')) });
+
+/** One page of the project's packages, newest first; ML packages only while the flag is on. */
+async function loadPackageList(c: Context<AppEnv>, view: ListView) {
+  const rows = await listPackages(c.get('db'), c.get('access').project.id, {
+    name: view.name || undefined,
+    includeMl: await mlFlagOn(c),
     orderBy: 'created_at',
     sort: 'desc',
     limit: PER_PAGE + 1,
-    offset: (pageNo - 1) * PER_PAGE,
+    offset: (view.pageNo - 1) * PER_PAGE,
   });
-  const more = rows.length > PER_PAGE;
   const packages = rows.slice(0, PER_PAGE);
-  const owners = await packageOwners(c.get('db'), project.id, packages.map((p) => p.name));
+  return { packages, more: rows.length > PER_PAGE, owners: await packageOwners(c.get('db'), c.get('access').project.id, packages.map((p) => p.name)) };
+}
+
+type PackageList = Awaited<ReturnType<typeof loadPackageList>>;
+
+packageRoutes.get('/', async (c) => {
+  const { project } = c.get('access');
+  const view = readListView(c);
+  const list = await loadPackageList(c, view);
+  const results = () => <PackageResults c={c} view={view} list={list} />;
+  return page(c, {
+    title: `Packages · ${project.name}`,
+    crumbs: projectCrumbs(project, { label: 'Packages' }),
+    fragment: results,
+    body: (
+      <section>
+        <h1>Packages</h1>
+        <ActiveSearch action={packagesPath(project)} target="#packages">
+          <label class="grow">
+            Filter by name
+            <input type="search" name="name" value={view.name} placeholder="Package name contains…" autocomplete="off" />
+          </label>
+          <button type="submit">Apply</button>
+        </ActiveSearch>
+        {results()}
+      </section>
+    ),
+  });
+});
+
+/** The list and its pager (`#packages`), also the fragment the filter swaps. */
+function PackageResults(props: { c: Context<AppEnv>; view: ListView; list: PackageList }) {
+  const { view, list } = props;
+  const { project } = props.c.get('access');
   const self = packagesPath(project);
-  const results = () => (
+  return (
     <div id="packages" class="results">
-      {packages.length === 0 ? (
-        <p class="empty">{name ? 'No packages match this filter.' : 'No packages yet. Artifacts logged with MLflow appear here as ml_candidate_<id> packages.'}</p>
+      {list.packages.length === 0 ? (
+        <p class="empty">{view.name ? 'No packages match this filter.' : 'No packages yet. Artifacts logged with MLflow appear here as ml_candidate_<id> packages.'}</p>
       ) : (
         <div class="table-wrap">
           <table>
@@ -65,7 +98,7 @@ packageRoutes.get('/', async (c) => {
               </tr>
             </thead>
             <tbody>
-              {packages.map((p) => (
+              {list.packages.map((p) => (
                 <tr>
                   <td class="text">
                     <a href={packagePath(project, p.id)}>{p.name}</a>
@@ -78,7 +111,7 @@ packageRoutes.get('/', async (c) => {
                     <Time ms={p.createdAt} />
                   </td>
                   <td class="text">
-                    <OwnerLink project={project} owner={owners.get(p.name)} />
+                    <OwnerLink project={props.c.get('access').project} owner={props.list.owners.get(p.name)} />
                   </td>
                 </tr>
               ))}
@@ -86,43 +119,14 @@ packageRoutes.get('/', async (c) => {
           </table>
         </div>
       )}
-      <nav class="pager" aria-label="Pages">
-        {pageNo > 1 ? (
-          <SwapLink href={withQuery(self, { name, page: pageNo - 1 })} target="#packages">
-            ← Previous
-          </SwapLink>
-        ) : null}
-        {more ? (
-          <SwapLink href={withQuery(self, { name, page: pageNo + 1 })} target="#packages" rel="next">
-            Next page →
-          </SwapLink>
-        ) : null}
-      </nav>
+      <Pager
+        target="#packages"
+        back={view.pageNo > 1 ? { href: withQuery(self, { name: view.name, page: view.pageNo - 1 }), label: '← Previous' } : undefined}
+        next={list.more ? { href: withQuery(self, { name: view.name, page: view.pageNo + 1 }), label: 'Next page →' } : undefined}
+      />
     </div>
   );
-  return page(c, {
-    title: `Packages · ${project.name}`,
-    crumbs: [
-      { label: 'Projects', href: '/' },
-      { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
-      { label: 'Packages' },
-    ],
-    fragment: results,
-    body: (
-      <section>
-        <h1>Packages</h1>
-        <ActiveSearch action={self} target="#packages">
-          <label class="grow">
-            Filter by name
-            <input type="search" name="name" value={name} placeholder="Package name contains…" autocomplete="off" />
-          </label>
-          <button type="submit">Apply</button>
-        </ActiveSearch>
-        {results()}
-      </section>
-    ),
-  });
-});
+}
 
 /** Where an ML package's owner lives: the candidate by its run name, the logged model, the model version. */
 function OwnerLink(props: { project: Project; owner: PackageOwner | undefined; files?: boolean }) {
@@ -160,6 +164,7 @@ function OwnerLink(props: { project: Project; owner: PackageOwner | undefined; f
   );
 }
 
+
 /** The package of the path, hidden (404) when it is an ML package and the flag is off. */
 async function visiblePackage(c: Context<AppEnv>): Promise<Package> {
   const raw = c.req.param('package_id') ?? '';
@@ -169,104 +174,118 @@ async function visiblePackage(c: Context<AppEnv>): Promise<Package> {
   return pkg;
 }
 
+/** The package of the path and one page (`?page=`) of its files. */
+async function loadPackage(c: Context<AppEnv>) {
+  const pkg = await visiblePackage(c);
+  const pageNo = pageNumber(c.req.query('page'));
+  const rows = await listFiles(c.get('db'), pkg, { limit: FILES_PER_PAGE + 1, offset: (pageNo - 1) * FILES_PER_PAGE });
+  const owner = (await packageOwners(c.get('db'), pkg.projectId, [pkg.name])).get(pkg.name);
+  return { pkg, pageNo, files: rows.slice(0, FILES_PER_PAGE), more: rows.length > FILES_PER_PAGE, owner };
+}
+
+type LoadedPackage = Awaited<ReturnType<typeof loadPackage>>;
+
 packageRoutes.get('/:package_id', async (c) => {
   const { project } = c.get('access');
-  const pkg = await visiblePackage(c);
-  const pageNo = pageNumber(c);
-  const rows = await listFiles(c.get('db'), pkg, { limit: FILES_PER_PAGE + 1, offset: (pageNo - 1) * FILES_PER_PAGE });
-  const files = rows.slice(0, FILES_PER_PAGE);
+  const loaded = await loadPackage(c);
+  const { pkg, pageNo, more } = loaded;
   const self = packagePath(project, pkg.id);
-  const owner = (await packageOwners(c.get('db'), project.id, [pkg.name])).get(pkg.name);
   return page(c, {
     title: `${pkg.name} · Packages`,
-    crumbs: [
-      { label: 'Projects', href: '/' },
-      { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
-      { label: 'Packages', href: packagesPath(project) },
-      { label: pkg.name },
-    ],
+    crumbs: packagesCrumbs(project, { label: pkg.name }),
     body: (
       <section>
         <h1>{pkg.name}</h1>
-        <dl class="facts card">
-          <dt>Version</dt>
-          <dd>
-            <code>{pkg.version}</code>
-          </dd>
-          <dt>Type</dt>
-          <dd>{pkg.packageType}</dd>
-          <dt>Created</dt>
-          <dd>
-            <Time ms={pkg.createdAt} />
-          </dd>
-          <dt>Updated</dt>
-          <dd>
-            <Time ms={pkg.updatedAt} />
-          </dd>
-          {owner ? (
-            <>
-              <dt>Belongs to</dt>
-              <dd id="package-owner">
-                <OwnerLink project={project} owner={owner} files />
-              </dd>
-            </>
-          ) : null}
-        </dl>
+        <PackageFacts c={c} pkg={pkg} owner={loaded.owner} />
         <h2>Files</h2>
-        {files.length === 0 ? (
-          <p class="empty">This package holds no files.</p>
-        ) : (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Path</th>
-                  <th scope="col" class="num">
-                    Size
-                  </th>
-                  <th scope="col" class="hide-small">
-                    SHA-256
-                  </th>
-                  <th scope="col" class="hide-small">
-                    Created
-                  </th>
-                  <th scope="col">Download</th>
-                </tr>
-              </thead>
-              <tbody>
-                {files.map((f) => (
-                  <tr>
-                    <td class="text">{f.filePath}</td>
-                    <td class="num">{formatSize(f.size)}</td>
-                    <td class="hide-small">
-                      {f.sha256 ? <code title={f.sha256}>{f.sha256.slice(0, 12)}</code> : <span class="muted" title="not computed for a file uploaded in parts">—</span>}
-                    </td>
-                    <td class="hide-small">
-                      <Time ms={f.createdAt} />
-                    </td>
-                    <td>
-                      <a href={packageDownloadPath(project, pkg.id, f.filePath)} download aria-label={`Download ${f.filePath}`}>
-                        Download
-                      </a>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        <nav class="pager" aria-label="Pages">
-          {pageNo > 1 ? <a href={withQuery(self, { page: pageNo - 1 })}>← Previous</a> : null}
-          {rows.length > FILES_PER_PAGE ? (
-            <a href={withQuery(self, { page: pageNo + 1 })} rel="next">
-              Next page →
-            </a>
-          ) : null}
-        </nav>
+        <FilesTable c={c} loaded={loaded} />
+        <Pager
+          back={pageNo > 1 ? { href: withQuery(self, { page: pageNo - 1 }), label: '← Previous' } : undefined}
+          next={more ? { href: withQuery(self, { page: pageNo + 1 }), label: 'Next page →' } : undefined}
+        />
       </section>
     ),
   });
 });
+
+/** Version, type, times and, for an ML package, what it belongs to. */
+function PackageFacts(props: { c: Context<AppEnv>; pkg: Package; owner: PackageOwner | undefined }) {
+  const { pkg, owner } = props;
+  const { project } = props.c.get('access');
+  return (
+    <dl class="facts card">
+      <dt>Version</dt>
+      <dd>
+        <code>{pkg.version}</code>
+      </dd>
+      <dt>Type</dt>
+      <dd>{pkg.packageType}</dd>
+      <dt>Created</dt>
+      <dd>
+        <Time ms={pkg.createdAt} />
+      </dd>
+      <dt>Updated</dt>
+      <dd>
+        <Time ms={pkg.updatedAt} />
+      </dd>
+      {owner ? (
+        <>
+          <dt>Belongs to</dt>
+          <dd id="package-owner">
+            <OwnerLink project={project} owner={owner} files />
+          </dd>
+        </>
+      ) : null}
+    </dl>
+  );
+}
+
+/** A page of a package's files: path, size, SHA-256, created, download link. */
+function FilesTable(props: { c: Context<AppEnv>; loaded: LoadedPackage }) {
+  const { pkg, files } = props.loaded;
+  const { project } = props.c.get('access');
+  if (files.length === 0) return <p class="empty">This package holds no files.</p>;
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Path</th>
+            <th scope="col" class="num">
+              Size
+            </th>
+            <th scope="col" class="hide-small">
+              SHA-256
+            </th>
+            <th scope="col" class="hide-small">
+              Created
+            </th>
+            <th scope="col">Download</th>
+          </tr>
+        </thead>
+        <tbody>
+          {files.map((f) => (
+            <tr>
+              <td class="text">{f.filePath}</td>
+              <td class="num">{formatSize(f.size)}</td>
+              <td class="hide-small">
+                {f.sha256 ? <code title={f.sha256}>{f.sha256.slice(0, 12)}</code> : <span class="muted" title="not computed for a file uploaded in parts">—</span>}
+              </td>
+              <td class="hide-small">
+                <Time ms={f.createdAt} />
+              </td>
+              <td>
+                <a href={packageDownloadPath(project, pkg.id, f.filePath)} download aria-label={`Download ${f.filePath}`}>
+                  Download
+                </a>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
 
 /**
  * How a file may be shown inline (`?inline=1`), with the policy its bytes get: raster images and

@@ -15,6 +15,24 @@ export const traceListPath = (p: Pick<Project, 'namespace' | 'path'>, iid: numbe
 export const tracePath = (p: Pick<Project, 'namespace' | 'path'>, traceId: string) => `${projectPath(p)}/-/ml/traces/${seg(traceId)}`;
 /** Candidate Detail. */
 export const candidatePath = (p: Pick<Project, 'namespace' | 'path'>, candidateId: number) => `${projectPath(p)}/-/ml/candidates/${candidateId}`;
+/** Where a new experiment is created. */
+export const newExperimentPath = (p: Pick<Project, 'namespace' | 'path'>) => `${experimentsPath(p)}/new`;
+/** The edit page of an experiment (rename, description, delete). */
+export const editExperimentPath = (p: Pick<Project, 'namespace' | 'path'>, iid: number) => `${experimentPath(p, iid)}/edit`;
+/** The edit page of a candidate. */
+export const editCandidatePath = (p: Pick<Project, 'namespace' | 'path'>, id: number) => `${candidatePath(p, id)}/edit`;
+/** The page of a deleted candidate (restore or delete for good). */
+export const deletedCandidatePath = (p: Pick<Project, 'namespace' | 'path'>, id: number) => `${candidatePath(p, id)}/deleted`;
+/** The confirmation page of a candidate's hard delete. */
+export const destroyCandidatePath = (p: Pick<Project, 'namespace' | 'path'>, id: number) => `${candidatePath(p, id)}/destroy`;
+/** The "promote to model version" form of a candidate. */
+export const promotePath = (p: Pick<Project, 'namespace' | 'path'>, candidateId: number) => `${candidatePath(p, candidateId)}/promote`;
+/** The models list. */
+export const modelsPath = (p: Pick<Project, 'namespace' | 'path'>) => `${projectPath(p)}/-/ml/models`;
+/** A registered model's page. */
+export const modelPath = (p: Pick<Project, 'namespace' | 'path'>, name: string) => `${modelsPath(p)}/${seg(name)}`;
+/** A model version's page. */
+export const versionPath = (p: Pick<Project, 'namespace' | 'path'>, name: string, version: number) => `${modelPath(p, name)}/versions/${version}`;
 /** The package registry of a project. */
 export const packagesPath = (p: Pick<Project, 'namespace' | 'path'>) => `${projectPath(p)}/-/packages`;
 /** One package. */

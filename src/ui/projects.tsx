@@ -4,11 +4,12 @@ import type { AppEnv } from '../env';
 import { listProjects } from '../access/projects';
 import { isOnFor, readFlag } from '../flags/flags';
 import { page } from './layout';
-import { experimentsPath, packagesPath, projectPath, withQuery } from './paths';
-import { modelsPath } from './registry-forms';
+import { experimentsPath, modelsPath, packagesPath, projectPath, withQuery } from './paths';
 import { loadUiProject } from './project-context';
 import { mlFlagOn } from '../access/middleware';
 import { formatTime } from './format';
+import { projectCrumbs } from './kit/crumbs';
+import { Pager, pageNumber } from './kit/pager';
 
 const PER_PAGE = 20;
 
@@ -16,7 +17,7 @@ const PER_PAGE = 20;
 export const projectRoutes = new Hono<AppEnv>();
 
 projectRoutes.get('/', async (c) => {
-  const pageNo = Math.max(1, Math.min(10_000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1));
+  const pageNo = pageNumber(c.req.query('page'), 10_000);
   const rows = await listProjects(c.get('db'), c.get('actor')!, { limit: PER_PAGE + 1, offset: (pageNo - 1) * PER_PAGE });
   const more = rows.length > PER_PAGE;
   const projects = rows.slice(0, PER_PAGE);
@@ -47,10 +48,10 @@ projectRoutes.get('/', async (c) => {
             ))}
           </ul>
         )}
-        <nav class="pager" aria-label="Pages">
-          {pageNo > 1 ? <a href={withQuery('/', { page: pageNo - 1 })}>← Previous</a> : null}
-          {more ? <a href={withQuery('/', { page: pageNo + 1 })}>Next →</a> : null}
-        </nav>
+        <Pager
+          back={pageNo > 1 ? { href: withQuery('/', { page: pageNo - 1 }), label: '← Previous' } : undefined}
+          next={more ? { href: withQuery('/', { page: pageNo + 1 }), label: 'Next →' } : undefined}
+        />
       </section>
     ),
   });
@@ -61,7 +62,7 @@ projectRoutes.get('/:namespace/:project', loadUiProject, async (c) => {
   const ml = await mlFlagOn(c);
   return page(c, {
     title: project.name,
-    crumbs: [{ label: 'Projects', href: '/' }, { label: `${project.namespace} / ${project.name}` }],
+    crumbs: projectCrumbs(project),
     body: (
       <section>
         <h1>{project.name}</h1>

@@ -7,6 +7,7 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 import { InvalidInputError } from '../errors';
+import { quote } from '../tracking/search/lexer';
 
 /** The statuses the quick filter offers. */
 export const QUICK_STATUSES = ['RUNNING', 'FINISHED', 'FAILED', 'KILLED'] as const;
@@ -39,8 +40,6 @@ export const extrasQuery = (x: SearchExtras) => ({
 
 /** Deleted candidates (to restore or delete for good) under the "Show deleted" switch, else the active ones. */
 export const viewTypeOf = (x: SearchExtras) => (x.deleted ? ('DELETED_ONLY' as const) : ('ACTIVE_ONLY' as const));
-
-const quote = (s: string) => `'${s.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
 
 /**
  * One MLflow filter from the user's filter (kept whole, in parentheses, so its ORs stay inside)

@@ -12,11 +12,12 @@ import type { Project } from '../access/policy';
 import { InvalidInputError } from '../errors';
 import { experimentColumnKeys, type ExperimentHeader } from '../tracking/candidate-table';
 import { loadSweep, MAX_AXES, SWEEP_LINES, type Sweep, type SweepAxis } from '../tracking/sweep';
-import { Num } from './components';
+import { Num } from './kit/components';
+import { experimentsCrumbs } from './kit/crumbs';
 import { experimentOf } from './route-params';
 import { combineFilter, extrasQuery, FilterError, readSearchExtras, SearchFields, type SearchExtras } from './search-box';
 import { page } from './layout';
-import { candidatePath, experimentPath, experimentsPath, projectPath, withQuery } from './paths';
+import { candidatePath, experimentPath, withQuery } from './paths';
 
 /** The axes to choose from come from the keys of this many newest candidates (as the table's columns). */
 const KEYS_FROM_RECENT = 1000;
@@ -75,13 +76,7 @@ sweepRoutes.get('/:iid/sweep', async (c) => {
 });
 
 function crumbs(project: Project, experiment: ExperimentHeader) {
-  return [
-    { label: 'Projects', href: '/' },
-    { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
-    { label: 'Experiments', href: experimentsPath(project) },
-    { label: experiment.name, href: experimentPath(project, experiment.iid) },
-    { label: 'Sweep' },
-  ];
+  return experimentsCrumbs(project, { label: experiment.name, href: experimentPath(project, experiment.iid) }, { label: 'Sweep' });
 }
 
 type PageProps = { project: Project; experiment: ExperimentHeader; keys: { params: string[]; metrics: string[] }; view: SweepView; sweep?: Sweep; problem?: string };

@@ -14,10 +14,13 @@ import type { AppEnv } from '../env';
 import { InvalidInputError } from '../errors';
 import { getTraceDetail, type Decoded, type SpanView } from '../tracking/traces/trace-detail';
 import { searchTraces, TRACE_NAME_TAG, type TraceInfo } from '../tracking/traces/traces';
-import { ActiveSearch, KeyValueTable, SwapLink, Time } from './components';
+import { ActiveSearch, Time } from './kit/components';
+import { experimentsCrumbs } from './kit/crumbs';
+import { Pager } from './kit/pager';
+import { KeyValueTable } from './kit/tables';
 import { formatDuration, formatSize } from './format';
 import { page } from './layout';
-import { candidatePath, experimentPath, experimentsPath, projectPath, traceListPath, tracePath, withQuery } from './paths';
+import { candidatePath, experimentPath, projectPath, traceListPath, tracePath, withQuery } from './paths';
 import { experimentOf } from './route-params';
 import { FilterError, MAX_FILTER_LENGTH } from './search-box';
 
@@ -107,31 +110,18 @@ export const traceListRoutes = new Hono<AppEnv>().get('/:iid/traces', async (c) 
           </table>
         </div>
       ) : null}
-      <nav class="pager" aria-label="Pages">
-        {pageToken ? (
-          <SwapLink href={withQuery(self, { filter })} target="#traces">
-            ← First page
-          </SwapLink>
-        ) : null}
-        {next ? (
-          <SwapLink href={withQuery(self, { filter, page_token: next })} target="#traces" rel="next">
-            Next page →
-          </SwapLink>
-        ) : null}
-      </nav>
+      <Pager
+        target="#traces"
+        back={pageToken ? { href: withQuery(self, { filter }), label: '← First page' } : undefined}
+        next={next ? { href: withQuery(self, { filter, page_token: next }), label: 'Next page →' } : undefined}
+      />
     </div>
   );
 
   return page(c, {
     title: `Traces · ${experiment.name}`,
     status: problem ? 400 : 200,
-    crumbs: [
-      { label: 'Projects', href: '/' },
-      { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
-      { label: 'Experiments', href: experimentsPath(project) },
-      { label: experiment.name, href: experimentPath(project, experiment.iid) },
-      { label: 'Traces' },
-    ],
+    crumbs: experimentsCrumbs(project, { label: experiment.name, href: experimentPath(project, experiment.iid) }, { label: 'Traces' }),
     styles: ['/assets/ml.css'],
     fragment: results,
     body: (
@@ -273,14 +263,12 @@ export const traceRoutes = new Hono<AppEnv>().get('/:trace_id', async (c: Contex
   const feedback = info.assessments;
   return page(c, {
     title: `${name} · Traces`,
-    crumbs: [
-      { label: 'Projects', href: '/' },
-      { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
-      { label: 'Experiments', href: experimentsPath(project) },
+    crumbs: experimentsCrumbs(
+      project,
       { label: detail.experimentName, href: experimentPath(project, Number(info.experimentId)) },
       { label: 'Traces', href: traceListPath(project, Number(info.experimentId)) },
       { label: name },
-    ],
+    ),
     styles: ['/assets/ml.css'],
     body: (
       <section class="trace">

@@ -16,10 +16,10 @@ import { getModelVersion } from '../tracking/registry/versions';
 import type { ModelVersion } from '../tracking/registry/entities';
 import type { KeyValue } from '../tracking/experiments';
 import { resolvePackage } from '../packages/packages';
-import { Num, Time } from './components';
+import { Num, Time } from './kit/components';
 import { page } from './layout';
-import { candidatePath, loggedModelPath, projectPath, withQuery } from './paths';
-import { modelPath, modelsPath, versionPath } from './registry-forms';
+import { candidatePath, loggedModelPath, modelPath, versionPath, withQuery } from './paths';
+import { modelsCrumbs } from './kit/crumbs';
 
 /** At most this many versions are compared at once. */
 export const MAX_COMPARED_VERSIONS = 10;
@@ -142,13 +142,7 @@ versionCompareRoutes.get('/:name/compare', async (c) => {
   return page(c, {
     title: `Compare versions of ${name} · Models`,
     styles: ['/assets/pages.css'],
-    crumbs: [
-      { label: 'Projects', href: '/' },
-      { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
-      { label: 'Models', href: modelsPath(project) },
-      { label: name, href: modelPath(project, name) },
-      { label: 'Compare versions' },
-    ],
+    crumbs: modelsCrumbs(project, { label: name, href: modelPath(project, name) }, { label: 'Compare versions' }),
     body: (
       <article class="version-compare">
         <h1>

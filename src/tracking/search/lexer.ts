@@ -132,3 +132,12 @@ function afterWordOrName(previous: Token | undefined, start: number): boolean {
   const end = previous.pos + ('text' in previous ? previous.text.length : 0);
   return end === start && (previous.kind === 'word' || previous.kind === 'backtick' || previous.kind === 'string');
 }
+
+/**
+ * The lexer's inverse for one string or name: `text` wrapped in `mark` (`'` a string value, `` ` ``
+ * a name such as a metric key) with backslashes and the mark escaped, so that `tokenize` reads
+ * back exactly `text` as one token. Every filter or order_by built from user input quotes with it.
+ */
+export function quote(text: string, mark: "'" | '`' = "'"): string {
+  return `${mark}${text.replaceAll('\\', '\\\\').replaceAll(mark, mark + mark)}${mark}`;
+}

@@ -49,7 +49,7 @@ export function decode(value: unknown): Decoded {
   }
 }
 
-/** Spans in tree order: each parent before its children, siblings by start time; orphans at the root. */
+/** Spans in tree order: each parent before its children, siblings by start time; orphans (and cycles) at the root. */
 export function spanTree(spans: Span[]): { span: Span; depth: number }[] {
   const ids = new Set(spans.map((s) => s.span_id));
   const children = new Map<string | null, Span[]>();
@@ -69,6 +69,13 @@ export function spanTree(spans: Span[]): { span: Span; depth: number }[] {
     }
   };
   walk(null, 0);
+  // Spans only reachable through a cycle of parents: shown from the earliest, not dropped.
+  for (const s of [...spans].sort((a, b) => a.start_time_unix_nano - b.start_time_unix_nano)) {
+    if (seen.has(s.span_id)) continue;
+    seen.add(s.span_id);
+    out.push({ span: s, depth: 0 });
+    walk(s.span_id, 1);
+  }
   return out;
 }
 

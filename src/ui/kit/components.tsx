@@ -1,31 +1,6 @@
 /** Small pieces the pages share: htmx-enhanced links, numbers with their full value, times, copy boxes. */
 import type { Child } from 'hono/jsx';
-import { formatNumber, formatTime, fullNumber, isoTime } from './format';
-
-/** Key/value pairs as a two-column table, or `empty` when there are none. */
-export function KeyValueTable(props: { rows: { key: string; value: string }[]; keyHeading: string; empty: string }) {
-  if (props.rows.length === 0) return <p class="empty">{props.empty}</p>;
-  return (
-    <div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{props.keyHeading}</th>
-            <th scope="col">Value</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.rows.map((r) => (
-            <tr>
-              <td class="text">{r.key}</td>
-              <td class="text">{r.value}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
+import { formatNumber, formatTime, fullNumber, isoTime } from '../format';
 
 /**
  * A GET form that searches as you type: with htmx it swaps `target` (outerHTML) with the
