@@ -10,7 +10,7 @@ import type { Database } from '../db/client';
 import { InvalidInputError, NotFoundError } from '../errors';
 import { batch, nowMs, stmt } from './d1';
 import { ensureDefaultExperiment, parseExperimentIid, type KeyValue } from './experiments';
-import { checkMaxResults, checkTag, RUNS_SEARCH_DEFAULT, RUNS_SEARCH_MAX } from './limits';
+import { checkTag, RUNS_SEARCH_DEFAULT } from './limits';
 import { decodeMetricValue } from './metric-values';
 import { randomRunName } from './run-names';
 import { searchRunIds, type RunSearch } from './search';
@@ -360,9 +360,7 @@ export async function searchRuns(
   db: Database,
   input: Omit<RunSearch, 'maxResults'> & { maxResults?: number },
 ): Promise<{ runs: Run[]; nextPageToken?: string }> {
-  const maxResults = checkMaxResults(input.maxResults, RUNS_SEARCH_DEFAULT, RUNS_SEARCH_MAX);
-  if (input.experimentIds.length === 0) return { runs: [] };
-  const page = await searchRunIds(db, { ...input, maxResults });
+  const page = await searchRunIds(db, { ...input, maxResults: input.maxResults ?? RUNS_SEARCH_DEFAULT });
   return { runs: await loadRuns(db, page.ids), nextPageToken: page.nextPageToken };
 }
 

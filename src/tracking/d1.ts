@@ -3,7 +3,11 @@
  * rows into one JSON text read through `json_each(?)`, which drizzle's builder cannot express.
  * Values are always bound, never pasted into SQL.
  */
+import { is, SQL } from 'drizzle-orm';
+import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core';
 import type { Database } from '../db/client';
+
+const dialect = new SQLiteAsyncDialect();
 
 /** The D1 binding under the drizzle handle. */
 export function d1(db: Database): D1Database {
@@ -25,9 +29,29 @@ export async function all<T>(db: Database, sql: string, ...values: unknown[]): P
   return (await stmt(db, sql, ...values).all<T>()).results;
 }
 
-/** Runs statements in one round trip and one transaction; returns each one's rows. */
-export async function batch(db: Database, statements: D1PreparedStatement[]): Promise<D1Result[]> {
-  return d1(db).batch(statements);
+/** A statement of a batch: bound D1, drizzle's `sql` (raw SQL with bound values), or a drizzle query builder. */
+export type Statement = D1PreparedStatement | SQL | { toSQL(): { sql: string; params: unknown[] } };
+
+/**
+ * The one D1 batch helper: runs statements in order in one round trip and one transaction
+ * (what drizzle's own `batch` cannot carry: raw SQL such as INSERT ... SELECT from json_each);
+ * returns D1's result of each (rows in `results`).
+ */
+export async function batch(db: Database, statements: Statement[]): Promise<D1Result<Record<string, unknown>>[]> {
+  const binding = d1(db);
+  return binding.batch(
+    statements.map((statement) => {
+      if (is(statement, SQL)) {
+        const query = dialect.sqlToQuery(statement);
+        return binding.prepare(query.sql).bind(...query.params);
+      }
+      if ('toSQL' in statement) {
+        const query = statement.toSQL();
+        return binding.prepare(query.sql).bind(...query.params);
+      }
+      return statement;
+    }),
+  );
 }
 
 /**

@@ -11,7 +11,7 @@ import type { Database } from '../db/client';
 import { AlreadyExistsError, InvalidInputError, NotFoundError } from '../errors';
 import { searchExperimentIds, type ExperimentSearch } from './search';
 import { all, batch, isUniqueViolation, nowMs, stmt } from './d1';
-import { checkExperimentName, checkExperimentTag, checkMaxResults, EXPERIMENTS_SEARCH_DEFAULT, EXPERIMENTS_SEARCH_MAX } from './limits';
+import { checkExperimentName, checkExperimentTag, EXPERIMENTS_SEARCH_DEFAULT } from './limits';
 
 /** A key/value pair (experiment, run and model tags, params). */
 export type KeyValue = { key: string; value: string };
@@ -176,8 +176,7 @@ export async function searchExperiments(
   projectId: number,
   input: Omit<ExperimentSearch, 'projectId' | 'maxResults'> & { maxResults?: number },
 ): Promise<{ experiments: Experiment[]; nextPageToken?: string }> {
-  const maxResults = checkMaxResults(input.maxResults, EXPERIMENTS_SEARCH_DEFAULT, EXPERIMENTS_SEARCH_MAX);
-  const page = await searchExperimentIds(db, { ...input, projectId, maxResults });
+  const page = await searchExperimentIds(db, { ...input, projectId, maxResults: input.maxResults ?? EXPERIMENTS_SEARCH_DEFAULT });
   return { experiments: await loadExperiments(db, page.ids), nextPageToken: page.nextPageToken };
 }
 

@@ -19,15 +19,10 @@ export const MAX_EXPERIMENT_NAME_LENGTH = 500;
 export const MAX_METRICS_PER_BATCH = 1000;
 export const MAX_PARAMS_TAGS_PER_BATCH = 100;
 export const MAX_ENTITIES_PER_BATCH = 1000;
-/** runs/search: default and largest page. */
+/** Default pages of runs/search, experiments/search and logged-models/search (the largest are the search module's). */
 export const RUNS_SEARCH_DEFAULT = 1000;
-export const RUNS_SEARCH_MAX = 50000;
-/** experiments/search: default and largest page. */
 export const EXPERIMENTS_SEARCH_DEFAULT = 1000;
-export const EXPERIMENTS_SEARCH_MAX = 50000;
-/** logged-models/search: default and largest page. */
 export const LOGGED_MODELS_SEARCH_DEFAULT = 100;
-export const LOGGED_MODELS_SEARCH_MAX = 50000;
 /** metrics/get-history-bulk-interval: runs per request and points per run. */
 export const BULK_INTERVAL_MAX_RUNS = 100;
 export const BULK_INTERVAL_MAX_RESULTS = 2500;
@@ -147,11 +142,9 @@ export function checkBatchLimits(metrics: number, params: { key: string }[], tag
   }
 }
 
-/** A page size within [1, max]; `undefined` gives the default. */
-export function checkMaxResults(value: number | undefined, def: number, max: number, field = 'max_results'): number {
-  if (value === undefined) return def;
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new InvalidInputError(`Invalid value ${value} for parameter '${field}' supplied. It must be at most ${max} and at least 1`, field);
-  }
-  return value;
+/** The one page-size check of every search and history read: an integer from 1 to `max`, in MLflow's words. */
+export function checkMaxResults(value: number, max = Infinity): void {
+  const invalid = `Invalid value ${value} for parameter 'max_results' supplied.`;
+  if (!Number.isInteger(value) || value < 1) throw new InvalidInputError(`${invalid} It must be a positive integer`, 'max_results');
+  if (value > max) throw new InvalidInputError(`${invalid} It must be at most ${max}`, 'max_results');
 }

@@ -8,7 +8,7 @@ import type { Database } from '../db/client';
 import { InvalidInputError, NotFoundError } from '../errors';
 import { all, batch, isUniqueViolation, nowMs, stmt } from './d1';
 import { parseExperimentIid, projectExperimentIds, type KeyValue } from './experiments';
-import { checkMaxResults, checkParam, checkTag, LOGGED_MODELS_SEARCH_DEFAULT, LOGGED_MODELS_SEARCH_MAX } from './limits';
+import { checkParam, checkTag, LOGGED_MODELS_SEARCH_DEFAULT } from './limits';
 import { decodeMetricValue } from './metric-values';
 import { randomRunName } from './run-names';
 import { searchLoggedModelSeqs, type LoggedModelSearch } from './search';
@@ -283,10 +283,8 @@ export async function searchLoggedModels(
   projectId: number,
   input: Omit<LoggedModelSearch, 'experimentIds' | 'maxResults'> & { experimentIds: string[]; maxResults?: number },
 ): Promise<{ models: LoggedModel[]; nextPageToken?: string }> {
-  const maxResults = checkMaxResults(input.maxResults, LOGGED_MODELS_SEARCH_DEFAULT, LOGGED_MODELS_SEARCH_MAX);
   const experimentIds = await projectExperimentIds(db, projectId, input.experimentIds);
-  if (experimentIds.length === 0) return { models: [] };
-  const page = await searchLoggedModelSeqs(db, { ...input, experimentIds, maxResults });
+  const page = await searchLoggedModelSeqs(db, { ...input, experimentIds, maxResults: input.maxResults ?? LOGGED_MODELS_SEARCH_DEFAULT });
   return { models: await loadLoggedModels(db, page.ids), nextPageToken: page.nextPageToken };
 }
 

@@ -8,7 +8,7 @@ import type { Database } from '../db/client';
 import { InvalidInputError } from '../errors';
 import { batch, stmt } from './d1';
 import { runNotFound, type MetricPoint } from './candidates';
-import { BULK_INTERVAL_MAX_RESULTS, BULK_INTERVAL_MAX_RUNS } from './limits';
+import { BULK_INTERVAL_MAX_RESULTS, BULK_INTERVAL_MAX_RUNS, checkMaxResults } from './limits';
 import { decodeMetricValue, MAX_DOUBLE } from './metric-values';
 
 const MAX_DOUBLE_SQL = String(MAX_DOUBLE);
@@ -51,9 +51,7 @@ export async function metricHistoryJson(
   key: string,
   opts: { maxResults?: number; pageToken?: string } = {},
 ): Promise<{ items: string; nextPageToken?: string }> {
-  if (opts.maxResults !== undefined && (!Number.isInteger(opts.maxResults) || opts.maxResults < 1)) {
-    throw new InvalidInputError('max_results must be a positive integer', 'max_results');
-  }
+  if (opts.maxResults !== undefined) checkMaxResults(opts.maxResults);
   const cursor = opts.pageToken ? decodeToken(opts.pageToken) : null;
   // A larger page is cut to the largest one; the token continues it.
   const limit = opts.maxResults === undefined ? -1 : Math.min(opts.maxResults, HISTORY_MAX_PAGE);
@@ -120,9 +118,7 @@ export async function metricHistoryBulkInterval(
     throw new InvalidInputError(`At most ${BULK_INTERVAL_MAX_RUNS} run_ids may be given; got ${runIds.length}.`, 'run_ids');
   }
   const maxResults = input.maxResults ?? BULK_INTERVAL_MAX_RESULTS;
-  if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > BULK_INTERVAL_MAX_RESULTS) {
-    throw new InvalidInputError(`max_results must be between 1 and ${BULK_INTERVAL_MAX_RESULTS}`, 'max_results');
-  }
+  checkMaxResults(maxResults, BULK_INTERVAL_MAX_RESULTS);
   if ((input.startStep === undefined) !== (input.endStep === undefined)) {
     throw new InvalidInputError('If either start step or end step are specified, both must be specified.', 'start_step');
   }

@@ -11,8 +11,10 @@
  */
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
+import type { Project } from '../access/policy';
 import { InvalidInputError } from '../errors';
-import { getTraceDetail, type Decoded, type SpanView } from '../tracking/traces/trace-detail';
+import type { Assessment } from '../tracking/traces/assessments';
+import { getTraceDetail, type Decoded, type SpanView, type TraceDetail } from '../tracking/traces/trace-detail';
 import { searchTraces, TRACE_NAME_TAG, type TraceInfo } from '../tracking/traces/traces';
 import { ActiveSearch, Time } from './kit/components';
 import { experimentsCrumbs } from './kit/crumbs';
@@ -34,33 +36,41 @@ function State(props: { state: string }) {
   return <span class={`status trace-${props.state.replace(/[^A-Z_]/g, '')}`}>{props.state}</span>;
 }
 
-/** The traces of an experiment (mounted at `/:namespace/:project/-/ml/experiments`). */
-export const traceListRoutes = new Hono<AppEnv>().get('/:iid/traces', async (c) => {
-  const { project } = c.get('access');
-  const experiment = await experimentOf(c);
-  const self = traceListPath(project, experiment.iid);
+/** The list's state, all of it in the URL. */
+type TraceListView = { filter: string; pageToken?: string };
+
+/** Reads `filter` and `page_token`; a filter longer than the box takes is an InvalidInputError. */
+function readTraceListView(c: Context<AppEnv>): TraceListView {
   const filter = c.req.query('filter') ?? '';
-  const pageToken = c.req.query('page_token') || undefined;
-  let traces: TraceInfo[] = [];
-  let next: string | undefined;
-  let problem: string | undefined;
+  if (filter.length > MAX_FILTER_LENGTH) throw new InvalidInputError(`the filter is longer than ${MAX_FILTER_LENGTH} characters`, 'filter');
+  return { filter, pageToken: c.req.query('page_token') || undefined };
+}
+
+/** One page of the experiment's traces; a malformed filter is the `problem` shown in place. */
+type TraceList = { traces: TraceInfo[]; next?: string; problem?: string };
+
+async function loadTraceList(c: Context<AppEnv>, experimentIid: number, view: TraceListView): Promise<TraceList> {
   try {
-    if (filter.length > MAX_FILTER_LENGTH) throw new InvalidInputError(`the filter is longer than ${MAX_FILTER_LENGTH} characters`, 'filter');
-    const found = await searchTraces(c.get('db'), project.id, {
-      experimentIds: [String(experiment.iid)],
+    const found = await searchTraces(c.get('db'), c.get('access').project.id, {
+      experimentIds: [String(experimentIid)],
       // Wrapped like the candidates' filter, so the error's column points into the box.
-      filter: filter.trim() ? `(${filter})` : undefined,
+      filter: view.filter.trim() ? `(${view.filter})` : undefined,
       maxResults: PER_PAGE,
-      pageToken,
+      pageToken: view.pageToken,
     });
-    traces = found.traces;
-    next = found.nextPageToken;
+    return { traces: found.traces, next: found.nextPageToken };
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
-    problem = error.message;
+    return { traces: [], problem: error.message };
   }
+}
 
-  const results = () => (
+/** The table of traces with its pager (what the filter swaps). */
+function TraceResults(props: { project: Project; self: string; view: TraceListView; list: TraceList }) {
+  const { project, self, view } = props;
+  const { traces, next, problem } = props.list;
+  const filter = view.filter;
+  return (
     <div id="traces" class="results" aria-live="polite">
       {problem ? <FilterError message={problem} filter={filter} /> : null}
       {traces.length === 0 && !problem ? <p class="empty">{filter ? 'No traces match this filter.' : 'No traces in this experiment yet.'}</p> : null}
@@ -112,15 +122,53 @@ export const traceListRoutes = new Hono<AppEnv>().get('/:iid/traces', async (c) 
       ) : null}
       <Pager
         target="#traces"
-        back={pageToken ? { href: withQuery(self, { filter }), label: '← First page' } : undefined}
+        back={view.pageToken ? { href: withQuery(self, { filter }), label: '← First page' } : undefined}
         next={next ? { href: withQuery(self, { filter, page_token: next }), label: 'Next page →' } : undefined}
       />
     </div>
   );
+}
 
+/** The filter box, in the traces' search language. */
+function TraceFilter(props: { self: string; filter: string }) {
+  const { self, filter } = props;
+  return (
+    <ActiveSearch action={self} target="#traces">
+      <div class="grow filter-box">
+        <label>
+          Filter
+          <input
+            type="search"
+            name="filter"
+            value={filter}
+            placeholder="status = 'ERROR' and tags.env = 'dev'"
+            autocomplete="off"
+            spellcheck={false}
+            aria-describedby="trace-filter-help"
+            maxlength={MAX_FILTER_LENGTH}
+          />
+        </label>
+        <small id="trace-filter-help" class="muted">
+          MLflow trace filter: <code>status</code>, <code>name</code>, <code>timestamp_ms</code>, <code>execution_time_ms</code>, <code>run_id</code>, <code>tags.*</code>,{' '}
+          <code>metadata.*</code>, <code>feedback.*</code>; AND, OR, parentheses.
+        </small>
+      </div>
+      <button type="submit">Apply</button>
+    </ActiveSearch>
+  );
+}
+
+/** The traces of an experiment (mounted at `/:namespace/:project/-/ml/experiments`). */
+export const traceListRoutes = new Hono<AppEnv>().get('/:iid/traces', async (c) => {
+  const { project } = c.get('access');
+  const experiment = await experimentOf(c);
+  const self = traceListPath(project, experiment.iid);
+  const view = readTraceListView(c);
+  const list = await loadTraceList(c, experiment.iid, view);
+  const results = () => <TraceResults project={project} self={self} view={view} list={list} />;
   return page(c, {
     title: `Traces · ${experiment.name}`,
-    status: problem ? 400 : 200,
+    status: list.problem ? 400 : 200,
     crumbs: experimentsCrumbs(project, { label: experiment.name, href: experimentPath(project, experiment.iid) }, { label: 'Traces' }),
     styles: ['/assets/ml.css'],
     fragment: results,
@@ -130,28 +178,7 @@ export const traceListRoutes = new Hono<AppEnv>().get('/:iid/traces', async (c) 
         <p class="muted">
           <a href={experimentPath(project, experiment.iid)}>Candidates</a> · Traces
         </p>
-        <ActiveSearch action={self} target="#traces">
-          <div class="grow filter-box">
-            <label>
-              Filter
-              <input
-                type="search"
-                name="filter"
-                value={filter}
-                placeholder="status = 'ERROR' and tags.env = 'dev'"
-                autocomplete="off"
-                spellcheck={false}
-                aria-describedby="trace-filter-help"
-                maxlength={MAX_FILTER_LENGTH}
-              />
-            </label>
-            <small id="trace-filter-help" class="muted">
-              MLflow trace filter: <code>status</code>, <code>name</code>, <code>timestamp_ms</code>, <code>execution_time_ms</code>, <code>run_id</code>, <code>tags.*</code>,{' '}
-              <code>metadata.*</code>, <code>feedback.*</code>; AND, OR, parentheses.
-            </small>
-          </div>
-          <button type="submit">Apply</button>
-        </ActiveSearch>
+        <TraceFilter self={self} filter={view.filter} />
         {results()}
       </section>
     ),
@@ -254,13 +281,98 @@ function SpanRow(props: { span: SpanView; totalMs: number }) {
   );
 }
 
+/** A trace's facts: id, status, times, spans, runs, logged model. */
+function TraceFacts(props: { project: Project; detail: TraceDetail }) {
+  const { project, detail } = props;
+  const { info } = detail;
+  return (
+    <dl class="facts">
+      <dt>Trace id</dt>
+      <dd>
+        <code>{info.traceId}</code>
+      </dd>
+      <dt>Status</dt>
+      <dd>
+        <State state={info.state} />
+      </dd>
+      <dt>Started</dt>
+      <dd>
+        <Time ms={info.requestTime} />
+      </dd>
+      <dt>Latency</dt>
+      <dd>{info.executionTime === null ? <span class="muted">—</span> : formatDuration(info.executionTime)}</dd>
+      <dt>Spans</dt>
+      <dd>
+        {detail.spans.length} ({info.spansSize === null ? 'not uploaded' : formatSize(info.spansSize)})
+      </dd>
+      <dt>Runs</dt>
+      <dd>
+        {detail.runs.length === 0 ? <span class="muted">none</span> : null}
+        {detail.runs.map((r) => (
+          <span class="tag">
+            {r.how}{' '}
+            {r.candidateId !== null ? <a href={candidatePath(project, r.candidateId)}>{r.name || r.runId}</a> : <code>{r.runId}</code>}
+          </span>
+        ))}
+      </dd>
+      <dt>Logged model</dt>
+      <dd>{detail.modelId ? <a href={`${projectPath(project)}/-/ml/logged-models/${encodeURIComponent(detail.modelId)}`}>{detail.modelId}</a> : <span class="muted">none</span>}</dd>
+    </dl>
+  );
+}
+
+/** The feedback and expectations on a trace; overridden ones are marked. */
+function AssessmentTable(props: { assessments: Assessment[] }) {
+  const feedback = props.assessments;
+  return (
+    <>
+      {feedback.length === 0 ? (
+        <p class="empty">No feedback or expectations yet.</p>
+      ) : (
+        <div class="table-wrap">
+          <table class="assessments">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Value</th>
+                <th scope="col">Source</th>
+                <th scope="col">Rationale</th>
+                <th scope="col">Valid</th>
+              </tr>
+            </thead>
+            <tbody>
+              {feedback.map((a) => {
+                const kind = 'feedback' in a.fields ? 'feedback' : 'expectation';
+                const body = (a.fields[kind] ?? {}) as { value?: unknown; error?: { error_message?: string } };
+                const source = (a.fields.source ?? {}) as { source_type?: string; source_id?: string };
+                return (
+                  <tr class={a.valid ? undefined : 'muted'}>
+                    <td class="text">{a.name}</td>
+                    <td>{kind}</td>
+                    <td class="text">{body.error ? `error: ${String(body.error.error_message ?? '')}` : JSON.stringify(body.value ?? null)}</td>
+                    <td class="text">
+                      {String(source.source_type ?? '')} {source.source_id ? `(${String(source.source_id)})` : ''}
+                    </td>
+                    <td class="text">{typeof a.fields.rationale === 'string' ? a.fields.rationale : ''}</td>
+                    <td>{a.valid ? 'yes' : 'overridden'}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}
+
 /** A trace (mounted at `/:namespace/:project/-/ml/traces`). */
 export const traceRoutes = new Hono<AppEnv>().get('/:trace_id', async (c: Context<AppEnv>) => {
   const { project } = c.get('access');
   const detail = await getTraceDetail(c.get('db'), c.env.ARTIFACTS, project.id, c.req.param('trace_id') ?? '');
   const { info } = detail;
   const name = info.tags[TRACE_NAME_TAG] ?? info.traceId;
-  const feedback = info.assessments;
   return page(c, {
     title: `${name} · Traces`,
     crumbs: experimentsCrumbs(
@@ -273,38 +385,7 @@ export const traceRoutes = new Hono<AppEnv>().get('/:trace_id', async (c: Contex
     body: (
       <section class="trace">
         <h1>{name}</h1>
-        <dl class="facts">
-          <dt>Trace id</dt>
-          <dd>
-            <code>{info.traceId}</code>
-          </dd>
-          <dt>Status</dt>
-          <dd>
-            <State state={info.state} />
-          </dd>
-          <dt>Started</dt>
-          <dd>
-            <Time ms={info.requestTime} />
-          </dd>
-          <dt>Latency</dt>
-          <dd>{info.executionTime === null ? <span class="muted">—</span> : formatDuration(info.executionTime)}</dd>
-          <dt>Spans</dt>
-          <dd>
-            {detail.spans.length} ({info.spansSize === null ? 'not uploaded' : formatSize(info.spansSize)})
-          </dd>
-          <dt>Runs</dt>
-          <dd>
-            {detail.runs.length === 0 ? <span class="muted">none</span> : null}
-            {detail.runs.map((r) => (
-              <span class="tag">
-                {r.how}{' '}
-                {r.candidateId !== null ? <a href={candidatePath(project, r.candidateId)}>{r.name || r.runId}</a> : <code>{r.runId}</code>}
-              </span>
-            ))}
-          </dd>
-          <dt>Logged model</dt>
-          <dd>{detail.modelId ? <a href={`${projectPath(project)}/-/ml/logged-models/${encodeURIComponent(detail.modelId)}`}>{detail.modelId}</a> : <span class="muted">none</span>}</dd>
-        </dl>
+        <TraceFacts project={project} detail={detail} />
 
         <h2>Spans</h2>
         {detail.spans.length === 0 ? (
@@ -318,44 +399,7 @@ export const traceRoutes = new Hono<AppEnv>().get('/:trace_id', async (c: Contex
         )}
 
         <h2>Assessments</h2>
-        {feedback.length === 0 ? (
-          <p class="empty">No feedback or expectations yet.</p>
-        ) : (
-          <div class="table-wrap">
-            <table class="assessments">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Value</th>
-                  <th scope="col">Source</th>
-                  <th scope="col">Rationale</th>
-                  <th scope="col">Valid</th>
-                </tr>
-              </thead>
-              <tbody>
-                {feedback.map((a) => {
-                  const kind = 'feedback' in a.fields ? 'feedback' : 'expectation';
-                  const body = (a.fields[kind] ?? {}) as { value?: unknown; error?: { error_message?: string } };
-                  const source = (a.fields.source ?? {}) as { source_type?: string; source_id?: string };
-                  return (
-                    <tr class={a.valid ? undefined : 'muted'}>
-                      <td class="text">{a.name}</td>
-                      <td>{kind}</td>
-                      <td class="text">{body.error ? `error: ${String(body.error.error_message ?? '')}` : JSON.stringify(body.value ?? null)}</td>
-                      <td class="text">
-                        {String(source.source_type ?? '')} {source.source_id ? `(${String(source.source_id)})` : ''}
-                      </td>
-                      <td class="text">{typeof a.fields.rationale === 'string' ? a.fields.rationale : ''}</td>
-                      <td>{a.valid ? 'yes' : 'overridden'}</td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-        )}
-
+        <AssessmentTable assessments={info.assessments} />
         <h2>Request and response</h2>
         <Fold title="Request preview">
           <pre class="json">{info.requestPreview ?? ''}</pre>

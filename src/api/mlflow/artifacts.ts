@@ -21,7 +21,7 @@ import { ensurePackage, resolvePackage, type PackageStore } from '../../packages
 import { decodeUrlPath, normalizePath } from '../../packages/paths';
 import { fileResponse, rawPathAfter, uploadBody } from '../file-transfer';
 import { partUrl } from './artifact-parts';
-import { mlflowInput } from './input';
+import { mlflowInput, originOf, projectIdOf } from './input';
 
 /** An artifact path split into its package and the path inside it. */
 type ArtifactPath = { name: string; version: string; path: string };
@@ -51,37 +51,46 @@ function mpuTarget(c: Context, marker: string, localPath: string): ArtifactPath 
 }
 
 const store = (c: Context<AppEnv>): PackageStore => ({ db: c.get('db'), bucket: c.env.ARTIFACTS });
-const projectId = (c: Context<AppEnv>) => c.get('access').project.id;
 
-const ListInput = z.object({ path: z.string().optional() });
-const CreateInput = z.object({ path: z.string(), num_parts: z.coerce.number().int() });
-const CompleteInput = z.object({
-  path: z.string(),
-  upload_id: z.string().min(1),
-  parts: z.array(z.object({ part_number: z.coerce.number().int(), etag: z.string(), url: z.string().optional() })),
-});
-const AbortInput = z.object({ path: z.string(), upload_id: z.string().min(1) });
+const inputs = {
+  list: z.object({ path: z.string().optional() }),
+  mpuCreate: z.object({ path: z.string(), num_parts: z.coerce.number().int() }),
+  mpuComplete: z.object({
+    path: z.string(),
+    upload_id: z.string().min(1),
+    parts: z.array(z.object({ part_number: z.coerce.number().int(), etag: z.string(), url: z.string().optional() })),
+  }),
+  mpuAbort: z.object({ path: z.string(), upload_id: z.string().min(1) }),
+};
+
+/** The package and path of a multipart upload in progress (`marker` precedes its directory in the URL). */
+async function pendingUpload(c: Context<AppEnv>, marker: string, localPath: string) {
+  const where = mpuTarget(c, marker, localPath);
+  const pkg = await resolvePackage(c.get('db'), projectIdOf(c), where.name, where.version);
+  if (!pkg) throw new InvalidInputError(`no upload is in progress for '${where.path}'`, 'upload_id');
+  return { pkg, path: where.path };
+}
 
 /** Routes under .../ml/mlflow/api/2.0/mlflow-artifacts. */
 export const artifactsApi = new Hono<AppEnv>()
   .get('/artifacts', async (c) => {
-    const input = await mlflowInput(c, ListInput);
+    const input = await mlflowInput(c, inputs.list);
     const where = splitArtifactPath(input.path ?? '');
-    const pkg = await resolvePackage(c.get('db'), projectId(c), where.name, where.version);
+    const pkg = await resolvePackage(c.get('db'), projectIdOf(c), where.name, where.version);
     const entries = await listDirectory(c.get('db'), pkg, where.path);
     if (entries.length === 0) return c.json({});
     return c.json({ files: entries.map((e) => (e.isDir ? { path: e.path, is_dir: true } : { path: e.path, is_dir: false, file_size: e.size })) });
   })
   .get('/artifacts/*', async (c) => {
     const where = pathAfter(c, '/mlflow-artifacts/artifacts/');
-    const pkg = await resolvePackage(c.get('db'), projectId(c), where.name, where.version);
+    const pkg = await resolvePackage(c.get('db'), projectIdOf(c), where.name, where.version);
     return fileResponse(c, await getFile(c.get('db'), pkg, where.path));
   })
   .put('/artifacts/*', async (c) => {
     requireAbility(c, 'write_ml');
     const where = pathAfter(c, '/mlflow-artifacts/artifacts/');
     normalizePath(where.path, 'path'); // refuse a bad path before creating the package
-    const pkg = await ensurePackage(c.get('db'), projectId(c), where.name, where.version);
+    const pkg = await ensurePackage(c.get('db'), projectIdOf(c), where.name, where.version);
     const { body, length } = uploadBody(c);
     await putFile(store(c), pkg, where.path, body, {
       length,
@@ -93,22 +102,22 @@ export const artifactsApi = new Hono<AppEnv>()
   .delete('/artifacts/*', async (c) => {
     requireAbility(c, 'write_ml');
     const where = pathAfter(c, '/mlflow-artifacts/artifacts/');
-    const pkg = await resolvePackage(c.get('db'), projectId(c), where.name, where.version);
+    const pkg = await resolvePackage(c.get('db'), projectIdOf(c), where.name, where.version);
     await deletePath(store(c), pkg, where.path);
     return c.json({});
   })
   .post('/mpu/create/*', async (c) => {
     requireAbility(c, 'write_ml');
-    const input = await mlflowInput(c, CreateInput);
+    const input = await mlflowInput(c, inputs.mpuCreate);
     const where = mpuTarget(c, '/mlflow-artifacts/mpu/create/', input.path);
     normalizePath(where.path, 'path');
-    const pkg = await ensurePackage(c.get('db'), projectId(c), where.name, where.version);
+    const pkg = await ensurePackage(c.get('db'), projectIdOf(c), where.name, where.version);
     const upload = await createUpload(store(c), pkg, where.path, input.num_parts, requireActor(c).user.id);
-    const origin = new URL(c.req.url).origin;
+    const origin = originOf(c);
     return c.json({
       upload_id: upload.uploadId,
       credentials: upload.credentials.map((cred) => ({
-        url: partUrl(origin, projectId(c), upload.uploadId, cred),
+        url: partUrl(origin, projectIdOf(c), upload.uploadId, cred),
         part_number: cred.partNumber,
         headers: {},
       })),
@@ -116,19 +125,15 @@ export const artifactsApi = new Hono<AppEnv>()
   })
   .post('/mpu/complete/*', async (c) => {
     requireAbility(c, 'write_ml');
-    const input = await mlflowInput(c, CompleteInput);
-    const where = mpuTarget(c, '/mlflow-artifacts/mpu/complete/', input.path);
-    const pkg = await resolvePackage(c.get('db'), projectId(c), where.name, where.version);
-    if (!pkg) throw new InvalidInputError(`no upload is in progress for '${where.path}'`, 'upload_id');
-    await completeUpload(store(c), pkg, where.path, input.upload_id, input.parts.map((p) => ({ partNumber: p.part_number, etag: p.etag })));
+    const input = await mlflowInput(c, inputs.mpuComplete);
+    const { pkg, path } = await pendingUpload(c, '/mlflow-artifacts/mpu/complete/', input.path);
+    await completeUpload(store(c), pkg, path, input.upload_id, input.parts.map((p) => ({ partNumber: p.part_number, etag: p.etag })));
     return c.json({});
   })
   .post('/mpu/abort/*', async (c) => {
     requireAbility(c, 'write_ml');
-    const input = await mlflowInput(c, AbortInput);
-    const where = mpuTarget(c, '/mlflow-artifacts/mpu/abort/', input.path);
-    const pkg = await resolvePackage(c.get('db'), projectId(c), where.name, where.version);
-    if (!pkg) throw new InvalidInputError(`no upload is in progress for '${where.path}'`, 'upload_id');
-    await abortUpload(store(c), pkg, where.path, input.upload_id);
+    const input = await mlflowInput(c, inputs.mpuAbort);
+    const { pkg, path } = await pendingUpload(c, '/mlflow-artifacts/mpu/abort/', input.path);
+    await abortUpload(store(c), pkg, path, input.upload_id);
     return c.json({});
   });

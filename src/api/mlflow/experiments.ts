@@ -1,5 +1,5 @@
 /** MLflow REST: experiments (create, get, get-by-name, search, update, delete, restore, tags). */
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../../env';
 import { requireAbility } from '../../access/middleware';
@@ -14,78 +14,77 @@ import {
   searchExperiments,
   setExperimentTag,
 } from '../../tracking/experiments';
-import { int64, mlflowInput } from './input';
-import { experimentIdField, experimentJson, keyValue, listOf, originOf, required, viewType } from './tracking-json';
+import { idField, keyValue, mlflowInput, originOf, projectIdOf, required, viewType } from './input';
+import { experimentJson } from './tracking-json';
+import { searchEndpoint, searchInput } from './search';
 
-const experimentId = { experiment_id: experimentIdField() };
+const experimentId = { experiment_id: idField('experiment_id') };
+const inputs = {
+  create: z.object({ name: required('name'), artifact_location: z.string().optional(), tags: z.array(keyValue).optional() }),
+  id: z.object(experimentId),
+  byName: z.object({ experiment_name: required('experiment_name') }),
+  search: searchInput({ view_type: viewType.optional() }),
+  rename: z.object({ ...experimentId, new_name: required('new_name') }),
+  setTag: z.object({ ...experimentId, key: required('key'), value: required('value') }),
+  deleteTag: z.object({ ...experimentId, key: required('key') }),
+};
 
-const searchInput = z.object({
-  max_results: int64.optional(),
-  page_token: z.string().optional(),
-  filter: z.string().optional(),
-  order_by: listOf(z.string()).optional(),
-  view_type: viewType.optional(),
-});
-
-async function search(c: Context<AppEnv>) {
-  const input = await mlflowInput(c, searchInput);
-  const { experiments, nextPageToken } = await searchExperiments(c.get('db'), c.get('access').project.id, {
-    filter: input.filter || undefined,
-    orderBy: input.order_by,
-    viewType: input.view_type,
-    maxResults: input.max_results,
-    pageToken: input.page_token || undefined,
-  });
-  const origin = originOf(c);
-  return c.json({ experiments: experiments.length ? experiments.map((e) => experimentJson(e, origin)) : undefined, next_page_token: nextPageToken });
-}
+const search = searchEndpoint(
+  inputs.search,
+  'experiments',
+  async (c, input, paging) => {
+    const page = await searchExperiments(c.get('db'), projectIdOf(c), { ...paging, orderBy: input.order_by, viewType: input.view_type });
+    return { items: page.experiments, nextPageToken: page.nextPageToken };
+  },
+  experimentJson,
+);
 
 export const experimentsApi = new Hono<AppEnv>()
   .post('/create', async (c) => {
     requireAbility(c, 'write_ml');
-    const input = await mlflowInput(c, z.object({ name: required('name'), artifact_location: z.string().optional(), tags: z.array(keyValue).optional() }));
-    const experiment = await createExperiment(c.get('db'), c.get('access').project.id, c.get('actor')!.user.id, { name: input.name, tags: input.tags });
+    const input = await mlflowInput(c, inputs.create);
+    const experiment = await createExperiment(c.get('db'), projectIdOf(c), c.get('actor')!.user.id, { name: input.name, tags: input.tags });
     return c.json({ experiment_id: String(experiment.iid) });
   })
   .get('/get', async (c) => {
-    const input = await mlflowInput(c, z.object(experimentId));
-    const experiment = await getExperiment(c.get('db'), c.get('access').project.id, input.experiment_id);
+    const input = await mlflowInput(c, inputs.id);
+    const experiment = await getExperiment(c.get('db'), projectIdOf(c), input.experiment_id);
     return c.json({ experiment: experimentJson(experiment, originOf(c)) });
   })
   .get('/get-by-name', async (c) => {
-    const input = await mlflowInput(c, z.object({ experiment_name: required('experiment_name') }));
-    const experiment = await getExperimentByName(c.get('db'), c.get('access').project.id, input.experiment_name);
+    const input = await mlflowInput(c, inputs.byName);
+    const experiment = await getExperimentByName(c.get('db'), projectIdOf(c), input.experiment_name);
     return c.json({ experiment: experimentJson(experiment, originOf(c)) });
   })
   .post('/search', search)
   .get('/search', search)
   .post('/update', async (c) => {
     requireAbility(c, 'write_ml');
-    const input = await mlflowInput(c, z.object({ ...experimentId, new_name: required('new_name') }));
-    await renameExperiment(c.get('db'), c.get('access').project.id, input.experiment_id, input.new_name);
+    const input = await mlflowInput(c, inputs.rename);
+    await renameExperiment(c.get('db'), projectIdOf(c), input.experiment_id, input.new_name);
     return c.json({});
   })
   .post('/delete', async (c) => {
     requireAbility(c, 'write_ml');
-    const input = await mlflowInput(c, z.object(experimentId));
-    await deleteExperiment(c.get('db'), c.get('access').project.id, input.experiment_id);
+    const input = await mlflowInput(c, inputs.id);
+    await deleteExperiment(c.get('db'), projectIdOf(c), input.experiment_id);
     return c.json({});
   })
   .post('/restore', async (c) => {
     requireAbility(c, 'write_ml');
-    const input = await mlflowInput(c, z.object(experimentId));
-    await restoreExperiment(c.get('db'), c.get('access').project.id, input.experiment_id);
+    const input = await mlflowInput(c, inputs.id);
+    await restoreExperiment(c.get('db'), projectIdOf(c), input.experiment_id);
     return c.json({});
   })
   .post('/set-experiment-tag', async (c) => {
     requireAbility(c, 'write_ml');
-    const input = await mlflowInput(c, z.object({ ...experimentId, key: required('key'), value: required('value') }));
-    await setExperimentTag(c.get('db'), c.get('access').project.id, input.experiment_id, { key: input.key, value: input.value });
+    const input = await mlflowInput(c, inputs.setTag);
+    await setExperimentTag(c.get('db'), projectIdOf(c), input.experiment_id, { key: input.key, value: input.value });
     return c.json({});
   })
   .post('/delete-experiment-tag', async (c) => {
     requireAbility(c, 'write_ml');
-    const input = await mlflowInput(c, z.object({ ...experimentId, key: required('key') }));
-    await deleteExperimentTag(c.get('db'), c.get('access').project.id, input.experiment_id, input.key);
+    const input = await mlflowInput(c, inputs.deleteTag);
+    await deleteExperimentTag(c.get('db'), projectIdOf(c), input.experiment_id, input.key);
     return c.json({});
   });

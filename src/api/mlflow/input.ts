@@ -1,12 +1,18 @@
 /**
- * Reading MLflow requests: GET fields come from the query string (repeated keys are lists),
- * other methods send JSON. The Python client writes NaN, Infinity and -Infinity as bare JSON
- * literals; they are read as the proto3 JSON strings "NaN", "Infinity", "-Infinity", which
- * `double` below turns into numbers.
+ * The MLflow request kit: reading a request's fields (GET fields come from the query string,
+ * where repeated keys are lists; other methods send JSON) and the field schemas every endpoint
+ * shares. Each endpoint file builds its schemas once, at module level, in one object `inputs`
+ * keyed by the request (`inputs.create`, `inputs.search`): building a zod schema costs more
+ * than parsing a small input, so never per request.
+ *
+ * The Python client writes NaN, Infinity and -Infinity as bare JSON literals; they are read as
+ * the proto3 JSON strings "NaN", "Infinity", "-Infinity", which `double` turns into numbers.
  */
 import type { Context } from 'hono';
 import { z, type ZodType } from 'zod';
+import type { AppEnv } from '../../env';
 import { InvalidInputError, TooLargeError } from '../../errors';
+import type { ViewType } from '../../tracking/search';
 import { parseInput } from '../../validation';
 
 /** MLflow's cap on a JSON request body (log-batch's 1 MB). */
@@ -81,8 +87,44 @@ export const int64 = z.union([
     .transform(Number),
 ]);
 
-/** proto3 JSON of a double: non-finite values as "NaN", "Infinity", "-Infinity". */
-export function doubleJson(value: number): number | string {
-  if (Number.isFinite(value)) return value;
-  return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
+/** The project the request is about. */
+export const projectIdOf = (c: Context<AppEnv>) => c.get('access').project.id;
+
+/** The origin the client addressed (for absolute artifact URIs and links). */
+export const originOf = (c: Context) => new URL(c.req.url).origin;
+
+// MLflow's words for a missing field, and ours for one of the wrong type.
+const fieldError = (name: string) => (issue: { input: unknown }) =>
+  issue.input === undefined ? `Missing value for required parameter '${name}'.` : `'${name}' must be a string`;
+
+/** A required string field, with MLflow's wording when it is missing. */
+export const required = (name: string) => z.string({ error: fieldError(name) });
+
+/** An id (experiment id, version) MLflow sends as a string and some callers as a number; read as a string. */
+export const idField = (name: string) => z.union([z.string(), z.number().int()], { error: fieldError(name) }).transform(String);
+
+/** A list field: a list in JSON, one or repeated query values in a GET. */
+export const listOf = <T extends z.ZodType>(item: T) => z.preprocess((v) => (v === undefined || Array.isArray(v) ? v : [v]), z.array(item));
+
+/** A key/value pair of a run, experiment or logged model (both required). */
+export const keyValue = z.object({ key: required('key'), value: required('value') });
+
+/** Registry tags: a missing value is an empty string. */
+export const tagsField = z.array(z.object({ key: required('key'), value: z.string().default('') })).optional();
+
+/** `run_id`, or the older `run_uuid`. */
+export const runIdFields = { run_id: z.string().optional(), run_uuid: z.string().optional() };
+
+/** The run id of a request that names one as `run_id` or `run_uuid`. */
+export function runIdOf(input: { run_id?: string; run_uuid?: string }): string {
+  const id = input.run_id || input.run_uuid;
+  if (!id) throw new InvalidInputError("Missing value for required parameter 'run_id'.", 'run_id');
+  return id;
 }
+
+const VIEW_TYPES = ['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL'] as const;
+
+/** MLflow's ViewType by name or number. */
+export const viewType = z
+  .union([z.enum(VIEW_TYPES), z.enum(['1', '2', '3']), z.literal(1), z.literal(2), z.literal(3)])
+  .transform((v): ViewType => (Number.isInteger(Number(v)) ? VIEW_TYPES[Number(v) - 1] : (v as ViewType)));

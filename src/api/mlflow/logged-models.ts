@@ -17,31 +17,44 @@ import {
   searchLoggedModels,
   setLoggedModelTags,
 } from '../../tracking/logged-models';
-import { int64, mlflowInput } from './input';
-import { experimentIdField, keyValue, listOf, loggedModelJson, originOf, required } from './tracking-json';
+import { idField, keyValue, listOf, mlflowInput, originOf, projectIdOf, required } from './input';
+import { searchEndpoint, searchInput } from './search';
+import { loggedModelJson } from './tracking-json';
 
-const orderBy = z.object({
-  field_name: required('field_name'),
-  ascending: z.boolean().optional(),
-  dataset_name: z.string().optional(),
-  dataset_digest: z.string().optional(),
-});
+const inputs = {
+  create: z.object({
+    experiment_id: idField('experiment_id'),
+    name: z.string().optional(),
+    model_type: z.string().optional(),
+    source_run_id: z.string().optional(),
+    params: z.array(keyValue).optional(),
+    tags: z.array(keyValue).optional(),
+  }),
+  search: searchInput({
+    experiment_ids: listOf(idField('experiment_ids')).optional(),
+    order_by: z.array(z.object({ field_name: required('field_name'), ascending: z.boolean().optional(), dataset_name: z.string().optional(), dataset_digest: z.string().optional() })).optional(),
+  }),
+  finalize: z.object({ status: required('status') }),
+  params: z.object({ params: z.array(keyValue).optional() }),
+  tags: z.object({ tags: z.array(keyValue).optional() }),
+  deleteTag: z.object({ tag_key: required('tag_key') }),
+};
+
+const search = searchEndpoint(
+  inputs.search,
+  'models',
+  async (c, input, paging) => {
+    const page = await searchLoggedModels(c.get('db'), projectIdOf(c), { ...paging, experimentIds: input.experiment_ids ?? [], orderBy: input.order_by });
+    return { items: page.models, nextPageToken: page.nextPageToken };
+  },
+  loggedModelJson,
+);
 
 export const loggedModelsApi = new Hono<AppEnv>()
   .post('/', async (c) => {
     requireAbility(c, 'write_ml');
-    const input = await mlflowInput(
-      c,
-      z.object({
-        experiment_id: experimentIdField(),
-        name: z.string().optional(),
-        model_type: z.string().optional(),
-        source_run_id: z.string().optional(),
-        params: z.array(keyValue).optional(),
-        tags: z.array(keyValue).optional(),
-      }),
-    );
-    const model = await createLoggedModel(c.get('db'), c.get('access').project.id, c.get('actor')!.user.id, {
+    const input = await mlflowInput(c, inputs.create);
+    const model = await createLoggedModel(c.get('db'), projectIdOf(c), c.get('actor')!.user.id, {
       experimentId: input.experiment_id,
       name: input.name,
       modelType: input.model_type,
@@ -51,62 +64,42 @@ export const loggedModelsApi = new Hono<AppEnv>()
     });
     return c.json({ model: loggedModelJson(model, originOf(c)) });
   })
-  .post('/search', async (c) => {
-    const input = await mlflowInput(
-      c,
-      z.object({
-        experiment_ids: listOf(experimentIdField('experiment_ids')).optional(),
-        filter: z.string().optional(),
-        order_by: z.array(orderBy).optional(),
-        max_results: int64.optional(),
-        page_token: z.string().optional(),
-      }),
-    );
-    const { models, nextPageToken } = await searchLoggedModels(c.get('db'), c.get('access').project.id, {
-      experimentIds: input.experiment_ids ?? [],
-      filter: input.filter || undefined,
-      orderBy: input.order_by,
-      maxResults: input.max_results,
-      pageToken: input.page_token || undefined,
-    });
-    const origin = originOf(c);
-    return c.json({ models: models.length ? models.map((m) => loggedModelJson(m, origin)) : undefined, next_page_token: nextPageToken });
-  })
+  .post('/search', search)
   .get('/:model_id', async (c) => {
-    const model = await getLoggedModel(c.get('db'), c.get('access').project.id, c.req.param('model_id'));
+    const model = await getLoggedModel(c.get('db'), projectIdOf(c), c.req.param('model_id'));
     return c.json({ model: loggedModelJson(model, originOf(c)) });
   })
   .patch('/:model_id', async (c) => {
     requireAbility(c, 'write_ml');
-    const input = await mlflowInput(c, z.object({ status: required('status') }));
-    const model = await finalizeLoggedModel(c.get('db'), c.get('access').project.id, c.req.param('model_id'), input.status);
+    const input = await mlflowInput(c, inputs.finalize);
+    const model = await finalizeLoggedModel(c.get('db'), projectIdOf(c), c.req.param('model_id'), input.status);
     return c.json({ model: loggedModelJson(model, originOf(c)) });
   })
   .delete('/:model_id', async (c) => {
     requireAbility(c, 'write_ml');
-    await deleteLoggedModel(c.get('db'), c.get('access').project.id, c.req.param('model_id'));
+    await deleteLoggedModel(c.get('db'), projectIdOf(c), c.req.param('model_id'));
     return c.json({});
   })
   .post('/:model_id/params', async (c) => {
     requireAbility(c, 'write_ml');
-    const input = await mlflowInput(c, z.object({ params: z.array(keyValue).optional() }));
-    await logLoggedModelParams(c.get('db'), c.get('access').project.id, c.req.param('model_id'), input.params ?? []);
+    const input = await mlflowInput(c, inputs.params);
+    await logLoggedModelParams(c.get('db'), projectIdOf(c), c.req.param('model_id'), input.params ?? []);
     return c.json({});
   })
   .patch('/:model_id/tags', async (c) => {
     requireAbility(c, 'write_ml');
-    const input = await mlflowInput(c, z.object({ tags: z.array(keyValue).optional() }));
-    await setLoggedModelTags(c.get('db'), c.get('access').project.id, c.req.param('model_id'), input.tags ?? []);
+    const input = await mlflowInput(c, inputs.tags);
+    await setLoggedModelTags(c.get('db'), projectIdOf(c), c.req.param('model_id'), input.tags ?? []);
     return c.json({});
   })
   .delete('/:model_id/tags/:tag_key', async (c) => {
     requireAbility(c, 'write_ml');
-    await deleteLoggedModelTag(c.get('db'), c.get('access').project.id, c.req.param('model_id'), c.req.param('tag_key'));
+    await deleteLoggedModelTag(c.get('db'), projectIdOf(c), c.req.param('model_id'), c.req.param('tag_key'));
     return c.json({});
   })
   .delete('/:model_id/tags', async (c) => {
     requireAbility(c, 'write_ml');
-    const input = await mlflowInput(c, z.object({ tag_key: required('tag_key') }));
-    await deleteLoggedModelTag(c.get('db'), c.get('access').project.id, c.req.param('model_id'), input.tag_key);
+    const input = await mlflowInput(c, inputs.deleteTag);
+    await deleteLoggedModelTag(c.get('db'), projectIdOf(c), c.req.param('model_id'), input.tag_key);
     return c.json({});
   });

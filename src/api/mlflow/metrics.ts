@@ -3,16 +3,24 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../../env';
 import { metricHistoryBulkInterval, metricHistoryJson } from '../../tracking/metrics';
-import { doubleJson, int64, mlflowInput } from './input';
-import { listOf, required, runIdFields, runIdOf } from './tracking-json';
+import { int64, listOf, mlflowInput, projectIdOf, required, runIdFields, runIdOf } from './input';
+import { doubleJson } from './tracking-json';
+
+const inputs = {
+  history: z.object({ ...runIdFields, metric_key: required('metric_key'), max_results: int64.optional(), page_token: z.string().optional() }),
+  bulkInterval: z.object({
+    run_ids: listOf(z.string()).optional(),
+    metric_key: required('metric_key'),
+    start_step: int64.optional(),
+    end_step: int64.optional(),
+    max_results: int64.optional(),
+  }),
+};
 
 export const metricsApi = new Hono<AppEnv>()
   .get('/get-history', async (c) => {
-    const input = await mlflowInput(
-      c,
-      z.object({ ...runIdFields, metric_key: required('metric_key'), max_results: int64.optional(), page_token: z.string().optional() }),
-    );
-    const page = await metricHistoryJson(c.get('db'), c.get('access').project.id, runIdOf(input), input.metric_key, {
+    const input = await mlflowInput(c, inputs.history);
+    const page = await metricHistoryJson(c.get('db'), projectIdOf(c), runIdOf(input), input.metric_key, {
       maxResults: input.max_results,
       pageToken: input.page_token || undefined,
     });
@@ -22,17 +30,8 @@ export const metricsApi = new Hono<AppEnv>()
     return c.body(`{${[metrics, token].filter(Boolean).join(',')}}`, 200, { 'content-type': 'application/json' });
   })
   .get('/get-history-bulk-interval', async (c) => {
-    const input = await mlflowInput(
-      c,
-      z.object({
-        run_ids: listOf(z.string()).optional(),
-        metric_key: required('metric_key'),
-        start_step: int64.optional(),
-        end_step: int64.optional(),
-        max_results: int64.optional(),
-      }),
-    );
-    const points = await metricHistoryBulkInterval(c.get('db'), c.get('access').project.id, {
+    const input = await mlflowInput(c, inputs.bulkInterval);
+    const points = await metricHistoryBulkInterval(c.get('db'), projectIdOf(c), {
       runIds: input.run_ids ?? [],
       key: input.metric_key,
       startStep: input.start_step,

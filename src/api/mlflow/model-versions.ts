@@ -2,7 +2,7 @@
  * MLflow REST: model versions (`.../api/2.0/mlflow/model-versions/...`). Thin: parse, call the
  * registry, shape the answer.
  */
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../../env';
 import { requireAbility } from '../../access/middleware';
@@ -17,50 +17,44 @@ import {
   transitionModelVersionStage,
   updateModelVersion,
 } from '../../tracking/registry/versions';
-import { int64, mlflowInput } from './input';
-import { listField, modelVersionJson, required, tagsField, versionField } from './registered-models';
+import { idField, mlflowInput, originOf, projectIdOf, required, tagsField } from './input';
+import { modelVersionJson } from './registry-json';
+import { searchEndpoint, searchInput } from './search';
 
-const projectId = (c: Context<AppEnv>) => c.get('access').project.id;
-const origin = (c: Context<AppEnv>) => new URL(c.req.url).origin;
+const nameAndVersion = { name: required('name'), version: idField('version') };
+const inputs = {
+  create: z.object({
+    name: required('name'),
+    source: required('source'),
+    run_id: z.string().optional(),
+    tags: tagsField,
+    run_link: z.string().optional(),
+    description: z.string().optional(),
+    model_id: z.string().optional(),
+  }),
+  version: z.object(nameAndVersion),
+  update: z.object({ ...nameAndVersion, description: z.string().optional() }),
+  search: searchInput({}),
+  setTag: z.object({ ...nameAndVersion, key: required('key'), value: z.string().default('') }),
+  key: z.object({ ...nameAndVersion, key: required('key') }),
+  transitionStage: z.object({ ...nameAndVersion, stage: required('stage'), archive_existing_versions: z.boolean().optional() }),
+};
 
-const nameAndVersion = z.object({ name: required('name'), version: versionField });
-const searchInput = z.object({
-  filter: z.string().optional(),
-  max_results: int64.optional(),
-  order_by: listField,
-  page_token: z.string().optional(),
-});
-
-async function search(c: Context<AppEnv>) {
-  const input = await mlflowInput(c, searchInput);
-  const page = await searchModelVersions(c.get('db'), projectId(c), {
-    filter: input.filter,
-    orderBy: input.order_by,
-    maxResults: input.max_results,
-    pageToken: input.page_token,
-  });
-  return c.json({
-    ...(page.versions.length ? { model_versions: page.versions.map(modelVersionJson) } : {}),
-    ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}),
-  });
-}
+const search = searchEndpoint(
+  inputs.search,
+  'model_versions',
+  async (c, input, paging) => {
+    const page = await searchModelVersions(c.get('db'), projectIdOf(c), { ...paging, orderBy: input.order_by });
+    return { items: page.versions, nextPageToken: page.nextPageToken };
+  },
+  modelVersionJson,
+);
 
 /** The model-versions sub-app, mounted at `.../api/2.0/mlflow/model-versions`. */
 export const modelVersionsApi = new Hono<AppEnv>()
   .post('/create', async (c) => {
     requireAbility(c, 'write_ml');
-    const input = await mlflowInput(
-      c,
-      z.object({
-        name: required('name'),
-        source: required('source'),
-        run_id: z.string().optional(),
-        tags: tagsField,
-        run_link: z.string().optional(),
-        description: z.string().optional(),
-        model_id: z.string().optional(),
-      }),
-    );
+    const input = await mlflowInput(c, inputs.create);
     const version = await createModelVersion(c.get('db'), c.get('access').project, {
       name: input.name,
       source: input.source,
@@ -70,43 +64,43 @@ export const modelVersionsApi = new Hono<AppEnv>()
       description: input.description,
       tags: input.tags,
       userId: c.get('actor')?.user.id ?? null,
-      origin: origin(c),
+      origin: originOf(c),
     });
     return c.json({ model_version: modelVersionJson(version) });
   })
   .get('/get', async (c) => {
-    const input = await mlflowInput(c, nameAndVersion);
-    return c.json({ model_version: modelVersionJson(await getModelVersion(c.get('db'), projectId(c), input.name, input.version)) });
+    const input = await mlflowInput(c, inputs.version);
+    return c.json({ model_version: modelVersionJson(await getModelVersion(c.get('db'), projectIdOf(c), input.name, input.version)) });
   })
   .patch('/update', async (c) => {
     requireAbility(c, 'write_ml');
-    const input = await mlflowInput(c, nameAndVersion.extend({ description: z.string().optional() }));
-    return c.json({ model_version: modelVersionJson(await updateModelVersion(c.get('db'), projectId(c), input.name, input.version, input.description)) });
+    const input = await mlflowInput(c, inputs.update);
+    return c.json({ model_version: modelVersionJson(await updateModelVersion(c.get('db'), projectIdOf(c), input.name, input.version, input.description)) });
   })
   .delete('/delete', async (c) => {
     requireAbility(c, 'write_ml');
-    const input = await mlflowInput(c, nameAndVersion);
-    await deleteModelVersion(c.get('db'), projectId(c), input.name, input.version);
+    const input = await mlflowInput(c, inputs.version);
+    await deleteModelVersion(c.get('db'), projectIdOf(c), input.name, input.version);
     return c.json({});
   })
   .get('/search', search)
   .post('/search', search)
   .post('/set-tag', async (c) => {
     requireAbility(c, 'write_ml');
-    const input = await mlflowInput(c, nameAndVersion.extend({ key: required('key'), value: z.string().default('') }));
-    await setModelVersionTag(c.get('db'), projectId(c), input.name, input.version, { key: input.key, value: input.value });
+    const input = await mlflowInput(c, inputs.setTag);
+    await setModelVersionTag(c.get('db'), projectIdOf(c), input.name, input.version, { key: input.key, value: input.value });
     return c.json({});
   })
   .delete('/delete-tag', async (c) => {
     requireAbility(c, 'write_ml');
-    const input = await mlflowInput(c, nameAndVersion.extend({ key: required('key') }));
-    await deleteModelVersionTag(c.get('db'), projectId(c), input.name, input.version, input.key);
+    const input = await mlflowInput(c, inputs.key);
+    await deleteModelVersionTag(c.get('db'), projectIdOf(c), input.name, input.version, input.key);
     return c.json({});
   })
   .post('/transition-stage', async (c) => {
     requireAbility(c, 'write_ml');
-    const input = await mlflowInput(c, nameAndVersion.extend({ stage: required('stage'), archive_existing_versions: z.boolean().optional() }));
-    const version = await transitionModelVersionStage(c.get('db'), projectId(c), {
+    const input = await mlflowInput(c, inputs.transitionStage);
+    const version = await transitionModelVersionStage(c.get('db'), projectIdOf(c), {
       name: input.name,
       version: input.version,
       stage: input.stage,
@@ -115,6 +109,6 @@ export const modelVersionsApi = new Hono<AppEnv>()
     return c.json({ model_version: modelVersionJson(version) });
   })
   .get('/get-download-uri', async (c) => {
-    const input = await mlflowInput(c, nameAndVersion);
-    return c.json({ artifact_uri: await getModelVersionDownloadUri(c.get('db'), c.get('access').project, input.name, input.version, origin(c)) });
+    const input = await mlflowInput(c, inputs.version);
+    return c.json({ artifact_uri: await getModelVersionDownloadUri(c.get('db'), c.get('access').project, input.name, input.version, originOf(c)) });
   });

@@ -11,8 +11,9 @@ import { deleteTag, logBatch, logMetric, logParam, setTag } from '../../tracking
 import { createRun, deleteRun, getRun, RUN_STATUSES, restoreRun, searchRuns, updateRun } from '../../tracking/candidates';
 import { logInputs, logOutputs } from '../../tracking/datasets';
 import { projectExperimentIds } from '../../tracking/experiments';
-import { double, int64, mlflowInput } from './input';
-import { experimentIdField, keyValue, listOf, originOf, required, runIdFields, runIdOf, runInfoJson, runJson, viewType } from './tracking-json';
+import { double, idField, int64, keyValue, listOf, mlflowInput, originOf, projectIdOf, required, runIdFields, runIdOf, viewType } from './input';
+import { searchEndpoint, searchInput } from './search';
+import { runInfoJson, runJson } from './tracking-json';
 
 const metric = z.object({
   key: required('key'),
@@ -34,44 +35,19 @@ const toMetric = (m: z.infer<typeof metric>) => ({
   datasetDigest: m.dataset_digest || undefined,
 });
 
-const searchInput = z.object({
-  experiment_ids: listOf(experimentIdField('experiment_ids')).optional(),
-  filter: z.string().optional(),
-  run_view_type: viewType.optional(),
-  max_results: int64.optional(),
-  order_by: listOf(z.string()).optional(),
-  page_token: z.string().optional(),
-});
-
-async function search(c: Context<AppEnv>) {
-  const input = await mlflowInput(c, searchInput);
-  const db = c.get('db');
-  const experimentIds = await projectExperimentIds(db, c.get('access').project.id, input.experiment_ids ?? []);
-  const { runs, nextPageToken } = await searchRuns(db, {
-    experimentIds,
-    filter: input.filter || undefined,
-    orderBy: input.order_by,
-    viewType: input.run_view_type,
-    maxResults: input.max_results,
-    pageToken: input.page_token || undefined,
-  });
-  const origin = originOf(c);
-  return c.json({ runs: runs.length ? runs.map((r) => runJson(r, origin)) : undefined, next_page_token: nextPageToken });
-}
-
 /** The input of a request about one run: its id (`run_id` or `run_uuid`) and `shape`. */
 const runInput = <T extends z.ZodRawShape>(shape: T) => z.object({ ...runIdFields, ...shape });
 
-// Built once, not per request: constructing a zod schema costs more than parsing a small input.
 const inputs = {
   create: z.object({
-    experiment_id: experimentIdField().optional(),
+    experiment_id: idField('experiment_id').optional(),
     user_id: z.string().optional(),
     run_name: z.string().optional(),
     start_time: int64.optional(),
     tags: z.array(keyValue).optional(),
   }),
   get: runInput({}),
+  search: searchInput({ experiment_ids: listOf(idField('experiment_ids')).optional(), run_view_type: viewType.optional() }),
   update: runInput({ status: z.enum(RUN_STATUSES).optional(), end_time: int64.optional(), run_name: z.string().optional() }),
   logMetric: runInput(metric.shape),
   keyValue: runInput({ key: required('key'), value: required('value') }),
@@ -98,11 +74,23 @@ const inputs = {
   outputs: runInput({ models: z.array(z.object({ model_id: required('model_id'), step: int64.optional() })).optional() }),
 };
 
+const search = searchEndpoint(
+  inputs.search,
+  'runs',
+  async (c, input, paging) => {
+    const db = c.get('db');
+    const experimentIds = await projectExperimentIds(db, projectIdOf(c), input.experiment_ids ?? []);
+    const page = await searchRuns(db, { ...paging, experimentIds, orderBy: input.order_by, viewType: input.run_view_type });
+    return { items: page.runs, nextPageToken: page.nextPageToken };
+  },
+  runJson,
+);
+
 /** A write to a run: checks write access, reads the input and the run id. */
 async function runWrite<T extends { run_id?: string; run_uuid?: string }>(c: Context<AppEnv>, schema: z.ZodType<T>) {
   requireAbility(c, 'write_ml');
   const input = await mlflowInput(c, schema);
-  return { input, runId: runIdOf(input), db: c.get('db'), projectId: c.get('access').project.id };
+  return { input, runId: runIdOf(input), db: c.get('db'), projectId: projectIdOf(c) };
 }
 
 export const runsApi = new Hono<AppEnv>()
@@ -111,7 +99,7 @@ export const runsApi = new Hono<AppEnv>()
     const input = await mlflowInput(c, inputs.create);
     const actor = c.get('actor')!;
     const run = await createRun(c.get('db'), {
-      projectId: c.get('access').project.id,
+      projectId: projectIdOf(c),
       userId: actor.user.id,
       username: actor.user.username,
       experimentId: input.experiment_id,
@@ -124,7 +112,7 @@ export const runsApi = new Hono<AppEnv>()
   })
   .get('/get', async (c) => {
     const input = await mlflowInput(c, inputs.get);
-    const run = await getRun(c.get('db'), c.get('access').project.id, runIdOf(input));
+    const run = await getRun(c.get('db'), projectIdOf(c), runIdOf(input));
     return c.json({ run: runJson(run, originOf(c)) });
   })
   .post('/update', async (c) => {

@@ -39,13 +39,11 @@ import {
   type TraceInfo,
 } from '../../tracking/traces/traces';
 import { rawPathAfter, uploadBody } from '../file-transfer';
-import { int64, mlflowInput } from './input';
-import { experimentIdField, listOf, originOf, required } from './tracking-json';
+import { idField, int64, listOf, mlflowInput, originOf, projectIdOf, required } from './input';
+import { searchEndpoint, searchInput } from './search';
 
 /** The tag that tells the client where a trace's spans and attachments are. */
 const ARTIFACT_LOCATION_TAG = 'mlflow.artifactLocation';
-
-const projectId = (c: Context<AppEnv>) => c.get('access').project.id;
 
 /** A proto Timestamp as JSON: RFC 3339 text. */
 const timestamp = (field: string) =>
@@ -77,10 +75,10 @@ const stringMap = (field: string) => z.record(z.string(), z.string({ error: `${f
 
 const experimentLocation = z.object({
   type: z.string().optional(),
-  mlflow_experiment: z.object({ experiment_id: experimentIdField() }).optional(),
+  mlflow_experiment: z.object({ experiment_id: idField('experiment_id') }).optional(),
 });
 
-const TraceInfoInput = z.object({
+const traceInfo = z.object({
   trace_id: required('trace_id'),
   client_request_id: z.string().optional(),
   trace_location: experimentLocation,
@@ -94,7 +92,24 @@ const TraceInfoInput = z.object({
 });
 
 /** An assessment as the client sends it: checked field by field in the domain. */
-const AssessmentInput = z.record(z.string(), z.unknown());
+const assessment = z.record(z.string(), z.unknown());
+
+const inputs = {
+  start: z.object({ trace: z.object({ trace_info: traceInfo }) }),
+  search: searchInput({ locations: z.array(experimentLocation).optional(), experiment_ids: listOf(idField('experiment_ids')).optional() }),
+  createAssessment: z.object({ assessment }),
+  updateAssessment: z.object({ assessment, update_mask: z.string().optional() }),
+  setTag: z.object({ key: required('key'), value: required('value') }),
+  deleteTag: z.object({ key: required('key') }),
+  deleteTraces: z.object({
+    experiment_id: idField('experiment_id'),
+    max_timestamp_millis: int64.optional(),
+    max_traces: int64.optional(),
+    request_ids: z.array(z.string()).optional(),
+  }),
+  linkToRun: z.object({ trace_ids: z.array(z.string()).optional(), run_id: required('run_id') }),
+  linkPrompts: z.object({ trace_id: required('trace_id'), prompt_versions: z.array(z.object({ name: required('name'), version: idField('version') })).optional() }),
+};
 
 /** A trace's info as MLflow answers it. */
 function traceInfoJson(info: TraceInfo, origin: string, projectIdValue: number) {
@@ -117,19 +132,37 @@ function assessmentJson(a: Assessment) {
   return { ...a.fields, valid: a.valid };
 }
 
-const traceJson = (c: Context<AppEnv>, info: TraceInfo) => traceInfoJson(info, originOf(c), projectId(c));
+const traceJson = (c: Context<AppEnv>, info: TraceInfo) => traceInfoJson(info, originOf(c), projectIdOf(c));
+
+const search = searchEndpoint(
+  inputs.search,
+  'traces',
+  async (c, input, paging) => {
+    const experimentIds = [
+      ...(input.experiment_ids ?? []),
+      ...(input.locations ?? []).map((l, i) => {
+        if (!l.mlflow_experiment) throw new InvalidInputError(`locations[${i}]: only MLFLOW_EXPERIMENT locations are stored here`, 'locations');
+        return l.mlflow_experiment.experiment_id;
+      }),
+    ];
+    if (experimentIds.length === 0) throw new InvalidInputError('Give the experiments to search in locations', 'locations');
+    const page = await searchTraces(c.get('db'), projectIdOf(c), { ...paging, experimentIds, orderBy: input.order_by });
+    return { items: page.traces, nextPageToken: page.nextPageToken };
+  },
+  (info, origin, c) => traceInfoJson(info, origin, projectIdOf(c)),
+);
 
 /** Routes under .../api/3.0/mlflow/traces. */
 export const tracesV3Api = new Hono<AppEnv>()
   .post('/', async (c) => {
     requireAbility(c, 'write_ml');
-    const input = await mlflowInput(c, z.object({ trace: z.object({ trace_info: TraceInfoInput }) }));
+    const input = await mlflowInput(c, inputs.start);
     const t = input.trace.trace_info;
     const experimentId = t.trace_location.mlflow_experiment?.experiment_id;
     if (experimentId === undefined || (t.trace_location.type !== undefined && t.trace_location.type !== 'MLFLOW_EXPERIMENT')) {
       throw new InvalidInputError('trace_location must be an MLFLOW_EXPERIMENT with an experiment_id', 'trace_location');
     }
-    const info = await createTrace(c.get('db'), projectId(c), {
+    const info = await createTrace(c.get('db'), projectIdOf(c), {
       traceId: t.trace_id,
       experimentId,
       requestTime: t.request_time,
@@ -143,58 +176,30 @@ export const tracesV3Api = new Hono<AppEnv>()
     });
     return c.json({ trace: { trace_info: traceJson(c, info) } });
   })
-  .post('/search', async (c) => {
-    const input = await mlflowInput(
-      c,
-      z.object({
-        locations: z.array(experimentLocation).optional(),
-        experiment_ids: listOf(experimentIdField('experiment_ids')).optional(),
-        filter: z.string().optional(),
-        max_results: int64.optional(),
-        order_by: listOf(z.string()).optional(),
-        page_token: z.string().optional(),
-      }),
-    );
-    const experimentIds = [
-      ...(input.experiment_ids ?? []),
-      ...(input.locations ?? []).map((l, i) => {
-        if (!l.mlflow_experiment) throw new InvalidInputError(`locations[${i}]: only MLFLOW_EXPERIMENT locations are stored here`, 'locations');
-        return l.mlflow_experiment.experiment_id;
-      }),
-    ];
-    if (experimentIds.length === 0) throw new InvalidInputError('Give the experiments to search in locations', 'locations');
-    const { traces, nextPageToken } = await searchTraces(c.get('db'), projectId(c), {
-      experimentIds,
-      filter: input.filter || undefined,
-      orderBy: input.order_by,
-      maxResults: input.max_results,
-      pageToken: input.page_token || undefined,
-    });
-    return c.json({ traces: traces.length ? traces.map((t) => traceJson(c, t)) : undefined, next_page_token: nextPageToken });
-  })
+  .post('/search', search)
   .get('/:trace_id', async (c) => {
-    const info = await getTraceInfo(c.get('db'), projectId(c), c.req.param('trace_id'));
+    const info = await getTraceInfo(c.get('db'), projectIdOf(c), c.req.param('trace_id'));
     return c.json({ trace: { trace_info: traceJson(c, info) } });
   })
   .post('/:trace_id/assessments', async (c) => {
     requireAbility(c, 'write_ml');
-    const input = await mlflowInput(c, z.object({ assessment: AssessmentInput }));
-    const created = await createAssessment(c.get('db'), projectId(c), c.req.param('trace_id'), input.assessment);
+    const input = await mlflowInput(c, inputs.createAssessment);
+    const created = await createAssessment(c.get('db'), projectIdOf(c), c.req.param('trace_id'), input.assessment);
     return c.json({ assessment: assessmentJson(created) });
   })
   .get('/:trace_id/assessments/:assessment_id', async (c) => {
-    const found = await getAssessment(c.get('db'), projectId(c), c.req.param('trace_id'), c.req.param('assessment_id'));
+    const found = await getAssessment(c.get('db'), projectIdOf(c), c.req.param('trace_id'), c.req.param('assessment_id'));
     return c.json({ assessment: assessmentJson(found) });
   })
   .patch('/:trace_id/assessments/:assessment_id', async (c) => {
     requireAbility(c, 'write_ml');
-    const input = await mlflowInput(c, z.object({ assessment: AssessmentInput, update_mask: z.string().optional() }));
-    const updated = await updateAssessment(c.get('db'), projectId(c), c.req.param('trace_id'), c.req.param('assessment_id'), input.assessment, input.update_mask);
+    const input = await mlflowInput(c, inputs.updateAssessment);
+    const updated = await updateAssessment(c.get('db'), projectIdOf(c), c.req.param('trace_id'), c.req.param('assessment_id'), input.assessment, input.update_mask);
     return c.json({ assessment: assessmentJson(updated) });
   })
   .delete('/:trace_id/assessments/:assessment_id', async (c) => {
     requireAbility(c, 'write_ml');
-    await deleteAssessment(c.get('db'), projectId(c), c.req.param('trace_id'), c.req.param('assessment_id'));
+    await deleteAssessment(c.get('db'), projectIdOf(c), c.req.param('trace_id'), c.req.param('assessment_id'));
     return c.json({});
   });
 
@@ -202,28 +207,20 @@ export const tracesV3Api = new Hono<AppEnv>()
 export const tracesV2Api = new Hono<AppEnv>()
   .patch('/:trace_id/tags', async (c) => {
     requireAbility(c, 'write_ml');
-    const input = await mlflowInput(c, z.object({ key: required('key'), value: required('value') }));
-    await setTraceTag(c.get('db'), projectId(c), c.req.param('trace_id'), input.key, input.value);
+    const input = await mlflowInput(c, inputs.setTag);
+    await setTraceTag(c.get('db'), projectIdOf(c), c.req.param('trace_id'), input.key, input.value);
     return c.json({});
   })
   .delete('/:trace_id/tags', async (c) => {
     requireAbility(c, 'write_ml');
-    const input = await mlflowInput(c, z.object({ key: required('key') }));
-    await deleteTraceTag(c.get('db'), projectId(c), c.req.param('trace_id'), input.key);
+    const input = await mlflowInput(c, inputs.deleteTag);
+    await deleteTraceTag(c.get('db'), projectIdOf(c), c.req.param('trace_id'), input.key);
     return c.json({});
   })
   .post('/delete-traces', async (c) => {
     requireAbility(c, 'write_ml');
-    const input = await mlflowInput(
-      c,
-      z.object({
-        experiment_id: experimentIdField(),
-        max_timestamp_millis: int64.optional(),
-        max_traces: int64.optional(),
-        request_ids: z.array(z.string()).optional(),
-      }),
-    );
-    const deleted = await deleteTraces(c.get('db'), c.env.ARTIFACTS, projectId(c), {
+    const input = await mlflowInput(c, inputs.deleteTraces);
+    const deleted = await deleteTraces(c.get('db'), c.env.ARTIFACTS, projectIdOf(c), {
       experimentId: input.experiment_id,
       traceIds: input.request_ids,
       maxTimestampMillis: input.max_timestamp_millis,
@@ -233,17 +230,14 @@ export const tracesV2Api = new Hono<AppEnv>()
   })
   .post('/link-to-run', async (c) => {
     requireAbility(c, 'write_ml');
-    const input = await mlflowInput(c, z.object({ trace_ids: z.array(z.string()).optional(), run_id: required('run_id') }));
-    await linkTracesToRun(c.get('db'), projectId(c), input.trace_ids ?? [], input.run_id);
+    const input = await mlflowInput(c, inputs.linkToRun);
+    await linkTracesToRun(c.get('db'), projectIdOf(c), input.trace_ids ?? [], input.run_id);
     return c.json({});
   })
   .post('/link-prompts', async (c) => {
     requireAbility(c, 'write_ml');
-    const input = await mlflowInput(
-      c,
-      z.object({ trace_id: required('trace_id'), prompt_versions: z.array(z.object({ name: required('name'), version: z.union([z.string(), z.number().int()]).transform(String) })).optional() }),
-    );
-    await linkPromptsToTrace(c.get('db'), projectId(c), input.trace_id, input.prompt_versions ?? []);
+    const input = await mlflowInput(c, inputs.linkPrompts);
+    await linkPromptsToTrace(c.get('db'), projectIdOf(c), input.trace_id, input.prompt_versions ?? []);
     return c.json({});
   });
 
@@ -259,7 +253,7 @@ function traceFileOf(c: Context): { traceId: string; path: string } {
 export const traceArtifactsApi = new Hono<AppEnv>()
   .get('/*', async (c) => {
     const { traceId, path } = traceFileOf(c);
-    const object = await getTraceFile(c.get('db'), c.env.ARTIFACTS, projectId(c), traceId, path);
+    const object = await getTraceFile(c.get('db'), c.env.ARTIFACTS, projectIdOf(c), traceId, path);
     return new Response(object.body, {
       headers: {
         'content-type': object.httpMetadata?.contentType ?? 'application/octet-stream',
@@ -273,6 +267,6 @@ export const traceArtifactsApi = new Hono<AppEnv>()
     requireAbility(c, 'write_ml');
     const { traceId, path } = traceFileOf(c);
     const { body, length } = uploadBody(c);
-    await putTraceFile(c.get('db'), c.env.ARTIFACTS, projectId(c), traceId, path, body, length, c.req.header('content-type') ?? 'application/octet-stream');
+    await putTraceFile(c.get('db'), c.env.ARTIFACTS, projectIdOf(c), traceId, path, body, length, c.req.header('content-type') ?? 'application/octet-stream');
     return c.json({});
   });

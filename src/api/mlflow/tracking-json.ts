@@ -1,55 +1,18 @@
 /**
  * The MLflow JSON of tracking entities (experiments, runs, metrics, logged models) as MLflow's
  * server writes it: proto3 JSON with snake_case names, empty lists and unset fields left out,
- * int64 as numbers, non-finite doubles as "NaN" / "Infinity" / "-Infinity"; and the request
- * pieces the tracking endpoints share.
+ * int64 as numbers, non-finite doubles as "NaN" / "Infinity" / "-Infinity".
  */
-import type { Context } from 'hono';
-import { z } from 'zod';
-import type { AppEnv } from '../../env';
-import { InvalidInputError } from '../../errors';
 import { artifactsRoot, candidateArtifactUri, loggedModelArtifactUri } from '../../tracking/artifact-uris';
 import type { MetricPoint, Run, RunInfo } from '../../tracking/candidates';
 import type { Experiment, KeyValue } from '../../tracking/experiments';
 import type { LoggedModel } from '../../tracking/logged-models';
-import type { ViewType } from '../../tracking/search';
-import { doubleJson } from './input';
 
-/** The origin the client addressed (for absolute artifact URIs). */
-export const originOf = (c: Context<AppEnv>) => new URL(c.req.url).origin;
-
-/** A required string field, with MLflow's wording when it is missing. */
-export const required = (name: string) =>
-  z.string({ error: (issue) => (issue.input === undefined ? `Missing value for required parameter '${name}'.` : `'${name}' must be a string`) });
-
-/** An experiment id: a string, or a number from older clients. */
-export const experimentIdField = (name = 'experiment_id') =>
-  z
-    .union([z.string(), z.number().int()], {
-      error: (issue) => (issue.input === undefined ? `Missing value for required parameter '${name}'.` : `'${name}' must be a string`),
-    })
-    .transform(String);
-
-/** A key/value pair as sent by the client. */
-export const keyValue = z.object({ key: required('key'), value: required('value') });
-
-/** A list field that GET sends as one or repeated query values. */
-export const listOf = <T extends z.ZodType>(item: T) => z.preprocess((v) => (v === undefined || Array.isArray(v) ? v : [v]), z.array(item));
-
-/** `run_id`, or the older `run_uuid`. */
-export const runIdFields = { run_id: z.string().optional(), run_uuid: z.string().optional() };
-
-/** The run id of a request that names one as `run_id` or `run_uuid`. */
-export function runIdOf(input: { run_id?: string; run_uuid?: string }): string {
-  const id = input.run_id || input.run_uuid;
-  if (!id) throw new InvalidInputError("Missing value for required parameter 'run_id'.", 'run_id');
-  return id;
+/** proto3 JSON of a double: non-finite values as "NaN", "Infinity", "-Infinity". */
+export function doubleJson(value: number): number | string {
+  if (Number.isFinite(value)) return value;
+  return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
 }
-
-/** MLflow's ViewType by name or number. */
-export const viewType = z
-  .union([z.enum(['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL']), z.enum(['1', '2', '3']), z.literal(1), z.literal(2), z.literal(3)])
-  .transform((v): ViewType => (['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL'] as const)[typeof v === 'number' ? v - 1 : /^\d$/.test(v) ? Number(v) - 1 : ['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL'].indexOf(v)]);
 
 const list = <T>(items: T[]) => (items.length ? items : undefined);
 const kvJson = (items: KeyValue[]) => list(items.map((t) => ({ key: t.key, value: t.value })));

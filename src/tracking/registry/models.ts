@@ -7,8 +7,7 @@ import type { Database } from '../../db/client';
 import { modelVersions, registeredModels, registeredModelTags } from '../../db/schema';
 import { AlreadyExistsError } from '../../errors';
 import { loadRegisteredModels, type ModelVersion, type RegisteredModel, type Tag } from './entities';
-import { isUniqueViolation } from '../d1';
-import { runBatch } from './batch';
+import { batch, isUniqueViolation } from '../d1';
 import { findModel } from './lookup';
 import { canonicalStage, checkDescription, checkModelName, checkTag, checkTags, STAGES } from './rules';
 
@@ -29,7 +28,7 @@ export async function createRegisteredModel(db: Database, projectId: number, inp
   const tags = checkTags(input.tags);
   const now = Date.now();
   try {
-    const [created] = await runBatch(db, [
+    const [created] = await batch(db, [
       db
         .insert(registeredModels)
         .values({ projectId, name: input.name, description: input.description ?? '', userId: input.userId ?? null, createdAt: now, updatedAt: now })

@@ -8,7 +8,7 @@ import type { Database } from '../../db/client';
 import { modelVersions, modelVersionTags, registeredModels } from '../../db/schema';
 import { InvalidInputError, NotFoundError } from '../../errors';
 import { candidatePath } from '../../ui/paths';
-import { runBatch } from './batch';
+import { batch } from '../d1';
 import { loadModelVersions, type ModelVersion, type Tag } from './entities';
 import { findModel, findVersion } from './lookup';
 import { isForeignKeyViolation } from './constraints';
@@ -65,7 +65,7 @@ export async function createModelVersion(db: Database, project: Project, input: 
   const links = await resolveSource(db, project, { source: input.source, runId: input.runId || undefined, modelId: input.modelId || undefined, isPrompt });
   const runLink = input.runLink || (links.candidateId !== null ? `${input.origin}${candidatePath(project, links.candidateId)}` : '');
   const now = Date.now();
-  const created = runBatch(db, [
+  const created = batch(db, [
     sql`insert into model_versions
         (registered_model_id, version, description, source, candidate_id, run_link, logged_model_id, status, current_stage, user_id, created_at, updated_at)
       select ${model.id}, coalesce(max(version), 0) + 1, ${input.description ?? ''}, ${input.source}, ${links.candidateId}, ${runLink},

@@ -113,13 +113,6 @@ export function idsCondition(column: SQL, ids: unknown, field: string): SQL | nu
   return ids.length === 1 ? sql`${column} = ${ids[0]}` : sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
 }
 
-/** Throws unless `maxResults` is an integer from 1 to `limit`. */
-export function checkMaxResults(maxResults: number, limit: number): void {
-  if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > limit) {
-    throw new InvalidInputError(`Invalid value ${String(maxResults)} for max_results: it must be an integer from 1 to ${limit}`, 'max_results');
-  }
-}
-
 /**
  * One term of an ordering. `rank` (0 for a value; 1, 2 for what sorts after every value whatever
  * the direction, such as NaN or missing) is absent when the value is never null.

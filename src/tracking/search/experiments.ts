@@ -7,7 +7,6 @@ import type { Database } from '../../db/client';
 import { syntaxError } from './lexer';
 import { parseFilter, parseOrderClause, type Comparison, type Ident } from './parser';
 import {
-  checkMaxResults,
   compareNumber,
   compareText,
   compileExpr,
@@ -22,6 +21,7 @@ import {
   viewTypeCondition,
   type OrderTerm,
 } from './compile';
+import { checkMaxResults } from '../limits';
 import type { ExperimentSearch, SearchPage } from './types';
 
 /** MLflow's largest experiments/search page. */

@@ -10,7 +10,6 @@ import { InvalidInputError } from '../../errors';
 import { syntaxError } from './lexer';
 import { parseFilter, type Comparison } from './parser';
 import {
-  checkMaxResults,
   compareNumber,
   compareText,
   compileExpr,
@@ -24,6 +23,7 @@ import {
   stringValue,
   type OrderTerm,
 } from './compile';
+import { checkMaxResults } from '../limits';
 import type { LoggedModelSearch, SearchPage } from './types';
 
 /** The largest logged-models/search page. */

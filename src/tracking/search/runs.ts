@@ -8,7 +8,6 @@ import type { Database } from '../../db/client';
 import { syntaxError } from './lexer';
 import { parseFilter, parseOrderClause, type Comparison, type Expr, type Ident } from './parser';
 import {
-  checkMaxResults,
   compareNumber,
   compareText,
   compileExpr,
@@ -26,6 +25,7 @@ import {
   type KeysetQuery,
   type OrderTerm,
 } from './compile';
+import { checkMaxResults } from '../limits';
 import type { RunSearch, SearchPage } from './types';
 
 /** MLflow's largest runs/search page. */

@@ -18,7 +18,6 @@ import { InvalidInputError } from '../../errors';
 import { syntaxError } from './lexer';
 import { parseFilter, parseOrderClause, type Comparison, type Ident } from './parser';
 import {
-  checkMaxResults,
   compareNumber,
   compareText,
   compileExpr,
@@ -33,6 +32,7 @@ import {
   stringValue,
   type OrderTerm,
 } from './compile';
+import { checkMaxResults } from '../limits';
 import type { SearchPage, TraceSearch } from './types';
 
 /** The largest traces/search page. */

@@ -67,6 +67,22 @@ describe('runs/search', () => {
     expect((await api('POST', '/runs/search', { experiment_ids: [experimentId], max_results: 0 })).body.error_code).toBe('INVALID_PARAMETER_VALUE');
   });
 
+  it("answers a max_results out of range in MLflow's words, the same in every search", async () => {
+    const { api } = await mlflowProject();
+    const { experimentId } = await seedRuns(api);
+    const refusal = (message: string) => ({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE', message } });
+    const tooLarge = (max: number) => refusal(`Invalid value ${max + 1} for parameter 'max_results' supplied. It must be at most ${max}`);
+    const notPositive = refusal("Invalid value 0 for parameter 'max_results' supplied. It must be a positive integer");
+    expect(await api('POST', '/runs/search', { experiment_ids: [experimentId], max_results: 50001 })).toEqual(tooLarge(50000));
+    expect(await api('POST', '/runs/search', { experiment_ids: [experimentId], max_results: 0 })).toEqual(notPositive);
+    expect(await api('POST', '/runs/search', { experiment_ids: ['999999'], max_results: 0 })).toEqual(notPositive);
+    expect(await api('POST', '/experiments/search', { max_results: 50001 })).toEqual(tooLarge(50000));
+    expect(await api('GET', '/registered-models/search', { max_results: '1001' })).toEqual(tooLarge(1000));
+    expect(await api('GET', '/model-versions/search', { max_results: '200001' })).toEqual(tooLarge(200000));
+    expect(await api('POST', '/logged-models/search', { experiment_ids: [experimentId], max_results: 0 })).toEqual(notPositive);
+    expect(await api('GET', '/metrics/get-history-bulk-interval', { run_ids: 'x', metric_key: 'm', max_results: '2501' })).toEqual(tooLarge(2500));
+  });
+
   it('never shows runs of another project, even by its experiment id', async () => {
     const mine = await mlflowProject();
     const theirs = await mlflowProject();
