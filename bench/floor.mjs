@@ -54,7 +54,8 @@ const SQL_CREATE_RUN = [
 const GUARD = `c.run_id = ?1 AND c.project_id = ?2 AND c.lifecycle_stage = 'active'`;
 const SQL_LOG_PARAMS = `INSERT INTO candidate_params (candidate_id, key, value) SELECT c.id, j.value ->> 0, j.value ->> 1 FROM candidates c, json_each(?3) j WHERE ${GUARD} AND NOT EXISTS ( SELECT 1 FROM candidate_params p WHERE p.candidate_id = c.id AND p.key = j.value ->> 0 AND p.value = j.value ->> 1)`;
 const SQL_LOG_TAGS = `INSERT INTO candidate_tags (candidate_id, key, value) SELECT c.id, j.value ->> 0, j.value ->> 1 FROM candidates c, json_each(?3) j WHERE ${GUARD} ON CONFLICT (candidate_id, key) DO UPDATE SET value = excluded.value`;
-const SQL_LOG_METRICS = `INSERT OR IGNORE INTO metrics (candidate_id, key, step, timestamp, value, is_nan) SELECT c.id, j.value ->> 0, j.value ->> 2, j.value ->> 3, j.value ->> 1, j.value ->> 4 FROM candidates c, json_each(?3) j WHERE ${GUARD}`;
+// the check before the points go to the run's history object (checkWritable)
+const SQL_CHECK_WRITABLE = `SELECT lifecycle_stage, EXISTS ( SELECT 1 FROM json_each(?3) j JOIN candidate_params p ON p.candidate_id = c.id AND p.key = j.value ->> 0 AND p.value <> j.value ->> 1 ) AS clash FROM candidates c WHERE run_id = ?1 AND project_id = ?2`;
 const SQL_LOG_LATEST = `INSERT INTO latest_metrics (candidate_id, key, step, timestamp, value, is_nan, min_value, max_value) SELECT c.id, j.value ->> 0, j.value ->> 2, j.value ->> 3, j.value ->> 1, j.value ->> 4, j.value ->> 5, j.value ->> 6 FROM candidates c, json_each(?3) j WHERE ${GUARD} ON CONFLICT (candidate_id, key) DO UPDATE SET step = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value) THEN excluded.step ELSE latest_metrics.step END, timestamp = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value) THEN excluded.timestamp ELSE latest_metrics.timestamp END, value = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value) THEN excluded.value ELSE latest_metrics.value END, is_nan = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value) THEN excluded.is_nan ELSE latest_metrics.is_nan END, min_value = min(coalesce(latest_metrics.min_value, excluded.min_value), coalesce(excluded.min_value, latest_metrics.min_value)), max_value = max(coalesce(latest_metrics.max_value, excluded.max_value), coalesce(excluded.max_value, latest_metrics.max_value))`;
 const SQL_RUN_STATE = `SELECT id, lifecycle_stage FROM candidates WHERE run_id = ?1 AND project_id = ?2`;
 
@@ -74,15 +75,102 @@ const SQL_LOAD_RUNS = [
   `SELECT candidate_id, model_id, direction, step FROM candidate_model_io WHERE candidate_id IN (SELECT value FROM json_each(?1)) ORDER BY rowid`,
 ];
 
-// ---- src/tracking/metrics.ts metricHistoryJson: one batch of 3 per page (SQLite writes the page's JSON)
-const SQL_HISTORY_RUN = 'SELECT id FROM candidates WHERE run_id = ? AND project_id = ?';
-const SQL_HISTORY_FIRST = [`SELECT group_concat('{"key":' || json_quote(?3) || ',"value":' || CASE WHEN is_nan THEN '"NaN"' WHEN value >= 1.7976931348623157e+308 THEN '"Infinity"' WHEN value <= -1.7976931348623157e+308 THEN '"-Infinity"' ELSE value END || ',"timestamp":' || timestamp || ',"step":' || step || '}', ',') AS items FROM (SELECT step, timestamp, value, is_nan FROM metrics WHERE candidate_id = (SELECT id FROM candidates WHERE run_id = ?1 AND project_id = ?2) AND key = ?3 ORDER BY step, timestamp, value, is_nan LIMIT ?4)`, `SELECT step, timestamp, value, is_nan FROM metrics WHERE candidate_id = (SELECT id FROM candidates WHERE run_id = ?1 AND project_id = ?2) AND key = ?3 ORDER BY step, timestamp, value, is_nan LIMIT 2 OFFSET ?4 - 1`];
-const SQL_HISTORY_NEXT = [`SELECT group_concat('{"key":' || json_quote(?3) || ',"value":' || CASE WHEN is_nan THEN '"NaN"' WHEN value >= 1.7976931348623157e+308 THEN '"Infinity"' WHEN value <= -1.7976931348623157e+308 THEN '"-Infinity"' ELSE value END || ',"timestamp":' || timestamp || ',"step":' || step || '}', ',') AS items FROM (SELECT step, timestamp, value, is_nan FROM metrics WHERE candidate_id = (SELECT id FROM candidates WHERE run_id = ?1 AND project_id = ?2) AND key = ?3 AND (step, timestamp, value, is_nan) > (?5, ?6, ?7, ?8) ORDER BY step, timestamp, value, is_nan LIMIT ?4)`, `SELECT step, timestamp, value, is_nan FROM metrics WHERE candidate_id = (SELECT id FROM candidates WHERE run_id = ?1 AND project_id = ?2) AND key = ?3 AND (step, timestamp, value, is_nan) > (?5, ?6, ?7, ?8) ORDER BY step, timestamp, value, is_nan LIMIT 2 OFFSET ?4 - 1`];
+// ---- src/tracking/metrics.ts metricHistoryJson / metricHistoryBulkInterval: D1 finds the runs; the points come from
+// each run's history object (src/tracking/metric-history.ts, mirrored by FloorHistory below), JSON built in JS
+const SQL_HISTORY_RUN = 'SELECT id, EXISTS (SELECT 1 FROM metrics WHERE candidate_id = c.id) AS legacy FROM candidates c WHERE run_id = ? AND project_id = ?';
+const SQL_BULK_RUNS = `SELECT id, run_id, EXISTS (SELECT 1 FROM metrics WHERE candidate_id = c.id) AS legacy FROM candidates c WHERE +project_id = ? AND run_id IN (SELECT value FROM json_each(?))`;
 
-// ---- src/tracking/metrics.ts metricHistoryBulkInterval: one batch of 2
-const SQL_BULK_RUNS = `SELECT run_id FROM candidates WHERE +project_id = ?1 AND run_id IN (SELECT value FROM json_each(?2))`;
-const SQL_BULK_SAMPLE = `WITH RECURSIVE runs AS MATERIALIZED ( SELECT c.id AS cid, c.run_id, j.key AS pos, (SELECT step FROM metrics WHERE candidate_id = c.id AND key = ?3 AND step >= ?4 ORDER BY step LIMIT 1) AS lo, (SELECT step FROM metrics WHERE candidate_id = c.id AND key = ?3 AND step <= ?5 ORDER BY step DESC LIMIT 1) AS hi, (SELECT count(*) FROM (SELECT 1 FROM metrics WHERE candidate_id = c.id AND key = ?3 AND step BETWEEN ?4 AND ?5 LIMIT ?6 + 1)) AS n FROM json_each(?2) j CROSS JOIN candidates c ON c.run_id = j.value AND +c.project_id = ?1), span AS (SELECT min(lo) AS lo, max(hi) AS hi FROM runs WHERE lo <= hi), buckets(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM buckets WHERE i + 1 < ?6 - 1), picked AS ( SELECT r.cid, m.step FROM runs r JOIN metrics m ON m.candidate_id = r.cid AND m.key = ?3 AND m.step BETWEEN ?4 AND ?5 WHERE r.n <= ?6 UNION SELECT r.cid, (SELECT step FROM metrics WHERE candidate_id = r.cid AND key = ?3 AND step >= s.lo + CAST((s.hi - s.lo) * (b.i * 1.0 / max(?6 - 1, 1)) AS INTEGER) AND step <= r.hi ORDER BY step LIMIT 1) FROM runs r, span s, buckets b WHERE r.n > ?6 UNION SELECT r.cid, r.hi FROM runs r WHERE r.n > ?6 AND r.lo <= r.hi), points AS ( SELECT r.run_id, r.pos, m.step, m.timestamp, m.value, m.is_nan, row_number() OVER (PARTITION BY r.cid ORDER BY m.step, m.timestamp, m.value) AS step_rank FROM picked pk CROSS JOIN runs r ON r.cid = pk.cid CROSS JOIN metrics m ON m.candidate_id = pk.cid AND m.key = ?3 AND m.step = pk.step WHERE pk.step IS NOT NULL) SELECT run_id, step, timestamp, value, is_nan FROM points WHERE step_rank <= ?6 ORDER BY pos, step, timestamp, value`;
+// ---- src/tracking/metric-history.ts MetricHistory: one SQLite database per run
+const HISTORY_SCHEMA = `
+  CREATE TABLE IF NOT EXISTS metric_keys (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE);
+  CREATE TABLE IF NOT EXISTS points (
+    key_id INTEGER NOT NULL, step INTEGER NOT NULL, timestamp INTEGER NOT NULL, value REAL NOT NULL, is_nan INTEGER NOT NULL,
+    PRIMARY KEY (key_id, step, timestamp, value, is_nan)
+  ) WITHOUT ROWID;`;
+const H_ORDER = 'ORDER BY step, timestamp, value, is_nan';
+const H_COLUMNS = 'SELECT step, timestamp, value, is_nan FROM points';
 
+/** A run's history database, as the Durable Object keeps it (same schema, same statements). */
+class FloorHistory {
+  constructor(file) {
+    this.file = file;
+    this.db = new DatabaseSync(file);
+    this.db.exec('PRAGMA journal_mode = WAL');
+    this.db.exec(HISTORY_SCHEMA);
+    this.cache = new Map();
+  }
+  stmt(sql) {
+    let s = this.cache.get(sql);
+    if (!s) this.cache.set(sql, (s = this.db.prepare(sql)));
+    return s;
+  }
+  keyId(key) {
+    return this.stmt('SELECT id FROM metric_keys WHERE key = ?').get(key)?.id ?? null;
+  }
+  append(rows) {
+    this.db.exec('BEGIN');
+    const ids = new Map();
+    let added = 0;
+    for (const [key, value, step, timestamp, isNan] of rows) {
+      let id = ids.get(key);
+      if (id === undefined) {
+        this.stmt('INSERT INTO metric_keys (key) VALUES (?) ON CONFLICT (key) DO NOTHING').run(key);
+        id = this.keyId(key);
+        ids.set(key, id);
+      }
+      added += Number(this.stmt('INSERT OR IGNORE INTO points VALUES (?, ?, ?, ?, ?)').run(id, step, timestamp, value, isNan).changes);
+    }
+    this.db.exec('COMMIT');
+    return added;
+  }
+  page(key, limit, after) {
+    const id = this.keyId(key);
+    if (id === null) return [];
+    const s = after
+      ? this.stmt(`${H_COLUMNS} WHERE key_id = ? AND (step, timestamp, value, is_nan) > (?, ?, ?, ?) ${H_ORDER} LIMIT ?`)
+      : this.stmt(`${H_COLUMNS} WHERE key_id = ? ${H_ORDER} LIMIT ?`);
+    return (after ? s.all(id, ...after, limit) : s.all(id, limit)).map((r) => [r.step, r.timestamp, r.value, r.is_nan]);
+  }
+  sample(key, start, end, max) {
+    const id = this.keyId(key);
+    if (id === null) return [];
+    const lo = this.stmt('SELECT step FROM points WHERE key_id = ? AND step >= ? AND step <= ? ORDER BY step LIMIT 1').get(id, start, end);
+    if (!lo) return [];
+    const hi = this.stmt('SELECT step FROM points WHERE key_id = ? AND step <= ? ORDER BY step DESC LIMIT 1').get(id, end);
+    const count = this.stmt('SELECT count(*) AS n FROM (SELECT 1 FROM points WHERE key_id = ? AND step BETWEEN ? AND ? LIMIT ?)').get(id, start, end, max + 1).n;
+    if (count <= max) return this.stmt(`${H_COLUMNS} WHERE key_id = ? AND step BETWEEN ? AND ? ${H_ORDER}`).all(id, start, end);
+    const steps = new Set();
+    const seek = this.stmt('SELECT step FROM points WHERE key_id = ? AND step >= ? AND step <= ? ORDER BY step LIMIT 1');
+    for (let i = 0; i === 0 || i < max - 1; i++) {
+      const found = seek.get(id, lo.step + Math.trunc((hi.step - lo.step) * (i / Math.max(max - 1, 1))), hi.step);
+      if (found) steps.add(found.step);
+    }
+    steps.add(hi.step);
+    const out = [];
+    const at = this.stmt(`${H_COLUMNS} WHERE key_id = ? AND step = ? ${H_ORDER}`);
+    for (const step of [...steps].sort((a, b) => a - b)) {
+      for (const row of at.all(id, step)) {
+        if (out.length === max) return out;
+        out.push(row);
+      }
+    }
+    return out;
+  }
+  close() {
+    this.db.close();
+  }
+}
+
+/** MLflow's JSON of stored points, as src/tracking/metrics.ts pointsJson writes it. */
+function pointsJson(key, rows) {
+  const q = JSON.stringify(key);
+  return rows
+    .map(([step, timestamp, value, isNan]) => {
+      const v = isNan ? NaN : value >= 1.7976931348623157e308 ? Infinity : value <= -1.7976931348623157e308 ? -Infinity : value;
+      return `{"key":${q},"value":${Number.isFinite(v) ? String(v) : `"${v}"`},"timestamp":${timestamp},"step":${step}}`;
+    })
+    .join(',');
+}
 
 // ---- src/tracking/candidate-table.ts (Experiment Candidates, src/ui/candidates.tsx)
 // getExperimentHeader
@@ -98,6 +186,10 @@ const SQL_UI_SORT_FIRST = `SELECT c.id AS id, (CASE WHEN o0.candidate_id IS NULL
 const SQL_UI_SORT_AFTER = `SELECT c.id AS id, (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) AS r0, o0.value AS v0, 0 AS r1, c.start_time AS v1, 0 AS r2, c.run_id AS v2 FROM candidates c LEFT JOIN latest_metrics o0 ON o0.candidate_id = c.id AND o0.key = ? WHERE c.experiment_id = ? AND c.lifecycle_stage = 'active' AND (((CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) > 0 OR ((CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) = 0 AND o0.value < ?)) OR (((CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) = 0 AND o0.value = ?) AND (c.start_time < ? OR (c.start_time = ? AND c.run_id > ?)))) ORDER BY (CASE WHEN o0.candidate_id IS NULL THEN 2 WHEN o0.is_nan = 1 THEN 1 ELSE 0 END) ASC, o0.value DESC, c.start_time DESC, c.run_id ASC LIMIT ?`;
 // ---- Sweep (src/ui/sweep.tsx, src/tracking/sweep.ts loadSweep): every matching id by the colour metric (SQL_UI_SORT_FIRST), then the drawn ones' axes
 const SQL_SWEEP_LINES = `SELECT c.id, c.name, c.run_id, (SELECT json_group_array(json_array(p.key, p.value)) FROM candidate_params p WHERE p.candidate_id = c.id AND p.key IN (SELECT value FROM json_each(?))) AS params, (SELECT json_group_array(json_array(m.key, m.value, m.is_nan)) FROM latest_metrics m WHERE m.candidate_id = c.id AND m.key IN (SELECT value FROM json_each(?))) AS metrics FROM json_each(?) AS picked JOIN candidates c ON c.id = picked.value ORDER BY picked.key`;
+// the table's total (countRuns), the children of the page's parents (childCandidateIds), the user's remembered columns (savedColumns)
+const SQL_COUNT_CANDIDATES = `SELECT count(*) AS n FROM candidates c WHERE c.experiment_id = ? AND c.lifecycle_stage = 'active'`;
+const SQL_CHILD_CANDIDATES = `select "candidates"."id" from "candidate_tags" inner join "candidates" on "candidates"."id" = "candidate_tags"."candidate_id" where "candidate_tags"."key" = ? AND "candidate_tags"."value" IN (SELECT run_id FROM candidates WHERE id IN (SELECT value FROM json_each(?))) AND "candidates"."experiment_id" = ? AND "candidates"."lifecycle_stage" = 'active' order by "candidates"."start_time", "candidates"."id" limit ?`;
+const SQL_SAVED_COLUMNS = `select "columns" from "candidate_table_columns" where ("candidate_table_columns"."user_id" = ? and "candidate_table_columns"."experiment_id" = ?)`;
 // loadCandidateRows: one batch of 4
 const SQL_CANDIDATE_ROWS = [
   'select "id", "run_id", "name", "status", "mlflow_user", "start_time", "end_time" from "candidates" where "candidates"."id" IN (SELECT value FROM json_each(?))',
@@ -147,12 +239,12 @@ const SQL_SEARCH_TRACES_NEWEST = `SELECT t.id AS id, 0 AS r0, t.request_time AS 
 export const MIRRORED_SQL = {
   authenticateToken: [SQL_AUTH_TOKEN, SQL_AUTH_TOKEN_BY_PATH],
   createRun: SQL_CREATE_RUN,
-  logBatch: [SQL_LOG_PARAMS, SQL_LOG_TAGS, SQL_LOG_METRICS, SQL_LOG_LATEST, SQL_RUN_STATE],
+  logBatch: [SQL_CHECK_WRITABLE, SQL_LOG_PARAMS, SQL_LOG_TAGS, SQL_LOG_LATEST, SQL_RUN_STATE],
   projectExperimentIds: [SQL_PROJECT_EXPERIMENT_IDS],
   searchRunIds: [SQL_SEARCH_W2],
   loadRuns: SQL_LOAD_RUNS,
-  metricHistoryJson: [SQL_HISTORY_RUN, ...SQL_HISTORY_FIRST, ...SQL_HISTORY_NEXT],
-  metricHistoryBulkInterval: [SQL_BULK_RUNS, SQL_BULK_SAMPLE],
+  metricHistoryJson: [SQL_HISTORY_RUN],
+  metricHistoryBulkInterval: [SQL_BULK_RUNS],
   getExperimentHeader: [SQL_EXPERIMENT_HEADER],
   experimentColumnKeys: SQL_COLUMN_KEYS,
   searchRunIdsUiSort: [SQL_UI_SORT_FIRST, SQL_UI_SORT_AFTER],
@@ -164,6 +256,9 @@ export const MIRRORED_SQL = {
   resolvePackage: SQL_RESOLVE_PACKAGE,
   listDirectory: [SQL_LIST_DIRECTORY],
   loadSweep: [SQL_SWEEP_LINES],
+  countRuns: [SQL_COUNT_CANDIDATES],
+  childCandidateIds: [SQL_CHILD_CANDIDATES],
+  savedColumns: [SQL_SAVED_COLUMNS],
   createTrace: SQL_CREATE_TRACE,
   traceRowId: [SQL_TRACE_ROW_ID],
   loadTraceInfos: SQL_LOAD_TRACE_INFOS,
@@ -291,23 +386,33 @@ export class Floor {
     });
   }
 
-  /** runs/log-batch (logBatch): one transaction, rows passed as JSON text to json_each. */
+  /** runs/log-batch (logBatch): the D1 check, the points to the run's history, then one D1 transaction. */
   logBatch(run, { params = [], tags = [], metrics = [] }) {
     this.authenticate();
+    const rows = metrics.map((m) => {
+      const [value, isNan] = encodeValue(m.value);
+      return [m.key, value, m.step, m.timestamp, isNan];
+    });
+    if (rows.length) {
+      const check = this.stmt(SQL_CHECK_WRITABLE).get(run.runId, this.projectId, JSON.stringify(params.map((p) => [p.key, p.value])));
+      if (check?.lifecycle_stage !== 'active' || check.clash) throw new Error('floor: logBatch refused');
+      this.history(run).append(rows);
+    }
     this.batch(() => {
       if (params.length) this.stmt(SQL_LOG_PARAMS).run(run.runId, this.projectId, JSON.stringify(params.map((p) => [p.key, p.value])));
       if (tags.length) this.stmt(SQL_LOG_TAGS).run(run.runId, this.projectId, JSON.stringify(tags.map((t) => [t.key, t.value])));
-      if (metrics.length) {
-        const rows = metrics.map((m) => {
-          const [value, isNan] = encodeValue(m.value);
-          return [m.key, value, m.step, m.timestamp, isNan];
-        });
-        this.stmt(SQL_LOG_METRICS).run(run.runId, this.projectId, JSON.stringify(rows));
-        this.stmt(SQL_LOG_LATEST).run(run.runId, this.projectId, JSON.stringify(summaryPerKey(rows)));
-      }
+      if (rows.length) this.stmt(SQL_LOG_LATEST).run(run.runId, this.projectId, JSON.stringify(summaryPerKey(rows)));
       const state = this.stmt(SQL_RUN_STATE).get(run.runId, this.projectId);
       if (state?.lifecycle_stage !== 'active') throw new Error('floor: logBatch to a run that is not active');
     });
+  }
+
+  /** The run's history database (the Durable Object's), opened once. */
+  history(run) {
+    this.histories ??= new Map();
+    let h = this.histories.get(run.runId);
+    if (!h) this.histories.set(run.runId, (h = new FloorHistory(join(this.dir ?? tmpdir(), `history-${run.runId}.sqlite`))));
+    return h;
   }
 
   /** runs/search for W2 (projectExperimentIds, searchRunIds, loadRuns). Returns the candidate ids. */
@@ -325,38 +430,28 @@ export class Floor {
     return ids;
   }
 
-  /** Every point of a metric through metrics/get-history pages of `pageSize` (metricHistoryJson). */
+  /** Every point of a metric through metrics/get-history pages of `pageSize` (metricHistoryJson): the run in D1, a page from its history, JSON. */
   getHistoryAll(run, key, pageSize) {
-    let cursor = null;
+    let after = null;
     let points = 0;
-    for (let page = 0; page < 1_000_000; page++) {
+    for (;;) {
       this.authenticate();
-      const [items, tail] = this.batch(() => {
-        this.stmt(SQL_HISTORY_RUN).get(run.runId, this.projectId);
-        const [pageSql, tailSql] = cursor ? SQL_HISTORY_NEXT : SQL_HISTORY_FIRST;
-        const values = [run.runId, this.projectId, key, pageSize, ...(cursor ?? [])];
-        return [this.stmt(pageSql).get(...values).items ?? '', this.stmt(tailSql).all(...values)];
-      });
-      // two tail rows: the page was full and another follows; else this was the last page
-      if (tail.length < 2) {
-        points += items ? items.match(/"step":/g).length : 0;
-        break;
-      }
-      points += pageSize;
-      const last = tail[0];
-      cursor = [last.step, last.timestamp, last.value, last.is_nan];
+      this.stmt(SQL_HISTORY_RUN).get(run.runId, this.projectId);
+      const rows = this.history(run).page(key, pageSize + 1, after);
+      const page = rows.slice(0, pageSize);
+      const json = pointsJson(key, page);
+      points += json ? page.length : 0;
+      if (rows.length <= pageSize) break;
+      after = page[page.length - 1];
     }
     return points;
   }
 
-  /** metrics/get-history-bulk-interval (metricHistoryBulkInterval). Returns the number of points. */
+  /** metrics/get-history-bulk-interval (metricHistoryBulkInterval) for one run. Returns the number of points. */
   bulkInterval(runs, key, maxResults) {
     this.authenticate();
-    const json = JSON.stringify(runs.map((r) => r.runId));
-    return this.batch(() => {
-      this.stmt(SQL_BULK_RUNS).all(this.projectId, json);
-      return this.stmt(SQL_BULK_SAMPLE).all(this.projectId, json, key, 0, Number.MAX_SAFE_INTEGER, maxResults).length;
-    });
+    this.stmt(SQL_BULK_RUNS).all(this.projectId, JSON.stringify(runs.map((r) => r.runId)));
+    return runs.reduce((n, r) => n + this.history(r).sample(key, 0, Number.MAX_SAFE_INTEGER, maxResults).length, 0);
   }
 
   /**
@@ -387,10 +482,13 @@ export class Floor {
     )
       .slice(0, perPage)
       .map((r) => r.id);
+    this.stmt(SQL_SAVED_COLUMNS).get(this.userId, expId);
+    this.stmt(SQL_COUNT_CANDIDATES).get(expId);
     const json = JSON.stringify(ids);
     this.batch(() => {
       for (const sql of SQL_CANDIDATE_ROWS) this.stmt(sql).all(json);
     });
+    this.stmt(SQL_CHILD_CANDIDATES).all('mlflow.parentRunId', json, expId, 500);
     return { ids, ms: performance.now() - t0 };
   }
 
@@ -429,10 +527,8 @@ export class Floor {
     // the page carries every metric's chart, sampled as metricHistoryBulkInterval does
     const json = JSON.stringify([run.runId]);
     for (const m of summaries) {
-      this.batch(() => {
-        this.stmt(SQL_BULK_RUNS).all(this.projectId, json);
-        this.stmt(SQL_BULK_SAMPLE).all(this.projectId, json, m.key, 0, Number.MAX_SAFE_INTEGER, 300);
-      });
+      this.stmt(SQL_BULK_RUNS).all(this.projectId, json);
+      this.history(run).sample(m.key, 0, Number.MAX_SAFE_INTEGER, 300);
     }
     this.stmt(SQL_RELATED_CHILDREN).all('mlflow.parentRunId', experiment.id, run.runId, 'active', 100);
     this.stmt(SQL_GET_USER).get(this.userId);
@@ -448,11 +544,8 @@ export class Floor {
     this.batch(() => {
       for (const sql of SQL_CANDIDATE_RUN) this.stmt(sql).all(run.candidateId, this.projectId);
     });
-    const json = JSON.stringify([run.runId]);
-    return this.batch(() => {
-      this.stmt(SQL_BULK_RUNS).all(this.projectId, json);
-      return this.stmt(SQL_BULK_SAMPLE).all(this.projectId, json, key, 0, Number.MAX_SAFE_INTEGER, 300).length;
-    });
+    this.stmt(SQL_BULK_RUNS).all(this.projectId, JSON.stringify([run.runId]));
+    return this.history(run).sample(key, 0, Number.MAX_SAFE_INTEGER, 300).length;
   }
 
   /** Trace infos by row id (loadTraceInfos): one transaction of 4. */
@@ -502,6 +595,7 @@ export class Floor {
   /** Closes the database (and removes it unless attached to the worker's). */
   close() {
     try {
+      for (const h of this.histories?.values() ?? []) h.close();
       this.db.close();
     } catch {}
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });

@@ -33,12 +33,13 @@ const w3 = await import('./workloads/w3.mjs');
 const w4 = await import('./workloads/w4.mjs');
 const w5 = await import('./workloads/w5.mjs');
 const w6 = await import('./workloads/w6.mjs');
+const w7 = await import('./workloads/w7.mjs');
 
 const MiB = 1024 * 1024;
 /** The sizes the issue fixes (full) and a smoke run (quick, under a minute; figures not comparable). */
 const SIZES = {
-  full: { w1Runs: 2000, w2Runs: 25_000, w2Calls: 10, w3Points: 100_000, w3Repeats: 10, w3BulkCalls: 10, w4Calls: 10, w5Bytes: 200 * MiB, w6Traces: 2000, w6Calls: 10 },
-  quick: { w1Runs: 20, w2Runs: 60, w2Calls: 3, w3Points: 5000, w3Repeats: 2, w3BulkCalls: 3, w4Calls: 3, w5Bytes: 16 * MiB, w6Traces: 60, w6Calls: 3 },
+  full: { w1Runs: 2000, w2Runs: 25_000, w2Calls: 10, w3Points: 100_000, w3Repeats: 10, w3BulkCalls: 10, w4Calls: 10, w5Bytes: 200 * MiB, w6Traces: 2000, w6Calls: 10, w7Batches: 25, w7PageCalls: 20, w7Points: 5_000_000, w7Reads: 5 },
+  quick: { w1Runs: 20, w2Runs: 60, w2Calls: 3, w3Points: 5000, w3Repeats: 2, w3BulkCalls: 3, w4Calls: 3, w5Bytes: 16 * MiB, w6Traces: 60, w6Calls: 3, w7Batches: 2, w7PageCalls: 3, w7Points: 100_000, w7Reads: 2 },
 };
 
 /** The steps in order; later ones reuse what earlier ones logged (see docs/benchmarks.md). */
@@ -51,9 +52,10 @@ const STEPS = [
   { name: 'W4 pages', workload: 'w4', run: w4.run },
   { name: 'W5 artifacts', workload: 'w5', run: w5.run },
   { name: 'W6 traces', workload: 'w6', run: w6.run },
+  { name: 'W7 history objects', workload: 'w7', run: w7.run },
 ];
 /** What a workload needs logged before it. */
-const NEEDS = { w1: [], w2: ['w1'], w3: [], w4: ['w1', 'w2', 'w3'], w5: [], w6: [] };
+const NEEDS = { w1: [], w2: ['w1'], w3: [], w4: ['w1', 'w2', 'w3'], w5: [], w6: [], w7: ['w1'] };
 
 const { values: args } = parseArgs({
   options: {
@@ -67,16 +69,18 @@ const { values: args } = parseArgs({
 const sizes = { ...(args.quick ? SIZES.quick : SIZES.full) };
 // diagnosis only (e.g. does the worker's memory grow with the file?): BENCH_W5_MIB=64
 if (process.env.BENCH_W5_MIB) sizes.w5Bytes = Number(process.env.BENCH_W5_MIB) * MiB;
+// W7's big candidate, smaller on a slow machine (a multiple of 4000): BENCH_W7_POINTS=1000000
+if (process.env.BENCH_W7_POINTS) sizes.w7Points = Number(process.env.BENCH_W7_POINTS);
 if (!['api', 'direct'].includes(args.seed)) {
   console.error("--seed: 'api' (default: through runs/create + log-batch) or 'direct' (into the stopped worker's D1 file)");
   process.exit(2);
 }
-let selected = new Set(['w1', 'w2', 'w3', 'w4', 'w5', 'w6']);
+let selected = new Set(['w1', 'w2', 'w3', 'w4', 'w5', 'w6', 'w7']);
 if (args.only) {
   selected = new Set();
   for (const w of args.only.split(',').map((s) => s.trim().toLowerCase())) {
     if (!NEEDS[w]) {
-      console.error(`--only: unknown workload '${w}' (w1..w6)`);
+      console.error(`--only: unknown workload '${w}' (w1..w7)`);
       process.exit(2);
     }
     selected.add(w);

@@ -5,7 +5,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { AppEnv } from './env';
+import type { AppEnv, Bindings } from './env';
 import { DomainError, InvalidInputError, TooLargeError } from './errors';
 import { authenticate } from './access/middleware';
 import { mlflowApi } from './api/mlflow';
@@ -19,6 +19,7 @@ import { usersApi } from './api/v4/users';
 import { ui } from './ui';
 import { securityHeaders } from './ui/security';
 import { mlflowLanding } from './ui/mlflow-links';
+import { copyLegacyHistoryOnSchedule } from './tracking/history-upgrade';
 import { domainErrorPage, errorPage } from './ui/errors';
 
 const MLFLOW_PATH = /^\/api\/v4\/projects\/[^/]+\/ml\/mlflow(\/|$)/;
@@ -67,4 +68,5 @@ app.onError((err, c) => {
   return errorPage(c, 500, 'Something went wrong.');
 });
 
-export default app;
+export { MetricHistory } from './tracking/metric-history';
+export default { fetch: app.fetch, scheduled: copyLegacyHistoryOnSchedule } satisfies ExportedHandler<Bindings>;

@@ -3,6 +3,7 @@ import { env, exports } from 'cloudflare:workers';
 import { createToken } from '../src/access/tokens';
 import { createUser } from '../src/access/users';
 import { addMember, createProject } from '../src/access/projects';
+import { AccessLevel } from '../src/access/policy';
 import { openDatabase } from '../src/db/client';
 import { setFlag } from '../src/flags/flags';
 
@@ -17,7 +18,7 @@ export const unique = (prefix = 'x') => `${prefix}${Date.now().toString(36)}${(c
 export async function seedUser(opts: { admin?: boolean; scopes?: string[]; username?: string; password?: string } = {}) {
   const username = opts.username ?? unique('user');
   const user = await createUser(db(), { username, name: username, email: `${username}@example.com`, password: opts.password, isAdmin: opts.admin });
-  const { secret } = await createToken(db(), { userId: user.id, name: 't', scopes: opts.scopes ?? ['api'] });
+  const { secret } = await createToken(db(), { userId: user.id, name: 't', scopes: opts.scopes ?? ['api'], expiresAt: null });
   return { user, token: secret };
 }
 
@@ -29,7 +30,7 @@ export async function seedProject(ownerId: number, opts: { ml?: boolean } = {}) 
 }
 
 /** Adds `userId` to the project at `level`. */
-export const seedMember = (projectId: number, userId: number, level: number) => addMember(db(), projectId, userId, level);
+export const seedMember = (projectId: number, userId: number, level: number) => addMember(db(), projectId, userId, level, AccessLevel.owner);
 
 type CallOptions = { token?: string; json?: unknown; body?: BodyInit; headers?: Record<string, string> };
 

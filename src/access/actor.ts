@@ -14,6 +14,10 @@ export type Actor = {
   via: 'token' | 'session';
   /** For sessions: the CSRF token every state-changing request must carry. */
   csrfToken?: string;
+  /** The token presented, or the token the session was started with (null: a password session). */
+  tokenId: number | null;
+  /** When the credential stops working (null: never); tokens it creates expire no later. */
+  expiresAt: number | null;
 };
 
 /** True when the actor's scopes allow writing (not only reading). */

@@ -22,7 +22,8 @@ export async function bootstrapInstance(db: Database, kv: KVNamespace, secret: s
     if (e instanceof AlreadyExistsError) return false; // a concurrent request won the race
     throw e;
   }
-  await createToken(db, { userId: admin.id, name: 'bootstrap', scopes: ['api'], secret });
+  // The bootstrap token is the deployment's own secret: it does not expire (rotate the secret instead).
+  await createToken(db, { userId: admin.id, name: 'bootstrap', scopes: ['api'], expiresAt: null, secret });
   if (demo) {
     const project = await createProject(db, admin.id, { namespace: 'root', path: 'demo', name: 'Demo' });
     await setFlag(kv, 'ml_experiment_tracking', true, project.id);

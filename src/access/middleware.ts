@@ -119,7 +119,7 @@ async function authenticateAccess(c: Context<AppEnv>, config: AccessConfig, sess
   const current = session ? await authenticateSession(db, session, ref) : null;
   if (current && isUserOf(current.actor.user, email)) return current;
   const user = await accessUser(db, email, config.createUsers);
-  const secret = await createSession(db, user.id);
+  const secret = await createSession(db, { userId: user.id, ipAddress: c.req.header('cf-connecting-ip'), userAgent: c.req.header('user-agent') });
   setSessionCookie(c, secret);
   return authenticateSession(db, secret, ref);
 }

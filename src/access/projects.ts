@@ -1,8 +1,9 @@
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { modelVersions, projectMembers, projects, registeredModels, users } from '../db/schema';
+import { candidates, modelVersions, projectMembers, projects, registeredModels, users } from '../db/schema';
 import { deleteProjectObjects } from '../packages/packages';
-import { AlreadyExistsError, InvalidInputError, NotFoundError } from '../errors';
+import { destroyHistories } from '../tracking/metric-history';
+import { AlreadyExistsError, ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../errors';
 import type { Actor } from './actor';
 import { AccessLevel, MEMBER_LEVELS, type Project, type ProjectAccess } from './policy';
 
@@ -16,6 +17,13 @@ export type NewProject = { namespace: string; path: string; name?: string; descr
 function checkSlug(value: string, field: string) {
   if (!SLUG.test(value) || value.endsWith('.git')) {
     throw new InvalidInputError(`${field} may hold letters, digits, "_", "-" and "." and must start with a letter or digit (at most 100)`, field);
+  }
+}
+
+/** Whether `actor` may create a project in `namespace`: their own (their username), or any for admins. */
+export function checkNamespaceFor(actor: Actor, namespace: string): void {
+  if (!actor.user.isAdmin && namespace.toLowerCase() !== actor.user.username.toLowerCase()) {
+    throw new ForbiddenError(`403 Forbidden: you may create projects only in your own namespace '${actor.user.username}'`);
   }
 }
 
@@ -98,12 +106,14 @@ export async function updateProject(db: Database, id: number, patch: { name?: st
 
 /**
  * Deletes a project and everything in it: rows (model versions first, since they pin their
- * candidates), then its artifact bytes in R2.
+ * candidates), then its artifact bytes in R2 and its candidates' metric history objects.
  */
 export async function deleteProject(db: Database, bucket: R2Bucket, id: number): Promise<void> {
+  const runIds = (await db.select({ runId: candidates.runId }).from(candidates).where(eq(candidates.projectId, id))).map((r) => r.runId);
   const models = db.select({ id: registeredModels.id }).from(registeredModels).where(eq(registeredModels.projectId, id));
   await db.batch([db.delete(modelVersions).where(inArray(modelVersions.registeredModelId, models)), db.delete(projects).where(eq(projects.id, id))]);
   await deleteProjectObjects(bucket, id);
+  await destroyHistories(runIds);
 }
 
 /** A member row with its user. */
@@ -125,33 +135,77 @@ function checkLevel(level: number) {
   }
 }
 
-/** Adds a member; AlreadyExistsError if they already are one. */
-export async function addMember(db: Database, projectId: number, userId: number, level: number): Promise<void> {
+/**
+ * GitLab's rule for managing owners: only an owner (or an admin, who counts as one) may make
+ * someone an owner, or change or remove an owner. `managerLevel` is the level of who asks.
+ */
+function checkOwnerRule(managerLevel: number, touchesOwner: boolean) {
+  if (touchesOwner && managerLevel < AccessLevel.owner) throw new ForbiddenError('403 Forbidden: only owners may grant, change or remove the Owner role');
+}
+
+const LAST_OWNER = 'a project must keep at least one owner: make someone else owner first';
+
+// True when the project has an owner besides `userId` (evaluated inside the writing statement).
+const otherOwner = (projectId: number, userId: number) =>
+  sql`EXISTS (SELECT 1 FROM ${projectMembers} o WHERE o.project_id = ${projectId} AND o.user_id <> ${userId} AND o.access_level >= ${AccessLevel.owner})`;
+
+async function currentLevel(db: Database, projectId: number, userId: number): Promise<number> {
+  const row = await db
+    .select({ level: projectMembers.accessLevel })
+    .from(projectMembers)
+    .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, userId)))
+    .get();
+  if (!row) throw new NotFoundError('404 Member Not Found');
+  return row.level;
+}
+
+/** Adds a member at `level`, asked by someone at `managerLevel`; AlreadyExistsError if they already are one. */
+export async function addMember(db: Database, projectId: number, userId: number, level: number, managerLevel: number): Promise<void> {
   checkLevel(level);
+  checkOwnerRule(managerLevel, level >= AccessLevel.owner);
   const user = await db.select({ id: users.id }).from(users).where(eq(users.id, userId)).get();
   if (!user) throw new NotFoundError('404 User Not Found');
   const done = await db.insert(projectMembers).values({ projectId, userId, accessLevel: level }).onConflictDoNothing().returning();
   if (done.length === 0) throw new AlreadyExistsError('Member already exists');
 }
 
-/** Changes a member's access level. */
-export async function updateMember(db: Database, projectId: number, userId: number, level: number): Promise<void> {
+/** Changes a member's access level, asked by someone at `managerLevel`; the last owner stays one. */
+export async function updateMember(db: Database, projectId: number, userId: number, level: number, managerLevel: number): Promise<void> {
   checkLevel(level);
+  const before = await currentLevel(db, projectId, userId);
+  checkOwnerRule(managerLevel, level >= AccessLevel.owner || before >= AccessLevel.owner);
   const done = await db
     .update(projectMembers)
     .set({ accessLevel: level })
-    .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, userId)))
+    .where(
+      and(
+        eq(projectMembers.projectId, projectId),
+        eq(projectMembers.userId, userId),
+        // the guards again, in the statement itself: a concurrent change cannot slip between
+        level >= AccessLevel.owner || managerLevel >= AccessLevel.owner ? undefined : sql`${projectMembers.accessLevel} < ${AccessLevel.owner}`,
+        level >= AccessLevel.owner ? undefined : sql`(${projectMembers.accessLevel} < ${AccessLevel.owner} OR ${otherOwner(projectId, userId)})`,
+      ),
+    )
     .returning();
-  if (done.length === 0) throw new NotFoundError('404 Member Not Found');
+  if (done.length === 0) throw before >= AccessLevel.owner ? new ConflictError(LAST_OWNER) : new NotFoundError('404 Member Not Found');
 }
 
-/** Removes a member. */
-export async function removeMember(db: Database, projectId: number, userId: number): Promise<void> {
+/** Removes a member, asked by someone at `managerLevel`; the last owner cannot be removed. */
+export async function removeMember(db: Database, projectId: number, userId: number, managerLevel: number): Promise<void> {
+  const before = await currentLevel(db, projectId, userId);
+  checkOwnerRule(managerLevel, before >= AccessLevel.owner);
   const done = await db
     .delete(projectMembers)
-    .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, userId)))
+    .where(
+      and(
+        eq(projectMembers.projectId, projectId),
+        eq(projectMembers.userId, userId),
+        managerLevel >= AccessLevel.owner ? undefined : sql`${projectMembers.accessLevel} < ${AccessLevel.owner}`,
+        sql`(${projectMembers.accessLevel} < ${AccessLevel.owner} OR ${otherOwner(projectId, userId)})`,
+      ),
+    )
     .returning();
-  if (done.length === 0) throw new NotFoundError('404 Member Not Found');
+  if (done.length === 0) throw before >= AccessLevel.owner ? new ConflictError(LAST_OWNER) : new NotFoundError('404 Member Not Found');
 }
 
 /** The GitLab shape of a project. */

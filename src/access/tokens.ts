@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { personalAccessTokens, projectMembers, projects, users } from '../db/schema';
+import { personalAccessTokens, projectMembers, projects, sessions, users } from '../db/schema';
 import { InvalidInputError, NotFoundError } from '../errors';
 import type { Actor, Scope } from './actor';
 import { randomAlphanumeric, sha256Hex } from './crypto';
@@ -17,7 +17,34 @@ const SCOPES: readonly Scope[] = ['api', 'read_api'];
 const LAST_USED_GRANULARITY_MS = 60_000;
 
 /** What it takes to create a token. `secret` is for bootstrapping a known token. */
-export type NewToken = { userId: number; name: string; scopes: string[]; expiresAt?: number | null; secret?: string };
+export type NewToken = {
+  userId: number;
+  name: string;
+  scopes: string[];
+  /** When it stops working; null only for the bootstrap token (see `newTokenExpiry`). */
+  expiresAt: number | null;
+  /** The token that creates it (revoking that one revokes this one). */
+  parentId?: number | null;
+  secret?: string;
+};
+
+/** GitLab's default maximum lifetime of a personal access token. */
+export const MAX_TOKEN_LIFETIME_DAYS = 365;
+const DAY_MS = 24 * 3600_000;
+
+/**
+ * When a token `creator` asks for expires: `requested`, or in 365 days when none is given. Only
+ * admins may ask for more than 365 days. Never later than the creator's own credential.
+ */
+export function newTokenExpiry(creator: Actor, requested: number | undefined, now = Date.now()): number {
+  const max = now + MAX_TOKEN_LIFETIME_DAYS * DAY_MS;
+  if (requested !== undefined && !Number.isFinite(requested)) throw new InvalidInputError('expires_at is not a valid date', 'expires_at');
+  if (requested !== undefined && requested > max && !creator.user.isAdmin) {
+    throw new InvalidInputError(`expires_at must be at most ${MAX_TOKEN_LIFETIME_DAYS} days ahead (${new Date(max).toISOString().slice(0, 10)})`, 'expires_at');
+  }
+  const wanted = requested ?? max;
+  return creator.expiresAt == null ? wanted : Math.min(wanted, creator.expiresAt);
+}
 
 /** Creates a token; returns the row and the secret, which is shown only this once. */
 export async function createToken(db: Database, input: NewToken): Promise<{ token: PersonalAccessToken; secret: string }> {
@@ -35,7 +62,8 @@ export async function createToken(db: Database, input: NewToken): Promise<{ toke
       name: input.name,
       tokenHash: await sha256Hex(secret),
       scopes: [...new Set(input.scopes)].join(' '),
-      expiresAt: input.expiresAt ?? null,
+      expiresAt: input.expiresAt,
+      parentId: input.parentId ?? null,
     })
     .returning();
   return { token, secret };
@@ -64,7 +92,7 @@ export async function authenticateToken(db: Database, secret: string, projectRef
   if (token.lastUsedAt == null || now - token.lastUsedAt > LAST_USED_GRANULARITY_MS) {
     await db.update(personalAccessTokens).set({ lastUsedAt: now }).where(eq(personalAccessTokens.id, token.id));
   }
-  const actor: Actor = { user, scopes: token.scopes.split(' ') as Scope[], via: 'token' };
+  const actor: Actor = { user, scopes: token.scopes.split(' ') as Scope[], via: 'token', tokenId: token.id, expiresAt: token.expiresAt };
   return { actor, preloaded: projectRef === undefined ? undefined : { ref: projectRef, project: row.project, level: row.level } };
 }
 
@@ -74,11 +102,22 @@ export async function listTokens(db: Database, userId?: number): Promise<Persona
   return (userId === undefined ? q : q.where(eq(personalAccessTokens.userId, userId))).orderBy(personalAccessTokens.id);
 }
 
-/** Revokes a token; `ownerId` limits it to that user's tokens (non-admins). */
+/**
+ * Revokes a token and every token created through it (by it or by a session started with it,
+ * at any depth), and ends the sessions started with any of them. `ownerId` limits it to that
+ * user's tokens (non-admins).
+ */
 export async function revokeToken(db: Database, id: number, ownerId?: number): Promise<void> {
   const where = ownerId === undefined ? eq(personalAccessTokens.id, id) : and(eq(personalAccessTokens.id, id), eq(personalAccessTokens.userId, ownerId));
-  const done = await db.update(personalAccessTokens).set({ revoked: true }).where(where).returning({ id: personalAccessTokens.id });
-  if (done.length === 0) throw new NotFoundError('Personal access token Not Found');
+  const found = await db.select({ id: personalAccessTokens.id }).from(personalAccessTokens).where(where).get();
+  if (!found) throw new NotFoundError('Personal access token Not Found');
+  const lineage = sql`(WITH RECURSIVE lineage(id) AS (
+      SELECT ${id} UNION SELECT t.id FROM personal_access_tokens t JOIN lineage ON t.parent_id = lineage.id
+    ) SELECT id FROM lineage)`;
+  await db.batch([
+    db.update(personalAccessTokens).set({ revoked: true }).where(sql`${personalAccessTokens.id} IN ${lineage}`),
+    db.delete(sessions).where(sql`${sessions.tokenId} IN ${lineage}`),
+  ]);
 }
 
 /** Whether any user exists yet (bootstrap runs only on an empty instance). */

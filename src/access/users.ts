@@ -1,7 +1,8 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { users } from '../db/schema';
-import { AlreadyExistsError, InvalidInputError, NotFoundError } from '../errors';
+import { projectMembers, projects, sessions, users } from '../db/schema';
+import { AlreadyExistsError, ConflictError, InvalidInputError, NotFoundError } from '../errors';
+import { AccessLevel } from './policy';
 import type { User } from './actor';
 import { hashPassword } from './crypto';
 
@@ -52,22 +53,52 @@ export async function listUsers(db: Database, page: { limit: number; offset: num
   return db.select().from(users).orderBy(users.id).limit(page.limit).offset(page.offset);
 }
 
-/** Blocks or unblocks a user; a blocked user's tokens and sessions stop working. */
+/**
+ * Blocks or unblocks a user. Blocking stops all their tokens at once and ends their sessions
+ * for good (unblocking brings the tokens back, not the sessions).
+ */
 export async function setUserBlocked(db: Database, id: number, blocked: boolean): Promise<User> {
-  const [row] = await db.update(users).set({ isBlocked: blocked }).where(eq(users.id, id)).returning();
+  const [[row]] = await db.batch([
+    db.update(users).set({ isBlocked: blocked }).where(eq(users.id, id)).returning(),
+    ...(blocked ? [db.delete(sessions).where(eq(sessions.userId, id))] : []),
+  ]);
   if (!row) throw new NotFoundError('User Not Found');
   return row;
 }
 
-/** The public shape of a user (no secrets). */
-export function userJson(user: User) {
-  return {
+/**
+ * Deletes a user: their tokens, sessions and memberships go with them; what they logged stays,
+ * without its author. Refused (ConflictError) while they are the only owner of a project.
+ */
+export async function deleteUser(db: Database, id: number): Promise<void> {
+  await getUser(db, id);
+  const sole = await db
+    .select({ namespace: projects.namespace, path: projects.path })
+    .from(projectMembers)
+    .innerJoin(projects, eq(projects.id, projectMembers.projectId))
+    .where(
+      and(
+        eq(projectMembers.userId, id),
+        eq(projectMembers.accessLevel, AccessLevel.owner),
+        sql`NOT EXISTS (SELECT 1 FROM ${projectMembers} o WHERE o.project_id = ${projectMembers.projectId} AND o.user_id <> ${id} AND o.access_level >= ${AccessLevel.owner})`,
+      ),
+    )
+    .limit(5);
+  if (sole.length > 0) {
+    const names = sole.map((p) => `${p.namespace}/${p.path}`).join(', ');
+    throw new ConflictError(`the user is the only owner of ${names}: give each project another owner or delete it first`);
+  }
+  await db.delete(users).where(eq(users.id, id));
+}
+
+/** The shape of a user; `full` (admins and the user themselves) adds the email and admin flag. */
+export function userJson(user: User, full = true) {
+  const base = {
     id: user.id,
     username: user.username,
     name: user.name,
-    email: user.email,
     state: user.isBlocked ? 'blocked' : 'active',
-    is_admin: user.isAdmin,
     created_at: new Date(user.createdAt).toISOString(),
   };
+  return full ? { ...base, email: user.email, is_admin: user.isAdmin } : base;
 }

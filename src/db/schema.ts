@@ -47,9 +47,11 @@ export const personalAccessTokens = sqliteTable(
     expiresAt: integer('expires_at'),
     revoked: integer('revoked', { mode: 'boolean' }).notNull().default(false),
     lastUsedAt: integer('last_used_at'),
+    /** The token (or the token behind the session) that created this one: revoking it revokes this one. */
+    parentId: integer('parent_id'),
     createdAt: integer('created_at').notNull().default(now),
   },
-  (t) => [index('pat_user_idx').on(t.userId)],
+  (t) => [index('pat_user_idx').on(t.userId), index('pat_parent_idx').on(t.parentId)],
 );
 
 /** Browser sessions; the cookie holds the secret, the row its SHA-256. */
@@ -60,19 +62,14 @@ export const sessions = sqliteTable(
     userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
     csrfToken: text('csrf_token').notNull(),
     expiresAt: integer('expires_at').notNull(),
+    /** The token signed in with, if any: the session ends when it is revoked or expires. */
+    tokenId: integer('token_id').references(() => personalAccessTokens.id, { onDelete: 'cascade' }),
+    /** The client that signed in, for the user's list of their sessions. */
+    ipAddress: text('ip_address'),
+    userAgent: text('user_agent'),
     createdAt: integer('created_at').notNull().default(now),
   },
-  (t) => [index('sessions_user_idx').on(t.userId)],
-);
-
-/** Failed sign-in attempts, for slowing down guessing. */
-export const signInFailures = sqliteTable(
-  'sign_in_failures',
-  {
-    login: text('login').primaryKey(),
-    failures: integer('failures').notNull(),
-    lastFailureAt: integer('last_failure_at').notNull(),
-  },
+  (t) => [index('sessions_user_idx').on(t.userId), index('sessions_token_idx').on(t.tokenId)],
 );
 
 /** Projects, addressed by id or by `namespace/path`. */
@@ -530,5 +527,9 @@ export const packageUploads = sqliteTable(
     partKey: text('part_key').notNull().default(''),
     userId: integer('user_id').references(() => users.id, { onDelete: 'set null' }),
     createdAt: integer('created_at').notNull().default(now),
+    /** When it was completed: the row stays a while so that a repeated complete answers as the first. */
+    completedAt: integer('completed_at'),
+    /** The parts it was completed with (JSON of `[partNumber, etag]`), to recognise a repeat. */
+    completedParts: text('completed_parts'),
   },
 );

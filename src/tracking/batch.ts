@@ -1,8 +1,9 @@
 /**
  * Logging to a run: params, tags and metric points, as log-batch and the single-item
- * endpoints (log-parameter, set-tag, log-metric) do. Everything a request logs is written in
+ * endpoints (log-parameter, set-tag, log-metric) do. Everything a request writes to D1 is
  * ONE round trip: one `batch()` (one transaction) whose statements read their rows from one
- * JSON text through `json_each(?)`, with `latest_metrics` upserted in the same transaction.
+ * JSON text through `json_each(?)`, with `latest_metrics` upserted in the same transaction; the
+ * metric points themselves go to the run's history object (see logBatch for the order).
  *
  * Every write is guarded by "this run, in this project, active", and the batch ends by reading
  * the run's state: when the run is missing or deleted nothing was written and the error is
@@ -13,11 +14,12 @@
  */
 import type { Database } from '../db/client';
 import { InvalidInputError, NotFoundError } from '../errors';
-import { batch, isUniqueViolation, stmt } from './d1';
+import { batch, first, isUniqueViolation, stmt } from './d1';
 import { requireActiveRun, runStateStatement, RUN_NAME_TAG } from './candidates';
 import type { KeyValue } from './experiments';
 import { checkBatchLimits, checkMetric, checkParam, checkTag } from './limits';
 import { encodeMetricValue } from './metric-values';
+import { historyOf, type PointRow } from './metric-history';
 
 /** A metric point to log; `modelId` (MLflow 3) also logs it to that logged model. */
 export type NewMetric = {
@@ -85,22 +87,8 @@ export function logBatchStatements(db: Database, projectId: number, runId: strin
     }
   }
   if (metrics.length) {
-    // Row: [key, stored value, step, timestamp, is_nan]
-    const rows = metrics.map((m): MetricRow => {
-      const v = encodeMetricValue(m.value);
-      return [m.key, v.value, m.step, m.timestamp, v.isNan];
-    });
-    const json = JSON.stringify(rows);
+    const rows = pointRows(metrics);
     out.push(
-      stmt(
-        db,
-        `INSERT OR IGNORE INTO metrics (candidate_id, key, step, timestamp, value, is_nan)
-         SELECT c.id, j.value ->> 0, j.value ->> 2, j.value ->> 3, j.value ->> 1, j.value ->> 4 FROM candidates c, json_each(?3) j
-         WHERE ${GUARD}`,
-        runId,
-        projectId,
-        json,
-      ),
       // The batch's own latest point of each key (picked here by the same rule, over the
       // stored values) replaces the stored one only when it beats it: largest step, then
       // timestamp, then value. The batch's smallest and largest values widen the stored range.
@@ -146,7 +134,13 @@ export function logBatchStatements(db: Database, projectId: number, runId: strin
   return out;
 }
 
-type MetricRow = [key: string, value: number, step: number, timestamp: number, isNan: 0 | 1];
+/** The stored form of each point: [key, stored value, step, timestamp, is_nan]. */
+function pointRows(metrics: NewMetric[]): PointRow[] {
+  return metrics.map((m) => {
+    const v = encodeMetricValue(m.value);
+    return [m.key, v.value, m.step, m.timestamp, v.isNan];
+  });
+}
 
 // Whether the batch's point (excluded) beats the stored latest one.
 const NEWER = '(excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)';
@@ -155,8 +149,8 @@ const NEWER = '(excluded.step, excluded.timestamp, excluded.value) > (latest_met
  * Each key's latest row (largest step, then timestamp, then stored value), followed by the
  * smallest and largest non-NaN stored value of the key in the batch (null when all are NaN).
  */
-function summaryPerKey(rows: MetricRow[]): [...MetricRow, number | null, number | null][] {
-  const latest = new Map<string, MetricRow>();
+function summaryPerKey(rows: PointRow[]): [...PointRow, number | null, number | null][] {
+  const latest = new Map<string, PointRow>();
   const range = new Map<string, [number, number]>();
   for (const row of rows) {
     const best = latest.get(row[0]);
@@ -170,9 +164,22 @@ function summaryPerKey(rows: MetricRow[]): [...MetricRow, number | null, number 
 }
 
 /**
- * Logs a batch of metrics, params and tags to an active run of the project, atomically and in
- * one round trip. A retried batch changes nothing: params repeat, tags overwrite with the same
- * values, and metric points are ignored by their primary key.
+ * Logs a batch of metrics, params and tags to an active run of the project. Params, tags and
+ * each metric's latest value with its min and max go to D1 in one transaction; the points go
+ * to the run's history object (metric-history.ts). The order makes a crash harmless:
+ *
+ * 1. D1 is read: the run must exist in the project and be active, and no param may change.
+ *    A refused batch stops here, having written nothing.
+ * 2. The points are appended to the history object (one transaction; a point already there is
+ *    skipped, so a retry adds nothing twice).
+ * 3. The D1 transaction writes params, tags and the latest values, guarded again by "active".
+ *    Should it refuse (the run was deleted, or a param logged with another value, in between),
+ *    the points step 2 added are removed again and the error is raised.
+ *
+ * The batch is acknowledged only after step 3, so a crash between 2 and 3 loses nothing
+ * acknowledged: the client retries, step 2 skips the stored points and step 3 completes. A
+ * retried batch changes nothing: params repeat, tags overwrite with the same values, points
+ * are skipped by their key (key, step, timestamp, value, NaN-ness).
  */
 export async function logBatch(db: Database, projectId: number, runId: string, input: LogBatch): Promise<void> {
   checkLogBatch(input);
@@ -182,14 +189,35 @@ export async function logBatch(db: Database, projectId: number, runId: string, i
     requireActiveRun(state ?? undefined, runId);
     return;
   }
-  let results: D1Result[];
+  const points = pointRows(input.metrics ?? []);
+  let added: PointRow[] = [];
+  if (points.length > 0) {
+    await checkWritable(db, projectId, runId, input.params ?? []);
+    added = (await historyOf(runId).append(points)).map((i) => points[i]);
+  }
   try {
-    results = await batch(db, [...statements, runStateStatement(db, runId, projectId)]);
+    const results = await batch(db, [...statements, runStateStatement(db, runId, projectId)]);
+    requireActiveRun(results[results.length - 1].results[0] as { lifecycle_stage: string } | undefined, runId);
   } catch (error) {
+    if (added.length > 0) await historyOf(runId).remove(added);
     if (isUniqueViolation(error, 'candidate_params.candidate_id, candidate_params.key')) throw await paramConflict(db, projectId, runId, input.params ?? []);
     throw error;
   }
-  requireActiveRun(results[results.length - 1].results[0] as { lifecycle_stage: string } | undefined, runId);
+}
+
+/** Step 1 of a batch with points: the run is active in the project and no param of the batch changes. */
+async function checkWritable(db: Database, projectId: number, runId: string, params: KeyValue[]): Promise<void> {
+  const row = await first<{ lifecycle_stage: string; clash: number }>(
+    db,
+    `SELECT lifecycle_stage, EXISTS (
+       SELECT 1 FROM json_each(?3) j JOIN candidate_params p ON p.candidate_id = c.id AND p.key = j.value ->> 0 AND p.value <> j.value ->> 1
+     ) AS clash FROM candidates c WHERE run_id = ?1 AND project_id = ?2`,
+    runId,
+    projectId,
+    JSON.stringify(params.map((p) => [p.key, p.value])),
+  );
+  requireActiveRun(row ?? undefined, runId);
+  if (row!.clash) throw await paramConflict(db, projectId, runId, params);
 }
 
 /** Words MLflow's error for a param logged again with another value. */

@@ -1,48 +1,73 @@
 /**
- * Reading metric history. Pages walk the metrics primary key in order (step, timestamp,
- * value) with a keyset token, so a page costs its own size whatever the history's length.
- * The bulk-interval sampler picks at most `maxResults` steps per run in SQL by index seeks
- * (one per step bucket), never reading the whole history.
+ * Reading metric history, from each candidate's history object (metric-history.ts). D1 answers
+ * only which runs exist in the project; the points come from the objects, as rows of numbers,
+ * and their JSON is written here in the Worker (never by SQL: a 25000-point page is ~2 MB,
+ * D1's and Durable Object SQL's limit for one value). Pages walk MLflow's order with a keyset
+ * token, so a page costs its own size whatever the history's length; a whole history is read
+ * page by page as the answer streams out.
  */
 import type { Database } from '../db/client';
 import { InvalidInputError } from '../errors';
-import { batch, stmt } from './d1';
+import { all, first } from './d1';
 import { runNotFound, type MetricPoint } from './candidates';
 import { BULK_INTERVAL_MAX_RESULTS, BULK_INTERVAL_MAX_RUNS, checkMaxResults } from './limits';
-import { decodeMetricValue, MAX_DOUBLE } from './metric-values';
-
-const MAX_DOUBLE_SQL = String(MAX_DOUBLE);
+import { decodeMetricValue } from './metric-values';
+import { historyOf, type StoredPoint } from './metric-history';
+import { copyLegacyHistory } from './history-upgrade';
 
 /** Largest get-history page (MLflow's client asks for 25000); larger asks get pages of this size. */
 export const HISTORY_MAX_PAGE = 25000;
 
-type Cursor = [step: number, timestamp: number, value: number, isNan: number];
-
-function encodeToken(cursor: Cursor): string {
+function encodeToken(cursor: StoredPoint): string {
   return btoa(JSON.stringify(cursor)).replaceAll('+', '-').replaceAll('/', '_').replaceAll('=', '');
 }
 
-function decodeToken(token: string): Cursor {
+function decodeToken(token: string): StoredPoint {
   try {
     const cursor = JSON.parse(atob(token.replaceAll('-', '+').replaceAll('_', '/')));
-    if (Array.isArray(cursor) && cursor.length === 4 && cursor.every((n) => typeof n === 'number')) return cursor as Cursor;
+    if (Array.isArray(cursor) && cursor.length === 4 && cursor.every((n) => typeof n === 'number')) return cursor as StoredPoint;
   } catch {
     // fall through
   }
   throw new InvalidInputError('Invalid page token', 'page_token');
 }
 
-const HISTORY_WHERE = 'candidate_id = (SELECT id FROM candidates WHERE run_id = ?1 AND project_id = ?2) AND key = ?3';
-const HISTORY_ORDER = 'ORDER BY step, timestamp, value, is_nan';
-const AFTER_CURSOR = 'AND (step, timestamp, value, is_nan) > (?5, ?6, ?7, ?8)';
+/** A stored value as MLflow JSON: shortest round-trip digits; NaN and ±Infinity as strings. */
+function valueJson(value: number, isNan: number): string {
+  const v = decodeMetricValue(value, isNan);
+  return Number.isFinite(v) ? String(v) : `"${v}"`;
+}
+
+/** MLflow's JSON metric objects of `points`, comma-separated. */
+function pointsJson(quotedKey: string, points: StoredPoint[]): string {
+  return points.map(([step, timestamp, value, isNan]) => `{"key":${quotedKey},"value":${valueJson(value, isNan)},"timestamp":${timestamp},"step":${step}}`).join(',');
+}
+
+/**
+ * Finds run `runId` in the project (RESOURCE_DOES_NOT_EXIST otherwise) and, on an instance
+ * upgraded from D1-only history, first moves its points still in D1 to its history object.
+ */
+async function requireRunHistory(db: Database, projectId: number, runId: string): Promise<void> {
+  const run = await first<{ id: number; legacy: number }>(
+    db,
+    'SELECT id, EXISTS (SELECT 1 FROM metrics WHERE candidate_id = c.id) AS legacy FROM candidates c WHERE run_id = ? AND project_id = ?',
+    runId,
+    projectId,
+  );
+  if (!run) throw runNotFound(runId);
+  if (run.legacy) await copyLegacyHistory(db, { candidateId: run.id });
+}
+
+/** A get-history answer: the page's JSON objects; `rest`, of a whole history longer than a page, yields the others (each led by a comma). */
+export type HistoryJson = { items: string; nextPageToken?: string; rest?: AsyncIterable<string> };
 
 /**
  * One page of a run's history of `key`, oldest step first, as the comma-separated MLflow JSON
  * metric objects of the page (`{"key","value","timestamp","step"}`, non-finite values as
- * "NaN" / "Infinity" / "-Infinity"). SQLite writes the JSON itself, so a 25000-point page is
- * one string, not 25000 objects; numbers keep every digit (17 significant digits, read back as
- * the same double). Without `maxResults` the whole history comes back (as MLflow's server
- * does); with it (at most 25000 a page), `nextPageToken` continues after the page's last point.
+ * "NaN" / "Infinity" / "-Infinity"; numbers with the digits that read back as the same
+ * double). Without `maxResults` the whole history comes back (as MLflow's server does): the
+ * first 25000 points in `items`, the others from `rest` while the answer is sent. With it (at
+ * most 25000 a page), `nextPageToken` continues after the page's last point.
  */
 export async function metricHistoryJson(
   db: Database,
@@ -50,51 +75,44 @@ export async function metricHistoryJson(
   runId: string,
   key: string,
   opts: { maxResults?: number; pageToken?: string } = {},
-): Promise<{ items: string; nextPageToken?: string }> {
+): Promise<HistoryJson> {
   if (opts.maxResults !== undefined) checkMaxResults(opts.maxResults);
-  const cursor = opts.pageToken ? decodeToken(opts.pageToken) : null;
+  const cursor = opts.pageToken ? decodeToken(opts.pageToken) : undefined;
+  await requireRunHistory(db, projectId, runId);
+  const history = historyOf(runId);
+  const quotedKey = JSON.stringify(key);
   // A larger page is cut to the largest one; the token continues it.
-  const limit = opts.maxResults === undefined ? -1 : Math.min(opts.maxResults, HISTORY_MAX_PAGE);
-  const where = `${HISTORY_WHERE} ${cursor ? AFTER_CURSOR : ''}`;
-  // ?1 run id, ?2 project, ?3 key, ?4 page size, ?5..?8 cursor
-  const values = [runId, projectId, key, limit, ...(cursor ?? [])];
-  const [run, page, next] = await batch(db, [
-    stmt(db, 'SELECT id FROM candidates WHERE run_id = ? AND project_id = ?', runId, projectId),
-    stmt(
-      db,
-      `SELECT group_concat('{"key":' || json_quote(?3) || ',"value":' ||
-         CASE WHEN is_nan THEN '"NaN"' WHEN value >= ${MAX_DOUBLE_SQL} THEN '"Infinity"' WHEN value <= -${MAX_DOUBLE_SQL} THEN '"-Infinity"' ELSE value END ||
-         ',"timestamp":' || timestamp || ',"step":' || step || '}', ',') AS items
-       FROM (SELECT step, timestamp, value, is_nan FROM metrics WHERE ${where} ${HISTORY_ORDER} LIMIT ?4)`,
-      ...values,
-    ),
-    // The page's last point and whether another follows: a walk of the index, no JSON.
-    ...(limit === -1
-      ? []
-      : [stmt(db, `SELECT step, timestamp, value, is_nan FROM metrics WHERE ${where} ${HISTORY_ORDER} LIMIT 2 OFFSET ?4 - 1`, ...values)]),
-  ]);
-  if (run.results.length === 0) throw runNotFound(runId);
-  const items = (page.results[0] as { items: string | null } | undefined)?.items ?? '';
-  const tail = (next?.results ?? []) as { step: number; timestamp: number; value: number; is_nan: number }[];
-  if (tail.length < 2) return { items };
-  const last = tail[0];
-  return { items, nextPageToken: encodeToken([last.step, last.timestamp, last.value, last.is_nan]) };
+  const limit = Math.min(opts.maxResults ?? HISTORY_MAX_PAGE, HISTORY_MAX_PAGE);
+  const rows = await history.page(key, limit + 1, cursor);
+  const page = rows.slice(0, limit);
+  const items = pointsJson(quotedKey, page);
+  if (rows.length <= limit) return { items };
+  const last = page[page.length - 1];
+  if (opts.maxResults !== undefined) return { items, nextPageToken: encodeToken(last) };
+  async function* rest(after: StoredPoint): AsyncGenerator<string> {
+    for (;;) {
+      const more = await history.page(key, HISTORY_MAX_PAGE, after);
+      if (more.length === 0) return;
+      yield `,${pointsJson(quotedKey, more)}`;
+      if (more.length < HISTORY_MAX_PAGE) return;
+      after = more[more.length - 1];
+    }
+  }
+  return { items, rest: rest(last) };
 }
 
-/** A candidate's whole history of `key` (for the UI's charts; the candidate is already checked). */
+/** A candidate's whole history of `key` as points (the candidate is already checked). */
 export async function candidateMetricHistory(db: Database, candidateId: number, key: string): Promise<MetricPoint[]> {
-  const rows = await stmt(
-    db,
-    'SELECT step, timestamp, value, is_nan FROM metrics WHERE candidate_id = ? AND key = ? ORDER BY step, timestamp, value, is_nan',
-    candidateId,
-    key,
-  ).all();
-  return (rows.results as { step: number; timestamp: number; value: number; is_nan: number }[]).map((r) => ({
-    key,
-    value: decodeMetricValue(r.value, r.is_nan),
-    timestamp: r.timestamp,
-    step: r.step,
-  }));
+  const run = await first<{ run_id: string }>(db, 'SELECT run_id FROM candidates WHERE id = ?', candidateId);
+  if (!run) return [];
+  const history = historyOf(run.run_id);
+  const out: MetricPoint[] = [];
+  for (let after: StoredPoint | undefined; ; ) {
+    const page = await history.page(key, HISTORY_MAX_PAGE, after);
+    for (const [step, timestamp, value, isNan] of page) out.push({ key, value: decodeMetricValue(value, isNan), timestamp, step });
+    if (page.length < HISTORY_MAX_PAGE) return out;
+    after = page[page.length - 1];
+  }
 }
 
 /** A sampled point with the run it belongs to. */
@@ -127,55 +145,27 @@ export async function metricHistoryBulkInterval(
   }
   const start = input.startStep ?? 0;
   const end = input.endStep ?? Number.MAX_SAFE_INTEGER;
-  const json = JSON.stringify(runIds);
-  // ?1 project, ?2 run ids, ?3 key, ?4 start, ?5 end, ?6 max results
-  const [found, sampled] = await batch(db, [
-    stmt(db, 'SELECT run_id FROM candidates WHERE +project_id = ?1 AND run_id IN (SELECT value FROM json_each(?2))', projectId, json),
-    stmt(
-      db,
-      `WITH RECURSIVE
-       runs AS MATERIALIZED (
-         SELECT c.id AS cid, c.run_id, j.key AS pos,
-           (SELECT step FROM metrics WHERE candidate_id = c.id AND key = ?3 AND step >= ?4 ORDER BY step LIMIT 1) AS lo,
-           (SELECT step FROM metrics WHERE candidate_id = c.id AND key = ?3 AND step <= ?5 ORDER BY step DESC LIMIT 1) AS hi,
-           (SELECT count(*) FROM (SELECT 1 FROM metrics WHERE candidate_id = c.id AND key = ?3 AND step BETWEEN ?4 AND ?5 LIMIT ?6 + 1)) AS n
-         FROM json_each(?2) j CROSS JOIN candidates c ON c.run_id = j.value AND +c.project_id = ?1),
-       span AS (SELECT min(lo) AS lo, max(hi) AS hi FROM runs WHERE lo <= hi),
-       buckets(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM buckets WHERE i + 1 < ?6 - 1),
-       picked AS (
-         SELECT r.cid, m.step FROM runs r JOIN metrics m ON m.candidate_id = r.cid AND m.key = ?3 AND m.step BETWEEN ?4 AND ?5
-         WHERE r.n <= ?6
-         UNION
-         SELECT r.cid, (SELECT step FROM metrics WHERE candidate_id = r.cid AND key = ?3
-                         AND step >= s.lo + CAST((s.hi - s.lo) * (b.i * 1.0 / max(?6 - 1, 1)) AS INTEGER) AND step <= r.hi
-                         ORDER BY step LIMIT 1)
-         FROM runs r, span s, buckets b WHERE r.n > ?6
-         UNION
-         SELECT r.cid, r.hi FROM runs r WHERE r.n > ?6 AND r.lo <= r.hi),
-       points AS (
-         SELECT r.run_id, r.pos, m.step, m.timestamp, m.value, m.is_nan,
-           row_number() OVER (PARTITION BY r.cid ORDER BY m.step, m.timestamp, m.value) AS step_rank
-         FROM picked pk CROSS JOIN runs r ON r.cid = pk.cid CROSS JOIN metrics m ON m.candidate_id = pk.cid AND m.key = ?3 AND m.step = pk.step
-         WHERE pk.step IS NOT NULL)
-       SELECT run_id, step, timestamp, value, is_nan FROM points
-       WHERE step_rank <= ?6 ORDER BY pos, step, timestamp, value`,
-      projectId,
-      json,
-      input.key,
-      start,
-      end,
-      maxResults,
-    ),
-  ]);
-  if (found.results.length !== runIds.length) {
-    const known = new Set((found.results as { run_id: string }[]).map((r) => r.run_id));
+  const found = await all<{ id: number; run_id: string; legacy: number }>(
+    db,
+    `SELECT id, run_id, EXISTS (SELECT 1 FROM metrics WHERE candidate_id = c.id) AS legacy
+     FROM candidates c WHERE +project_id = ? AND run_id IN (SELECT value FROM json_each(?))`,
+    projectId,
+    JSON.stringify(runIds),
+  );
+  if (found.length !== runIds.length) {
+    const known = new Set(found.map((r) => r.run_id));
     throw runNotFound(runIds.find((id) => !known.has(id))!);
   }
-  return (sampled.results as { run_id: string; step: number; timestamp: number; value: number; is_nan: number }[]).map((r) => ({
-    runId: r.run_id,
-    key: input.key,
-    value: decodeMetricValue(r.value, r.is_nan),
-    timestamp: r.timestamp,
-    step: r.step,
-  }));
+  for (const run of found) if (run.legacy) await copyLegacyHistory(db, { candidateId: run.id });
+  const histories = runIds.map((id) => historyOf(id));
+  // Runs sampled together share their buckets: the span from the first step of any to the last of any.
+  let span: { lo: number; hi: number } | undefined;
+  if (runIds.length > 1) {
+    const ranges = (await Promise.all(histories.map((h) => h.range(input.key, start, end, maxResults)))).filter((r) => r !== null);
+    if (ranges.length > 0) span = { lo: Math.min(...ranges.map((r) => r.lo)), hi: Math.max(...ranges.map((r) => r.hi)) };
+  }
+  const sampled = await Promise.all(histories.map((h) => h.sample(input.key, start, end, maxResults, span)));
+  return sampled.flatMap((points, i) =>
+    points.map(([step, timestamp, value, isNan]) => ({ runId: runIds[i], key: input.key, value: decodeMetricValue(value, isNan), timestamp, step })),
+  );
 }

@@ -12,6 +12,7 @@ import { defaultDirection, type Direction } from './comparison';
 import { decodeMetricValue } from './metric-values';
 import { searchRunIds } from './search';
 import { MAX_RUNS_PAGE } from './search/runs';
+import { quote } from './search/lexer';
 
 /** At most this many candidates are drawn in a sweep view. */
 export const SWEEP_LINES = 2000;
@@ -49,7 +50,7 @@ export async function loadSweep(db: Database, request: SweepRequest): Promise<Sw
   // the colour metric is always an axis (the last one when not chosen)
   const axes = uniqueAxes(colorBy ? [...request.axes, { kind: 'metric', key: colorBy.key }] : request.axes);
   if (axes.length > MAX_AXES) throw new InvalidInputError(`at most ${MAX_AXES} axes can be drawn at once`, 'axis');
-  const orderBy = colorBy ? [`metrics.${quoteName(colorBy.key)} ${colorBy.direction === 'max' ? 'DESC' : 'ASC'}`] : undefined;
+  const orderBy = colorBy ? [`metrics.${quote(colorBy.key, '`')} ${colorBy.direction === 'max' ? 'DESC' : 'ASC'}`] : undefined;
   const { ids } = await searchRunIds(db, { experimentIds: [request.experimentId], filter: request.filter, orderBy, viewType: 'ACTIVE_ONLY', maxResults: MAX_RUNS_PAGE });
   const drawn = sample(ids, SWEEP_LINES, colorBy ? SWEEP_BEST : 0);
   return { axes, matched: ids.length, colorBy, lines: await loadLines(db, drawn, axes) };
@@ -103,6 +104,3 @@ function paramValue(value: string): number | string {
   const n = Number(value);
   return value.trim() !== '' && Number.isFinite(n) ? n : value;
 }
-
-// MERGE: replace with the lexer's quote(key, '`') once the UI kit lands
-const quoteName = (key: string) => `\`${key.replaceAll('\\', '\\\\').replaceAll('`', '``')}\``;

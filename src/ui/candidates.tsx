@@ -7,10 +7,13 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
 import { InvalidInputError } from '../errors';
-import { experimentColumnKeys, loadCandidateRows, type CandidateRow } from '../tracking/candidate-table';
-import { searchRunIds } from '../tracking/search';
+import { childCandidateIds, experimentColumnKeys, loadCandidateRows, type CandidateRow, type ColumnKeys } from '../tracking/candidate-table';
+import { countRuns, searchRunIds } from '../tracking/search';
 import { quote } from '../tracking/search/lexer';
-import { ActiveSearch, Num, Status, SwapLink, Time } from './kit/components';
+import { parseColumns, saveColumns, type TableColumn } from '../tracking/table-columns';
+import { chosenColumns, ColumnCell, ColumnChooser, columnsQuery, shownColumns } from './candidate-columns';
+import { ActiveSearch, RelativeTime, Status, SwapLink, Time } from './kit/components';
+import { Pager } from './kit/pager';
 import { experimentOf } from './route-params';
 import { combineFilter, extrasQuery, FilterError, readSearchExtras, SearchFields, viewTypeOf, type SearchExtras } from './search-box';
 import { livePollAttrs } from './live-poll';
@@ -31,8 +34,8 @@ const PER_PAGE = 30;
 /** The columns come from the keys of this many newest candidates, plus those of the rows shown. */
 const KEYS_FROM_RECENT = 1000;
 
-/** The table's state, all of it in the URL. */
-type View = { name: string; sort: string; order: 'asc' | 'desc'; pageToken?: string; extras: SearchExtras };
+/** The table's state, all of it in the URL (`page` numbers the page reached by `pageToken`, for the pager's words). */
+type View = { name: string; sort: string; order: 'asc' | 'desc'; pageToken?: string; page: number; extras: SearchExtras };
 
 const NO_EXTRAS: SearchExtras = { filter: '', status: '', mine: false, deleted: false };
 
@@ -40,7 +43,9 @@ function readView(c: Context<AppEnv>): View {
   const sort = c.req.query('sort') || 'created';
   if (!/^(name|created|metric:.+|param:.+)$/s.test(sort)) throw new InvalidInputError('sort must be name, created, metric:<key> or param:<key>', 'sort');
   const order = c.req.query('order') === 'asc' ? 'asc' : 'desc';
-  return { name: (c.req.query('name') ?? '').slice(0, 250), sort, order, pageToken: c.req.query('page_token') || undefined, extras: readSearchExtras(c) };
+  const pageToken = c.req.query('page_token') || undefined;
+  const page = pageToken ? Math.min(Math.max(1, Math.trunc(Number(c.req.query('page')) || 1)), 1_000_000) : 1;
+  return { name: (c.req.query('name') ?? '').slice(0, 250), sort, order, pageToken, page, extras: readSearchExtras(c) };
 }
 
 /** The view as a search: the filter box, quick filters and name filter, and an MLflow order_by clause. */
@@ -64,23 +69,47 @@ const viewQuery = (view: View, extra: Record<string, string | undefined> = {}) =
   ...extra,
 });
 
-/** The table's columns for `rows`: the keys of the newest candidates plus those of the rows (a live row asks the same). */
-export async function tableColumnKeys(db: Database, experimentId: number, rows: CandidateRow[]) {
+/** The table's column keys for `rows`: the keys of the newest candidates plus those of the rows (a live row asks the same). */
+export async function tableColumnKeys(db: Database, experimentId: number, rows: CandidateRow[]): Promise<ColumnKeys> {
   const keys = await experimentColumnKeys(db, experimentId, { recent: KEYS_FROM_RECENT });
   addRowKeys(keys, rows);
   return keys;
 }
 
 /** Adds the keys the shown rows have but the columns lack (older candidates may log others). */
-function addRowKeys(keys: { params: string[]; metrics: string[] }, rows: CandidateRow[]) {
+function addRowKeys(keys: ColumnKeys, rows: CandidateRow[]) {
   const params = new Set(keys.params);
   const metrics = new Set(keys.metrics);
+  const tags = new Set(keys.tags);
   for (const r of rows) {
     for (const k of r.params.keys()) params.add(k);
     for (const k of r.metrics.keys()) metrics.add(k);
+    for (const k of r.tags.keys()) if (!k.startsWith('mlflow.')) tags.add(k);
   }
   keys.params = [...params].sort();
   keys.metrics = [...metrics].sort();
+  keys.tags = [...tags].sort();
+}
+
+/** A page of the table: its rows, each parent's children on the page (MLflow's nested runs), the neighbours' tokens and the total. */
+type TablePage = { rows: CandidateRow[]; children: Map<string, CandidateRow[]>; next?: string; previous?: string; total: number };
+
+/** Loads a page of candidates with their children (the parents' on this page; a child shown under its parent is not repeated). */
+async function loadTablePage(db: Database, experimentId: number, view: View, username: string): Promise<TablePage> {
+  const search = { experimentIds: [experimentId], ...searchOf(view, username), viewType: viewTypeOf(view.extras) };
+  const [result, total] = await Promise.all([searchRunIds(db, { ...search, maxResults: PER_PAGE, pageToken: view.pageToken }), countRuns(db, search)]);
+  const [found, childIds] = await Promise.all([loadCandidateRows(db, result.ids), view.extras.deleted ? [] : childCandidateIds(db, experimentId, result.ids)]);
+  const childRows = await loadCandidateRows(db, childIds);
+  const parents = new Set(found.map((r) => r.runId));
+  const children = new Map<string, CandidateRow[]>();
+  for (const child of childRows) {
+    if (!child.parentRunId || !parents.has(child.parentRunId)) continue;
+    children.set(child.parentRunId, [...(children.get(child.parentRunId) ?? []), child]);
+  }
+  // a child whose parent is on the page shows under it, not on its own
+  const shownUnder = new Set([...children.values()].flat().map((r) => r.id));
+  const rows = found.filter((r) => !shownUnder.has(r.id));
+  return { rows, children, next: result.nextPageToken, previous: result.previousPageToken, total };
 }
 
 /** Experiment Candidates and its CSV (mounted at `/:namespace/:project/-/ml/experiments/:iid`). */
@@ -91,26 +120,30 @@ candidateListRoutes.get('/:iid', async (c) => {
   const db = c.get('db');
   const experiment = await experimentOf(c);
   const self = experimentPath(project, experiment.iid);
-  const keys = await experimentColumnKeys(db, experiment.id, { recent: KEYS_FROM_RECENT });
-  let view: View = { name: '', sort: 'created', order: 'desc', extras: NO_EXTRAS };
-  let rows: CandidateRow[] = [];
-  let next: string | undefined;
+  let view: View = { name: '', sort: 'created', order: 'desc', page: 1, extras: NO_EXTRAS };
+  let table: TablePage = { rows: [], children: new Map(), total: 0 };
+  let chosen: TableColumn[] | undefined;
   let problem: string | undefined;
+  const keysLoaded = experimentColumnKeys(db, experiment.id, { recent: KEYS_FROM_RECENT });
+  let keys: ColumnKeys;
   try {
     view = readView(c);
-    const result = await searchRunIds(db, { experimentIds: [experiment.id], ...searchOf(view, c.get('actor')!.user.username), viewType: viewTypeOf(view.extras), maxResults: PER_PAGE, pageToken: view.pageToken });
-    rows = await loadCandidateRows(db, result.ids);
-    next = result.nextPageToken;
-    addRowKeys(keys, rows);
+    [keys, chosen, table] = await Promise.all([keysLoaded, chosenColumns(c, experiment.id), loadTablePage(db, experiment.id, view, c.get('actor')!.user.username)]);
+    addRowKeys(keys, [...table.rows, ...[...table.children.values()].flat()]);
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
     problem = error.message;
+    keys = await keysLoaded;
   }
+  const columns = shownColumns(chosen, keys);
+  const { rows, children, next, previous, total } = table;
+  /** The table's URL with this view (its columns too when chosen in the URL or remembered). */
+  const viewLink = (v: View, extra: Record<string, string | undefined> = {}) => withQuery(self, viewQuery(v, extra), chosen ? columnsQuery(chosen) : []);
 
   const sortLink = (sort: string, label: string) => {
     const active = view.sort === sort;
     const order = active && view.order === 'desc' ? 'asc' : 'desc';
-    const href = withQuery(self, viewQuery({ ...view, sort, order }));
+    const href = viewLink({ ...view, sort, order });
     return (
       <SwapLink href={href} target="#candidates-page" class={active ? 'sorted' : undefined} aria-label={`Sort by ${label}, ${order === 'asc' ? 'ascending' : 'descending'}`}>
         {label}
@@ -118,6 +151,7 @@ candidateListRoutes.get('/:iid', async (c) => {
       </SwapLink>
     );
   };
+  const first = (view.page - 1) * PER_PAGE + 1;
 
   const results = () => (
     <div id="candidates" class="results" aria-live="polite">
@@ -135,18 +169,15 @@ candidateListRoutes.get('/:iid', async (c) => {
                 <th scope="col" class="pick-col">
                   <span class="visually-hidden">Compare</span>
                 </th>
-                <th scope="col">{sortLink('name', 'Name')}</th>
+                <th scope="col" class="name-col">
+                  {sortLink('name', 'Name')}
+                </th>
                 <th scope="col">Status</th>
                 <th scope="col">{sortLink('created', 'Created')}</th>
                 <th scope="col">User</th>
-                {keys.params.map((k) => (
-                  <th scope="col" class="param">
-                    {sortLink(`param:${k}`, k)}
-                  </th>
-                ))}
-                {keys.metrics.map((k) => (
-                  <th scope="col" class="num metric">
-                    {sortLink(`metric:${k}`, k)}
+                {columns.map((col) => (
+                  <th scope="col" class={col.kind === 'metric' ? 'num metric' : col.kind}>
+                    {col.kind === 'tag' ? col.key : sortLink(`${col.kind}:${col.key}`, col.key)}
                   </th>
                 ))}
                 <th scope="col">Artifacts</th>
@@ -154,28 +185,28 @@ candidateListRoutes.get('/:iid', async (c) => {
               </tr>
             </thead>
             <tbody>
-              {rows.map((r) => (
-                <CandidateTableRow project={project} row={r} keys={keys} live={!view.extras.deleted} />
-              ))}
+              {rows.flatMap((r) => [
+                <CandidateTableRow project={project} row={r} columns={columns} live={!view.extras.deleted} childCount={children.get(r.runId)?.length} />,
+                ...(children.get(r.runId) ?? []).map((child) => <CandidateTableRow project={project} row={child} columns={columns} live={!view.extras.deleted} parentId={r.id} />),
+              ])}
             </tbody>
           </table>
         </div>
       ) : null}
-      <nav class="pager" aria-label="Pages">
-        {view.pageToken ? (
-          <SwapLink href={withQuery(self, viewQuery(view))} target="#candidates">
-            ← First page
-          </SwapLink>
-        ) : null}
-        {next ? (
-          <SwapLink href={withQuery(self, viewQuery(view, { page_token: next }))} target="#candidates" rel="next">
-            Next page →
-          </SwapLink>
+      <Pager
+        target="#candidates"
+        back={previous ? { href: viewLink(view, view.page > 2 ? { page_token: previous, page: String(view.page - 1) } : {}), label: '← Previous page' } : undefined}
+        next={next ? { href: viewLink(view, { page_token: next, page: String(view.page + 1) }), label: 'Next page →' } : undefined}
+      >
+        {rows.length > 0 ? (
+          <span id="candidates-count">
+            {first}–{first + rows.length - 1} of {total} candidates
+          </span>
         ) : null}
         <a class="button secondary" href={withQuery(`${self}/candidates.csv`, viewQuery(view))} download>
           Download CSV
         </a>
-      </nav>
+      </Pager>
     </div>
   );
 
@@ -224,9 +255,20 @@ candidateListRoutes.get('/:iid', async (c) => {
             </option>
           </select>
         </label>
+        {chosen
+          ? columnsQuery(chosen).map(([name, value]) => <input type="hidden" name={name} value={value} />)
+          : null}
         <button type="submit">Apply</button>
       </ActiveSearch>
       <CompareBar project={project} iid={experiment.iid} />
+      <ColumnChooser
+        action={self}
+        rememberAction={`${self}/columns`}
+        csrf={c.get('actor')!.csrfToken ?? ''}
+        keys={keys}
+        columns={columns}
+        hidden={Object.entries(viewQuery(view)).filter((e): e is [string, string] => e[1] !== undefined)}
+      />
       <p>
         <a href={withQuery(`${self}/sweep`, extrasQuery(view.extras))}>Sweep analysis</a> <span class="muted">of the candidates this filter matches: parallel coordinates, param against metric.</span>
       </p>
@@ -244,7 +286,7 @@ candidateListRoutes.get('/:iid', async (c) => {
       { label: 'Experiments', href: experimentsPath(project) },
       { label: experiment.name },
     ],
-    scripts: ['/assets/compare-select.js'],
+    scripts: ['/assets/compare-select.js', '/assets/candidates-table.js'],
     styles: ['/assets/ml.css'],
     fragment: () => (c.req.header('hx-target')?.endsWith('#candidates-page') ? whole() : results()),
     body: whole(),
@@ -271,31 +313,64 @@ candidateListRoutes.get('/:iid/candidates.csv', async (c) => {
   });
 });
 
-/** One row of the table; a RUNNING candidate's row polls for its fresh self (see live.tsx). */
-export function CandidateTableRow(props: { project: Project; row: CandidateRow; keys: { params: string[]; metrics: string[] }; live: boolean }) {
-  const { project, row: r, keys } = props;
+/**
+ * The user's choice of columns for this experiment, remembered (`col`, the columns shown) or
+ * forgotten (`reset`); then back to the table with the same view (`view`, its query).
+ */
+candidateListRoutes.post('/:iid/columns', async (c) => {
+  const experiment = await experimentOf(c);
+  const form = await c.req.parseBody({ all: true });
+  const list = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');
+  const columns = form.reset ? [] : parseColumns(list(form.col));
+  await saveColumns(c.get('db'), c.get('actor')!.user.id, experiment.id, columns);
+  const view = new URLSearchParams(typeof form.view === 'string' ? form.view : '');
+  view.delete('col');
+  for (const col of columnsQuery(columns)) view.append(...col);
+  const query = view.toString();
+  return c.redirect(`${experimentPath(c.get('access').project, experiment.iid)}${query ? `?${query}` : ''}`, 303);
+});
+
+/**
+ * One row of the table; a RUNNING candidate's row polls for its fresh self (see live.tsx). A
+ * parent shows how many children follow it, with a button that folds them away (static/assets/
+ * candidates-table.js); a child row names its parent's id.
+ */
+export function CandidateTableRow(props: { project: Project; row: CandidateRow; columns: TableColumn[]; live: boolean; childCount?: number; parentId?: number }) {
+  const { project, row: r } = props;
+  const name = r.name || r.runId;
   return (
-    <tr {...(props.live ? livePollAttrs(project, r) : {})}>
+    <tr {...(props.live ? livePollAttrs(project, r) : {})} class={props.parentId ? 'child' : undefined} data-parent={props.parentId}>
       <td>
-        <CompareCheckbox id={r.id} label={r.name || r.runId} />
+        <CompareCheckbox id={r.id} label={name} />
       </td>
       <td class="text">
-        <a href={candidatePath(project, r.id)}>{r.name || r.runId}</a>
+        {props.parentId ? (
+          <span class="child-mark" aria-hidden="true">
+            ↳{' '}
+          </span>
+        ) : null}
+        <a href={candidatePath(project, r.id)}>{name}</a>
+        {props.childCount ? (
+          <>
+            {' '}
+            <button type="button" class="link toggle-children" aria-expanded="true" data-children-of={String(r.id)} aria-label={`Hide the ${props.childCount} child runs of ${name}`} hidden>
+              ▾ {props.childCount} {props.childCount === 1 ? 'child' : 'children'}
+            </button>
+            <span class="muted no-js-children">
+              {' '}({props.childCount} {props.childCount === 1 ? 'child' : 'children'} below)
+            </span>
+          </>
+        ) : null}
       </td>
       <td>
         <Status status={r.status} />
       </td>
       <td>
-        <Time ms={r.startTime} />
+        <RelativeTime ms={r.startTime} />
       </td>
       <td class="text">{r.user || <span class="muted">—</span>}</td>
-      {keys.params.map((k) => (
-        <td class="text">{r.params.get(k) ?? <span class="muted">—</span>}</td>
-      ))}
-      {keys.metrics.map((k) => (
-        <td class="num">
-          <Num value={r.metrics.get(k)} />
-        </td>
+      {props.columns.map((column) => (
+        <ColumnCell row={r} column={column} />
       ))}
       <td>
         <a href={`${candidatePath(project, r.id)}#artifacts`}>Artifacts</a>

@@ -53,3 +53,15 @@ export function formatSize(bytes: number): string {
   }
   return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
+
+/** How long ago `ms` was, compactly: "just now", "45 s ago", "5 min ago", "3 h ago", "2 d ago", then the date. */
+export function formatAgo(ms: number, now: number): string {
+  const s = Math.round((now - ms) / 1000);
+  if (s < 0) return formatTime(ms);
+  if (s < 5) return 'just now';
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86_400) return `${Math.floor(s / 3600)} h ago`;
+  if (s < 30 * 86_400) return `${Math.floor(s / 86_400)} d ago`;
+  return new Date(ms).toISOString().slice(0, 10);
+}

@@ -76,6 +76,7 @@ function Document(props: PageOptions & { c: Context<AppEnv> }) {
                 <span class="who" title={actor.user.name}>
                   {actor.user.username}
                 </span>
+                <a href="/-/user_settings/active_sessions">Sessions</a>
                 <input type="hidden" name="_csrf" value={csrf ?? ''} />
                 <button type="submit" class="link">
                   Sign out

@@ -13,6 +13,7 @@ import { metricSummaries, type MetricSummary } from '../tracking/candidate-detai
 import { loadCandidateRows } from '../tracking/candidate-table';
 import { metricHistoryBulkInterval } from '../tracking/metrics';
 import { CandidateTableRow, tableColumnKeys } from './candidates';
+import { chosenColumns, shownColumns } from './candidate-columns';
 import { candidateIdOf } from './route-params';
 import { Num, Status } from './kit/components';
 import { page } from './layout';
@@ -179,7 +180,7 @@ liveRoutes.get('/:candidate_id/row', async (c) => {
   // A row that was polling when its candidate was deleted gets its last state, without polling.
   const info = await getCandidate(db, project.id, candidateIdOf(c));
   const rows = await loadCandidateRows(db, [info.candidateId]);
-  const keys = await tableColumnKeys(db, info.experimentId, rows);
-  const row = () => <CandidateTableRow project={project} row={rows[0]} keys={keys} live={info.lifecycleStage === 'active'} />;
+  const [keys, chosen] = await Promise.all([tableColumnKeys(db, info.experimentId, rows), chosenColumns(c, info.experimentId)]);
+  const row = () => <CandidateTableRow project={project} row={rows[0]} columns={shownColumns(chosen, keys)} live={info.lifecycleStage === 'active'} />;
   return page(c, { title: info.name || info.runId, crumbs: [{ label: 'Candidate' }], fragment: row, body: <table>{row()}</table> });
 });

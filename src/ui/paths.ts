@@ -40,10 +40,11 @@ export const packagePath = (p: Pick<Project, 'namespace' | 'path'>, packageId: n
 /** Downloads a package file (`inline` shows a raster image in the page instead). */
 export const packageDownloadPath = (p: Pick<Project, 'namespace' | 'path'>, packageId: number, filePath: string, inline = false) =>
   withQuery(`${packagePath(p, packageId)}/download`, { path: filePath, inline: inline ? 1 : undefined });
-/** Appends a query string built from the non-empty values. */
-export function withQuery(path: string, query: Record<string, string | number | undefined | null>): string {
+/** Appends a query string built from the non-empty values, then the `repeated` name/value pairs (a list, such as `col`). */
+export function withQuery(path: string, query: Record<string, string | number | undefined | null>, repeated: [string, string][] = []): string {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  for (const [k, v] of repeated) q.append(k, v);
   const s = q.toString();
   return s ? `${path}?${s}` : path;
 }

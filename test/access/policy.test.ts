@@ -20,11 +20,11 @@ describe('the ability × access level matrix', () => {
 
   for (const [name, level] of Object.entries(LEVELS)) {
     it(`${name} (${level}) with an api token may do exactly ${EXPECTED[name].join(', ') || 'nothing'}`, () => {
-      const actor = { user: user(), scopes: ['api' as const], via: 'token' as const };
+      const actor = { user: user(), scopes: ['api' as const], via: 'token' as const, tokenId: null, expiresAt: null };
       expect(ABILITIES.filter((a) => can({ project, level, actor }, a))).toEqual(EXPECTED[name]);
     });
     it(`${name} (${level}) with a read_api token may only read`, () => {
-      const actor = { user: user(), scopes: ['read_api' as const], via: 'token' as const };
+      const actor = { user: user(), scopes: ['read_api' as const], via: 'token' as const, tokenId: null, expiresAt: null };
       expect(ABILITIES.filter((a) => can({ project, level, actor }, a))).toEqual(
         EXPECTED[name].filter((a) => a === 'read_project' || a === 'read_ml'),
       );
@@ -32,7 +32,7 @@ describe('the ability × access level matrix', () => {
   }
 
   it('an instance admin may do everything, even without membership', () => {
-    const actor = { user: user(true), scopes: ['api' as const], via: 'token' as const };
+    const actor = { user: user(true), scopes: ['api' as const], via: 'token' as const, tokenId: null, expiresAt: null };
     expect(ABILITIES.filter((a) => can({ project, level: 0, actor }, a))).toEqual(ABILITIES);
   });
 

@@ -18,12 +18,28 @@ export function postForm(path: string, fields: Record<string, string>, headers: 
   });
 }
 
+/**
+ * Posts the sign-in form as a browser does: GETs the page first for its CSRF cookie and token,
+ * then posts `fields` with them (`headers` and the origin added as given).
+ */
+export async function postSignIn(fields: Record<string, string>, opts: { headers?: Record<string, string>; origin?: string } = {}) {
+  const form = await call('GET', '/-/sign_in', { origin: opts.origin, headers: opts.headers });
+  const cookie = (form.headers.get('set-cookie') ?? '').split(';')[0];
+  const csrf = /name="_csrf" value="([0-9a-f]+)"/.exec(await form.text())?.[1] ?? '';
+  const jar = [opts.headers?.cookie, cookie].filter(Boolean).join('; ');
+  return call('POST', '/-/sign_in', {
+    origin: opts.origin,
+    body: new URLSearchParams({ _csrf: csrf, ...fields }).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...opts.headers, cookie: jar },
+  });
+}
+
 /** The password tests give users who sign in with one: `seedUser({ password: PASSWORD })`. */
 export const PASSWORD = 'correct horse battery';
 
 /** Signs in through the form with a personal access token and reads the CSRF token off a page. */
 export async function signIn(token: string): Promise<Browser> {
-  const res = await postForm('/-/sign_in', { method: 'token', token, return_to: '/' });
+  const res = await postSignIn({ method: 'token', token, return_to: '/' });
   if (res.status !== 303) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
   const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
   const home = await (await call('GET', '/', { headers: { cookie } })).text();

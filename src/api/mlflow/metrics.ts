@@ -1,4 +1,4 @@
-/** MLflow REST: metrics (get-history, paged; get-history-bulk-interval, sampled in SQL). */
+/** MLflow REST: metrics (get-history, paged or streamed whole; get-history-bulk-interval, sampled by the history objects). */
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../../env';
@@ -17,6 +17,28 @@ const inputs = {
   }),
 };
 
+/** A body of `head`, each part of `parts` as it comes, then `tail`. */
+function streamOf(head: string, parts: AsyncIterable<string>, tail: string): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  const iterator = parts[Symbol.asyncIterator]();
+  let started = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!started) {
+        started = true;
+        controller.enqueue(encoder.encode(head));
+        return;
+      }
+      const next = await iterator.next();
+      if (next.done) {
+        controller.enqueue(encoder.encode(tail));
+        controller.close();
+      } else controller.enqueue(encoder.encode(next.value));
+    },
+    cancel: () => void iterator.return?.(),
+  });
+}
+
 export const metricsApi = new Hono<AppEnv>()
   .get('/get-history', async (c) => {
     const input = await mlflowInput(c, inputs.history);
@@ -24,10 +46,13 @@ export const metricsApi = new Hono<AppEnv>()
       maxResults: input.max_results,
       pageToken: input.page_token || undefined,
     });
-    // The domain wrote the points' JSON; only the envelope is added here.
+    // The domain wrote the points' JSON; only the envelope is added here. A whole history
+    // longer than a page streams out, page by page.
+    const headers = { 'content-type': 'application/json' };
+    if (page.rest) return c.body(streamOf(`{"metrics":[${page.items}`, page.rest, ']}'), 200, headers);
     const metrics = page.items ? `"metrics":[${page.items}]` : '';
     const token = page.nextPageToken ? `"next_page_token":${JSON.stringify(page.nextPageToken)}` : '';
-    return c.body(`{${[metrics, token].filter(Boolean).join(',')}}`, 200, { 'content-type': 'application/json' });
+    return c.body(`{${[metrics, token].filter(Boolean).join(',')}}`, 200, headers);
   })
   .get('/get-history-bulk-interval', async (c) => {
     const input = await mlflowInput(c, inputs.bulkInterval);

@@ -5,6 +5,7 @@ import type { AppEnv } from '../../env';
 import { loadProject, requireActor } from '../../access/middleware';
 import {
   addMember,
+  checkNamespaceFor,
   createProject,
   deleteProject,
   listMembers,
@@ -44,7 +45,9 @@ export const projectsApi = new Hono<AppEnv>()
   .post('/', async (c) => {
     const actor = requireActor(c);
     const input = await params(c, NewProjectInput);
-    const project = await createProject(c.get('db'), actor.user.id, { ...input, namespace: input.namespace ?? actor.user.username });
+    const namespace = input.namespace ?? actor.user.username;
+    checkNamespaceFor(actor, namespace);
+    const project = await createProject(c.get('db'), actor.user.id, { ...input, namespace });
     return c.json(projectJson(project), 201);
   })
   .get('/:id', loadProject('id', 'read_project'), (c) => c.json(projectJson(c.get('access').project)))
@@ -62,7 +65,7 @@ export const projectsApi = new Hono<AppEnv>()
   .post('/:id/members', loadProject('id', 'admin_members'), async (c) => {
     const input = await params(c, MemberInput);
     const projectId = c.get('access').project.id;
-    await addMember(c.get('db'), projectId, input.user_id, input.access_level);
+    await addMember(c.get('db'), projectId, input.user_id, input.access_level, c.get('access').level);
     const member = (await listMembers(c.get('db'), projectId)).find((m) => m.userId === input.user_id)!;
     return c.json(memberJson(member), 201);
   })
@@ -70,11 +73,11 @@ export const projectsApi = new Hono<AppEnv>()
     const input = await params(c, MemberPatch);
     const projectId = c.get('access').project.id;
     const userId = userIdParam(c.req.param('user_id'));
-    await updateMember(c.get('db'), projectId, userId, input.access_level);
+    await updateMember(c.get('db'), projectId, userId, input.access_level, c.get('access').level);
     const member = (await listMembers(c.get('db'), projectId)).find((m) => m.userId === userId)!;
     return c.json(memberJson(member));
   })
   .delete('/:id/members/:user_id', loadProject('id', 'admin_members'), async (c) => {
-    await removeMember(c.get('db'), c.get('access').project.id, userIdParam(c.req.param('user_id')));
+    await removeMember(c.get('db'), c.get('access').project.id, userIdParam(c.req.param('user_id')), c.get('access').level);
     return c.body(null, 204);
   });

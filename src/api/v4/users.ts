@@ -4,8 +4,9 @@ import { z } from 'zod';
 import type { AppEnv } from '../../env';
 import { ForbiddenError } from '../../errors';
 import { requireActor } from '../../access/middleware';
-import { createToken, listTokens, revokeToken, tokenJson } from '../../access/tokens';
-import { createUser, getUser, listUsers, userJson } from '../../access/users';
+import type { Actor } from '../../access/actor';
+import { createToken, listTokens, newTokenExpiry, revokeToken, tokenJson } from '../../access/tokens';
+import { createUser, deleteUser, getUser, listUsers, setUserBlocked, userJson } from '../../access/users';
 import { pageOf, params } from './input';
 
 const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
@@ -30,24 +31,52 @@ const NewTokenInput = z.object({
 
 const id = (raw: string | undefined) => (/^\d+$/.test(raw ?? '') ? Number(raw) : -1);
 
+/** The actor, who must be an instance admin. */
+function requireAdmin(c: Parameters<typeof requireActor>[0]): Actor {
+  const actor = requireActor(c);
+  if (!actor.user.isAdmin) throw new ForbiddenError('403 Forbidden: admins only');
+  return actor;
+}
+
+/** The user of the path for an admin's block, unblock or delete: never the admin themselves. */
+function otherUserId(c: Parameters<typeof requireActor>[0], actor: Actor): number {
+  const userId = id(c.req.param('id'));
+  if (userId === actor.user.id) throw new ForbiddenError('403 Forbidden: you may not do this to yourself');
+  return userId;
+}
+
 /** Routes under /api/v4 for users and tokens. */
 export const usersApi = new Hono<AppEnv>()
   .get('/user', (c) => c.json(userJson(requireActor(c).user)))
   .get('/users', async (c) => {
-    const actor = requireActor(c);
-    if (!actor.user.isAdmin) throw new ForbiddenError('403 Forbidden: admins only');
-    return c.json((await listUsers(c.get('db'), pageOf(c))).map(userJson));
+    requireAdmin(c);
+    return c.json((await listUsers(c.get('db'), pageOf(c))).map((u) => userJson(u)));
   })
   .post('/users', async (c) => {
-    const actor = requireActor(c);
-    if (!actor.user.isAdmin) throw new ForbiddenError('403 Forbidden: admins only');
+    requireAdmin(c);
     const input = await params(c, NewUserInput);
     const user = await createUser(c.get('db'), { ...input, isAdmin: input.admin ?? false });
     return c.json(userJson(user), 201);
   })
   .get('/users/:id', async (c) => {
-    requireActor(c);
-    return c.json(userJson(await getUser(c.get('db'), id(c.req.param('id')))));
+    const actor = requireActor(c);
+    const user = await getUser(c.get('db'), id(c.req.param('id')));
+    return c.json(userJson(user, actor.user.isAdmin || actor.user.id === user.id));
+  })
+  .post('/users/:id/block', async (c) => {
+    const actor = requireAdmin(c);
+    await setUserBlocked(c.get('db'), otherUserId(c, actor), true);
+    return c.json(true, 201);
+  })
+  .post('/users/:id/unblock', async (c) => {
+    const actor = requireAdmin(c);
+    await setUserBlocked(c.get('db'), otherUserId(c, actor), false);
+    return c.json(true, 201);
+  })
+  .delete('/users/:id', async (c) => {
+    const actor = requireAdmin(c);
+    await deleteUser(c.get('db'), otherUserId(c, actor));
+    return c.body(null, 204);
   })
   .post('/users/:id/personal_access_tokens', async (c) => {
     const actor = requireActor(c);
@@ -55,8 +84,8 @@ export const usersApi = new Hono<AppEnv>()
     if (!actor.user.isAdmin && actor.user.id !== userId) throw new ForbiddenError('403 Forbidden: only admins create tokens for others');
     await getUser(c.get('db'), userId);
     const input = await params(c, NewTokenInput);
-    const expiresAt = input.expires_at ? Date.parse(`${input.expires_at}T00:00:00Z`) : null;
-    const { token, secret } = await createToken(c.get('db'), { userId, name: input.name, scopes: input.scopes, expiresAt });
+    const expiresAt = newTokenExpiry(actor, input.expires_at ? Date.parse(`${input.expires_at}T00:00:00Z`) : undefined);
+    const { token, secret } = await createToken(c.get('db'), { userId, name: input.name, scopes: input.scopes, expiresAt, parentId: actor.tokenId });
     return c.json({ ...tokenJson(token), token: secret }, 201);
   })
   .get('/personal_access_tokens', async (c) => {

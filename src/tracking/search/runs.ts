@@ -240,6 +240,6 @@ export async function searchRunIds(db: Database, search: RunSearch): Promise<Sea
 
 /** How many candidates a runs/search matches in all (the candidates table's total). */
 export async function countRuns(db: Database, search: Omit<RunSearch, 'pageToken' | 'maxResults'>): Promise<number> {
-  const query = compileRunSearch({ ...search, maxResults: 1 });
+  const query = compileRunSearch({ ...search, orderBy: undefined, maxResults: 1 });
   return query ? countKeysetQuery(db, query) : 0;
 }

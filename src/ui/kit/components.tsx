@@ -1,6 +1,6 @@
 /** Small pieces the pages share: htmx-enhanced links, numbers with their full value, times, copy boxes. */
 import type { Child } from 'hono/jsx';
-import { formatNumber, formatTime, fullNumber, isoTime } from '../format';
+import { formatAgo, formatNumber, formatTime, fullNumber, isoTime } from '../format';
 
 /**
  * A GET form that searches as you type: with htmx it swaps `target` (outerHTML) with the
@@ -57,6 +57,16 @@ export function Num(props: { value: number | null | undefined }) {
 export function Time(props: { ms: number | null | undefined }) {
   if (props.ms == null) return <span class="muted">—</span>;
   return <time datetime={isoTime(props.ms)}>{formatTime(props.ms)}</time>;
+}
+
+/** A time relative to now, compactly ("5 min ago"); hovering shows the full time in UTC. */
+export function RelativeTime(props: { ms: number | null | undefined; now?: number }) {
+  if (props.ms == null) return <span class="muted">—</span>;
+  return (
+    <time datetime={isoTime(props.ms)} title={formatTime(props.ms)}>
+      {formatAgo(props.ms, props.now ?? Date.now())}
+    </time>
+  );
 }
 
 /** Text with a copy button (the button copies the element `id`'s text). */

@@ -24,7 +24,7 @@ export function Pager(props: { back?: PageLink; next?: PageLink; target?: string
     );
   return (
     <nav class="pager" aria-label="Pages">
-      {back ? link(back) : null}
+      {back ? link(back, 'prev') : null}
       {next ? link(next, 'next') : null}
       {props.children}
     </nav>

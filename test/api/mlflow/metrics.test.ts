@@ -35,6 +35,17 @@ describe('metrics/get-history', () => {
     expect(large.body.next_page_token).toBeUndefined();
   });
 
+  it('streams a history longer than a page whole when no max_results is given', async () => {
+    const { api } = await mlflowProject();
+    const { runId } = await experimentWithRun(api);
+    await logSteps(api, runId, 'loss', Array.from({ length: 26_000 }, (_, i) => i));
+    const all = await api('GET', '/metrics/get-history', { run_id: runId, metric_key: 'loss' });
+    expect(all.status).toBe(200);
+    expect(all.body.metrics).toHaveLength(26_000);
+    expect(all.body.metrics.every((m: { step: number; value: number; timestamp: number }, i: number) => m.step === i && m.value === i / 10 && m.timestamp === 1000 + i)).toBe(true);
+    expect(all.body.next_page_token).toBeUndefined();
+  });
+
   it('answers {} for a metric never logged, and MLflow errors for bad input', async () => {
     const { api } = await mlflowProject();
     const { runId } = await experimentWithRun(api);
