@@ -17,6 +17,8 @@ export default defineConfig(async () => {
       include: ['test/**/*.test.ts'],
       exclude: ['test/browser/**'],
       setupFiles: ['./test/setup.ts'],
+      // the worker's one-line-per-request log (src/http/request-log.ts) would drown the report
+      onConsoleLog: (log) => !log.startsWith('{"level":"info","message":"request"'),
       // Generous: a loaded 2-core machine runs workerd slowly; speed is measured in bench/, not here.
       testTimeout: 30_000,
     },

@@ -16,6 +16,8 @@ export type Bindings = CloudflareBindings &
 
 /** Per-request values set by middleware. */
 export type Variables = {
+  /** This request's id (its Ray ID on Cloudflare): in every log line and the X-Request-Id header. */
+  requestId: string;
   db: Database;
   /** Who is calling; null when anonymous. */
   actor: Actor | null;

@@ -8,6 +8,9 @@ import { HTTPException } from 'hono/http-exception';
 import type { AppEnv, Bindings } from './env';
 import { DomainError, InvalidInputError, TooLargeError } from './errors';
 import { authenticate } from './access/middleware';
+import { d1Session } from './http/d1-session';
+import { healthRoutes } from './http/health';
+import { logError, requestLog } from './http/request-log';
 import { mlflowApi } from './api/mlflow';
 import { artifactPartsApi, PART_ROUTE_PATH } from './api/mlflow/artifact-parts';
 import { endpointNotFound, mlflowError } from './api/mlflow/errors';
@@ -33,7 +36,9 @@ function protocolError(c: Context<AppEnv>, error: DomainError): Response | Promi
 
 const app = new Hono<AppEnv>();
 
-app.use(authenticate);
+// Every request: an id and a log line, a D1 session from the caller's bookmark, then who is calling.
+app.use(requestLog, d1Session, authenticate);
+app.route('/-', healthRoutes);
 app.route('/api/v4', usersApi);
 app.route('/api/v4/features', featuresApi);
 // Multipart part URLs carry their own signed credential (no token): mounted ahead of the MLflow
@@ -59,7 +64,7 @@ app.onError((err, c) => {
     if (err.status === 413) return protocolError(c, new TooLargeError('request body is too large'));
     if (err.status < 500) return protocolError(c, new InvalidInputError(err.message || 'bad request'));
   }
-  console.error('unhandled error', c.req.method, c.req.path, err);
+  logError(c, err);
   if (c.req.path.startsWith('/api/')) {
     return MLFLOW_PATH.test(c.req.path)
       ? c.json({ error_code: 'INTERNAL_ERROR', message: 'internal error' }, 500)

@@ -66,10 +66,12 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return timingSafeEqual(actual, unb64(hash));
 }
 
-/** Compares two byte arrays without an early exit. */
-export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
-  return diff === 0;
+/**
+ * Compares two secrets (bytes or text) in constant time with the runtime's
+ * `crypto.subtle.timingSafeEqual`; only a difference in length shows early.
+ */
+export function timingSafeEqual(a: Uint8Array | string, b: Uint8Array | string): boolean {
+  const x = typeof a === 'string' ? encoder.encode(a) : a;
+  const y = typeof b === 'string' ? encoder.encode(b) : b;
+  return x.byteLength === y.byteLength && crypto.subtle.timingSafeEqual(x, y);
 }

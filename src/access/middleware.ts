@@ -7,11 +7,11 @@ import { getCookie, setCookie } from 'hono/cookie';
 import type { AppEnv } from '../env';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors';
 import { isOnFor, readFlag, type FlagState } from '../flags/flags';
-import { openDatabase } from '../db/client';
 import type { Actor } from './actor';
 import { accessConfig, accessUser, isUserOf, verifyAccessJwt, type AccessConfig } from './cloudflare-access';
 import { projectRefFromPath, type Authenticated } from './preload';
 import { bootstrapInstance } from './bootstrap';
+import { timingSafeEqual } from './crypto';
 import { can, type Ability, type ProjectAccess } from './policy';
 import { loadProjectAccess, toProjectAccess } from './projects';
 import { authenticateSession, createSession, SESSION_TTL_MS } from './sessions';
@@ -55,23 +55,23 @@ export function isReadRequest(method: string, path: string): boolean {
 }
 
 /**
- * Sets `db` and `actor`. Presented credentials that do not check out are a 401; none at all
- * leaves the actor null (routes decide). A read_api token may only read; a session must carry
+ * Sets `actor` (`db`, the request's D1 session, is set before: see http/d1-session.ts).
+ * Presented credentials that do not check out are a 401; none at all leaves the actor null
+ * (routes decide). A read_api token may only read; a session must carry
  * its CSRF token on anything that writes. Behind Cloudflare Access, the Access JWT says who a
  * browser is. The first request with the bootstrap token creates the instance admin.
  */
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   // An ML route checks the flag after authenticating: its KV read runs while D1 authenticates.
   if (ML_PATH.test(c.req.path)) void mlFlagState(c);
-  const db = openDatabase(c.env.DB);
-  c.set('db', db);
+  const db = c.get('db');
   const creds = readCredentials(c);
   const ref = creds ? projectRefFromPath(c.req.path) : undefined;
   let found: Authenticated | null = null;
   if (creds?.kind === 'token') {
     found = await authenticateToken(db, creds.secret, ref);
     const bootstrap = c.env.FLARETRACK_BOOTSTRAP_TOKEN;
-    if (!found && bootstrap && creds.secret === bootstrap && (await bootstrapInstance(db, c.env.FLAGS, bootstrap, c.env.FLARETRACK_LOCAL === 'on'))) {
+    if (!found && bootstrap && timingSafeEqual(creds.secret, bootstrap) && (await bootstrapInstance(db, c.env.FLAGS, bootstrap, c.env.FLARETRACK_LOCAL === 'on'))) {
       found = await authenticateToken(db, creds.secret, ref);
     }
     if (!found) throw new UnauthenticatedError('invalid, expired or revoked token');
@@ -144,7 +144,7 @@ async function checkCsrf(c: Context, expected: string) {
       presented = typeof form._csrf === 'string' ? form._csrf : undefined;
     }
   }
-  if (presented !== expected) throw new ForbiddenError('invalid or missing CSRF token; reload the page and try again');
+  if (presented === undefined || !timingSafeEqual(presented, expected)) throw new ForbiddenError('invalid or missing CSRF token; reload the page and try again');
 }
 
 /** The actor, or a 401 when the request is anonymous. */

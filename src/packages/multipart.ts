@@ -86,7 +86,7 @@ export async function uploadPart(
   if (!row) throw new NotFoundError('Upload not found: it was completed, aborted, or never started');
   const { partNumber, numParts, expires, signature } = credential;
   const expected = await sign(row.partKey, uploadId, partNumber, numParts, expires);
-  if (!timingSafeEqual(encoder.encode(expected), encoder.encode(signature.toLowerCase()))) {
+  if (!timingSafeEqual(expected, signature.toLowerCase())) {
     throw new ForbiddenError('invalid part signature');
   }
   if (expires < Date.now() / 1000) throw new ForbiddenError('this part URL has expired; start the upload again');
