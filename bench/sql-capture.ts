@@ -4,7 +4,7 @@
  * checks that every statement bench/floor.mjs runs is among them (exit 1 when one is not, i.e.
  * the floor has drifted from the domain and must be re-synced from this output):
  *
- *   npx node --no-warnings --import tsx bench/sql-capture.ts   (the project's Node 22: node:sqlite)
+ *   npx node --no-warnings --import ./bench/cloudflare-stub.mjs --import tsx bench/sql-capture.ts   (the project's Node 22)
  */
 import { openDatabase } from '../src/db/client';
 import { authenticateToken } from '../src/access/tokens';
@@ -22,7 +22,8 @@ import { getUser } from '../src/access/users';
 import { resolvePackage } from '../src/packages/packages';
 import { listDirectory } from '../src/packages/files';
 import { loadSweep } from '../src/tracking/sweep';
-import { createTrace, searchTraces, traceRowId } from '../src/tracking/traces/traces';
+import { createTrace, searchTraces } from '../src/tracking/traces/traces';
+import { traceRowId } from '../src/tracking/traces/visible';
 import { w1Run, w6Trace } from './data.mjs';
 import { MIRRORED_SQL } from './floor.mjs';
 

@@ -19,20 +19,3 @@ export const projectJoin = (ref: string | undefined) => (ref === undefined ? und
 
 /** The join condition for the user's membership of the joined project. */
 export const memberJoin = and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, users.id));
-
-const API_PROJECT = /^\/api\/v4\/projects\/([^/]+)\//;
-const UI_PROJECT = /^\/([^/]+)\/([^/]+)\/-\//;
-
-/** The project reference in a path (`/api/v4/projects/<ref>/...` or `/<ns>/<project>/-/...`). */
-export function projectRefFromPath(path: string): string | undefined {
-  const api = API_PROJECT.exec(path);
-  if (api) {
-    try {
-      return decodeURIComponent(api[1]);
-    } catch {
-      return undefined;
-    }
-  }
-  const ui = UI_PROJECT.exec(path);
-  return ui && ui[1] !== 'api' && ui[1] !== '-' ? `${ui[1]}/${ui[2]}` : undefined;
-}

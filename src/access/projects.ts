@@ -1,8 +1,6 @@
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { candidates, modelVersions, projectMembers, projects, registeredModels, users } from '../db/schema';
-import { deleteProjectObjects } from '../packages/packages';
-import { destroyHistories } from '../tracking/metric-history';
+import { modelVersions, projectMembers, projects, registeredModels, users } from '../db/schema';
 import { AlreadyExistsError, ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../errors';
 import type { Actor } from './actor';
 import { AccessLevel, MEMBER_LEVELS, type Project, type ProjectAccess } from './policy';
@@ -105,15 +103,12 @@ export async function updateProject(db: Database, id: number, patch: { name?: st
 }
 
 /**
- * Deletes a project and everything in it: rows (model versions first, since they pin their
- * candidates), then its artifact bytes in R2 and its candidates' metric history objects.
+ * Deletes a project's rows (model versions first, since they pin their candidates; the rest
+ * cascades). Its stored bytes and history objects are the use case's (src/usecases/delete-project.ts).
  */
-export async function deleteProject(db: Database, bucket: R2Bucket, id: number): Promise<void> {
-  const runIds = (await db.select({ runId: candidates.runId }).from(candidates).where(eq(candidates.projectId, id))).map((r) => r.runId);
+export async function deleteProjectRows(db: Database, id: number): Promise<void> {
   const models = db.select({ id: registeredModels.id }).from(registeredModels).where(eq(registeredModels.projectId, id));
   await db.batch([db.delete(modelVersions).where(inArray(modelVersions.registeredModelId, models)), db.delete(projects).where(eq(projects.id, id))]);
-  await deleteProjectObjects(bucket, id);
-  await destroyHistories(runIds);
 }
 
 /** A member row with its user. */

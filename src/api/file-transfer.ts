@@ -10,7 +10,7 @@
  * sent none), and paths read from the raw URL, where `%2F` and `%2E` are still visible.
  */
 import type { Context } from 'hono';
-import type { AppEnv } from '../env';
+import type { AppEnv } from '../http/env';
 import { readFile, type ByteRange, type PackageFile } from '../packages/files';
 import { baseName } from '../packages/paths';
 
@@ -56,12 +56,4 @@ export function uploadBody(c: Context): { body: ReadableStream<Uint8Array>; leng
   if (!body) return { body: new ReadableStream({ start: (controller) => controller.close() }), length: 0 };
   const header = c.req.header('content-length');
   return { body, length: header !== undefined && /^\d{1,15}$/.test(header) ? Number(header) : undefined };
-}
-
-/** What follows `marker` in the request's raw URL path (still percent-encoded); "" without it. */
-export function rawPathAfter(c: Context, marker: string): string {
-  const url = c.req.url;
-  const pathname = url.slice(url.indexOf('/', url.indexOf('//') + 2)).replace(/[?#].*$/, '');
-  const at = pathname.indexOf(marker);
-  return at < 0 ? '' : pathname.slice(at + marker.length);
 }

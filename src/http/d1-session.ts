@@ -8,7 +8,7 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import type { AppEnv } from '../env';
+import type { AppEnv } from './env';
 import { openDatabase } from '../db/client';
 
 /** The bookmark's cookie (browser sessions). */

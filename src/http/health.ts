@@ -4,7 +4,7 @@
  * check passes, else 503 with the failing check's error. No credentials needed; nothing secret shown.
  */
 import { Hono } from 'hono';
-import type { AppEnv, Bindings } from '../env';
+import type { AppEnv, Bindings } from './env';
 
 type Check = { status: 'ok' } | { status: 'failed'; message: string };
 

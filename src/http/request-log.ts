@@ -5,7 +5,7 @@
  * The id is Cloudflare's Ray ID when the request has one, so it matches the edge's own logs.
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../env';
+import type { AppEnv } from './env';
 
 /** The response header carrying the request id. */
 export const REQUEST_ID_HEADER = 'X-Request-Id';

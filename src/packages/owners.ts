@@ -5,8 +5,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { loggedModels, modelVersions, registeredModels } from '../db/schema';
-import { getCandidate } from '../tracking/candidates';
+import { candidates, loggedModels, modelVersions, registeredModels } from '../db/schema';
 import { NotFoundError } from '../errors';
 import type { MlOwner } from './names';
 
@@ -14,7 +13,12 @@ import type { MlOwner } from './names';
 export async function checkOwner(db: Database, projectId: number, owner: MlOwner): Promise<void> {
   let found: unknown;
   if (owner.kind === 'candidate') {
-    await getCandidate(db, projectId, owner.id);
+    found = await db
+      .select({ id: candidates.id })
+      .from(candidates)
+      .where(and(eq(candidates.id, owner.id), eq(candidates.projectId, projectId)))
+      .get();
+    if (!found) throw new NotFoundError(`Candidate ${owner.id} not found`);
   } else if (owner.kind === 'logged_model') {
     found = await db
       .select({ seq: loggedModels.seq })

@@ -9,6 +9,7 @@ import { candidateParams, candidateTags, candidates, experiments, latestMetrics 
 import { NOTE_TAG, PARENT_RUN_TAG } from './candidates';
 import { NotFoundError } from '../errors';
 import { decodeMetricValue } from './metric-values';
+import { countRuns, searchRunIds, type RunSearch } from './search';
 
 
 /** What the candidates page shows of its experiment, its description (`NOTE_TAG`) included. */
@@ -144,4 +145,28 @@ export async function childCandidateIds(db: Database, experimentId: number, pare
     .orderBy(candidates.startTime, candidates.id)
     .limit(MAX_CHILDREN);
   return rows.map((r) => r.id);
+}
+
+/** A page of the candidates table: its rows in order, each parent's children (MLflow's nested runs) by its run id, the neighbours' page tokens and how many candidates match. */
+export type CandidatePage = { rows: CandidateRow[]; children: Map<string, CandidateRow[]>; next?: string; previous?: string; total: number };
+
+/**
+ * One page of `search` (over one experiment) with the total it matches and, `withChildren`, the
+ * active children of the page's parents: a child follows its parent, and one whose parent is on
+ * the page is not listed again on its own.
+ */
+export async function loadCandidatePage(db: Database, experimentId: number, search: RunSearch, withChildren: boolean): Promise<CandidatePage> {
+  const [result, total] = await Promise.all([searchRunIds(db, search), countRuns(db, search)]);
+  const [found, childIds] = await Promise.all([loadCandidateRows(db, result.ids), withChildren ? childCandidateIds(db, experimentId, result.ids) : []]);
+  const onPage = new Map(found.map((r) => [r.id, r]));
+  const loaded = await loadCandidateRows(db, childIds.filter((id) => !onPage.has(id)));
+  const byId = new Map([...found, ...loaded].map((r) => [r.id, r]));
+  const parents = new Set(found.map((r) => r.runId));
+  const children = new Map<string, CandidateRow[]>();
+  for (const id of childIds) {
+    const child = byId.get(id)!;
+    if (child.parentRunId && parents.has(child.parentRunId)) children.set(child.parentRunId, [...(children.get(child.parentRunId) ?? []), child]);
+  }
+  const shownUnder = new Set([...children.values()].flat().map((r) => r.id));
+  return { rows: found.filter((r) => !shownUnder.has(r.id)), children, next: result.nextPageToken, previous: result.previousPageToken, total };
 }

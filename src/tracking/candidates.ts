@@ -326,6 +326,12 @@ export async function getCandidate(db: Database, projectId: number, candidateId:
   return toInfo(row);
 }
 
+/** The run ids of every candidate of a project, deleted ones included. */
+export async function projectRunIds(db: Database, projectId: number): Promise<string[]> {
+  const rows = await stmt(db, 'SELECT run_id FROM candidates WHERE project_id = ?', projectId).all<{ run_id: string }>();
+  return rows.results.map((r) => r.run_id);
+}
+
 /** A candidate with all its data by candidate id within the project. */
 export async function getCandidateRun(db: Database, projectId: number, candidateId: number): Promise<Run> {
   const [run] = await loadRunsWhere(db, 'SELECT id FROM candidates WHERE id = ?1 AND project_id = ?2', [candidateId, projectId]);

@@ -6,7 +6,7 @@
  * can be linked and works without JavaScript; htmx swaps just the `#artifacts` section.
  */
 import type { Context } from 'hono';
-import type { AppEnv } from '../env';
+import type { AppEnv } from '../http/env';
 import type { Project } from '../access/policy';
 import { InvalidInputError, NotFoundError } from '../errors';
 import { getFile, listDirectory, type DirEntry, type PackageFile } from '../packages/files';

@@ -5,9 +5,9 @@
  * (htmx's HX-Current-URL), so it keeps the page's columns.
  */
 import type { Context } from 'hono';
-import type { AppEnv } from '../env';
+import type { AppEnv } from '../http/env';
 import type { ColumnKeys, CandidateRow } from '../tracking/candidate-table';
-import { columnId, defaultColumns, parseColumns, savedColumns, type TableColumn } from '../tracking/table-columns';
+import { columnId, parseColumns, savedColumns, type TableColumn } from '../tracking/table-columns';
 import { Num } from './kit/components';
 
 /** The `col` values of this request, or of the page a live fragment was asked from; undefined when none. */
@@ -35,9 +35,6 @@ export async function chosenColumns(c: Context<AppEnv>, experimentId: number): P
   const actor = c.get('actor');
   return actor ? savedColumns(c.get('db'), actor.user.id, experimentId) : undefined;
 }
-
-/** The columns to show: the chosen ones, else every metric then every param of `keys`. */
-export const shownColumns = (chosen: TableColumn[] | undefined, keys: ColumnKeys) => chosen ?? defaultColumns(keys);
 
 /** The URL query of a column choice. */
 export const columnsQuery = (columns: TableColumn[]) => columns.map((col) => ['col', columnId(col)] as [string, string]);

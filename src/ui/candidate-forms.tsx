@@ -4,9 +4,11 @@
  * registry's message while a model version uses it). Forms of the kit (kit/forms.tsx): every
  * action needs `write_ml` and calls the MLflow API's domain functions.
  */
-import { Hono, type Context } from 'hono';
-import type { AppEnv } from '../env';
-import { requireAbility } from '../access/middleware';
+import { type Context } from 'hono';
+import { routes } from '../http/routes';
+import { handlers } from '../http/mount';
+import type { AppEnv } from '../http/env';
+import { requireAbility } from '../http/middleware';
 import { ConflictError, NotFoundError } from '../errors';
 import { deleteTag, logBatch } from '../tracking/batch';
 import { deleteCandidateForGood } from '../tracking/candidate-removal';
@@ -19,7 +21,7 @@ import { experimentsCrumbs } from './kit/crumbs';
 import { TagsEditor } from './kit/tables';
 import { candidateIdOf } from './route-params';
 import { page } from './layout';
-import { candidatePath, deletedCandidatePath, destroyCandidatePath, editCandidatePath, experimentPath } from './paths';
+import { candidatePath, deletedCandidatePath, destroyCandidatePath, editCandidatePath, experimentPath, projectLink } from './paths';
 
 /** The candidate's note (`mlflow.note.content`) and, for a writer, its "Edit" link and "Delete" button. */
 export function CandidateActions(props: { c: Context<AppEnv>; info: RunInfo; note?: string }) {
@@ -33,7 +35,7 @@ export function CandidateActions(props: { c: Context<AppEnv>; info: RunInfo; not
         </p>
       ) : null}
       {canWrite(c) ? (
-        <form method="post" action={`${candidatePath(project, info.candidateId)}/delete`} class="actions">
+        <form method="post" action={projectLink(routes.ui.deleteCandidate, project, { candidate_id: info.candidateId })} class="actions">
           <Csrf c={c} />
           <a class="button secondary" href={editCandidatePath(project, info.candidateId)}>
             Edit candidate
@@ -70,7 +72,7 @@ function editPage(c: Context<AppEnv>, run: Run, problem?: Problem) {
     body: (
       <section class="edit-candidate">
         <h1>Edit candidate</h1>
-        <form method="post" action={`${self}/edit`} class="card stack narrow" aria-labelledby="details-h">
+        <form method="post" action={projectLink(routes.ui.updateCandidate, project, { candidate_id: info.candidateId })} class="card stack narrow" aria-labelledby="details-h">
           <h2 id="details-h">Name and note</h2>
           <Csrf c={c} />
           <FormError problem={problem} form="details" />
@@ -89,11 +91,11 @@ function editPage(c: Context<AppEnv>, run: Run, problem?: Problem) {
           </p>
         </form>
 
-        <TagsEditor c={c} class="card" tags={tags} action={`${self}/tags`} problem={problem} limits={{ key: MAX_KEY_LENGTH, value: MAX_TAG_VALUE_LENGTH }} editValues />
+        <TagsEditor c={c} class="card" tags={tags} action={projectLink(routes.ui.setCandidateTag, project, { candidate_id: info.candidateId })} problem={problem} limits={{ key: MAX_KEY_LENGTH, value: MAX_TAG_VALUE_LENGTH }} editValues />
 
         <section class="card narrow" aria-labelledby="danger-h">
           <h2 id="danger-h">Delete</h2>
-          <form method="post" action={`${self}/delete`}>
+          <form method="post" action={projectLink(routes.ui.deleteCandidate, project, { candidate_id: info.candidateId })}>
             <Csrf c={c} />
             <p>Deleting hides the candidate from the experiment; you can restore it later.</p>
             <button type="submit" class="secondary">
@@ -116,9 +118,9 @@ async function loadRun(c: Context<AppEnv>, active = true): Promise<Run> {
 }
 
 /** The candidate forms (mounted at `/:namespace/:project/-/ml/candidates`). */
-export const candidateFormRoutes = new Hono<AppEnv>();
+export const candidateFormRoutes = handlers();
 
-candidateFormRoutes.get('/:candidate_id/edit', async (c) => {
+candidateFormRoutes.on(routes.ui.editCandidate, async (c) => {
   requireAbility(c, 'write_ml');
   return editPage(c, await loadRun(c));
 });
@@ -130,7 +132,7 @@ async function editForm(c: Context<AppEnv>, form: string, action: (run: Run, fie
   return handleForm(c, form, (f) => action(run, f), (problem) => editPage(c, run, problem));
 }
 
-candidateFormRoutes.post('/:candidate_id/edit', (c) =>
+candidateFormRoutes.on(routes.ui.updateCandidate, (c) =>
   editForm(c, 'details', async (run, f) => {
     const { project } = c.get('access');
     const db = c.get('db');
@@ -143,7 +145,7 @@ candidateFormRoutes.post('/:candidate_id/edit', (c) =>
   }),
 );
 
-candidateFormRoutes.post('/:candidate_id/tags', (c) =>
+candidateFormRoutes.on(routes.ui.setCandidateTag, (c) =>
   editForm(c, 'tag', async (run, f) => {
     const { project } = c.get('access');
     await logBatch(c.get('db'), project.id, run.info.runId, { tags: [{ key: (f.key ?? '').trim(), value: f.value ?? '' }] });
@@ -151,7 +153,7 @@ candidateFormRoutes.post('/:candidate_id/tags', (c) =>
   }),
 );
 
-candidateFormRoutes.post('/:candidate_id/tags/delete', async (c) => {
+candidateFormRoutes.on(routes.ui.deleteCandidateTag, async (c) => {
   requireAbility(c, 'write_ml');
   const { project } = c.get('access');
   const run = await loadRun(c);
@@ -160,7 +162,7 @@ candidateFormRoutes.post('/:candidate_id/tags/delete', async (c) => {
   return c.redirect(editCandidatePath(project, run.info.candidateId), 303);
 });
 
-candidateFormRoutes.post('/:candidate_id/delete', async (c) => {
+candidateFormRoutes.on(routes.ui.deleteCandidate, async (c) => {
   requireAbility(c, 'write_ml');
   const { project } = c.get('access');
   const run = await loadRun(c);
@@ -168,7 +170,7 @@ candidateFormRoutes.post('/:candidate_id/delete', async (c) => {
   return c.redirect(deletedCandidatePath(project, run.info.candidateId), 303);
 });
 
-candidateFormRoutes.post('/:candidate_id/restore', async (c) => {
+candidateFormRoutes.on(routes.ui.restoreCandidate, async (c) => {
   requireAbility(c, 'write_ml');
   const { project } = c.get('access');
   const info = await getCandidate(c.get('db'), project.id, candidateIdOf(c));
@@ -176,7 +178,7 @@ candidateFormRoutes.post('/:candidate_id/restore', async (c) => {
   return c.redirect(candidatePath(project, info.candidateId), 303);
 });
 
-candidateFormRoutes.get('/:candidate_id/deleted', async (c) => {
+candidateFormRoutes.on(routes.ui.deletedCandidate, async (c) => {
   const { project } = c.get('access');
   const info = await getCandidate(c.get('db'), project.id, candidateIdOf(c));
   if (info.lifecycleStage === 'active') return c.redirect(candidatePath(project, info.candidateId), 303);
@@ -194,7 +196,7 @@ candidateFormRoutes.get('/:candidate_id/deleted', async (c) => {
         </p>
         {canWrite(c) ? (
           <>
-            <form method="post" action={`${candidatePath(project, info.candidateId)}/restore`}>
+            <form method="post" action={projectLink(routes.ui.restoreCandidate, project, { candidate_id: info.candidateId })}>
               <Csrf c={c} />
               <button type="submit">Restore candidate</button>
             </form>
@@ -239,12 +241,12 @@ function destroyPage(c: Context<AppEnv>, info: RunInfo, problem?: Problem) {
   });
 }
 
-candidateFormRoutes.get('/:candidate_id/destroy', async (c) => {
+candidateFormRoutes.on(routes.ui.destroyCandidateConfirm, async (c) => {
   requireAbility(c, 'write_ml');
   return destroyPage(c, await getCandidate(c.get('db'), c.get('access').project.id, candidateIdOf(c)));
 });
 
-candidateFormRoutes.post('/:candidate_id/destroy', async (c) => {
+candidateFormRoutes.on(routes.ui.destroyCandidate, async (c) => {
   requireAbility(c, 'write_ml');
   const { project } = c.get('access');
   const info = await getCandidate(c.get('db'), project.id, candidateIdOf(c));

@@ -3,8 +3,8 @@
  * times, user, experiment, parent and children, source and CI job; params; metrics with a
  * chart each (points sampled on the server, drawn by uPlot); tags; datasets; artifacts.
  */
-import { Hono } from 'hono';
-import type { AppEnv } from '../env';
+import { routes } from '../http/routes';
+import { handlers } from '../http/mount';
 import { NotFoundError } from '../errors';
 import { getUser } from '../access/users';
 import { getCandidate, getCandidateRun, NOTE_TAG, PARENT_RUN_TAG, type Run } from '../tracking/candidates';
@@ -23,9 +23,10 @@ import { resolveCandidatePackage } from '../packages/packages';
 import { loggedModelsOfRun } from '../tracking/logged-models';
 import { LoggedModelList } from './logged-models';
 import { PromoteBox } from './model-version';
-import { candidatePath, deletedCandidatePath, experimentPath, experimentsPath, projectPath } from './paths';
+import { candidatePath, deletedCandidatePath, experimentPath, experimentsPath, projectPath, projectsPath } from './paths';
 import type { Project } from '../access/policy';
 import type { Context } from 'hono';
+import type { AppEnv } from '../http/env';
 
 /** The candidate's files, as its page browses them. */
 function runFiles(project: Project, info: { candidateId: number; runId: string }): ArtifactOwner {
@@ -49,9 +50,9 @@ const SOURCE_TAGS = ['mlflow.source.name', 'mlflow.source.type', 'mlflow.source.
 const safeUrl = (value: string) => (/^https?:\/\/[^\s]+$/i.test(value) ? value : undefined);
 
 /** Candidate Detail and its chart data (mounted at `/:namespace/:project/-/ml/candidates`). */
-export const candidateRoutes = new Hono<AppEnv>();
+export const candidateRoutes = handlers();
 
-candidateRoutes.get('/:candidate_id/metrics.json', async (c) => {
+candidateRoutes.on(routes.ui.candidateMetrics, async (c) => {
   const { project } = c.get('access');
   const run = await getCandidateRun(c.get('db'), project.id, candidateIdOf(c));
   const key = c.req.query('key') ?? '';
@@ -60,7 +61,7 @@ candidateRoutes.get('/:candidate_id/metrics.json', async (c) => {
   return c.json(await chartData(c.get('db'), project.id, run.info.runId, key));
 });
 
-candidateRoutes.get('/:candidate_id', async (c) => {
+candidateRoutes.on(routes.ui.candidate, async (c) => {
   const { project } = c.get('access');
   const db = c.get('db');
   const candidateId = candidateIdOf(c);
@@ -90,7 +91,7 @@ candidateRoutes.get('/:candidate_id', async (c) => {
   return page(c, {
     title: `${info.name || info.runId} · Candidate`,
     crumbs: [
-      { label: 'Projects', href: '/' },
+      { label: 'Projects', href: projectsPath() },
       { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
       { label: 'Experiments', href: experimentsPath(project) },
       { label: experimentName, href: experimentPath(project, info.experimentIid) },

@@ -4,14 +4,16 @@
  * created, or any metric or param, 30 per page with keyset paging; the URL keeps filter, sort
  * and page. `.../candidates.csv` streams every matching candidate.
  */
-import { Hono, type Context } from 'hono';
-import type { AppEnv } from '../env';
+import { type Context } from 'hono';
+import { handlers } from '../http/mount';
+import { routes } from '../http/routes';
+import type { AppEnv } from '../http/env';
 import { InvalidInputError } from '../errors';
-import { childCandidateIds, experimentColumnKeys, loadCandidateRows, type CandidateRow, type ColumnKeys } from '../tracking/candidate-table';
-import { countRuns, searchRunIds } from '../tracking/search';
+import { experimentColumnKeys, loadCandidatePage, loadCandidateRows, type CandidatePage, type CandidateRow, type ColumnKeys } from '../tracking/candidate-table';
+import { searchRunIds } from '../tracking/search';
 import { quote } from '../tracking/search/lexer';
-import { parseColumns, saveColumns, type TableColumn } from '../tracking/table-columns';
-import { chosenColumns, ColumnCell, ColumnChooser, columnsQuery, shownColumns } from './candidate-columns';
+import { defaultColumns, parseColumns, saveColumns, type TableColumn } from '../tracking/table-columns';
+import { chosenColumns, ColumnCell, ColumnChooser, columnsQuery } from './candidate-columns';
 import { ActiveSearch, RelativeTime, Status, SwapLink, Time } from './kit/components';
 import { Pager } from './kit/pager';
 import { experimentOf } from './route-params';
@@ -23,7 +25,7 @@ import { ExperimentActions } from './experiment-forms';
 import { CompareBar, CompareCheckbox } from './compare';
 import { candidateCsv } from './csv';
 import { page, wantsFragment } from './layout';
-import { candidatePath, experimentPath, experimentsPath, projectPath, traceListPath, withQuery } from './paths';
+import { candidatePath, experimentPath, experimentsPath, projectLink, projectPath, projectsPath, traceListPath, withQuery } from './paths';
 import { loggedModelsOfExperiment } from '../tracking/logged-models';
 import { LoggedModelList } from './logged-models';
 
@@ -91,51 +93,30 @@ function addRowKeys(keys: ColumnKeys, rows: CandidateRow[]) {
   keys.tags = [...tags].sort();
 }
 
-/** A page of the table: its rows, each parent's children on the page (MLflow's nested runs), the neighbours' tokens and the total. */
-type TablePage = { rows: CandidateRow[]; children: Map<string, CandidateRow[]>; next?: string; previous?: string; total: number };
-
-/** Loads a page of candidates with their children (the parents' on this page; a child shown under its parent is not repeated). */
-async function loadTablePage(db: Database, experimentId: number, view: View, username: string): Promise<TablePage> {
-  const search = { experimentIds: [experimentId], ...searchOf(view, username), viewType: viewTypeOf(view.extras) };
-  const [result, total] = await Promise.all([searchRunIds(db, { ...search, maxResults: PER_PAGE, pageToken: view.pageToken }), countRuns(db, search)]);
-  const [found, childIds] = await Promise.all([loadCandidateRows(db, result.ids), view.extras.deleted ? [] : childCandidateIds(db, experimentId, result.ids)]);
-  const childRows = await loadCandidateRows(db, childIds);
-  const parents = new Set(found.map((r) => r.runId));
-  const children = new Map<string, CandidateRow[]>();
-  for (const child of childRows) {
-    if (!child.parentRunId || !parents.has(child.parentRunId)) continue;
-    children.set(child.parentRunId, [...(children.get(child.parentRunId) ?? []), child]);
-  }
-  // a child whose parent is on the page shows under it, not on its own
-  const shownUnder = new Set([...children.values()].flat().map((r) => r.id));
-  const rows = found.filter((r) => !shownUnder.has(r.id));
-  return { rows, children, next: result.nextPageToken, previous: result.previousPageToken, total };
-}
-
 /** Experiment Candidates and its CSV (mounted at `/:namespace/:project/-/ml/experiments/:iid`). */
-export const candidateListRoutes = new Hono<AppEnv>();
+export const candidateListRoutes = handlers();
 
-candidateListRoutes.get('/:iid', async (c) => {
+candidateListRoutes.on(routes.ui.experiment, async (c) => {
   const { project } = c.get('access');
   const db = c.get('db');
   const experiment = await experimentOf(c);
   const self = experimentPath(project, experiment.iid);
   let view: View = { name: '', sort: 'created', order: 'desc', page: 1, extras: NO_EXTRAS };
-  let table: TablePage = { rows: [], children: new Map(), total: 0 };
+  let table: CandidatePage = { rows: [], children: new Map(), total: 0 };
   let chosen: TableColumn[] | undefined;
   let problem: string | undefined;
   const keysLoaded = experimentColumnKeys(db, experiment.id, { recent: KEYS_FROM_RECENT });
   let keys: ColumnKeys;
   try {
     view = readView(c);
-    [keys, chosen, table] = await Promise.all([keysLoaded, chosenColumns(c, experiment.id), loadTablePage(db, experiment.id, view, c.get('actor')!.user.username)]);
+    [keys, chosen, table] = await Promise.all([keysLoaded, chosenColumns(c, experiment.id), loadCandidatePage(db, experiment.id, { experimentIds: [experiment.id], ...searchOf(view, c.get('actor')!.user.username), viewType: viewTypeOf(view.extras), maxResults: PER_PAGE, pageToken: view.pageToken }, !view.extras.deleted)]);
     addRowKeys(keys, [...table.rows, ...[...table.children.values()].flat()]);
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
     problem = error.message;
     keys = await keysLoaded;
   }
-  const columns = shownColumns(chosen, keys);
+  const columns = chosen ?? defaultColumns(keys);
   const { rows, children, next, previous, total } = table;
   /** The table's URL with this view (its columns too when chosen in the URL or remembered). */
   const viewLink = (v: View, extra: Record<string, string | undefined> = {}) => withQuery(self, viewQuery(v, extra), chosen ? columnsQuery(chosen) : []);
@@ -203,7 +184,7 @@ candidateListRoutes.get('/:iid', async (c) => {
             {first}–{first + rows.length - 1} of {total} candidates
           </span>
         ) : null}
-        <a class="button secondary" href={withQuery(`${self}/candidates.csv`, viewQuery(view))} download>
+        <a class="button secondary" href={withQuery(projectLink(routes.ui.candidatesCsv, project, { iid: experiment.iid }), viewQuery(view))} download>
           Download CSV
         </a>
       </Pager>
@@ -263,14 +244,14 @@ candidateListRoutes.get('/:iid', async (c) => {
       <CompareBar project={project} iid={experiment.iid} />
       <ColumnChooser
         action={self}
-        rememberAction={`${self}/columns`}
+        rememberAction={projectLink(routes.ui.candidateColumns, project, { iid: experiment.iid })}
         csrf={c.get('actor')!.csrfToken ?? ''}
         keys={keys}
         columns={columns}
         hidden={Object.entries(viewQuery(view)).filter((e): e is [string, string] => e[1] !== undefined)}
       />
       <p>
-        <a href={withQuery(`${self}/sweep`, extrasQuery(view.extras))}>Sweep analysis</a> <span class="muted">of the candidates this filter matches: parallel coordinates, param against metric.</span>
+        <a href={withQuery(projectLink(routes.ui.sweep, project, { iid: experiment.iid }), extrasQuery(view.extras))}>Sweep analysis</a> <span class="muted">of the candidates this filter matches: parallel coordinates, param against metric.</span>
       </p>
       {results()}
       {models.length ? <LoggedModelList project={project} models={models} /> : null}
@@ -281,7 +262,7 @@ candidateListRoutes.get('/:iid', async (c) => {
     title: `${experiment.name} · Experiments`,
     status: problem ? 400 : 200,
     crumbs: [
-      { label: 'Projects', href: '/' },
+      { label: 'Projects', href: projectsPath() },
       { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
       { label: 'Experiments', href: experimentsPath(project) },
       { label: experiment.name },
@@ -293,7 +274,7 @@ candidateListRoutes.get('/:iid', async (c) => {
   });
 });
 
-candidateListRoutes.get('/:iid/candidates.csv', async (c) => {
+candidateListRoutes.on(routes.ui.candidatesCsv, async (c) => {
   const experiment = await experimentOf(c);
   const view = readView(c);
   const db = c.get('db');
@@ -317,7 +298,7 @@ candidateListRoutes.get('/:iid/candidates.csv', async (c) => {
  * The user's choice of columns for this experiment, remembered (`col`, the columns shown) or
  * forgotten (`reset`); then back to the table with the same view (`view`, its query).
  */
-candidateListRoutes.post('/:iid/columns', async (c) => {
+candidateListRoutes.on(routes.ui.candidateColumns, async (c) => {
   const experiment = await experimentOf(c);
   const form = await c.req.parseBody({ all: true });
   const list = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');

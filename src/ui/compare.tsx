@@ -9,8 +9,8 @@
  * Best value: higher is better unless the metric's name reads as a loss or error (see
  * `defaultDirection`); each metric's direction can be flipped (`dir=<key>:min|max`, repeatable).
  */
-import { Hono } from 'hono';
-import type { AppEnv } from '../env';
+import { handlers } from '../http/mount';
+import { routes } from '../http/routes';
 import { InvalidInputError } from '../errors';
 import { experimentColumnKeys } from '../tracking/candidate-table';
 import {
@@ -27,7 +27,7 @@ import { Num, Status, Time } from './kit/components';
 import { experimentOf } from './route-params';
 import { page } from './layout';
 import { CHART_ASSETS, ChartFigure } from './charts';
-import { candidatePath, experimentPath, experimentsPath, projectPath, withQuery } from './paths';
+import { candidatePath, experimentPath, experimentsPath, projectLink, projectPath, projectsPath, withQuery } from './paths';
 
 /** At most this many metric charts on one comparison (the table lists every metric). */
 const MAX_CHARTS = 24;
@@ -38,7 +38,7 @@ const DASHES = ['', '8 4', '2 3', '10 3 2 3', '4 4', '12 4', '2 6', '6 2 2 2', '
 
 /** The compare page's URL for some candidates. */
 export const comparePath = (p: { namespace: string; path: string }, iid: number, ids: number[], extra: Record<string, string | undefined> = {}) =>
-  withQuery(`${experimentPath(p, iid)}/compare`, { candidates: ids.join(','), ...extra });
+  withQuery(projectLink(routes.ui.compare, p, { iid }), { candidates: ids.join(','), ...extra });
 
 /** The selection checkbox of one candidate row (it belongs to the compare bar's form). */
 export function CompareCheckbox(props: { id: number; label: string }) {
@@ -51,7 +51,7 @@ export function CompareCheckbox(props: { id: number; label: string }) {
  */
 export function CompareBar(props: { project: { namespace: string; path: string }; iid: number }) {
   return (
-    <form id="compare-form" class="compare-bar" method="get" action={`${experimentPath(props.project, props.iid)}/compare`} data-experiment={experimentPath(props.project, props.iid)}>
+    <form id="compare-form" class="compare-bar" method="get" action={projectLink(routes.ui.compare, props.project, { iid: props.iid })} data-experiment={experimentPath(props.project, props.iid)}>
       <input type="hidden" name="candidates" value="" id="compare-others" />
       <button type="submit">Compare selected</button>
       <span id="compare-count" class="muted" aria-live="polite">
@@ -87,9 +87,9 @@ function SeriesKey(props: { index: number }) {
 }
 
 /** The comparison routes (mounted at `/:namespace/:project/-/ml/experiments`). */
-export const compareRoutes = new Hono<AppEnv>();
+export const compareRoutes = handlers();
 
-compareRoutes.get('/:iid/compare', async (c) => {
+compareRoutes.on(routes.ui.compare, async (c) => {
   const { project } = c.get('access');
   const db = c.get('db');
   const experiment = await experimentOf(c);
@@ -142,7 +142,7 @@ compareRoutes.get('/:iid/compare', async (c) => {
     title: `Compare · ${experiment.name}`,
     status: problem && cands.length === 0 ? 400 : 200,
     crumbs: [
-      { label: 'Projects', href: '/' },
+      { label: 'Projects', href: projectsPath() },
       { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
       { label: 'Experiments', href: experimentsPath(project) },
       { label: experiment.name, href: self },
@@ -183,7 +183,7 @@ compareRoutes.get('/:iid/compare', async (c) => {
 
             <section aria-labelledby="params-title">
               <h2 id="params-title">Parameters</h2>
-              <form method="get" action={`${self}/compare`} class="toolbar">
+              <form method="get" action={projectLink(routes.ui.compare, project, { iid: experiment.iid })} class="toolbar">
                 <input type="hidden" name="candidates" value={shownIds.join(',')} />
                 {state.metric ? <input type="hidden" name="metric" value={state.metric} /> : null}
                 {dirValues.map((d) => (
@@ -308,7 +308,7 @@ compareRoutes.get('/:iid/compare', async (c) => {
         {keys.metrics.length > 0 ? (
           <section aria-labelledby="across-title">
             <h2 id="across-title">One metric across all candidates</h2>
-            <form method="get" action={`${self}/compare`} class="toolbar">
+            <form method="get" action={projectLink(routes.ui.compare, project, { iid: experiment.iid })} class="toolbar">
               <input type="hidden" name="candidates" value={shownIds.join(',')} />
               {onlyDiff ? <input type="hidden" name="only_diff" value="1" /> : null}
               {dirValues.map((d) => (
@@ -328,27 +328,22 @@ compareRoutes.get('/:iid/compare', async (c) => {
                 Show
               </button>
             </form>
-            <figure class="card chart wide">
-              <h3>
-                Latest {acrossKey} of {across.length} candidates{across.length >= MAX_ACROSS ? ` (the newest ${MAX_ACROSS})` : ''}, oldest first
-              </h3>
-              <div
-                class="across-chart"
-                data-across={JSON.stringify({
+            <ChartFigure
+              wide
+              title={<>Latest {acrossKey} of {across.length} candidates{across.length >= MAX_ACROSS ? ` (the newest ${MAX_ACROSS})` : ''}, oldest first</>}
+              kind="across-chart"
+              data={{
+                across: {
                   key: acrossKey,
                   names: across.map((p) => p.name),
                   values: across.map((p) => (Number.isFinite(p.value) ? p.value : null)),
                   selected: across.flatMap((p, i) => (selected.has(p.id) ? [i] : [])),
-                })}
-                role="img"
-                aria-label={`Latest ${acrossKey} of every candidate of the experiment`}
-              >
-                <p class="chart-status muted">
-                  <span class="spinner" aria-hidden="true"></span> Drawing chart…
-                </p>
-              </div>
-              <figcaption class="muted">Small dots: every candidate · larger dots: the compared ones. Hover a point for the candidate's name; drag to zoom.</figcaption>
-            </figure>
+                },
+              }}
+              label={`Latest ${acrossKey} of every candidate of the experiment`}
+              fallback={<>The chart needs JavaScript; the compared candidates' latest values are in the table above.</>}
+              caption={<>Small dots: every candidate · larger dots: the compared ones. Hover a point for the candidate's name; drag to zoom.</>}
+            />
           </section>
         ) : null}
       </article>

@@ -11,6 +11,16 @@ export function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
+/**
+ * A text cell a spreadsheet will not run: one starting with `=`, `+`, `-`, `@`, a tab or a carriage
+ * return gets a leading `'` (OWASP's CSV injection advice). A number (`-0.5`, a param that reads as
+ * one) is left as it is, so it stays a number.
+ */
+export function textCell(value: string): string {
+  if (!/^[=+\-@\t\r]/.test(value)) return value;
+  return value.trim() !== '' && Number.isFinite(Number(value)) ? value : `'${value}`;
+}
+
 const csvLine = (fields: string[]) => `${fields.map(csvField).join(',')}\r\n`;
 const iso = (ms: number | null) => (ms == null ? '' : new Date(ms).toISOString());
 const metricText = (v: number | undefined) => (v === undefined ? '' : Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : String(v));
@@ -40,12 +50,12 @@ export function candidateCsv(
         .map((r) =>
           csvLine([
             r.runId,
-            r.name,
+            textCell(r.name),
             r.status,
-            r.user,
+            textCell(r.user),
             iso(r.startTime),
             iso(r.endTime),
-            ...keys.params.map((k) => r.params.get(k) ?? ''),
+            ...keys.params.map((k) => textCell(r.params.get(k) ?? '')),
             ...keys.metrics.map((k) => metricText(r.metrics.get(k))),
           ]),
         )

@@ -4,10 +4,11 @@
  * read the same "not found".
  */
 import type { Context } from 'hono';
-import type { AppEnv } from '../env';
+import type { AppEnv } from '../http/env';
 import { httpStatusOf, type DomainError } from '../errors';
 import { page } from './layout';
 import { SIGN_IN_PATH } from './session';
+import { projectsPath } from './paths';
 
 const TITLE = {
   404: 'Page not found',
@@ -37,7 +38,7 @@ export function errorPage(c: Context<AppEnv>, status: keyof typeof TITLE, messag
         <h1>{title}</h1>
         <p>{status === 404 ? 'The page you asked for does not exist, or you do not have access to it.' : message}</p>
         <p>
-          {status === 401 ? <a href={SIGN_IN_PATH}>Sign in</a> : <a href="/">Back to your projects</a>}
+          {status === 401 ? <a href={SIGN_IN_PATH}>Sign in</a> : <a href={projectsPath()}>Back to your projects</a>}
         </p>
       </section>
     ),

@@ -5,10 +5,12 @@
  * domain functions as the MLflow API, so the same rules apply; a refused input re-renders its
  * form with the message in place.
  */
-import { Hono, type Context } from 'hono';
+import { type Context } from 'hono';
+import { routes } from '../http/routes';
+import { handlers } from '../http/mount';
 import type { Child } from 'hono/jsx';
-import type { AppEnv } from '../env';
-import { requireAbility } from '../access/middleware';
+import type { AppEnv } from '../http/env';
+import { requireAbility } from '../http/middleware';
 import { InvalidInputError } from '../errors';
 import {
   createExperiment,
@@ -27,7 +29,7 @@ import { canWrite, Csrf, handleForm } from './kit/forms';
 import { FormError, typed, type Problem } from './kit/problems';
 import { experimentsCrumbs } from './kit/crumbs';
 import { page } from './layout';
-import { editExperimentPath, experimentPath, experimentsPath, newExperimentPath, withQuery } from './paths';
+import { editExperimentPath, experimentPath, experimentsPath, newExperimentPath, projectLink, withQuery } from './paths';
 
 /** Parses `key=value` lines (blank lines skipped); a line without `=` is an InvalidInputError. */
 export function parseTagLines(text: string, field = 'tags'): KeyValue[] {
@@ -116,7 +118,7 @@ function editExperimentPage(c: Context<AppEnv>, experiment: Experiment, problem?
       <section class="narrow">
         <h1>Edit experiment</h1>
         <Section title="Name">
-          <form method="post" action={`${self}/rename`} class="stack">
+          <form method="post" action={projectLink(routes.ui.renameExperiment, project, { iid: experiment.iid })} class="stack">
             <Csrf c={c} />
             <FormError problem={problem} form="rename" />
             <label>
@@ -129,7 +131,7 @@ function editExperimentPage(c: Context<AppEnv>, experiment: Experiment, problem?
           </form>
         </Section>
         <Section title="Description">
-          <form method="post" action={`${self}/description`} class="stack">
+          <form method="post" action={projectLink(routes.ui.describeExperiment, project, { iid: experiment.iid })} class="stack">
             <Csrf c={c} />
             <FormError problem={problem} form="description" />
             <label>
@@ -144,7 +146,7 @@ function editExperimentPage(c: Context<AppEnv>, experiment: Experiment, problem?
           </form>
         </Section>
         <Section title="Delete">
-          <form method="post" action={`${self}/delete`} class="stack">
+          <form method="post" action={projectLink(routes.ui.deleteExperiment, project, { iid: experiment.iid })} class="stack">
             <Csrf c={c} />
             <p>Deleting moves the experiment and its candidates to the deleted experiments, from where you can restore them.</p>
             <p>
@@ -180,14 +182,14 @@ async function editForm(c: Context<AppEnv>, form: string, action: (experiment: E
 }
 
 /** The experiment forms (mounted at `/:namespace/:project/-/ml/experiments`, before the candidates page). */
-export const experimentFormRoutes = new Hono<AppEnv>();
+export const experimentFormRoutes = handlers();
 
-experimentFormRoutes.get('/new', (c) => {
+experimentFormRoutes.on(routes.ui.newExperiment, (c) => {
   requireAbility(c, 'write_ml');
   return newExperimentPage(c);
 });
 
-experimentFormRoutes.post('/new', (c) =>
+experimentFormRoutes.on(routes.ui.createExperiment, (c) =>
   handleForm(
     c,
     'create',
@@ -202,18 +204,18 @@ experimentFormRoutes.post('/new', (c) =>
   ),
 );
 
-experimentFormRoutes.get('/:iid/edit', async (c) => {
+experimentFormRoutes.on(routes.ui.editExperiment, async (c) => {
   requireAbility(c, 'write_ml');
   const experiment = await loadByIid(c);
   if (experiment.lifecycleStage !== 'active') return c.redirect(withQuery(experimentsPath(c.get('access').project), { deleted: 1 }), 303);
   return editExperimentPage(c, experiment);
 });
 
-experimentFormRoutes.post('/:iid/rename', (c) =>
+experimentFormRoutes.on(routes.ui.renameExperiment, (c) =>
   editForm(c, 'rename', (experiment, f) => renameExperiment(c.get('db'), c.get('access').project.id, String(experiment.iid), (f.name ?? '').trim())),
 );
 
-experimentFormRoutes.post('/:iid/description', (c) =>
+experimentFormRoutes.on(routes.ui.describeExperiment, (c) =>
   editForm(c, 'description', async (experiment, f) => {
     const description = f.description ?? '';
     const [db, projectId, id] = [c.get('db'), c.get('access').project.id, String(experiment.iid)];
@@ -222,7 +224,7 @@ experimentFormRoutes.post('/:iid/description', (c) =>
   }),
 );
 
-experimentFormRoutes.post('/:iid/delete', async (c) => {
+experimentFormRoutes.on(routes.ui.deleteExperiment, async (c) => {
   requireAbility(c, 'write_ml');
   const { project } = c.get('access');
   const experiment = await loadByIid(c);
@@ -230,7 +232,7 @@ experimentFormRoutes.post('/:iid/delete', async (c) => {
   return c.redirect(withQuery(experimentsPath(project), { deleted: 1 }), 303);
 });
 
-experimentFormRoutes.post('/:iid/restore', async (c) => {
+experimentFormRoutes.on(routes.ui.restoreExperiment, async (c) => {
   requireAbility(c, 'write_ml');
   const { project } = c.get('access');
   const experiment = await loadByIid(c);

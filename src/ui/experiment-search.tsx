@@ -4,11 +4,12 @@
  * experiments search run by the same search code as the API; the state lives in the URL.
  */
 import type { Context } from 'hono';
-import type { AppEnv } from '../env';
+import { routes } from '../http/routes';
+import type { AppEnv } from '../http/env';
 import type { ExperimentSearch } from '../tracking/search';
 import { canWrite, Csrf } from './kit/forms';
 import { quote } from '../tracking/search/lexer';
-import { experimentPath, experimentsPath, newExperimentPath } from './paths';
+import { experimentsPath, newExperimentPath, projectLink } from './paths';
 import { ActiveSearch } from './kit/components';
 
 /** The list's search state. */
@@ -75,7 +76,7 @@ export function RestoreButton(props: { c: Context<AppEnv>; iid: number; name: st
   const { c } = props;
   if (!canWrite(c)) return <span class="muted">—</span>;
   return (
-    <form method="post" action={`${experimentPath(c.get('access').project, props.iid)}/restore`}>
+    <form method="post" action={projectLink(routes.ui.restoreExperiment, c.get('access').project, { iid: props.iid })}>
       <Csrf c={c} />
       <button type="submit" class="secondary" aria-label={`Restore ${props.name}`}>
         Restore

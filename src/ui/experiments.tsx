@@ -2,8 +2,10 @@
  * List of Experiments: `/:namespace/:project/-/ml/experiments` — newest activity first, searchable
  * by name as you type and by tag, deleted ones under a toggle (all of it in the URL).
  */
-import { Hono, type Context } from 'hono';
-import type { AppEnv } from '../env';
+import { type Context } from 'hono';
+import { mlflowTrackingPath, routes } from '../http/routes';
+import { handlers } from '../http/mount';
+import type { AppEnv } from '../http/env';
 import { InvalidInputError } from '../errors';
 import { loadExperimentListItems, type ExperimentListItem } from '../tracking/experiment-list';
 import { searchExperimentIds } from '../tracking/search';
@@ -18,7 +20,7 @@ import { experimentPath, experimentsPath, withQuery } from './paths';
 const PER_PAGE = 20;
 
 /** The List of Experiments (mounted under the project with read_ml and the flag checked). */
-export const experimentRoutes = new Hono<AppEnv>();
+export const experimentRoutes = handlers();
 
 /** One page of the experiments the search finds, or the problem with the search. */
 type ExperimentList = { items: ExperimentListItem[]; next?: string; problem?: string };
@@ -34,7 +36,7 @@ async function loadExperimentList(c: Context<AppEnv>, search: ExperimentListSear
   }
 }
 
-experimentRoutes.get('/', async (c) => {
+experimentRoutes.on(routes.ui.experiments, async (c) => {
   const { project } = c.get('access');
   const after = c.req.query('after') || undefined;
   const search = readExperimentSearch(c);
@@ -131,7 +133,7 @@ function ExperimentTable(props: { c: Context<AppEnv>; deleted: boolean; items: E
 }
 
 function EmptyState(props: { origin: string; projectId: number; userId: number }) {
-  const uri = `${props.origin}/api/v4/projects/${props.projectId}/ml/mlflow`;
+  const uri = `${props.origin}${mlflowTrackingPath(props.projectId)}`;
   const snippet = [
     `export MLFLOW_TRACKING_URI="${uri}"`,
     'export MLFLOW_TRACKING_TOKEN="<your personal access token (scope api)>"',
@@ -144,7 +146,7 @@ function EmptyState(props: { origin: string; projectId: number; userId: number }
     '    mlflow.log_metric("accuracy", 0.9)',
     'PY',
   ].join('\n');
-  const tokenCmd = `curl -X POST "${props.origin}/api/v4/users/${props.userId}/personal_access_tokens" \\\n  -H "PRIVATE-TOKEN: <a token you already have>" -H "content-type: application/json" \\\n  -d '{"name":"mlflow","scopes":["api"]}'`;
+  const tokenCmd = `curl -X POST "${props.origin}${routes.gitlab.createToken.link({ id: props.userId })}" \\\n  -H "PRIVATE-TOKEN: <a token you already have>" -H "content-type: application/json" \\\n  -d '{"name":"mlflow","scopes":["api"]}'`;
   return (
     <div class="card empty-state">
       <h2>No experiments yet</h2>

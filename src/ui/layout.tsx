@@ -6,7 +6,9 @@
 import type { Context } from 'hono';
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
-import type { AppEnv } from '../env';
+import type { AppEnv } from '../http/env';
+import { projectsPath } from './paths';
+import { routes } from '../http/routes';
 
 /** One step of the breadcrumb; the last one is the current page (no link). */
 export type Crumb = { label: string; href?: string };
@@ -67,12 +69,12 @@ function Document(props: PageOptions & { c: Context<AppEnv> }) {
             Skip to content
           </a>
           <header class="top">
-            <a class="brand" href="/">
+            <a class="brand" href={projectsPath()}>
               flaretrack
             </a>
             <div id="loading" class="loading htmx-indicator" role="progressbar" aria-label="Loading"></div>
             {actor ? (
-              <form class="user" method="post" action="/-/sign_out">
+              <form class="user" method="post" action={routes.ui.signOut.link()}>
                 <span class="who" title={actor.user.name}>
                   {actor.user.username}
                 </span>

@@ -4,15 +4,16 @@
  * candidate carries no trigger, so polling stops by itself.
  */
 import type { Project } from '../access/policy';
-import { candidatePath } from './paths';
+import { projectLink } from './paths';
+import { routes } from '../http/routes';
 
 /** How often a running candidate's fragments are asked for again. */
 export const POLL_EVERY = '2s';
 
 /** The URL of a candidate's row in the candidates table. */
-export const candidateRowPath = (p: Pick<Project, 'namespace' | 'path'>, candidateId: number) => `${candidatePath(p, candidateId)}/row`;
+export const candidateRowPath = (p: Pick<Project, 'namespace' | 'path'>, candidateId: number) => projectLink(routes.ui.candidateRow, p, { candidate_id: candidateId });
 /** The URL of a candidate's live metrics section (table and charts). */
-export const candidateLivePath = (p: Pick<Project, 'namespace' | 'path'>, candidateId: number) => `${candidatePath(p, candidateId)}/live`;
+export const candidateLivePath = (p: Pick<Project, 'namespace' | 'path'>, candidateId: number) => projectLink(routes.ui.candidateLive, p, { candidate_id: candidateId });
 
 /** htmx attributes that make an element re-fetch `url` and replace itself while `running`. */
 export function pollAttrs(url: string, running: boolean): Record<string, string> {

@@ -3,8 +3,10 @@
  * carried in the fragment) and its row in the candidates table. While the candidate is RUNNING
  * each polls its own URL (live-poll.ts) and replaces itself; a finished one stops.
  */
-import { Hono, type Context } from 'hono';
-import type { AppEnv } from '../env';
+import { type Context } from 'hono';
+import { handlers } from '../http/mount';
+import { routes } from '../http/routes';
+import type { AppEnv } from '../http/env';
 import type { Project } from '../access/policy';
 import type { Database } from '../db/client';
 import { NotFoundError } from '../errors';
@@ -13,12 +15,13 @@ import { metricSummaries, type MetricSummary } from '../tracking/candidate-detai
 import { loadCandidateRows } from '../tracking/candidate-table';
 import { metricHistoryBulkInterval } from '../tracking/metrics';
 import { CandidateTableRow, tableColumnKeys } from './candidates';
-import { chosenColumns, shownColumns } from './candidate-columns';
+import { chosenColumns } from './candidate-columns';
+import { defaultColumns } from '../tracking/table-columns';
 import { candidateIdOf } from './route-params';
 import { Num, Status } from './kit/components';
 import { page } from './layout';
 import { ChartFigure } from './charts';
-import { candidatePath, withQuery } from './paths';
+import { candidatePath, projectLink, withQuery } from './paths';
 import { candidateLivePath, pollAttrs, POLL_EVERY } from './live-poll';
 
 /** Points per chart: enough for the shape of any curve, small enough to draw at once. */
@@ -121,7 +124,7 @@ export function LiveMetrics(props: { project: Pick<Project, 'namespace' | 'path'
                   fallback={
                     <>
                       Latest <Num value={m.latest} /> at step {m.lastStep}, from {chart.steps.length} sampled {chart.steps.length === 1 ? 'point' : 'points'} ·{' '}
-                      <a href={withQuery(`${candidatePath(props.project, info.candidateId)}/metrics.json`, { key: chart.key })}>the data (JSON)</a>
+                      <a href={withQuery(projectLink(routes.ui.candidateMetrics, props.project, { candidate_id: info.candidateId }), { key: chart.key })}>the data (JSON)</a>
                     </>
                   }
                 />
@@ -153,9 +156,9 @@ async function activeCandidate(c: Context<AppEnv>): Promise<RunInfo> {
 }
 
 /** The live fragments (mounted at `/:namespace/:project/-/ml/candidates`, read_ml checked). */
-export const liveRoutes = new Hono<AppEnv>();
+export const liveRoutes = handlers();
 
-liveRoutes.get('/:candidate_id/live', async (c) => {
+liveRoutes.on(routes.ui.candidateLive, async (c) => {
   const { project } = c.get('access');
   const info = await activeCandidate(c);
   const data = await loadLiveMetrics(c.get('db'), project.id, info);
@@ -174,13 +177,14 @@ liveRoutes.get('/:candidate_id/live', async (c) => {
   return page(c, { title: `Metrics of ${info.name || info.runId}`, crumbs: [{ label: 'Metrics' }], fragment: section, body: section() });
 });
 
-liveRoutes.get('/:candidate_id/row', async (c) => {
+liveRoutes.on(routes.ui.candidateRow, async (c) => {
   const { project } = c.get('access');
   const db = c.get('db');
   // A row that was polling when its candidate was deleted gets its last state, without polling.
   const info = await getCandidate(db, project.id, candidateIdOf(c));
   const rows = await loadCandidateRows(db, [info.candidateId]);
-  const [keys, chosen] = await Promise.all([tableColumnKeys(db, info.experimentId, rows), chosenColumns(c, info.experimentId)]);
-  const row = () => <CandidateTableRow project={project} row={rows[0]} columns={shownColumns(chosen, keys)} live={info.lifecycleStage === 'active'} />;
+  // polled every 2 s while the candidate runs: the experiment's keys are read only for the default columns
+  const columns = (await chosenColumns(c, info.experimentId)) ?? defaultColumns(await tableColumnKeys(db, info.experimentId, rows));
+  const row = () => <CandidateTableRow project={project} row={rows[0]} columns={columns} live={info.lifecycleStage === 'active'} />;
   return page(c, { title: info.name || info.runId, crumbs: [{ label: 'Candidate' }], fragment: row, body: <table>{row()}</table> });
 });

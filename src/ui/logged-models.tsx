@@ -4,8 +4,10 @@
  * its files, the model versions registered from it), and the list of models shown on a run's
  * and an experiment's page.
  */
-import { Hono, type Context } from 'hono';
-import type { AppEnv } from '../env';
+import type { Context } from 'hono';
+import type { AppEnv } from '../http/env';
+import { routes } from '../http/routes';
+import { handlers } from '../http/mount';
 import type { Project } from '../access/policy';
 import { getCandidateByRunId, type RunInfo } from '../tracking/candidates';
 import { getLoggedModel, type LoggedModel } from '../tracking/logged-models';
@@ -13,7 +15,7 @@ import { readMlModel, type MlModel, type SignatureField } from '../tracking/mlmo
 import { versionsOfLoggedModel } from '../tracking/registry/promotion';
 import { getExperimentHeader } from '../tracking/candidate-table';
 import { resolveLoggedModelPackage } from '../packages/packages';
-import { loggedModelArtifactUri } from '../tracking/artifact-uris';
+import { loggedModelArtifactUri } from '../http/artifact-uris';
 import { NotFoundError } from '../errors';
 import { Copyable, Num, Time } from './kit/components';
 import { KeyValueTable } from './kit/tables';
@@ -172,10 +174,10 @@ function modelFiles(c: Context<AppEnv>, project: Project, model: LoggedModel): A
   };
 }
 
-/** The logged model pages (mounted at `/:namespace/:project/-/ml/logged-models`, read_ml checked). */
-export const loggedModelRoutes = new Hono<AppEnv>();
+/** A logged model's page (read_ml and the flag checked by its declaration). */
+export const loggedModelRoutes = handlers();
 
-loggedModelRoutes.get('/:model_id', async (c) => {
+loggedModelRoutes.on(routes.ui.loggedModel, async (c) => {
   const { project } = c.get('access');
   const db = c.get('db');
   const model = await getLoggedModel(db, project.id, c.req.param('model_id'));

@@ -5,26 +5,25 @@
  * script hands the fragment over as `?to=` to `/-/ml/open/<project>`, which signs the visitor
  * in if needed (the query survives sign-in) and redirects to the flaretrack page.
  */
-import { Hono, type Context } from 'hono';
-import type { AppEnv } from '../env';
+import type { Context } from 'hono';
+import type { AppEnv } from '../http/env';
+import { routes } from '../http/routes';
+import { handlers } from '../http/mount';
 import type { Project } from '../access/policy';
 import type { Database } from '../db/client';
 import { NotFoundError } from '../errors';
-import { can } from '../access/policy';
-import { mlFlagOn, projectAccess } from '../access/middleware';
 import { getCandidateByRunId } from '../tracking/candidates';
 import { getExperimentHeader } from '../tracking/candidate-table';
 import { getLoggedModel } from '../tracking/logged-models';
 import { page } from './layout';
-import { candidatePath, experimentPath, experimentsPath, loggedModelPath, mlflowLinkPath, modelPath, modelsPath, versionPath } from './paths';
+import { candidatePath, compareVersionsPath, experimentPath, experimentsPath, loggedModelPath, mlflowLinkPath, modelPath, modelsPath, versionPath } from './paths';
 import { comparePath } from './compare';
-import { compareVersionsPath } from './version-compare';
 
 /**
  * The page at the tracking URI's root (`/api/v4/projects/:id/ml/mlflow/`): it shows nothing
  * of the project (anyone may load it), only forwards the fragment.
  */
-export function mlflowLanding(c: Context<AppEnv>) {
+function mlflowLanding(c: Context<AppEnv>) {
   const ref = c.req.param('id') ?? '';
   const target = mlflowLinkPath(ref);
   return page(c, {
@@ -109,12 +108,11 @@ export async function resolveMlflowFragment(db: Database, project: Project, frag
   return experimentsPath(project);
 }
 
-/** `/-/ml/open/:project?to=<fragment>` (mounted at `/-/ml/open`; the visitor is signed in). */
-export const mlflowLinkRoutes = new Hono<AppEnv>();
-
-mlflowLinkRoutes.get('/:project', async (c) => {
-  const access = await projectAccess(c, c.req.param('project'));
-  if (!can(access, 'read_ml') || !(await mlFlagOn(c, access.project.id))) throw new NotFoundError('404 Project Not Found');
-  const target = await resolveMlflowFragment(c.get('db'), access.project, c.req.query('to') ?? '');
-  return c.redirect(target, 303);
-});
+/** The tracking URI's root, and `/-/ml/open/:id?to=<fragment>` (the visitor signed in, the project loaded with read_ml and the flag). */
+export const mlflowLinkRoutes = handlers()
+  .on(routes.mlflow.home, mlflowLanding)
+  .on(routes.mlflow.homeBare, mlflowLanding)
+  .on(routes.ui.openMlflowLink, async (c) => {
+    const { project } = c.get('access');
+    return c.redirect(await resolveMlflowFragment(c.get('db'), project, c.req.query('to') ?? ''), 303);
+  });

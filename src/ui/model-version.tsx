@@ -5,9 +5,11 @@
  * (`/:namespace/:project/-/ml/candidates/:candidate_id/promote`), which calls the registry's
  * promotion and lands on the new version.
  */
-import { Hono, type Context } from 'hono';
-import type { AppEnv } from '../env';
-import { requireAbility } from '../access/middleware';
+import { type Context } from 'hono';
+import { routes } from '../http/routes';
+import { handlers } from '../http/mount';
+import type { AppEnv } from '../http/env';
+import { requireAbility } from '../http/middleware';
 import { InvalidInputError, NotFoundError } from '../errors';
 import { listDirectory, type DirEntry } from '../packages/files';
 import { resolvePackage, type Package } from '../packages/packages';
@@ -17,7 +19,8 @@ import { deleteRegisteredModelAlias, setRegisteredModelAlias } from '../tracking
 import type { ModelVersion } from '../tracking/registry/entities';
 import { promoteCandidate, versionsOfCandidate } from '../tracking/registry/promotion';
 import { searchRegisteredModels } from '../tracking/registry/search';
-import { artifactLocation, mlflowArtifactsUrl, type ArtifactLocation } from '../tracking/registry/sources';
+import { artifactLocation, type ArtifactLocation } from '../tracking/registry/sources';
+import { mlflowArtifactsUrl } from '../http/artifact-uris';
 import { candidatePackageName } from '../packages/names';
 import { deleteModelVersion, deleteModelVersionTag, getModelVersion, setModelVersionTag, updateModelVersion } from '../tracking/registry/versions';
 import { Copyable, Time } from './kit/components';
@@ -32,7 +35,7 @@ import { formatSize } from './format';
 import { page } from './layout';
 import { REGISTRY_TAG_LIMITS } from './models';
 import { loadVersionSource, SourceSummary, type VersionSource } from './version-compare';
-import { candidatePath, experimentPath, modelPath, packagePath, promotePath, versionPath, withQuery } from './paths';
+import { candidatePath, experimentPath, modelPath, packagePath, projectLink, promotePath, versionPath, withQuery } from './paths';
 
 /** At most this many artifact entries are listed on a version's page (the package page has them all). */
 const MAX_ENTRIES = 200;
@@ -59,13 +62,12 @@ async function loadVersion(c: Context<AppEnv>): Promise<LoadedVersion> {
 }
 
 /** The model version routes (mounted at `/:namespace/:project/-/ml/models`). */
-export const versionRoutes = new Hono<AppEnv>();
+export const versionRoutes = handlers();
 
 async function versionPage(c: Context<AppEnv>, problem?: Problem) {
   const { project } = c.get('access');
   const loaded = await loadVersion(c);
   const { v } = loaded;
-  const self = versionPath(project, v.name, v.version);
   return page(c, {
     title: `${v.name} version ${v.version} · Models`,
     status: problem?.status,
@@ -80,17 +82,17 @@ async function versionPage(c: Context<AppEnv>, problem?: Problem) {
           <VersionFacts c={c} v={v} source={loaded.source} />
           <VersionArtifacts c={c} loaded={loaded} />
         </div>
-        <DescriptionEditor c={c} description={v.description} action={`${self}/description`} problem={problem} />
+        <DescriptionEditor c={c} description={v.description} action={projectLink(routes.ui.describeModelVersion, project, { name: v.name, version: v.version })} problem={problem} />
         <AliasesEditor
           c={c}
           project={project}
           model={v.name}
           aliases={v.aliases.map((alias) => ({ alias, version: v.version }))}
-          action={`${self}/aliases`}
+          action={projectLink(routes.ui.setModelVersionAlias, project, { name: v.name, version: v.version })}
           problem={problem}
           version={v.version}
         />
-        <TagsEditor c={c} tags={v.tags} action={`${self}/tags`} problem={problem} limits={REGISTRY_TAG_LIMITS} />
+        <TagsEditor c={c} tags={v.tags} action={projectLink(routes.ui.setModelVersionTag, project, { name: v.name, version: v.version })} problem={problem} limits={REGISTRY_TAG_LIMITS} />
       </article>
     ),
   });
@@ -137,7 +139,7 @@ function VersionFacts(props: { c: Context<AppEnv>; v: ModelVersion; source: Vers
       </dl>
       {canWrite(c) ? (
         <p>
-          <a href={`${versionPath(project, v.name, v.version)}/delete`}>Delete this version…</a>
+          <a href={projectLink(routes.ui.deleteModelVersionConfirm, project, { name: v.name, version: v.version })}>Delete this version…</a>
         </p>
       ) : null}
     </section>
@@ -193,7 +195,7 @@ function EntryItem(props: { project: Parameters<typeof candidatePath>[0] & { id:
       </li>
     );
   }
-  const fileUrl = `/api/v4/projects/${project.id}/packages/generic/${encodeURIComponent(location.packageName)}/${encodeURIComponent(location.packageVersion)}/${full.split('/').map(encodeURIComponent).join('/')}`;
+  const fileUrl = routes.packagesApi.download.link({ id: project.id }, [location.packageName, location.packageVersion, ...full.split('/')].map(encodeURIComponent).join('/'));
   return (
     <li>
       {browsable ? <a href={browse({ file: full })}>{e.path}</a> : <>{e.path}</>} <span class="muted">{formatSize(e.size ?? 0)}</span>{' '}
@@ -204,7 +206,7 @@ function EntryItem(props: { project: Parameters<typeof candidatePath>[0] & { id:
   );
 }
 
-versionRoutes.get('/:name/versions/:version', (c) => versionPage(c));
+versionRoutes.on(routes.ui.modelVersion, (c) => versionPage(c));
 
 /**
  * A form of the version in the path: `act` calls the domain and may name the page to show next
@@ -227,15 +229,15 @@ const versionForm =
 
 const projectId = (c: Context<AppEnv>) => c.get('access').project.id;
 
-versionRoutes.post(
-  '/:name/versions/:version/description',
+versionRoutes.on(
+  routes.ui.describeModelVersion,
   versionForm('description', async (c, f) => {
     const { name, version } = names(c);
     await updateModelVersion(c.get('db'), projectId(c), name, version, f.description ?? '');
   }),
 );
-versionRoutes.post(
-  '/:name/versions/:version/tags',
+versionRoutes.on(
+  routes.ui.setModelVersionTag,
   versionForm(
     'tag',
     async (c, f) => {
@@ -245,8 +247,8 @@ versionRoutes.post(
     '#tags-title',
   ),
 );
-versionRoutes.post(
-  '/:name/versions/:version/tags/delete',
+versionRoutes.on(
+  routes.ui.deleteModelVersionTag,
   versionForm(
     'tag',
     async (c, f) => {
@@ -256,21 +258,21 @@ versionRoutes.post(
     '#tags-title',
   ),
 );
-versionRoutes.post(
-  '/:name/versions/:version/aliases',
+versionRoutes.on(
+  routes.ui.setModelVersionAlias,
   versionForm('alias', async (c, f) => {
     const { name, version } = names(c);
     await setRegisteredModelAlias(c.get('db'), projectId(c), name, f.alias ?? '', version);
   }),
 );
-versionRoutes.post(
-  '/:name/versions/:version/aliases/delete',
+versionRoutes.on(
+  routes.ui.deleteModelVersionAlias,
   versionForm('alias', async (c, f) => {
     await deleteRegisteredModelAlias(c.get('db'), projectId(c), names(c).name, f.alias ?? '');
   }),
 );
 
-versionRoutes.get('/:name/versions/:version/delete', async (c) => {
+versionRoutes.on(routes.ui.deleteModelVersionConfirm, async (c) => {
   requireAbility(c, 'write_ml');
   const { project } = c.get('access');
   const { name, version } = names(c);
@@ -280,13 +282,13 @@ versionRoutes.get('/:name/versions/:version/delete', async (c) => {
     title: 'Delete model version',
     what: `${v.name} version ${v.version}`,
     consequence: `Its tags and the aliases pointing at it (${v.aliases.length ? v.aliases.map((a) => `@${a}`).join(', ') : 'none'}) go with it; the candidate stays.`,
-    action: `${self}/delete`,
+    action: projectLink(routes.ui.deleteModelVersion, project, { name: v.name, version: v.version }),
     cancel: self,
     crumbs: modelsCrumbs(project, { label: v.name, href: modelPath(project, v.name) }, { label: `Version ${v.version}`, href: self }, { label: 'Delete' }),
   });
 });
-versionRoutes.post(
-  '/:name/versions/:version/delete',
+versionRoutes.on(
+  routes.ui.deleteModelVersion,
   versionForm('delete', async (c) => {
     const { name, version } = names(c);
     await deleteModelVersion(c.get('db'), projectId(c), name, version);
@@ -329,7 +331,7 @@ export async function PromoteBox(props: { c: Context<AppEnv>; candidateId: numbe
 }
 
 /** The promotion routes (mounted at `/:namespace/:project/-/ml/candidates`). */
-export const promoteRoutes = new Hono<AppEnv>();
+export const promoteRoutes = handlers();
 
 async function promotePage(c: Context<AppEnv>, problem?: Problem) {
   requireAbility(c, 'write_ml');
@@ -392,9 +394,9 @@ async function promotePage(c: Context<AppEnv>, problem?: Problem) {
   });
 }
 
-promoteRoutes.get('/:candidate_id/promote', (c) => promotePage(c));
+promoteRoutes.on(routes.ui.promoteCandidateForm, (c) => promotePage(c));
 
-promoteRoutes.post('/:candidate_id/promote', (c) =>
+promoteRoutes.on(routes.ui.promoteCandidate, (c) =>
   handleForm(
     c,
     'promote',
@@ -410,7 +412,6 @@ promoteRoutes.post('/:candidate_id/promote', (c) =>
         artifactPath: f.artifact_path || undefined,
         description: f.description || undefined,
         userId: c.get('actor')!.user.id,
-        origin: new URL(c.req.url).origin,
       });
       return versionPath(project, version.name, version.version);
     },

@@ -5,10 +5,12 @@
  * the forms that edit them and delete the model after a confirmation. Reads and writes go
  * through the registry domain, as the MLflow API's do. Each page: view state → loader → page.
  */
-import { Hono, type Context } from 'hono';
-import type { AppEnv } from '../env';
+import { type Context } from 'hono';
+import { routes } from '../http/routes';
+import { handlers } from '../http/mount';
+import type { AppEnv } from '../http/env';
 import type { Database } from '../db/client';
-import { requireAbility } from '../access/middleware';
+import { requireAbility } from '../http/middleware';
 import { InvalidInputError } from '../errors';
 import { quote } from '../tracking/search/lexer';
 import { deleteRegisteredModelAlias, setRegisteredModelAlias } from '../tracking/registry/aliases';
@@ -24,7 +26,6 @@ import {
 import { searchModelVersions, searchRegisteredModels } from '../tracking/registry/search';
 import { ActiveSearch, Num, Time } from './kit/components';
 import { loadCandidateRows, type CandidateRow } from '../tracking/candidate-table';
-import { compareVersionsPath } from './version-compare';
 import { confirmPage } from './kit/confirm';
 import { modelsCrumbs, projectCrumbs } from './kit/crumbs';
 import { DescriptionEditor } from './kit/description';
@@ -33,7 +34,7 @@ import { Pager } from './kit/pager';
 import { FormError, typed, type Problem } from './kit/problems';
 import { AliasesEditor, AliasLinks, TagsEditor } from './kit/tables';
 import { page } from './layout';
-import { candidatePath, modelPath, modelsPath, versionPath, withQuery } from './paths';
+import { candidatePath, compareVersionsPath, modelPath, modelsPath, projectLink, versionPath, withQuery } from './paths';
 
 const MODELS_PER_PAGE = 20;
 const VERSIONS_PER_PAGE = 50;
@@ -194,11 +195,11 @@ async function listPage(c: Context<AppEnv>, problem?: Problem) {
 }
 
 /** The models routes (mounted at `/:namespace/:project/-/ml/models`). */
-export const modelRoutes = new Hono<AppEnv>();
+export const modelRoutes = handlers();
 
-modelRoutes.get('/', (c) => listPage(c));
+modelRoutes.on(routes.ui.models, (c) => listPage(c));
 
-modelRoutes.post('/', (c) =>
+modelRoutes.on(routes.ui.createModel, (c) =>
   handleForm(
     c,
     'create',
@@ -230,7 +231,6 @@ async function modelPage(c: Context<AppEnv>, problem?: Problem) {
   const { project } = c.get('access');
   const loaded = await loadModel(c);
   const { model } = loaded;
-  const self = modelPath(project, model.name);
   return page(c, {
     title: `${model.name} · Models`,
     status: problem?.status,
@@ -244,14 +244,14 @@ async function modelPage(c: Context<AppEnv>, problem?: Problem) {
           {canWrite(c) ? (
             <>
               {' '}
-              · <a href={`${self}/delete`}>Delete model…</a>
+              · <a href={projectLink(routes.ui.deleteModelConfirm, project, { name: model.name })}>Delete model…</a>
             </>
           ) : null}
         </p>
-        <DescriptionEditor c={c} description={model.description} action={`${self}/description`} problem={problem} />
+        <DescriptionEditor c={c} description={model.description} action={projectLink(routes.ui.describeModel, project, { name: model.name })} problem={problem} />
         <VersionsSection c={c} loaded={loaded} />
-        <AliasesEditor c={c} project={project} model={model.name} aliases={model.aliases} action={`${self}/aliases`} problem={problem} suggested={latestVersion(model)} />
-        <TagsEditor c={c} tags={model.tags} action={`${self}/tags`} problem={problem} limits={REGISTRY_TAG_LIMITS} />
+        <AliasesEditor c={c} project={project} model={model.name} aliases={model.aliases} action={projectLink(routes.ui.setModelAlias, project, { name: model.name })} problem={problem} suggested={latestVersion(model)} />
+        <TagsEditor c={c} tags={model.tags} action={projectLink(routes.ui.setModelTag, project, { name: model.name })} problem={problem} limits={REGISTRY_TAG_LIMITS} />
       </article>
     ),
   });
@@ -346,7 +346,7 @@ function VersionsTable(props: { c: Context<AppEnv>; model: string; versions: Mod
   );
 }
 
-modelRoutes.get('/:name', (c) => modelPage(c));
+modelRoutes.on(routes.ui.model, (c) => modelPage(c));
 
 /**
  * A form of the model in the path: `act` calls the domain, then the model's page (at `anchor`)
@@ -368,20 +368,20 @@ const modelForm =
 
 const projectId = (c: Context<AppEnv>) => c.get('access').project.id;
 
-modelRoutes.post(
-  '/:name/description',
+modelRoutes.on(
+  routes.ui.describeModel,
   modelForm('description', (c, f) => updateRegisteredModel(c.get('db'), projectId(c), modelName(c), f.description ?? '')),
 );
-modelRoutes.post(
-  '/:name/tags',
+modelRoutes.on(
+  routes.ui.setModelTag,
   modelForm('tag', (c, f) => setRegisteredModelTag(c.get('db'), projectId(c), modelName(c), { key: f.key ?? '', value: f.value ?? '' }), '#tags-title'),
 );
-modelRoutes.post(
-  '/:name/tags/delete',
+modelRoutes.on(
+  routes.ui.deleteModelTag,
   modelForm('tag', (c, f) => deleteRegisteredModelTag(c.get('db'), projectId(c), modelName(c), f.key ?? ''), '#tags-title'),
 );
-modelRoutes.post(
-  '/:name/aliases',
+modelRoutes.on(
+  routes.ui.setModelAlias,
   modelForm(
     'alias',
     async (c, f) => {
@@ -392,12 +392,12 @@ modelRoutes.post(
     true,
   ),
 );
-modelRoutes.post(
-  '/:name/aliases/delete',
+modelRoutes.on(
+  routes.ui.deleteModelAlias,
   modelForm('alias', (c, f) => deleteRegisteredModelAlias(c.get('db'), projectId(c), modelName(c), f.alias ?? ''), '#aliases-title', true),
 );
 
-modelRoutes.get('/:name/delete', async (c) => {
+modelRoutes.on(routes.ui.deleteModelConfirm, async (c) => {
   const { project } = c.get('access');
   requireAbility(c, 'write_ml');
   const model = await getRegisteredModel(c.get('db'), project.id, modelName(c));
@@ -405,13 +405,13 @@ modelRoutes.get('/:name/delete', async (c) => {
     title: 'Delete model',
     what: model.name,
     consequence: 'Its versions, aliases and tags go with it; the candidates they came from stay.',
-    action: `${modelPath(project, model.name)}/delete`,
+    action: projectLink(routes.ui.deleteModel, project, { name: model.name }),
     cancel: modelPath(project, model.name),
     crumbs: modelsCrumbs(project, { label: model.name, href: modelPath(project, model.name) }, { label: 'Delete' }),
   });
 });
 
-modelRoutes.post('/:name/delete', (c) =>
+modelRoutes.on(routes.ui.deleteModel, (c) =>
   handleForm(
     c,
     'delete',

@@ -4,8 +4,10 @@
  * links), plus `.../download?path=` which streams a file as an attachment. ML packages
  * (`ml_*`) exist for the UI only while the feature flag is on for the project.
  */
-import { Hono, type Context } from 'hono';
-import type { AppEnv } from '../env';
+import { type Context } from 'hono';
+import { routes } from '../http/routes';
+import { handlers } from '../http/mount';
+import type { AppEnv } from '../http/env';
 import { NotFoundError } from '../errors';
 import { isMlPackageName } from '../packages/names';
 import { packageOwners, type PackageOwner } from '../tracking/package-owners';
@@ -20,13 +22,13 @@ import { Pager, pageNumber } from './kit/pager';
 import { formatSize } from './format';
 import { page } from './layout';
 import { candidatePath, loggedModelPath, packageDownloadPath, packagePath, packagesPath, versionPath, withQuery } from './paths';
-import { mlFlagOn } from '../access/middleware';
+import { mlFlagOn } from '../http/middleware';
 
 const PER_PAGE = 20;
 const FILES_PER_PAGE = 100;
 
 /** The package registry (mounted at `/:namespace/:project/-/packages`, project loaded). */
-export const packageRoutes = new Hono<AppEnv>();
+export const packageRoutes = handlers();
 
 /** The list's state, all of it in the URL. */
 type ListView = { name: string; pageNo: number };
@@ -49,7 +51,7 @@ async function loadPackageList(c: Context<AppEnv>, view: ListView) {
 
 type PackageList = Awaited<ReturnType<typeof loadPackageList>>;
 
-packageRoutes.get('/', async (c) => {
+packageRoutes.on(routes.ui.packages, async (c) => {
   const { project } = c.get('access');
   const view = readListView(c);
   const list = await loadPackageList(c, view);
@@ -185,7 +187,7 @@ async function loadPackage(c: Context<AppEnv>) {
 
 type LoadedPackage = Awaited<ReturnType<typeof loadPackage>>;
 
-packageRoutes.get('/:package_id', async (c) => {
+packageRoutes.on(routes.ui.package, async (c) => {
   const { project } = c.get('access');
   const loaded = await loadPackage(c);
   const { pkg, pageNo, more } = loaded;
@@ -300,7 +302,7 @@ const INLINE_POLICY: Partial<Record<ReturnType<typeof previewKind>, { type: stri
   pdf: { type: 'application/pdf', csp: "frame-ancestors 'self'", frame: true },
 };
 
-packageRoutes.get('/:package_id/download', async (c) => {
+packageRoutes.on(routes.ui.packageDownload, async (c) => {
   const pkg = await visiblePackage(c);
   const file = await getFile(c.get('db'), pkg, c.req.query('path') ?? '');
   const policy = c.req.query('inline') === '1' ? INLINE_POLICY[previewKind(file)] : undefined;

@@ -1,12 +1,11 @@
 /** The signed-in user's projects, and a project's overview with links to its parts. */
-import { Hono } from 'hono';
-import type { AppEnv } from '../env';
+import { routes } from '../http/routes';
+import { handlers } from '../http/mount';
 import { listProjects } from '../access/projects';
 import { isOnFor, readFlag } from '../flags/flags';
 import { page } from './layout';
 import { experimentsPath, modelsPath, packagesPath, projectPath, withQuery } from './paths';
-import { loadUiProject } from './project-context';
-import { mlFlagOn } from '../access/middleware';
+import { mlFlagOn } from '../http/middleware';
 import { formatTime } from './format';
 import { projectCrumbs } from './kit/crumbs';
 import { Pager, pageNumber } from './kit/pager';
@@ -14,9 +13,9 @@ import { Pager, pageNumber } from './kit/pager';
 const PER_PAGE = 20;
 
 /** `/` (the projects list) and `/:namespace/:project` (a project's overview). */
-export const projectRoutes = new Hono<AppEnv>();
+export const projectRoutes = handlers();
 
-projectRoutes.get('/', async (c) => {
+projectRoutes.on(routes.ui.projects, async (c) => {
   const pageNo = pageNumber(c.req.query('page'), 10_000);
   const rows = await listProjects(c.get('db'), c.get('actor')!, { limit: PER_PAGE + 1, offset: (pageNo - 1) * PER_PAGE });
   const more = rows.length > PER_PAGE;
@@ -57,7 +56,7 @@ projectRoutes.get('/', async (c) => {
   });
 });
 
-projectRoutes.get('/:namespace/:project', loadUiProject, async (c) => {
+projectRoutes.on(routes.ui.project, async (c) => {
   const { project } = c.get('access');
   const ml = await mlFlagOn(c);
   return page(c, {

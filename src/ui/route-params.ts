@@ -3,7 +3,7 @@
  * that is not there.
  */
 import type { Context } from 'hono';
-import type { AppEnv } from '../env';
+import type { AppEnv } from '../http/env';
 import { NotFoundError } from '../errors';
 import { getExperimentHeader, type ExperimentHeader } from '../tracking/candidate-table';
 

@@ -5,7 +5,7 @@
  * A malformed filter is shown under the box with a caret at the column the parser names.
  */
 import type { Context } from 'hono';
-import type { AppEnv } from '../env';
+import type { AppEnv } from '../http/env';
 import { InvalidInputError } from '../errors';
 import { quote } from '../tracking/search/lexer';
 

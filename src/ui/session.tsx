@@ -5,13 +5,15 @@
  * foreign Origin is refused; attempts are throttled by access/sign-in.ts. Signed-in users list
  * and end their sessions under `/-/user_settings/active_sessions`.
  */
-import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { type Context, type MiddlewareHandler } from 'hono';
+import { routes } from '../http/routes';
+import { handlers } from '../http/mount';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import type { AppEnv } from '../env';
+import type { AppEnv } from '../http/env';
 import type { Actor, User } from '../access/actor';
 import { randomHex, verifyPassword } from '../access/crypto';
 import { accessConfig } from '../access/cloudflare-access';
-import { requireActor, SESSION_COOKIE, setSessionCookie } from '../access/middleware';
+import { requireActor, SESSION_COOKIE, setSessionCookie } from '../http/middleware';
 import { createSession, deleteSession, endSession, listSessions } from '../access/sessions';
 import { allowAccountAttempt, allowClientAttempt, deviceProof, type SignInLimiters } from '../access/sign-in';
 import { authenticateToken } from '../access/tokens';
@@ -190,17 +192,17 @@ function accessSignInPage(c: Context<AppEnv>) {
 }
 
 /** The sign-in and sign-out routes (mounted at `/-`). */
-export const sessionRoutes = new Hono<AppEnv>();
+export const sessionRoutes = handlers();
 
-sessionRoutes.use('/sign_in', async (c, next) => (accessConfig(c.env) ? accessSignInPage(c) : next()));
-
-sessionRoutes.get('/sign_in', (c) => {
+sessionRoutes.on(routes.ui.signIn, (c) => {
+  if (accessConfig(c.env)) return accessSignInPage(c);
   const returnTo = safeReturnTo(c.req.query('return_to'));
   if (c.get('actor')) return c.redirect(returnTo, 303);
   return signInPage(c, { returnTo });
 });
 
-sessionRoutes.post('/sign_in', async (c) => {
+sessionRoutes.on(routes.ui.submitSignIn, async (c) => {
+  if (accessConfig(c.env)) return accessSignInPage(c);
   const form = await c.req.parseBody();
   checkSignInOrigin(c, form);
   const returnTo = safeReturnTo(form.return_to);
@@ -221,7 +223,7 @@ sessionRoutes.post('/sign_in', async (c) => {
   return c.redirect(returnTo, 303);
 });
 
-sessionRoutes.post('/sign_out', async (c) => {
+sessionRoutes.on(routes.ui.signOut, async (c) => {
   const secret = getCookie(c, SESSION_COOKIE);
   if (secret) await deleteSession(c.get('db'), secret);
   deleteCookie(c, SESSION_COOKIE, { path: '/', secure: new URL(c.req.url).protocol === 'https:' });
@@ -229,7 +231,7 @@ sessionRoutes.post('/sign_out', async (c) => {
   return c.redirect(accessConfig(c.env) ? '/cdn-cgi/access/logout' : SIGN_IN_PATH, 303);
 });
 
-sessionRoutes.get('/user_settings/active_sessions', async (c) => {
+sessionRoutes.on(routes.ui.activeSessions, async (c) => {
   const actor = requireActor(c);
   const list = await listSessions(c.get('db'), actor.user.id, getCookie(c, SESSION_COOKIE));
   const csrf = actor.csrfToken ?? '';
@@ -283,7 +285,7 @@ sessionRoutes.get('/user_settings/active_sessions', async (c) => {
   });
 });
 
-sessionRoutes.post('/user_settings/active_sessions/:id/revoke', async (c) => {
+sessionRoutes.on(routes.ui.revokeSession, async (c) => {
   const actor = requireActor(c);
   await endSession(c.get('db'), actor.user.id, c.req.param('id'));
   return c.redirect(ACTIVE_SESSIONS_PATH, 303);

@@ -6,8 +6,10 @@
  * candidates, sampled on the server) is carried in the page: one request per view. With
  * JavaScript off the page shows the best candidates as a table.
  */
-import { Hono, type Context } from 'hono';
-import type { AppEnv } from '../env';
+import { type Context } from 'hono';
+import { routes } from '../http/routes';
+import { handlers } from '../http/mount';
+import type { AppEnv } from '../http/env';
 import type { Project } from '../access/policy';
 import { InvalidInputError } from '../errors';
 import { experimentColumnKeys, type ExperimentHeader } from '../tracking/candidate-table';
@@ -17,7 +19,8 @@ import { experimentsCrumbs } from './kit/crumbs';
 import { experimentOf } from './route-params';
 import { combineFilter, extrasQuery, FilterError, readSearchExtras, SearchFields, type SearchExtras } from './search-box';
 import { page } from './layout';
-import { candidatePath, experimentPath, withQuery } from './paths';
+import { CHART_ASSETS, ChartFigure } from './charts';
+import { candidatePath, experimentPath, projectLink, withQuery } from './paths';
 
 /** The axes to choose from come from the keys of this many newest candidates (as the table's columns). */
 const KEYS_FROM_RECENT = 1000;
@@ -49,9 +52,9 @@ function axisOf(text: string): SweepAxis {
 const axisId = (a: SweepAxis) => `${a.kind}:${a.key}`;
 
 /** Sweep analysis (mounted at `/:namespace/:project/-/ml/experiments`). */
-export const sweepRoutes = new Hono<AppEnv>();
+export const sweepRoutes = handlers();
 
-sweepRoutes.get('/:iid/sweep', async (c) => {
+sweepRoutes.on(routes.ui.sweep, async (c) => {
   const experiment = await experimentOf(c);
   const keys = await experimentColumnKeys(c.get('db'), experiment.id, { recent: KEYS_FROM_RECENT });
   let view: SweepView = { extras: { filter: '', status: '', mine: false, deleted: false }, axes: [] };
@@ -69,8 +72,8 @@ sweepRoutes.get('/:iid/sweep', async (c) => {
     title: `Sweep · ${experiment.name}`,
     status: problem ? 400 : 200,
     crumbs: crumbs(c.get('access').project, experiment),
-    scripts: ['/assets/vendor/uPlot.iife.min.js', '/assets/chart.js', '/assets/sweep.js'],
-    styles: ['/assets/vendor/uPlot.min.css', '/assets/ml.css'],
+    scripts: [...CHART_ASSETS.scripts, '/assets/sweep.js'],
+    styles: [...CHART_ASSETS.styles, '/assets/ml.css'],
     body: <SweepPage project={c.get('access').project} experiment={experiment} keys={keys} view={view} sweep={sweep} problem={problem} />,
   });
 });
@@ -92,7 +95,7 @@ function SweepPage(props: PageProps) {
       </p>
       <SweepForm {...props} />
       {props.problem ? <FilterError message={props.problem} filter={view.extras.filter} /> : null}
-      {sweep ? <SweepViews project={project} self={self} view={view} sweep={sweep} /> : null}
+      {sweep ? <SweepViews project={project} iid={experiment.iid} self={self} view={view} sweep={sweep} /> : null}
     </article>
   );
 }
@@ -138,7 +141,7 @@ function SweepForm(props: PageProps) {
 }
 
 /** The two views over the same data, and the best candidates as a table (what shows with JavaScript off). */
-function SweepViews(props: { project: Project; self: string; view: SweepView; sweep: Sweep }) {
+function SweepViews(props: { project: Project; iid: number; self: string; view: SweepView; sweep: Sweep }) {
   const { project, self, view, sweep } = props;
   const colorBy = sweep.colorBy;
   const data = {
@@ -146,7 +149,7 @@ function SweepViews(props: { project: Project; self: string; view: SweepView; sw
     color: colorBy ? { key: colorBy.key, direction: colorBy.direction, axis: sweep.axes.findIndex((a) => a.kind === 'metric' && a.key === colorBy.key) } : null,
     lines: sweep.lines,
     // a candidate's page is this prefix and its id
-    links: { candidate: candidatePath(project, 0).slice(0, -1), compare: `${self}/compare`, table: self, filter: view.extras.filter },
+    links: { candidate: candidatePath(project, 0).slice(0, -1), compare: projectLink(routes.ui.compare, project, { iid: props.iid }), table: self, filter: view.extras.filter },
   };
   const shown = sweep.lines.length;
   return (
@@ -158,24 +161,24 @@ function SweepViews(props: { project: Project; self: string; view: SweepView; sw
       </p>
       <section aria-labelledby="parcoords-title">
         <h2 id="parcoords-title">Parallel coordinates</h2>
-        <figure class="card chart wide">
-          <div class="parcoords" data-sweep={JSON.stringify(data)} role="img" aria-label={`Parallel coordinates of ${shown} candidates over ${sweep.axes.map((a) => a.key).join(', ')}`}>
-            <p class="chart-status muted">The chart needs JavaScript; the best candidates are listed below.</p>
-          </div>
-          <figcaption class="muted">
-            Drag along an axis to keep the candidates in that range (drag again elsewhere to change it, click the axis to clear). Lines are coloured by{' '}
-            {colorBy ? `${colorBy.key} (${colorBy.direction === 'max' ? 'higher' : 'lower'} is better: brighter)` : 'nothing'}.
-          </figcaption>
-        </figure>
+        <ChartFigure
+          wide
+          kind="parcoords"
+          data={{ sweep: data }}
+          label={`Parallel coordinates of ${shown} candidates over ${sweep.axes.map((a) => a.key).join(', ')}`}
+          fallback={<>The chart needs JavaScript; the best candidates are listed below.</>}
+          caption={
+            <>
+              Drag along an axis to keep the candidates in that range (drag again elsewhere to change it, click the axis to clear). Lines are coloured by{' '}
+              {colorBy ? `${colorBy.key} (${colorBy.direction === 'max' ? 'higher' : 'lower'} is better: brighter)` : 'nothing'}.
+            </>
+          }
+        />
         <div class="sweep-selection" aria-live="polite"></div>
       </section>
       <section aria-labelledby="scatter-title">
         <h2 id="scatter-title">Param against metric</h2>
-        <figure class="card chart wide">
-          <div class="sweep-scatter" role="img" aria-label="Scatter of one axis against another for the drawn candidates">
-            <p class="chart-status muted">The chart needs JavaScript.</p>
-          </div>
-        </figure>
+        <ChartFigure wide kind="sweep-scatter" data={{}} label="Scatter of one axis against another for the drawn candidates" fallback={<>The chart needs JavaScript.</>} />
       </section>
       <BestTable project={project} sweep={sweep} />
     </>

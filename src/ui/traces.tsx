@@ -9,8 +9,10 @@
  *
  * Everything a trace holds came from a client and is shown as text (JSX escapes it), never as markup.
  */
-import { Hono, type Context } from 'hono';
-import type { AppEnv } from '../env';
+import { type Context } from 'hono';
+import { routes } from '../http/routes';
+import { handlers } from '../http/mount';
+import type { AppEnv } from '../http/env';
 import type { Project } from '../access/policy';
 import { InvalidInputError } from '../errors';
 import type { Assessment } from '../tracking/traces/assessments';
@@ -22,7 +24,7 @@ import { Pager } from './kit/pager';
 import { KeyValueTable } from './kit/tables';
 import { formatDuration, formatSize } from './format';
 import { page } from './layout';
-import { candidatePath, experimentPath, projectPath, traceListPath, tracePath, withQuery } from './paths';
+import { candidatePath, experimentPath, loggedModelPath, traceListPath, tracePath, withQuery } from './paths';
 import { experimentOf } from './route-params';
 import { FilterError, MAX_FILTER_LENGTH } from './search-box';
 
@@ -159,7 +161,7 @@ function TraceFilter(props: { self: string; filter: string }) {
 }
 
 /** The traces of an experiment (mounted at `/:namespace/:project/-/ml/experiments`). */
-export const traceListRoutes = new Hono<AppEnv>().get('/:iid/traces', async (c) => {
+export const traceListRoutes = handlers().on(routes.ui.experimentTraces, async (c) => {
   const { project } = c.get('access');
   const experiment = await experimentOf(c);
   const self = traceListPath(project, experiment.iid);
@@ -316,7 +318,7 @@ function TraceFacts(props: { project: Project; detail: TraceDetail }) {
         ))}
       </dd>
       <dt>Logged model</dt>
-      <dd>{detail.modelId ? <a href={`${projectPath(project)}/-/ml/logged-models/${encodeURIComponent(detail.modelId)}`}>{detail.modelId}</a> : <span class="muted">none</span>}</dd>
+      <dd>{detail.modelId ? <a href={loggedModelPath(project, detail.modelId)}>{detail.modelId}</a> : <span class="muted">none</span>}</dd>
     </dl>
   );
 }
@@ -368,7 +370,7 @@ function AssessmentTable(props: { assessments: Assessment[] }) {
 }
 
 /** A trace (mounted at `/:namespace/:project/-/ml/traces`). */
-export const traceRoutes = new Hono<AppEnv>().get('/:trace_id', async (c: Context<AppEnv>) => {
+export const traceRoutes = handlers().on(routes.ui.trace, async (c: Context<AppEnv>) => {
   const { project } = c.get('access');
   const detail = await getTraceDetail(c.get('db'), c.env.ARTIFACTS, project.id, c.req.param('trace_id') ?? '');
   const { info } = detail;

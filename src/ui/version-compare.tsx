@@ -4,8 +4,10 @@
  * and the side-by-side comparison of two or more versions of one model
  * (`/:namespace/:project/-/ml/models/:name/compare?versions=1,2`).
  */
-import { Hono, type Context } from 'hono';
-import type { AppEnv } from '../env';
+import type { Context } from 'hono';
+import type { AppEnv } from '../http/env';
+import { routes } from '../http/routes';
+import { handlers } from '../http/mount';
 import type { Project } from '../access/policy';
 import { InvalidInputError, NotFoundError } from '../errors';
 import { getCandidateRun } from '../tracking/candidates';
@@ -18,17 +20,13 @@ import type { KeyValue } from '../tracking/experiments';
 import { resolvePackage } from '../packages/packages';
 import { Num, Time } from './kit/components';
 import { page } from './layout';
-import { candidatePath, loggedModelPath, modelPath, versionPath, withQuery } from './paths';
+import { candidatePath, loggedModelPath, modelPath, versionPath } from './paths';
 import { modelsCrumbs } from './kit/crumbs';
 
 /** At most this many versions are compared at once. */
 export const MAX_COMPARED_VERSIONS = 10;
 /** At most this many metrics are a version's "key metrics" on its page. */
 export const KEY_METRICS = 6;
-
-/** The comparison of versions `versions` of model `name`. */
-export const compareVersionsPath = (p: Pick<Project, 'namespace' | 'path'>, name: string, versions: number[]) =>
-  withQuery(`${modelPath(p, name)}/compare`, { versions: versions.join(',') });
 
 /** What a version was made from. */
 export type VersionSource = {
@@ -113,10 +111,10 @@ function parseVersions(values: string[]): number[] {
   return out;
 }
 
-/** The comparison route (mounted at `/:namespace/:project/-/ml/models`, read_ml checked). */
-export const versionCompareRoutes = new Hono<AppEnv>();
+/** The comparison page (read_ml and the flag checked by its declaration). */
+export const versionCompareRoutes = handlers();
 
-versionCompareRoutes.get('/:name/compare', async (c) => {
+versionCompareRoutes.on(routes.ui.compareModelVersions, async (c) => {
   const { project } = c.get('access');
   const db = c.get('db');
   const name = c.req.param('name');

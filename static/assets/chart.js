@@ -172,7 +172,10 @@
     for (const [el, draw] of redraws) el.isConnected ? draw() : redraws.delete(el);
   });
 
-  window.flaretrackCharts = { lineChart, color, theme, redraws };
+  /** A uPlot series drawn as dots only (scatters), in palette colour `i`, `size` pixels across, every point shown. */
+  const dots = (i, size) => ({ stroke: color(i), width: 0, paths: () => null, points: { show: true, size, fill: color(i), space: 0 } });
+
+  window.flaretrackCharts = { lineChart, color, theme, dots, redraws };
 
   const drawn = new WeakSet();
   function drawAll() {

@@ -90,7 +90,6 @@
     el.setAttribute('data-drawn', String(data.values.length));
     const { axis, grid } = flaretrackCharts.theme();
     const size = data.values.length > 2000 ? 3 : data.values.length > 300 ? 5 : 8;
-    const dots = (i, sz) => ({ stroke: flaretrackCharts.color(i), width: 0, paths: () => null, points: { show: true, size: sz, fill: flaretrackCharts.color(i), space: 0 } });
     const plot = new uPlot(
       {
         width: width(el),
@@ -104,8 +103,8 @@
         cursor: { points: { size: 10 }, drag: { x: true, y: false } },
         series: [
           { label: 'candidate', value: (u, v) => (v == null ? '—' : data.names[v] ?? '') },
-          { label: `latest ${data.key}`, ...dots(0, size) },
-          { label: 'compared', ...dots(1, size + 6) },
+          { label: `latest ${data.key}`, ...flaretrackCharts.dots(0, size) },
+          { label: 'compared', ...flaretrackCharts.dots(1, size + 6) },
         ],
       },
       [xs, data.values, picked],

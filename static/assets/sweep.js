@@ -324,7 +324,6 @@
         .sort((a, b) => a[0] - b[0]);
       const chosen = pts.map(([x, y, l]) => (brushes.size && inBrushes(l) ? y : null));
       const { axis, grid } = flaretrackCharts.theme();
-      const dots = (i, size) => ({ stroke: flaretrackCharts.color(i), width: 0, paths: () => null, points: { show: true, size, fill: flaretrackCharts.color(i), space: 0 } });
       plot = new uPlot(
         {
           width: Math.max(320, scatterEl.clientWidth),
@@ -337,7 +336,7 @@
           ],
           cursor: { drag: { x: true, y: true } },
           legend: { show: true, live: true },
-          series: [{ label: axes[xi].key, value: (u, v, s, idx) => (idx == null ? '—' : `${pts[idx][2].name}: ${fmt(pts[idx][2].values[xi])}`) }, { label: axes[yi].key, ...dots(0, lines.length > 1000 ? 4 : 7) }, { label: 'brushed', ...dots(1, 10) }],
+          series: [{ label: axes[xi].key, value: (u, v, s, idx) => (idx == null ? '—' : `${pts[idx][2].name}: ${fmt(pts[idx][2].values[xi])}`) }, { label: axes[yi].key, ...flaretrackCharts.dots(0, lines.length > 1000 ? 4 : 7) }, { label: 'brushed', ...flaretrackCharts.dots(1, 10) }],
         },
         [pts.map((p) => p[0]), pts.map((p) => p[1]), chosen],
         scatterEl,

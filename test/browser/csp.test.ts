@@ -59,5 +59,5 @@ describe('the strict Content-Security-Policy', () => {
       expect(problems).toEqual([]);
       await context.close();
     }
-  });
+  }, 180_000);
 });

@@ -18,6 +18,8 @@ async function seedSweep(n: number) {
       params: [{ key: 'lr', value: String(10 ** -(k % 4)) }, { key: 'depth', value: String(2 + (k % 5)) }],
       metrics: [{ key: 'acc', value: k / n, timestamp: t0, step: 0 }, ...loss],
     });
+    // finished: a running candidate's page replaces its charts every 2 s, which would undo a zoom mid-test
+    await ml('POST', 'runs/update', { run_id: run.info.run_id, status: 'FINISHED', end_time: t0 + 60_000 });
   }
   return { owner, experiment_id };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { env } from 'cloudflare:workers';
 import worker from '../../src/index';
 import { openDatabase } from '../../src/db/client';
-import { deleteProject } from '../../src/access/projects';
+import { deleteProject } from '../../src/usecases/delete-project';
 import { logBatch } from '../../src/tracking/batch';
 import { createRun, deleteRun, listLatestMetrics, listParams } from '../../src/tracking/candidates';
 import { deleteCandidateForGood } from '../../src/tracking/candidate-removal';

@@ -124,6 +124,15 @@ describe('Experiment Candidates', () => {
     expect(csv).toMatch(/,"x,""y""",FINISHED,alice,[^,]+,[^,]+,0\.1,,0\.123456789\r\n$/);
   });
 
+  it('neutralises text cells a spreadsheet would run as a formula, and leaves numbers alone', async () => {
+    const { experiment, browser, path } = await setup();
+    await seedCandidate(experiment, { name: '=HYPERLINK("http://evil.example","x")', user: '@SUM(A1)', params: { a: '+cmd', b: '-0.5', c: '\tx', d: '-1+2', e: 'ok' }, metrics: { m: [-2] } });
+    const csv = await (await getPage(browser, `${path}/candidates.csv`)).text();
+    const lines = csv.split('\r\n');
+    expect(lines[0]).toBe('run_id,name,status,user,start_time,end_time,params.a,params.b,params.c,params.d,params.e,metrics.m');
+    expect(lines[1]).toMatch(/^[0-9a-f]{32},"'=HYPERLINK\(""http:\/\/evil\.example"",""x""\)",FINISHED,'@SUM\(A1\),[^,]+,[^,]+,'\+cmd,-0\.5,'\tx,'-1\+2,ok,-2$/);
+  });
+
   it('is 404 for an experiment of another project, and for non-members', async () => {
     const { browser, project } = await setup();
     const other = await setup();

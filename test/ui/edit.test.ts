@@ -173,7 +173,7 @@ describe('editing candidates from the UI', () => {
     const experiment = await seedExperiment(project.id);
     const c = await seedCandidate(experiment, { name: 'promoted' });
     const model = unique('model');
-    await promoteCandidate(db(), project, { candidateId: c.id, modelName: model, origin: 'http://flaretrack.test' });
+    await promoteCandidate(db(), project, { candidateId: c.id, modelName: model });
     const res = await post(browser, `${base}/candidates/${c.id}/destroy`, { confirm: c.runId });
     expect(res.status).toBe(409);
     const html = await res.text();

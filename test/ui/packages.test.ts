@@ -174,7 +174,7 @@ describe('the packages pages', () => {
     const experiment = await db().select().from(experimentsTable).where(eq(experimentsTable.id, candidate.experimentId)).get();
     const model = await createLoggedModel(db(), project.id, user.id, { experimentId: String(experiment!.iid), name: `clf ${XSS}`, sourceRunId: candidate.runId });
     const modelPkg = await ensurePackage(db(), project.id, `ml_model_${model.seq}`, '-');
-    const version = await createModelVersion(db(), project, { name: (await createRegisteredModel(db(), project.id, { name: 'churn' })).name, source: `models:/${model.id}`, runId: candidate.runId, modelId: model.id, origin: 'http://flaretrack.test' });
+    const version = await createModelVersion(db(), project, { name: (await createRegisteredModel(db(), project.id, { name: 'churn' })).name, source: `models:/${model.id}`, runId: candidate.runId, modelId: model.id });
     const versionPkg = await ensurePackage(db(), project.id, `ml_model_version_${version.id}`, '-');
     const list = await (await getPage(browser, `${base}/-/packages`)).text();
     expect(list).toContain(`<span class="muted">Logged model </span><a href="${base}/-/ml/logged-models/${model.id}">clf &lt;script&gt;alert(1)&lt;/script&gt;</a>`);

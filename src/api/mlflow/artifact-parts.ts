@@ -2,32 +2,29 @@
  * The part URLs of MLflow multipart uploads: `PUT <part url>` with the part's bytes, answered
  * with the part's `ETag` header (which the client hands back to `mpu/complete`). The MLflow
  * client sends no token here, so the URL carries its own short-lived signed credential (see
- * packages/multipart.ts) and this route does not authenticate. It is mounted in src/index.ts
- * ahead of the MLflow sub-app (which requires an actor); its errors keep MLflow's shape.
+ * packages/multipart.ts) and this route does not authenticate (see its declaration,
+ * `routes.mlflow.artifacts.uploadPart`); its errors keep MLflow's shape.
  *
  *   PUT /api/v4/projects/<project id>/ml/mlflow/api/2.0/mlflow-artifacts/mpu/parts/<upload id>/<part number>
  *       ?parts=<number of parts>&expires=<unix seconds>&signature=<hex HMAC>
  */
-import { Hono } from 'hono';
-import type { AppEnv } from '../../env';
 import { ForbiddenError, NotFoundError } from '../../errors';
-import { mlFlagOn } from '../../access/middleware';
+import { handlers } from '../../http/mount';
+import { routes } from '../../http/routes';
+import { mlFlagOn } from '../../http/middleware';
 import { uploadPart, type PartCredential } from '../../packages/multipart';
 import { uploadBody } from '../file-transfer';
-
-/** Where part routes are mounted, under the project's MLflow prefix. */
-export const PART_ROUTE_PATH = '/api/v4/projects/:id/ml/mlflow/api/2.0/mlflow-artifacts/mpu/parts';
 
 /** The URL a part is PUT to. */
 export function partUrl(origin: string, projectId: number, uploadId: string, cred: PartCredential): string {
   const query = new URLSearchParams({ parts: String(cred.numParts), expires: String(cred.expires), signature: cred.signature });
-  return `${origin}${PART_ROUTE_PATH.replace(':id', String(projectId))}/${encodeURIComponent(uploadId)}/${cred.partNumber}?${query}`;
+  return `${origin}${routes.mlflow.artifacts.uploadPart.link({ id: projectId, upload_id: uploadId, part_number: cred.partNumber })}?${query}`;
 }
 
 const DIGITS = /^\d{1,12}$/;
 
-/** The part route, mounted at PART_ROUTE_PATH. */
-export const artifactPartsApi = new Hono<AppEnv>().put('/:upload_id/:part_number', async (c) => {
+/** The part route. */
+export const artifactPartsApi = handlers().on(routes.mlflow.artifacts.uploadPart, async (c) => {
   const projectParam = c.req.param('id') ?? '';
   const partNumber = c.req.param('part_number');
   if (!DIGITS.test(projectParam) || !DIGITS.test(partNumber)) throw new NotFoundError('Upload not found');

@@ -10,16 +10,19 @@
  *   POST   mpu/create|complete|abort/<dir>    multipart upload of the local file `path` into <dir>;
  *                                      its parts go to artifact-parts.ts
  */
-import { Hono, type Context } from 'hono';
+import { type Context } from 'hono';
+import { routes } from '../../http/routes';
+import { handlers } from '../../http/mount';
 import { z } from 'zod';
-import type { AppEnv } from '../../env';
+import type { AppEnv } from '../../http/env';
 import { InvalidInputError } from '../../errors';
-import { requireAbility, requireActor } from '../../access/middleware';
+import { requireAbility, requireActor } from '../../http/middleware';
 import { deletePath, getFile, listDirectory, putFile } from '../../packages/files';
 import { abortUpload, completeUpload, createUpload } from '../../packages/multipart';
 import { ensurePackage, resolvePackage, type PackageStore } from '../../packages/packages';
 import { decodeUrlPath, normalizePath } from '../../packages/paths';
-import { fileResponse, rawPathAfter, uploadBody } from '../file-transfer';
+import { fileResponse, uploadBody } from '../file-transfer';
+import { rawWildcard } from '../../http/matched';
 import { partUrl } from './artifact-parts';
 import { mlflowInput, originOf, projectIdOf } from './input';
 
@@ -37,14 +40,14 @@ function splitArtifactPath(raw: string, field = 'path'): ArtifactPath {
 }
 
 // The artifact path after `marker` in the raw URL (percent-decoded once, then checked).
-function pathAfter(c: Context, marker: string): ArtifactPath {
-  return splitArtifactPath(decodeUrlPath(rawPathAfter(c, marker)));
+function pathAfter(c: Context<AppEnv>): ArtifactPath {
+  return splitArtifactPath(decodeUrlPath(rawWildcard(c)));
 }
 
 // Multipart requests name the destination DIRECTORY in the URL and the client's local file in
 // `path`; the file lands in that directory under the local file's name (as MLflow's stores do).
-function mpuTarget(c: Context, marker: string, localPath: string): ArtifactPath {
-  const where = pathAfter(c, marker);
+function mpuTarget(c: Context<AppEnv>, localPath: string): ArtifactPath {
+  const where = pathAfter(c);
   const name = localPath.split(/[\\/]/).pop() ?? '';
   if (name === '' || name === '.' || name === '..') throw new InvalidInputError('path must name the local file being uploaded', 'path');
   return { ...where, path: where.path === '' ? name : `${where.path}/${name}` };
@@ -63,17 +66,17 @@ const inputs = {
   mpuAbort: z.object({ path: z.string(), upload_id: z.string().min(1) }),
 };
 
-/** The package and path of a multipart upload in progress (`marker` precedes its directory in the URL). */
-async function pendingUpload(c: Context<AppEnv>, marker: string, localPath: string) {
-  const where = mpuTarget(c, marker, localPath);
+/** The package and path of a multipart upload in progress (its directory is the route's `*`). */
+async function pendingUpload(c: Context<AppEnv>, localPath: string) {
+  const where = mpuTarget(c, localPath);
   const pkg = await resolvePackage(c.get('db'), projectIdOf(c), where.name, where.version);
   if (!pkg) throw new InvalidInputError(`no upload is in progress for '${where.path}'`, 'upload_id');
   return { pkg, path: where.path };
 }
 
 /** Routes under .../ml/mlflow/api/2.0/mlflow-artifacts. */
-export const artifactsApi = new Hono<AppEnv>()
-  .get('/artifacts', async (c) => {
+export const artifactsApi = handlers()
+  .on(routes.mlflow.artifacts.listRoot, async (c) => {
     const input = await mlflowInput(c, inputs.list);
     const where = splitArtifactPath(input.path ?? '');
     const pkg = await resolvePackage(c.get('db'), projectIdOf(c), where.name, where.version);
@@ -81,14 +84,14 @@ export const artifactsApi = new Hono<AppEnv>()
     if (entries.length === 0) return c.json({});
     return c.json({ files: entries.map((e) => (e.isDir ? { path: e.path, is_dir: true } : { path: e.path, is_dir: false, file_size: e.size })) });
   })
-  .get('/artifacts/*', async (c) => {
-    const where = pathAfter(c, '/mlflow-artifacts/artifacts/');
+  .on(routes.mlflow.artifacts.file, async (c) => {
+    const where = pathAfter(c);
     const pkg = await resolvePackage(c.get('db'), projectIdOf(c), where.name, where.version);
     return fileResponse(c, await getFile(c.get('db'), pkg, where.path));
   })
-  .put('/artifacts/*', async (c) => {
+  .on(routes.mlflow.artifacts.upload, async (c) => {
     requireAbility(c, 'write_ml');
-    const where = pathAfter(c, '/mlflow-artifacts/artifacts/');
+    const where = pathAfter(c);
     normalizePath(where.path, 'path'); // refuse a bad path before creating the package
     const pkg = await ensurePackage(c.get('db'), projectIdOf(c), where.name, where.version);
     const { body, length } = uploadBody(c);
@@ -99,17 +102,17 @@ export const artifactsApi = new Hono<AppEnv>()
     });
     return c.json({});
   })
-  .delete('/artifacts/*', async (c) => {
+  .on(routes.mlflow.artifacts.delete, async (c) => {
     requireAbility(c, 'write_ml');
-    const where = pathAfter(c, '/mlflow-artifacts/artifacts/');
+    const where = pathAfter(c);
     const pkg = await resolvePackage(c.get('db'), projectIdOf(c), where.name, where.version);
     await deletePath(store(c), pkg, where.path);
     return c.json({});
   })
-  .post('/mpu/create/*', async (c) => {
+  .on(routes.mlflow.artifacts.createUpload, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.mpuCreate);
-    const where = mpuTarget(c, '/mlflow-artifacts/mpu/create/', input.path);
+    const where = mpuTarget(c, input.path);
     normalizePath(where.path, 'path');
     const pkg = await ensurePackage(c.get('db'), projectIdOf(c), where.name, where.version);
     const upload = await createUpload(store(c), pkg, where.path, input.num_parts, requireActor(c).user.id);
@@ -123,17 +126,17 @@ export const artifactsApi = new Hono<AppEnv>()
       })),
     });
   })
-  .post('/mpu/complete/*', async (c) => {
+  .on(routes.mlflow.artifacts.completeUpload, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.mpuComplete);
-    const { pkg, path } = await pendingUpload(c, '/mlflow-artifacts/mpu/complete/', input.path);
+    const { pkg, path } = await pendingUpload(c, input.path);
     await completeUpload(store(c), pkg, path, input.upload_id, input.parts.map((p) => ({ partNumber: p.part_number, etag: p.etag })));
     return c.json({});
   })
-  .post('/mpu/abort/*', async (c) => {
+  .on(routes.mlflow.artifacts.abortUpload, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.mpuAbort);
-    const { pkg, path } = await pendingUpload(c, '/mlflow-artifacts/mpu/abort/', input.path);
+    const { pkg, path } = await pendingUpload(c, input.path);
     await abortUpload(store(c), pkg, path, input.upload_id);
     return c.json({});
   });

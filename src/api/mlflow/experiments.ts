@@ -1,8 +1,8 @@
 /** MLflow REST: experiments (create, get, get-by-name, search, update, delete, restore, tags). */
-import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AppEnv } from '../../env';
-import { requireAbility } from '../../access/middleware';
+import { routes } from '../../http/routes';
+import { handlers } from '../../http/mount';
+import { requireAbility } from '../../http/middleware';
 import {
   createExperiment,
   deleteExperiment,
@@ -39,50 +39,49 @@ const search = searchEndpoint(
   experimentJson,
 );
 
-export const experimentsApi = new Hono<AppEnv>()
-  .post('/create', async (c) => {
+export const experimentsApi = handlers()
+  .on(routes.mlflow.experiments.create, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.create);
     const experiment = await createExperiment(c.get('db'), projectIdOf(c), c.get('actor')!.user.id, { name: input.name, tags: input.tags });
     return c.json({ experiment_id: String(experiment.iid) });
   })
-  .get('/get', async (c) => {
+  .on(routes.mlflow.experiments.get, async (c) => {
     const input = await mlflowInput(c, inputs.id);
     const experiment = await getExperiment(c.get('db'), projectIdOf(c), input.experiment_id);
     return c.json({ experiment: experimentJson(experiment, originOf(c)) });
   })
-  .get('/get-by-name', async (c) => {
+  .on(routes.mlflow.experiments.getByName, async (c) => {
     const input = await mlflowInput(c, inputs.byName);
     const experiment = await getExperimentByName(c.get('db'), projectIdOf(c), input.experiment_name);
     return c.json({ experiment: experimentJson(experiment, originOf(c)) });
   })
-  .post('/search', search)
-  .get('/search', search)
-  .post('/update', async (c) => {
+  .on(routes.mlflow.experiments.search, search)
+  .on(routes.mlflow.experiments.update, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.rename);
     await renameExperiment(c.get('db'), projectIdOf(c), input.experiment_id, input.new_name);
     return c.json({});
   })
-  .post('/delete', async (c) => {
+  .on(routes.mlflow.experiments.delete, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.id);
     await deleteExperiment(c.get('db'), projectIdOf(c), input.experiment_id);
     return c.json({});
   })
-  .post('/restore', async (c) => {
+  .on(routes.mlflow.experiments.restore, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.id);
     await restoreExperiment(c.get('db'), projectIdOf(c), input.experiment_id);
     return c.json({});
   })
-  .post('/set-experiment-tag', async (c) => {
+  .on(routes.mlflow.experiments.setTag, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.setTag);
     await setExperimentTag(c.get('db'), projectIdOf(c), input.experiment_id, { key: input.key, value: input.value });
     return c.json({});
   })
-  .post('/delete-experiment-tag', async (c) => {
+  .on(routes.mlflow.experiments.deleteTag, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.deleteTag);
     await deleteExperimentTag(c.get('db'), projectIdOf(c), input.experiment_id, input.key);

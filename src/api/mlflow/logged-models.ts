@@ -3,10 +3,10 @@
  * tags, finalize (PATCH). `search` answers `{}` when there are none: the client calls it on
  * every list_artifacts.
  */
-import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AppEnv } from '../../env';
-import { requireAbility } from '../../access/middleware';
+import { routes } from '../../http/routes';
+import { handlers } from '../../http/mount';
+import { requireAbility } from '../../http/middleware';
 import {
   createLoggedModel,
   deleteLoggedModel,
@@ -50,8 +50,8 @@ const search = searchEndpoint(
   loggedModelJson,
 );
 
-export const loggedModelsApi = new Hono<AppEnv>()
-  .post('/', async (c) => {
+export const loggedModelsApi = handlers()
+  .on(routes.mlflow.loggedModels.create, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.create);
     const model = await createLoggedModel(c.get('db'), projectIdOf(c), c.get('actor')!.user.id, {
@@ -64,40 +64,40 @@ export const loggedModelsApi = new Hono<AppEnv>()
     });
     return c.json({ model: loggedModelJson(model, originOf(c)) });
   })
-  .post('/search', search)
-  .get('/:model_id', async (c) => {
+  .on(routes.mlflow.loggedModels.search, search)
+  .on(routes.mlflow.loggedModels.get, async (c) => {
     const model = await getLoggedModel(c.get('db'), projectIdOf(c), c.req.param('model_id'));
     return c.json({ model: loggedModelJson(model, originOf(c)) });
   })
-  .patch('/:model_id', async (c) => {
+  .on(routes.mlflow.loggedModels.finalize, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.finalize);
     const model = await finalizeLoggedModel(c.get('db'), projectIdOf(c), c.req.param('model_id'), input.status);
     return c.json({ model: loggedModelJson(model, originOf(c)) });
   })
-  .delete('/:model_id', async (c) => {
+  .on(routes.mlflow.loggedModels.delete, async (c) => {
     requireAbility(c, 'write_ml');
     await deleteLoggedModel(c.get('db'), projectIdOf(c), c.req.param('model_id'));
     return c.json({});
   })
-  .post('/:model_id/params', async (c) => {
+  .on(routes.mlflow.loggedModels.logParams, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.params);
     await logLoggedModelParams(c.get('db'), projectIdOf(c), c.req.param('model_id'), input.params ?? []);
     return c.json({});
   })
-  .patch('/:model_id/tags', async (c) => {
+  .on(routes.mlflow.loggedModels.setTags, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.tags);
     await setLoggedModelTags(c.get('db'), projectIdOf(c), c.req.param('model_id'), input.tags ?? []);
     return c.json({});
   })
-  .delete('/:model_id/tags/:tag_key', async (c) => {
+  .on(routes.mlflow.loggedModels.deleteTag, async (c) => {
     requireAbility(c, 'write_ml');
     await deleteLoggedModelTag(c.get('db'), projectIdOf(c), c.req.param('model_id'), c.req.param('tag_key'));
     return c.json({});
   })
-  .delete('/:model_id/tags', async (c) => {
+  .on(routes.mlflow.loggedModels.deleteTagByQuery, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.deleteTag);
     await deleteLoggedModelTag(c.get('db'), projectIdOf(c), c.req.param('model_id'), input.tag_key);

@@ -1,7 +1,7 @@
 /** MLflow REST: metrics (get-history, paged or streamed whole; get-history-bulk-interval, sampled by the history objects). */
-import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AppEnv } from '../../env';
+import { handlers } from '../../http/mount';
+import { routes } from '../../http/routes';
 import { metricHistoryBulkInterval, metricHistoryJson } from '../../tracking/metrics';
 import { int64, listOf, mlflowInput, projectIdOf, required, runIdFields, runIdOf } from './input';
 import { doubleJson } from './tracking-json';
@@ -39,8 +39,8 @@ function streamOf(head: string, parts: AsyncIterable<string>, tail: string): Rea
   });
 }
 
-export const metricsApi = new Hono<AppEnv>()
-  .get('/get-history', async (c) => {
+export const metricsApi = handlers()
+  .on(routes.mlflow.metrics.history, async (c) => {
     const input = await mlflowInput(c, inputs.history);
     const page = await metricHistoryJson(c.get('db'), projectIdOf(c), runIdOf(input), input.metric_key, {
       maxResults: input.max_results,
@@ -54,7 +54,7 @@ export const metricsApi = new Hono<AppEnv>()
     const token = page.nextPageToken ? `"next_page_token":${JSON.stringify(page.nextPageToken)}` : '';
     return c.body(`{${[metrics, token].filter(Boolean).join(',')}}`, 200, headers);
   })
-  .get('/get-history-bulk-interval', async (c) => {
+  .on(routes.mlflow.metrics.historyBulkInterval, async (c) => {
     const input = await mlflowInput(c, inputs.bulkInterval);
     const points = await metricHistoryBulkInterval(c.get('db'), projectIdOf(c), {
       runIds: input.run_ids ?? [],

@@ -2,17 +2,17 @@
  * MLflow REST: model versions (`.../api/2.0/mlflow/model-versions/...`). Thin: parse, call the
  * registry, shape the answer.
  */
-import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AppEnv } from '../../env';
-import { requireAbility } from '../../access/middleware';
+import { routes } from '../../http/routes';
+import { getModelVersionDownloadUri } from '../../http/artifact-uris';
+import { handlers } from '../../http/mount';
+import { requireAbility } from '../../http/middleware';
 import { searchModelVersions } from '../../tracking/registry/search';
 import {
   createModelVersion,
   deleteModelVersion,
   deleteModelVersionTag,
   getModelVersion,
-  getModelVersionDownloadUri,
   setModelVersionTag,
   transitionModelVersionStage,
   updateModelVersion,
@@ -51,8 +51,8 @@ const search = searchEndpoint(
 );
 
 /** The model-versions sub-app, mounted at `.../api/2.0/mlflow/model-versions`. */
-export const modelVersionsApi = new Hono<AppEnv>()
-  .post('/create', async (c) => {
+export const modelVersionsApi = handlers()
+  .on(routes.mlflow.modelVersions.create, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.create);
     const version = await createModelVersion(c.get('db'), c.get('access').project, {
@@ -64,40 +64,38 @@ export const modelVersionsApi = new Hono<AppEnv>()
       description: input.description,
       tags: input.tags,
       userId: c.get('actor')?.user.id ?? null,
-      origin: originOf(c),
     });
-    return c.json({ model_version: modelVersionJson(version) });
+    return c.json({ model_version: modelVersionJson(version, originOf(c), c) });
   })
-  .get('/get', async (c) => {
+  .on(routes.mlflow.modelVersions.get, async (c) => {
     const input = await mlflowInput(c, inputs.version);
-    return c.json({ model_version: modelVersionJson(await getModelVersion(c.get('db'), projectIdOf(c), input.name, input.version)) });
+    return c.json({ model_version: modelVersionJson(await getModelVersion(c.get('db'), projectIdOf(c), input.name, input.version), originOf(c), c) });
   })
-  .patch('/update', async (c) => {
+  .on(routes.mlflow.modelVersions.update, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.update);
-    return c.json({ model_version: modelVersionJson(await updateModelVersion(c.get('db'), projectIdOf(c), input.name, input.version, input.description)) });
+    return c.json({ model_version: modelVersionJson(await updateModelVersion(c.get('db'), projectIdOf(c), input.name, input.version, input.description), originOf(c), c) });
   })
-  .delete('/delete', async (c) => {
+  .on(routes.mlflow.modelVersions.delete, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.version);
     await deleteModelVersion(c.get('db'), projectIdOf(c), input.name, input.version);
     return c.json({});
   })
-  .get('/search', search)
-  .post('/search', search)
-  .post('/set-tag', async (c) => {
+  .on(routes.mlflow.modelVersions.search, search)
+  .on(routes.mlflow.modelVersions.setTag, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.setTag);
     await setModelVersionTag(c.get('db'), projectIdOf(c), input.name, input.version, { key: input.key, value: input.value });
     return c.json({});
   })
-  .delete('/delete-tag', async (c) => {
+  .on(routes.mlflow.modelVersions.deleteTag, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.key);
     await deleteModelVersionTag(c.get('db'), projectIdOf(c), input.name, input.version, input.key);
     return c.json({});
   })
-  .post('/transition-stage', async (c) => {
+  .on(routes.mlflow.modelVersions.transitionStage, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.transitionStage);
     const version = await transitionModelVersionStage(c.get('db'), projectIdOf(c), {
@@ -106,9 +104,9 @@ export const modelVersionsApi = new Hono<AppEnv>()
       stage: input.stage,
       archiveExisting: input.archive_existing_versions,
     });
-    return c.json({ model_version: modelVersionJson(version) });
+    return c.json({ model_version: modelVersionJson(version, originOf(c), c) });
   })
-  .get('/get-download-uri', async (c) => {
+  .on(routes.mlflow.modelVersions.downloadUri, async (c) => {
     const input = await mlflowInput(c, inputs.version);
     return c.json({ artifact_uri: await getModelVersionDownloadUri(c.get('db'), c.get('access').project, input.name, input.version, originOf(c)) });
   });

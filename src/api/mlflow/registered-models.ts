@@ -2,10 +2,12 @@
  * MLflow REST: registered models (`.../api/2.0/mlflow/registered-models/...`), aliases included.
  * Thin: parse, call the registry, shape the answer.
  */
-import { Hono, type Context } from 'hono';
+import { type Context } from 'hono';
+import { routes } from '../../http/routes';
+import { handlers } from '../../http/mount';
 import { z } from 'zod';
-import type { AppEnv } from '../../env';
-import { requireAbility } from '../../access/middleware';
+import type { AppEnv } from '../../http/env';
+import { requireAbility } from '../../http/middleware';
 import { deleteRegisteredModelAlias, getModelVersionByAlias, setRegisteredModelAlias } from '../../tracking/registry/aliases';
 import {
   createRegisteredModel,
@@ -18,7 +20,7 @@ import {
   updateRegisteredModel,
 } from '../../tracking/registry/models';
 import { searchRegisteredModels } from '../../tracking/registry/search';
-import { idField, listOf, mlflowInput, projectIdOf, required, tagsField } from './input';
+import { idField, listOf, mlflowInput, originOf, projectIdOf, required, tagsField } from './input';
 import { modelVersionJson, registeredModelJson } from './registry-json';
 import { searchEndpoint, searchInput } from './search';
 
@@ -51,66 +53,64 @@ const search = searchEndpoint(
 async function latestVersions(c: Context<AppEnv>) {
   const input = await mlflowInput(c, inputs.latestVersions);
   const versions = await getLatestVersions(c.get('db'), projectIdOf(c), input.name, input.stages);
-  return c.json(versions.length ? { model_versions: versions.map(modelVersionJson) } : {});
+  return c.json(versions.length ? { model_versions: versions.map((v) => modelVersionJson(v, originOf(c), c)) } : {});
 }
 
 /** The registered-models sub-app, mounted at `.../api/2.0/mlflow/registered-models`. */
-export const registeredModelsApi = new Hono<AppEnv>()
-  .post('/create', async (c) => {
+export const registeredModelsApi = handlers()
+  .on(routes.mlflow.registeredModels.create, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.create);
     const model = await createRegisteredModel(c.get('db'), projectIdOf(c), { ...input, userId: userId(c) });
-    return c.json({ registered_model: registeredModelJson(model) });
+    return c.json({ registered_model: registeredModelJson(model, originOf(c), c) });
   })
-  .get('/get', async (c) => {
+  .on(routes.mlflow.registeredModels.get, async (c) => {
     const input = await mlflowInput(c, inputs.name);
-    return c.json({ registered_model: registeredModelJson(await getRegisteredModel(c.get('db'), projectIdOf(c), input.name)) });
+    return c.json({ registered_model: registeredModelJson(await getRegisteredModel(c.get('db'), projectIdOf(c), input.name), originOf(c), c) });
   })
-  .post('/rename', async (c) => {
+  .on(routes.mlflow.registeredModels.rename, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.rename);
-    return c.json({ registered_model: registeredModelJson(await renameRegisteredModel(c.get('db'), projectIdOf(c), input.name, input.new_name)) });
+    return c.json({ registered_model: registeredModelJson(await renameRegisteredModel(c.get('db'), projectIdOf(c), input.name, input.new_name), originOf(c), c) });
   })
-  .patch('/update', async (c) => {
+  .on(routes.mlflow.registeredModels.update, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.update);
-    return c.json({ registered_model: registeredModelJson(await updateRegisteredModel(c.get('db'), projectIdOf(c), input.name, input.description)) });
+    return c.json({ registered_model: registeredModelJson(await updateRegisteredModel(c.get('db'), projectIdOf(c), input.name, input.description), originOf(c), c) });
   })
-  .delete('/delete', async (c) => {
+  .on(routes.mlflow.registeredModels.delete, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.name);
     await deleteRegisteredModel(c.get('db'), projectIdOf(c), input.name);
     return c.json({});
   })
-  .get('/search', search)
-  .post('/search', search)
-  .post('/set-tag', async (c) => {
+  .on(routes.mlflow.registeredModels.search, search)
+  .on(routes.mlflow.registeredModels.setTag, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.setTag);
     await setRegisteredModelTag(c.get('db'), projectIdOf(c), input.name, { key: input.key, value: input.value });
     return c.json({});
   })
-  .delete('/delete-tag', async (c) => {
+  .on(routes.mlflow.registeredModels.deleteTag, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.key);
     await deleteRegisteredModelTag(c.get('db'), projectIdOf(c), input.name, input.key);
     return c.json({});
   })
-  .post('/alias', async (c) => {
+  .on(routes.mlflow.registeredModels.setAlias, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.setAlias);
     await setRegisteredModelAlias(c.get('db'), projectIdOf(c), input.name, input.alias, input.version);
     return c.json({});
   })
-  .get('/alias', async (c) => {
+  .on(routes.mlflow.registeredModels.getByAlias, async (c) => {
     const input = await mlflowInput(c, inputs.alias);
-    return c.json({ model_version: modelVersionJson(await getModelVersionByAlias(c.get('db'), projectIdOf(c), input.name, input.alias)) });
+    return c.json({ model_version: modelVersionJson(await getModelVersionByAlias(c.get('db'), projectIdOf(c), input.name, input.alias), originOf(c), c) });
   })
-  .delete('/alias', async (c) => {
+  .on(routes.mlflow.registeredModels.deleteAlias, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.alias);
     await deleteRegisteredModelAlias(c.get('db'), projectIdOf(c), input.name, input.alias);
     return c.json({});
   })
-  .post('/get-latest-versions', latestVersions)
-  .get('/get-latest-versions', latestVersions);
+  .on(routes.mlflow.registeredModels.latestVersions, latestVersions)

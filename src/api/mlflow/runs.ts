@@ -3,15 +3,17 @@
  * log-batch, log-inputs, outputs, set-tag, delete-tag). `run_uuid` is accepted wherever
  * `run_id` is.
  */
-import { Hono, type Context } from 'hono';
+import type { Context } from 'hono';
+import { handlers } from '../../http/mount';
+import { routes } from '../../http/routes';
 import { z } from 'zod';
-import type { AppEnv } from '../../env';
-import { requireAbility } from '../../access/middleware';
+import type { AppEnv } from '../../http/env';
+import { requireAbility } from '../../http/middleware';
 import { deleteTag, logBatch, logMetric, logParam, setTag } from '../../tracking/batch';
 import { createRun, deleteRun, getRun, RUN_STATUSES, restoreRun, searchRuns, updateRun } from '../../tracking/candidates';
 import { logInputs, logOutputs } from '../../tracking/datasets';
 import { projectExperimentIds } from '../../tracking/experiments';
-import { double, idField, int64, keyValue, listOf, mlflowInput, originOf, projectIdOf, required, runIdFields, runIdOf, viewType } from './input';
+import { double, idField, int64, keyValue, LOG_BATCH_BOUND, listOf, mlflowInput, type BodyBound, originOf, projectIdOf, required, runIdFields, runIdOf, viewType } from './input';
 import { searchEndpoint, searchInput } from './search';
 import { runInfoJson, runJson } from './tracking-json';
 
@@ -87,14 +89,14 @@ const search = searchEndpoint(
 );
 
 /** A write to a run: checks write access, reads the input and the run id. */
-async function runWrite<T extends { run_id?: string; run_uuid?: string }>(c: Context<AppEnv>, schema: z.ZodType<T>) {
+async function runWrite<T extends { run_id?: string; run_uuid?: string }>(c: Context<AppEnv>, schema: z.ZodType<T>, bound?: BodyBound) {
   requireAbility(c, 'write_ml');
-  const input = await mlflowInput(c, schema);
+  const input = await mlflowInput(c, schema, bound);
   return { input, runId: runIdOf(input), db: c.get('db'), projectId: projectIdOf(c) };
 }
 
-export const runsApi = new Hono<AppEnv>()
-  .post('/create', async (c) => {
+export const runsApi = handlers()
+  .on(routes.mlflow.runs.create, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.create);
     const actor = c.get('actor')!;
@@ -110,54 +112,53 @@ export const runsApi = new Hono<AppEnv>()
     });
     return c.json({ run: runJson(run, originOf(c)) });
   })
-  .get('/get', async (c) => {
+  .on(routes.mlflow.runs.get, async (c) => {
     const input = await mlflowInput(c, inputs.get);
     const run = await getRun(c.get('db'), projectIdOf(c), runIdOf(input));
     return c.json({ run: runJson(run, originOf(c)) });
   })
-  .post('/update', async (c) => {
+  .on(routes.mlflow.runs.update, async (c) => {
     const { input, runId, db, projectId } = await runWrite(c, inputs.update);
     const info = await updateRun(db, projectId, runId, { status: input.status, endTime: input.end_time, runName: input.run_name });
     return c.json({ run_info: runInfoJson(info, originOf(c)) });
   })
-  .post('/delete', async (c) => {
+  .on(routes.mlflow.runs.delete, async (c) => {
     const { runId, db, projectId } = await runWrite(c, inputs.get);
     await deleteRun(db, projectId, runId);
     return c.json({});
   })
-  .post('/restore', async (c) => {
+  .on(routes.mlflow.runs.restore, async (c) => {
     const { runId, db, projectId } = await runWrite(c, inputs.get);
     await restoreRun(db, projectId, runId);
     return c.json({});
   })
-  .post('/search', search)
-  .get('/search', search)
-  .post('/log-metric', async (c) => {
+  .on(routes.mlflow.runs.search, search)
+  .on(routes.mlflow.runs.logMetric, async (c) => {
     const { input, runId, db, projectId } = await runWrite(c, inputs.logMetric);
     await logMetric(db, projectId, runId, toMetric(input));
     return c.json({});
   })
-  .post('/log-parameter', async (c) => {
+  .on(routes.mlflow.runs.logParameter, async (c) => {
     const { input, runId, db, projectId } = await runWrite(c, inputs.keyValue);
     await logParam(db, projectId, runId, { key: input.key, value: input.value });
     return c.json({});
   })
-  .post('/log-batch', async (c) => {
-    const { input, runId, db, projectId } = await runWrite(c, inputs.logBatch);
+  .on(routes.mlflow.runs.logBatch, async (c) => {
+    const { input, runId, db, projectId } = await runWrite(c, inputs.logBatch, LOG_BATCH_BOUND);
     await logBatch(db, projectId, runId, { metrics: input.metrics?.map(toMetric), params: input.params, tags: input.tags });
     return c.json({});
   })
-  .post('/set-tag', async (c) => {
+  .on(routes.mlflow.runs.setTag, async (c) => {
     const { input, runId, db, projectId } = await runWrite(c, inputs.keyValue);
     await setTag(db, projectId, runId, { key: input.key, value: input.value });
     return c.json({});
   })
-  .post('/delete-tag', async (c) => {
+  .on(routes.mlflow.runs.deleteTag, async (c) => {
     const { input, runId, db, projectId } = await runWrite(c, inputs.key);
     await deleteTag(db, projectId, runId, input.key);
     return c.json({});
   })
-  .post('/log-inputs', async (c) => {
+  .on(routes.mlflow.runs.logInputs, async (c) => {
     const { input, runId, db, projectId } = await runWrite(c, inputs.logInputs);
     await logInputs(db, projectId, runId, {
       datasets: input.datasets?.map((d) => ({
@@ -168,7 +169,7 @@ export const runsApi = new Hono<AppEnv>()
     });
     return c.json({});
   })
-  .post('/outputs', async (c) => {
+  .on(routes.mlflow.runs.logOutputs, async (c) => {
     const { input, runId, db, projectId } = await runWrite(c, inputs.outputs);
     await logOutputs(db, projectId, runId, (input.models ?? []).map((m) => ({ modelId: m.model_id, step: m.step })));
     return c.json({});

@@ -5,7 +5,7 @@
  */
 import type { Context } from 'hono';
 import { z } from 'zod';
-import type { AppEnv } from '../../env';
+import type { AppEnv } from '../../http/env';
 import { int64, listOf, mlflowInput, originOf } from './input';
 
 /** The fields every search takes; `extra` adds (or replaces) the search's own. */

@@ -17,13 +17,15 @@
  * `mlflow.trace.spansLocation: TRACKING_STORE`, so the client never asks for spans through
  * `traces/get` or `traces/batchGet`.
  */
-import { Hono, type Context } from 'hono';
+import { type Context } from 'hono';
+import { routes } from '../../http/routes';
+import { handlers } from '../../http/mount';
 import { z } from 'zod';
-import type { AppEnv } from '../../env';
+import type { AppEnv } from '../../http/env';
 import { InvalidInputError } from '../../errors';
-import { requireAbility } from '../../access/middleware';
+import { requireAbility } from '../../http/middleware';
 import { decodeUrlPath } from '../../packages/paths';
-import { traceArtifactUri } from '../../tracking/artifact-uris';
+import { traceArtifactUri } from '../../http/artifact-uris';
 import { createAssessment, deleteAssessment, getAssessment, updateAssessment, type Assessment } from '../../tracking/traces/assessments';
 import { getTraceFile, putTraceFile } from '../../tracking/traces/spans';
 import {
@@ -38,7 +40,8 @@ import {
   TRACE_STATES,
   type TraceInfo,
 } from '../../tracking/traces/traces';
-import { rawPathAfter, uploadBody } from '../file-transfer';
+import { uploadBody } from '../file-transfer';
+import { rawWildcard } from '../../http/matched';
 import { idField, int64, listOf, mlflowInput, originOf, projectIdOf, required } from './input';
 import { searchEndpoint, searchInput } from './search';
 
@@ -153,8 +156,8 @@ const search = searchEndpoint(
 );
 
 /** Routes under .../api/3.0/mlflow/traces. */
-export const tracesV3Api = new Hono<AppEnv>()
-  .post('/', async (c) => {
+export const tracesV3Api = handlers()
+  .on(routes.mlflow.traces.start, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.start);
     const t = input.trace.trace_info;
@@ -176,48 +179,48 @@ export const tracesV3Api = new Hono<AppEnv>()
     });
     return c.json({ trace: { trace_info: traceJson(c, info) } });
   })
-  .post('/search', search)
-  .get('/:trace_id', async (c) => {
+  .on(routes.mlflow.traces.search, search)
+  .on(routes.mlflow.traces.get, async (c) => {
     const info = await getTraceInfo(c.get('db'), projectIdOf(c), c.req.param('trace_id'));
     return c.json({ trace: { trace_info: traceJson(c, info) } });
   })
-  .post('/:trace_id/assessments', async (c) => {
+  .on(routes.mlflow.traces.createAssessment, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.createAssessment);
     const created = await createAssessment(c.get('db'), projectIdOf(c), c.req.param('trace_id'), input.assessment);
     return c.json({ assessment: assessmentJson(created) });
   })
-  .get('/:trace_id/assessments/:assessment_id', async (c) => {
+  .on(routes.mlflow.traces.getAssessment, async (c) => {
     const found = await getAssessment(c.get('db'), projectIdOf(c), c.req.param('trace_id'), c.req.param('assessment_id'));
     return c.json({ assessment: assessmentJson(found) });
   })
-  .patch('/:trace_id/assessments/:assessment_id', async (c) => {
+  .on(routes.mlflow.traces.updateAssessment, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.updateAssessment);
     const updated = await updateAssessment(c.get('db'), projectIdOf(c), c.req.param('trace_id'), c.req.param('assessment_id'), input.assessment, input.update_mask);
     return c.json({ assessment: assessmentJson(updated) });
   })
-  .delete('/:trace_id/assessments/:assessment_id', async (c) => {
+  .on(routes.mlflow.traces.deleteAssessment, async (c) => {
     requireAbility(c, 'write_ml');
     await deleteAssessment(c.get('db'), projectIdOf(c), c.req.param('trace_id'), c.req.param('assessment_id'));
     return c.json({});
   });
 
 /** Routes under .../api/2.0/mlflow/traces. */
-export const tracesV2Api = new Hono<AppEnv>()
-  .patch('/:trace_id/tags', async (c) => {
+export const tracesV2Api = handlers()
+  .on(routes.mlflow.traces.setTag, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.setTag);
     await setTraceTag(c.get('db'), projectIdOf(c), c.req.param('trace_id'), input.key, input.value);
     return c.json({});
   })
-  .delete('/:trace_id/tags', async (c) => {
+  .on(routes.mlflow.traces.deleteTag, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.deleteTag);
     await deleteTraceTag(c.get('db'), projectIdOf(c), c.req.param('trace_id'), input.key);
     return c.json({});
   })
-  .post('/delete-traces', async (c) => {
+  .on(routes.mlflow.traces.delete, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.deleteTraces);
     const deleted = await deleteTraces(c.get('db'), c.env.ARTIFACTS, projectIdOf(c), {
@@ -228,13 +231,13 @@ export const tracesV2Api = new Hono<AppEnv>()
     });
     return c.json({ traces_deleted: deleted });
   })
-  .post('/link-to-run', async (c) => {
+  .on(routes.mlflow.traces.linkToRun, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.linkToRun);
     await linkTracesToRun(c.get('db'), projectIdOf(c), input.trace_ids ?? [], input.run_id);
     return c.json({});
   })
-  .post('/link-prompts', async (c) => {
+  .on(routes.mlflow.traces.linkPrompts, async (c) => {
     requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.linkPrompts);
     await linkPromptsToTrace(c.get('db'), projectIdOf(c), input.trace_id, input.prompt_versions ?? []);
@@ -242,16 +245,16 @@ export const tracesV2Api = new Hono<AppEnv>()
   });
 
 // The trace id and the file path after .../ml_traces/ in the raw URL.
-function traceFileOf(c: Context): { traceId: string; path: string } {
-  const rest = rawPathAfter(c, '/mlflow-artifacts/artifacts/ml_traces/');
+function traceFileOf(c: Context<AppEnv>): { traceId: string; path: string } {
+  const rest = rawWildcard(c);
   const slash = rest.indexOf('/');
   if (slash < 0) throw new InvalidInputError('path must be ml_traces/<trace id>/<file>', 'path');
   return { traceId: decodeUrlPath(rest.slice(0, slash)), path: decodeUrlPath(rest.slice(slash + 1)) };
 }
 
 /** Routes under .../api/2.0/mlflow-artifacts/artifacts/ml_traces: a trace's spans and attachments. */
-export const traceArtifactsApi = new Hono<AppEnv>()
-  .get('/*', async (c) => {
+export const traceArtifactsApi = handlers()
+  .on(routes.mlflow.traces.file, async (c) => {
     const { traceId, path } = traceFileOf(c);
     const object = await getTraceFile(c.get('db'), c.env.ARTIFACTS, projectIdOf(c), traceId, path);
     return new Response(object.body, {
@@ -263,7 +266,7 @@ export const traceArtifactsApi = new Hono<AppEnv>()
       },
     });
   })
-  .put('/*', async (c) => {
+  .on(routes.mlflow.traces.upload, async (c) => {
     requireAbility(c, 'write_ml');
     const { traceId, path } = traceFileOf(c);
     const { body, length } = uploadBody(c);

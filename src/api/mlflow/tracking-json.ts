@@ -3,7 +3,7 @@
  * server writes it: proto3 JSON with snake_case names, empty lists and unset fields left out,
  * int64 as numbers, non-finite doubles as "NaN" / "Infinity" / "-Infinity".
  */
-import { artifactsRoot, candidateArtifactUri, loggedModelArtifactUri } from '../../tracking/artifact-uris';
+import { artifactsRoot, candidateArtifactUri, loggedModelArtifactUri } from '../../http/artifact-uris';
 import type { MetricPoint, Run, RunInfo } from '../../tracking/candidates';
 import type { Experiment, KeyValue } from '../../tracking/experiments';
 import type { LoggedModel } from '../../tracking/logged-models';

@@ -11,17 +11,20 @@
  *   DELETE /:package_id               the package, its files and their bytes
  *   DELETE /:package_id/package_files/:file_id
  */
-import { Hono, type Context } from 'hono';
+import type { Context } from 'hono';
+import { handlers } from '../../http/mount';
+import { routes } from '../../http/routes';
 import { z } from 'zod';
-import type { AppEnv } from '../../env';
+import type { AppEnv } from '../../http/env';
 import { InvalidInputError, NotFoundError } from '../../errors';
-import { loadProject, mlFlagOn, requireActor } from '../../access/middleware';
+import { mlFlagOn, requireActor } from '../../http/middleware';
 import type { Project } from '../../access/policy';
 import { deleteFile, getFile, listFiles, putFile, type PackageFile } from '../../packages/files';
 import { isMlPackageName } from '../../packages/names';
 import { deletePackage, ensurePackage, getPackage, listPackages, resolvePackage, type Package, type PackageStore } from '../../packages/packages';
 import { decodeUrlPath, normalizePath } from '../../packages/paths';
-import { fileResponse, rawPathAfter, uploadBody } from '../file-transfer';
+import { fileResponse, uploadBody } from '../file-transfer';
+import { rawWildcard } from '../../http/matched';
 import { pageOf } from './input';
 import { parseInput } from '../../validation';
 
@@ -44,7 +47,7 @@ async function packageById(c: Context<AppEnv>): Promise<Package> {
 
 /** Name, version and file path of a generic-package URL, read from the raw path. */
 function genericTarget(c: Context): { name: string; version: string; path: string } {
-  const [name = '', version = '', ...file] = rawPathAfter(c, '/packages/generic/').split('/');
+  const [name = '', version = '', ...file] = rawWildcard(c).split('/');
   return {
     name: decodeUrlPath(name, 'package_name'),
     version: decodeUrlPath(version, 'package_version'),
@@ -61,8 +64,8 @@ function packageJson(origin: string, p: Project, pkg: Package) {
     package_type: pkg.packageType,
     status: 'default',
     _links: {
-      web_path: `/${p.namespace}/${p.path}/-/packages/${pkg.id}`,
-      delete_api_path: `${origin}/api/v4/projects/${p.id}/packages/${pkg.id}`,
+      web_path: routes.ui.package.link({ namespace: p.namespace, project: p.path, package_id: pkg.id }),
+      delete_api_path: `${origin}${routes.packagesApi.delete.link({ id: p.id, package_id: pkg.id })}`,
     },
     created_at: new Date(pkg.createdAt).toISOString(),
     last_downloaded_at: null,
@@ -102,15 +105,9 @@ const ListQuery = z.object({
   sort: z.enum(['asc', 'desc']).optional(),
 });
 
-const anyone = async (c: Context<AppEnv>, next: () => Promise<void>) => {
-  requireActor(c);
-  await next();
-};
-
 /** Routes under /api/v4/projects/:id/packages. */
-export const packagesApi = new Hono<AppEnv>()
-  .use(anyone)
-  .put('/generic/*', loadProject('id', 'write_ml'), async (c) => {
+export const packagesApi = handlers()
+  .on(routes.packagesApi.upload, async (c) => {
     const target = genericTarget(c);
     await checkMlFlag(c, target.name);
     const pkg = await ensurePackage(c.get('db'), project(c).id, target.name, target.version);
@@ -123,14 +120,14 @@ export const packagesApi = new Hono<AppEnv>()
     if (c.req.query('select') === 'package_file') return c.json(packageFileJson(file), 201);
     return c.json({ message: '201 Created' }, 201);
   })
-  .get('/generic/*', loadProject('id', 'read_ml'), async (c) => {
+  .on(routes.packagesApi.download, async (c) => {
     const target = genericTarget(c);
     await checkMlFlag(c, target.name);
     const pkg = await resolvePackage(c.get('db'), project(c).id, target.name, target.version);
     if (!pkg) throw new NotFoundError('404 Package Not Found');
     return fileResponse(c, await getFile(c.get('db'), pkg, target.path));
   })
-  .get('/', loadProject('id', 'read_ml'), async (c) => {
+  .on(routes.packagesApi.list, async (c) => {
     const query = parseInput(ListQuery, c.req.query());
     const page = pageOf(c);
     const rows = await listPackages(c.get('db'), project(c).id, {
@@ -146,21 +143,21 @@ export const packagesApi = new Hono<AppEnv>()
     const origin = new URL(c.req.url).origin;
     return c.json(rows.slice(0, page.limit).map((pkg) => packageJson(origin, project(c), pkg)));
   })
-  .get('/:package_id{[0-9]+}', loadProject('id', 'read_ml'), async (c) => {
+  .on(routes.packagesApi.get, async (c) => {
     return c.json(packageJson(new URL(c.req.url).origin, project(c), await packageById(c)));
   })
-  .get('/:package_id{[0-9]+}/package_files', loadProject('id', 'read_ml'), async (c) => {
+  .on(routes.packagesApi.files, async (c) => {
     const pkg = await packageById(c);
     const page = pageOf(c);
     const files = await listFiles(c.get('db'), pkg, { limit: page.limit + 1, offset: page.offset });
     pageHeaders(c, page, files.length > page.limit);
     return c.json(files.slice(0, page.limit).map(packageFileJson));
   })
-  .delete('/:package_id{[0-9]+}', loadProject('id', 'write_ml'), async (c) => {
+  .on(routes.packagesApi.delete, async (c) => {
     await deletePackage(store(c), await packageById(c));
     return c.body(null, 204);
   })
-  .delete('/:package_id{[0-9]+}/package_files/:file_id', loadProject('id', 'write_ml'), async (c) => {
+  .on(routes.packagesApi.deleteFile, async (c) => {
     const pkg = await packageById(c);
     const fileId = c.req.param('file_id');
     if (!/^\d{1,15}$/.test(fileId)) throw new InvalidInputError('file_id must be a number', 'file_id');

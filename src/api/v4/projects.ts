@@ -1,13 +1,13 @@
 /** GitLab's projects and members API. */
-import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AppEnv } from '../../env';
-import { loadProject, requireActor } from '../../access/middleware';
+import { routes } from '../../http/routes';
+import { handlers } from '../../http/mount';
+import { requireActor } from '../../http/middleware';
+import { deleteProject } from '../../usecases/delete-project';
 import {
   addMember,
   checkNamespaceFor,
   createProject,
-  deleteProject,
   listMembers,
   listProjects,
   projectJson,
@@ -40,9 +40,9 @@ const memberJson = (m: { userId: number; username: string; name: string; accessL
 const userIdParam = (raw: string | undefined) => (/^\d+$/.test(raw ?? '') ? Number(raw) : -1);
 
 /** Routes under /api/v4/projects. */
-export const projectsApi = new Hono<AppEnv>()
-  .get('/', async (c) => c.json((await listProjects(c.get('db'), requireActor(c), pageOf(c))).map(projectJson)))
-  .post('/', async (c) => {
+export const projectsApi = handlers()
+  .on(routes.projectsApi.list, async (c) => c.json((await listProjects(c.get('db'), requireActor(c), pageOf(c))).map(projectJson)))
+  .on(routes.projectsApi.create, async (c) => {
     const actor = requireActor(c);
     const input = await params(c, NewProjectInput);
     const namespace = input.namespace ?? actor.user.username;
@@ -50,26 +50,26 @@ export const projectsApi = new Hono<AppEnv>()
     const project = await createProject(c.get('db'), actor.user.id, { ...input, namespace });
     return c.json(projectJson(project), 201);
   })
-  .get('/:id', loadProject('id', 'read_project'), (c) => c.json(projectJson(c.get('access').project)))
-  .put('/:id', loadProject('id', 'admin_project'), async (c) => {
+  .on(routes.projectsApi.get, (c) => c.json(projectJson(c.get('access').project)))
+  .on(routes.projectsApi.update, async (c) => {
     const project = await updateProject(c.get('db'), c.get('access').project.id, await params(c, ProjectPatch));
     return c.json(projectJson(project));
   })
-  .delete('/:id', loadProject('id', 'admin_project'), async (c) => {
+  .on(routes.projectsApi.delete, async (c) => {
     await deleteProject(c.get('db'), c.env.ARTIFACTS, c.get('access').project.id);
     return c.json({ message: '202 Accepted' }, 202);
   })
-  .get('/:id/members', loadProject('id', 'read_project'), async (c) =>
+  .on(routes.projectsApi.members, async (c) =>
     c.json((await listMembers(c.get('db'), c.get('access').project.id)).map(memberJson)),
   )
-  .post('/:id/members', loadProject('id', 'admin_members'), async (c) => {
+  .on(routes.projectsApi.addMember, async (c) => {
     const input = await params(c, MemberInput);
     const projectId = c.get('access').project.id;
     await addMember(c.get('db'), projectId, input.user_id, input.access_level, c.get('access').level);
     const member = (await listMembers(c.get('db'), projectId)).find((m) => m.userId === input.user_id)!;
     return c.json(memberJson(member), 201);
   })
-  .put('/:id/members/:user_id', loadProject('id', 'admin_members'), async (c) => {
+  .on(routes.projectsApi.updateMember, async (c) => {
     const input = await params(c, MemberPatch);
     const projectId = c.get('access').project.id;
     const userId = userIdParam(c.req.param('user_id'));
@@ -77,7 +77,8 @@ export const projectsApi = new Hono<AppEnv>()
     const member = (await listMembers(c.get('db'), projectId)).find((m) => m.userId === userId)!;
     return c.json(memberJson(member));
   })
-  .delete('/:id/members/:user_id', loadProject('id', 'admin_members'), async (c) => {
+  .on(routes.projectsApi.removeMember, async (c) => {
     await removeMember(c.get('db'), c.get('access').project.id, userIdParam(c.req.param('user_id')), c.get('access').level);
     return c.body(null, 204);
-  });
+  })
+  .on(routes.projectsApi.unknown, (c) => c.json({ message: '404 Not Found' }, 404));

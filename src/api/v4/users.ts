@@ -1,9 +1,9 @@
 /** GitLab's users and personal access tokens API. */
-import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AppEnv } from '../../env';
+import { routes } from '../../http/routes';
+import { handlers } from '../../http/mount';
 import { ForbiddenError } from '../../errors';
-import { requireActor } from '../../access/middleware';
+import { requireActor } from '../../http/middleware';
 import type { Actor } from '../../access/actor';
 import { createToken, listTokens, newTokenExpiry, revokeToken, tokenJson } from '../../access/tokens';
 import { createUser, deleteUser, getUser, listUsers, setUserBlocked, userJson } from '../../access/users';
@@ -46,39 +46,39 @@ function otherUserId(c: Parameters<typeof requireActor>[0], actor: Actor): numbe
 }
 
 /** Routes under /api/v4 for users and tokens. */
-export const usersApi = new Hono<AppEnv>()
-  .get('/user', (c) => c.json(userJson(requireActor(c).user)))
-  .get('/users', async (c) => {
+export const usersApi = handlers()
+  .on(routes.gitlab.currentUser, (c) => c.json(userJson(requireActor(c).user)))
+  .on(routes.gitlab.users, async (c) => {
     requireAdmin(c);
     return c.json((await listUsers(c.get('db'), pageOf(c))).map((u) => userJson(u)));
   })
-  .post('/users', async (c) => {
+  .on(routes.gitlab.createUser, async (c) => {
     requireAdmin(c);
     const input = await params(c, NewUserInput);
     const user = await createUser(c.get('db'), { ...input, isAdmin: input.admin ?? false });
     return c.json(userJson(user), 201);
   })
-  .get('/users/:id', async (c) => {
+  .on(routes.gitlab.user, async (c) => {
     const actor = requireActor(c);
     const user = await getUser(c.get('db'), id(c.req.param('id')));
     return c.json(userJson(user, actor.user.isAdmin || actor.user.id === user.id));
   })
-  .post('/users/:id/block', async (c) => {
+  .on(routes.gitlab.blockUser, async (c) => {
     const actor = requireAdmin(c);
     await setUserBlocked(c.get('db'), otherUserId(c, actor), true);
     return c.json(true, 201);
   })
-  .post('/users/:id/unblock', async (c) => {
+  .on(routes.gitlab.unblockUser, async (c) => {
     const actor = requireAdmin(c);
     await setUserBlocked(c.get('db'), otherUserId(c, actor), false);
     return c.json(true, 201);
   })
-  .delete('/users/:id', async (c) => {
+  .on(routes.gitlab.deleteUser, async (c) => {
     const actor = requireAdmin(c);
     await deleteUser(c.get('db'), otherUserId(c, actor));
     return c.body(null, 204);
   })
-  .post('/users/:id/personal_access_tokens', async (c) => {
+  .on(routes.gitlab.createToken, async (c) => {
     const actor = requireActor(c);
     const userId = id(c.req.param('id'));
     if (!actor.user.isAdmin && actor.user.id !== userId) throw new ForbiddenError('403 Forbidden: only admins create tokens for others');
@@ -88,12 +88,12 @@ export const usersApi = new Hono<AppEnv>()
     const { token, secret } = await createToken(c.get('db'), { userId, name: input.name, scopes: input.scopes, expiresAt, parentId: actor.tokenId });
     return c.json({ ...tokenJson(token), token: secret }, 201);
   })
-  .get('/personal_access_tokens', async (c) => {
+  .on(routes.gitlab.tokens, async (c) => {
     const actor = requireActor(c);
     const all = actor.user.isAdmin && c.req.query('all') === 'true';
     return c.json((await listTokens(c.get('db'), all ? undefined : actor.user.id)).map((t) => tokenJson(t)));
   })
-  .delete('/personal_access_tokens/:id', async (c) => {
+  .on(routes.gitlab.revokeToken, async (c) => {
     const actor = requireActor(c);
     await revokeToken(c.get('db'), id(c.req.param('id')), actor.user.isAdmin ? undefined : actor.user.id);
     return c.body(null, 204);

@@ -2,13 +2,14 @@
  * The registry's entities as both protocols see them (MLflow JSON and the UI), and the loaders
  * that read them from D1 in one round trip per kind, by id lists passed as one JSON text.
  */
+import type { KeyValue } from '../experiments';
 import { and, asc, eq, sql, type AnyColumn } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { candidates, modelAliases, modelVersions, modelVersionTags, registeredModels, registeredModelTags } from '../../db/schema';
 import { STAGES } from './rules';
 
-/** A key and value. */
-export type Tag = { key: string; value: string };
+/** A registered model's or version's tag: a key and value, as everywhere. */
+export type Tag = KeyValue;
 
 /** A model version with its tags and aliases. */
 export type ModelVersion = {

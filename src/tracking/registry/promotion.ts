@@ -29,8 +29,6 @@ export type Promotion = {
   /** The description of the model, used only when it is created. */
   modelDescription?: string;
   userId?: number | null;
-  /** The instance's origin, for the version's run link. */
-  origin: string;
 };
 
 /** The result of a promotion: the new version and whether its model was created for it. */
@@ -70,7 +68,6 @@ export async function promoteCandidate(db: Database, project: Project, input: Pr
     description: input.description,
     tags,
     userId: input.userId,
-    origin: input.origin,
   });
   return { version, modelCreated };
 }

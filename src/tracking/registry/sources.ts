@@ -19,7 +19,6 @@ import { loggedModels } from '../../db/schema';
 import { InvalidInputError, NotFoundError } from '../../errors';
 import { mlOwnerOf } from '../../packages/names';
 import { resolvePackage } from '../../packages/packages';
-import { artifactsRoot } from '../artifact-uris';
 import { getCandidate, getCandidateByRunId } from '../candidates';
 import { getLoggedModel } from '../logged-models';
 import { findLatestVersion, findVersion, findVersionByAlias, type VersionRow } from './lookup';
@@ -233,10 +232,4 @@ export async function artifactLocation(db: Database, project: Project, version: 
     case 'package':
       return { packageName: parsed.packageName, packageVersion: parsed.packageVersion, path: parsed.path };
   }
-}
-
-/** The URL the MLflow client lists and downloads a location from (it must contain `/mlflow-artifacts/artifacts`). */
-export function mlflowArtifactsUrl(origin: string, projectId: number, location: ArtifactLocation): string {
-  const tail = [location.packageName, location.packageVersion, location.path].filter((p) => p !== '').join('/');
-  return `${artifactsRoot(origin, projectId)}/${tail}`;
 }

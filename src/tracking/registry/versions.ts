@@ -7,13 +7,12 @@ import type { Project } from '../../access/policy';
 import type { Database } from '../../db/client';
 import { modelVersions, modelVersionTags, registeredModels } from '../../db/schema';
 import { InvalidInputError, NotFoundError } from '../../errors';
-import { candidatePath } from '../../ui/paths';
 import { batch } from '../d1';
 import { loadModelVersions, type ModelVersion, type Tag } from './entities';
 import { findModel, findVersion } from './lookup';
 import { isForeignKeyViolation } from './constraints';
 import { ACTIVE_STAGES, canonicalStage, checkDescription, checkModelName, checkTag, checkTags, checkVersion, MAX_SOURCE } from './rules';
-import { artifactLocation, mlflowArtifactsUrl, resolveSource } from './sources';
+import { artifactLocation, resolveSource, type ArtifactLocation } from './sources';
 
 /** The tag that marks a registered model or version as a prompt (MLflow's prompt registry). */
 export const PROMPT_TAG = 'mlflow.prompt.is_prompt';
@@ -27,12 +26,11 @@ export type NewModelVersion = {
   runId?: string;
   /** MLflow 3's `model_id`: the logged model being registered. */
   modelId?: string;
+  /** The link the client gave; without one, the API answers the source candidate's page. */
   runLink?: string;
   description?: string;
   tags?: Tag[];
   userId?: number | null;
-  /** The instance's origin (`https://host`), for the run link of a version made from a run. */
-  origin: string;
 };
 
 async function loadOne(db: Database, id: number): Promise<ModelVersion> {
@@ -63,7 +61,7 @@ export async function createModelVersion(db: Database, project: Project, input: 
   const isPrompt = tags.some((t) => t.key === PROMPT_TAG);
   const model = await findModel(db, project.id, input.name);
   const links = await resolveSource(db, project, { source: input.source, runId: input.runId || undefined, modelId: input.modelId || undefined, isPrompt });
-  const runLink = input.runLink || (links.candidateId !== null ? `${input.origin}${candidatePath(project, links.candidateId)}` : '');
+  const runLink = input.runLink ?? '';
   const now = Date.now();
   const created = batch(db, [
     sql`insert into model_versions
@@ -181,11 +179,15 @@ export async function transitionModelVersionStage(
 }
 
 /**
- * The URI the MLflow client downloads a version's artifacts from: this project's
- * `.../mlflow-artifacts/artifacts/<package>/<version>/<path>`; a prompt's source as it is.
+ * Where a version's artifacts are downloaded from: a location in this project's packages, or
+ * (a prompt's source, which may be anything) null and the source as it is.
  */
-export async function getModelVersionDownloadUri(db: Database, project: Project, name: string, version: string | number, origin: string): Promise<string> {
+export async function getModelVersionArtifacts(
+  db: Database,
+  project: Project,
+  name: string,
+  version: string | number,
+): Promise<{ location: ArtifactLocation | null; source: string }> {
   const row = await findVersion(db, project.id, checkModelName(name), checkVersion(version));
-  const location = await artifactLocation(db, project, row);
-  return location ? mlflowArtifactsUrl(origin, project.id, location) : row.source;
+  return { location: await artifactLocation(db, project, row), source: row.source };
 }

@@ -113,6 +113,30 @@ export function idsCondition(column: SQL, ids: unknown, field: string): SQL | nu
   return ids.length === 1 ? sql`${column} = ${ids[0]}` : sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
 }
 
+/** A column a search filters or orders on: its SQL, its type, the name its order term goes by; `nullable` when a row may lack it. */
+export type Attribute = { sql: SQL; type: 'text' | 'number'; name: string; nullable?: boolean };
+
+/** A comparison with an attribute: a number with the numeric comparators, text with the string ones. */
+export function compareAttribute(cmp: Comparison, attribute: Attribute): SQL {
+  if (attribute.type === 'number') {
+    requireComparator(cmp, NUMBER_COMPARATORS);
+    return compareNumber(attribute.sql, cmp.op, numberValue(cmp));
+  }
+  requireComparator(cmp, STRING_COMPARATORS);
+  return compareText(attribute.sql, cmp.op, stringValue(cmp));
+}
+
+/** The order term of an attribute; a missing value (nullable attributes) sorts last either way. */
+export function attributeTerm(attribute: Attribute, ascending: boolean): OrderTerm {
+  return {
+    value: attribute.sql,
+    rank: attribute.nullable ? sql`(CASE WHEN ${attribute.sql} IS NULL THEN 1 ELSE 0 END)` : undefined,
+    ascending,
+    type: attribute.type,
+    describe: attribute.name,
+  };
+}
+
 /**
  * One term of an ordering. `rank` (0 for a value; 1, 2 for what sorts after every value whatever
  * the direction, such as NaN or missing) is absent when the value is never null.

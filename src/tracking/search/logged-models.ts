@@ -22,14 +22,15 @@ import {
   STRING_COMPARATORS,
   stringValue,
   type OrderTerm,
+  type Attribute,
+  attributeTerm,
+  compareAttribute,
 } from './compile';
 import { checkMaxResults } from '../limits';
 import type { LoggedModelSearch, SearchPage } from './types';
 
 /** The largest logged-models/search page. */
 export const MAX_LOGGED_MODELS_PAGE = 50_000;
-
-type Attribute = { sql: SQL; type: 'text' | 'number'; nullable: boolean; name: string };
 
 const CREATED: Attribute = { sql: sql`lm.created_at`, type: 'number', nullable: false, name: 'creation_timestamp' };
 const UPDATED: Attribute = { sql: sql`lm.updated_at`, type: 'number', nullable: false, name: 'last_updated_timestamp' };
@@ -65,12 +66,7 @@ function compileComparison(cmp: Comparison): SQL {
   if (kind === 'attribute') {
     const attribute = Object.hasOwn(ATTRIBUTES, ident.key) ? ATTRIBUTES[ident.key] : undefined;
     if (!attribute) throw syntaxError('filter', ident.pos, `unknown attribute '${ident.key}'; use one of ${ATTRIBUTE_NAMES}`);
-    if (attribute.type === 'number') {
-      requireComparator(cmp, NUMBER_COMPARATORS);
-      return compareNumber(attribute.sql, cmp.op, numberValue(cmp));
-    }
-    requireComparator(cmp, STRING_COMPARATORS);
-    return compareText(attribute.sql, cmp.op, stringValue(cmp));
+    return compareAttribute(cmp, attribute);
   }
   const table = { metric: sql`logged_model_metrics`, param: sql`logged_model_params`, tag: sql`logged_model_tags` }[kind];
   const exists = (condition: SQL) => sql`EXISTS (SELECT 1 FROM ${table} x WHERE x.model_seq = lm.seq AND x.key = ${ident.key}${condition})`;
@@ -125,13 +121,7 @@ function ordering(orderBy: OrderBy[] | undefined): { terms: OrderTerm[]; joins: 
     } else {
       const attribute = Object.hasOwn(ATTRIBUTES, fieldName) ? ATTRIBUTES[fieldName] : undefined;
       if (!attribute) throw bad(`cannot order by '${fieldName}'; use an attribute (${ATTRIBUTE_NAMES}) or metrics.<key>`);
-      term = {
-        value: attribute.sql,
-        rank: attribute.nullable ? sql`(CASE WHEN ${attribute.sql} IS NULL THEN 1 ELSE 0 END)` : undefined,
-        ascending,
-        type: attribute.type,
-        describe: attribute.name,
-      };
+      term = attributeTerm(attribute, ascending);
     }
     if (terms.some((t) => t.describe === term.describe)) throw bad(`'${fieldName}' appears twice`);
     terms.push(term);

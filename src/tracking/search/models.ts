@@ -11,7 +11,6 @@ import {
   compareNumber,
   compareText,
   compileExpr,
-  numberValue,
   orderClauses,
   NUMBER_COMPARATORS,
   PRESENCE_COMPARATORS,
@@ -20,6 +19,9 @@ import {
   STRING_COMPARATORS,
   stringValue,
   type OrderTerm,
+  type Attribute,
+  attributeTerm,
+  compareAttribute,
 } from './compile';
 import { checkMaxResults } from '../limits';
 import type { ModelSearch, SearchPage } from './types';
@@ -29,10 +31,8 @@ export const MAX_REGISTERED_MODELS_PAGE = 1_000;
 /** MLflow's largest model-versions/search page. */
 export const MAX_MODEL_VERSIONS_PAGE = 200_000;
 
-type Column = { sql: SQL; type: 'text' | 'number'; name: string };
-
 /** Resolves `tags.<key>` / `tag.<key>` or one of `attributes` (bare or after `attribute.`). */
-function resolve(ident: Ident, field: string, attributes: Record<string, Column>): { kind: 'tag'; key: string } | { kind: 'attribute'; column: Column } {
+function resolve(ident: Ident, field: string, attributes: Record<string, Attribute>): { kind: 'tag'; key: string } | { kind: 'attribute'; column: Attribute } {
   const entity = ident.entity;
   if (entity === 'tag' || entity === 'tags') {
     if (ident.key === '') throw syntaxError(field, ident.pos, `${ident.text} names no key`);
@@ -60,7 +60,7 @@ function tagCondition(cmp: Comparison, key: string, table: SQL, owner: SQL, id: 
 }
 
 /** A version number written as a number or a quoted number (`version = '2'`), singly or in a list. */
-function versionCondition(cmp: Comparison, column: Column): SQL {
+function versionCondition(cmp: Comparison, column: Attribute): SQL {
   requireComparator(cmp, [...NUMBER_COMPARATORS, 'IN', 'NOT IN']);
   const value = cmp.value!;
   const items = value.kind === 'list' ? value.items : [value];
@@ -73,18 +73,12 @@ function versionCondition(cmp: Comparison, column: Column): SQL {
   return compareNumber(column.sql, cmp.op, numbers[0]);
 }
 
-function attributeCondition(cmp: Comparison, column: Column): SQL {
-  if (column.name === 'version_number') return versionCondition(cmp, column);
-  if (column.type === 'number') {
-    requireComparator(cmp, NUMBER_COMPARATORS);
-    return compareNumber(column.sql, cmp.op, numberValue(cmp));
-  }
-  requireComparator(cmp, STRING_COMPARATORS);
-  return compareText(column.sql, cmp.op, stringValue(cmp));
+function attributeCondition(cmp: Comparison, column: Attribute): SQL {
+  return column.name === 'version_number' ? versionCondition(cmp, column) : compareAttribute(cmp, column);
 }
 
 /** Parses order_by clauses into terms over `attributes`, refusing repeats. */
-function orderTerms(orderBy: string[] | undefined, attributes: Record<string, Column>): OrderTerm[] {
+function orderTerms(orderBy: string[] | undefined, attributes: Record<string, Attribute>): OrderTerm[] {
   const terms: OrderTerm[] = [];
   orderClauses(orderBy).forEach((clause, index) => {
     const field = `order_by[${index}]`;
@@ -93,13 +87,13 @@ function orderTerms(orderBy: string[] | undefined, attributes: Record<string, Co
     if (target.kind === 'tag') throw syntaxError(field, ident.pos, 'models cannot be ordered by a tag');
     const describe = target.column.name;
     if (terms.some((t) => t.describe === describe)) throw syntaxError(field, ident.pos, `${ident.text} appears twice in order_by`);
-    terms.push({ value: target.column.sql, ascending, type: target.column.type, describe });
+    terms.push(attributeTerm(target.column, ascending));
   });
   return terms;
 }
 
-const MODEL_FILTER: Record<string, Column> = { name: { sql: sql`r.name`, type: 'text', name: 'name' } };
-const MODEL_ORDER: Record<string, Column> = {
+const MODEL_FILTER: Record<string, Attribute> = { name: { sql: sql`r.name`, type: 'text', name: 'name' } };
+const MODEL_ORDER: Record<string, Attribute> = {
   name: MODEL_FILTER.name,
   last_updated_timestamp: { sql: sql`r.updated_at`, type: 'number', name: 'last_updated_timestamp' },
   timestamp: { sql: sql`r.updated_at`, type: 'number', name: 'last_updated_timestamp' },
@@ -128,9 +122,9 @@ export async function searchRegisteredModelIds(db: Database, search: ModelSearch
   });
 }
 
-const VERSION_NUMBER: Column = { sql: sql`v.version`, type: 'number', name: 'version_number' };
-const SOURCE: Column = { sql: sql`v.source`, type: 'text', name: 'source' };
-const VERSION_FILTER: Record<string, Column> = {
+const VERSION_NUMBER: Attribute = { sql: sql`v.version`, type: 'number', name: 'version_number' };
+const SOURCE: Attribute = { sql: sql`v.source`, type: 'text', name: 'source' };
+const VERSION_FILTER: Record<string, Attribute> = {
   name: MODEL_FILTER.name,
   version: VERSION_NUMBER,
   version_number: VERSION_NUMBER,
@@ -138,7 +132,7 @@ const VERSION_FILTER: Record<string, Column> = {
   source_path: SOURCE,
   source: SOURCE,
 };
-const VERSION_ORDER: Record<string, Column> = {
+const VERSION_ORDER: Record<string, Attribute> = {
   name: MODEL_FILTER.name,
   version: VERSION_NUMBER,
   version_number: VERSION_NUMBER,

@@ -18,12 +18,9 @@ import { InvalidInputError } from '../../errors';
 import { syntaxError } from './lexer';
 import { parseFilter, parseOrderClause, type Comparison, type Ident } from './parser';
 import {
-  compareNumber,
   compareText,
   compileExpr,
   idsCondition,
-  numberValue,
-  NUMBER_COMPARATORS,
   orderClauses,
   PRESENCE_COMPARATORS,
   requireComparator,
@@ -31,14 +28,15 @@ import {
   STRING_COMPARATORS,
   stringValue,
   type OrderTerm,
+  type Attribute,
+  attributeTerm,
+  compareAttribute,
 } from './compile';
 import { checkMaxResults } from '../limits';
 import type { SearchPage, TraceSearch } from './types';
 
 /** The largest traces/search page. */
 export const MAX_TRACES_PAGE = 1000;
-
-type Attribute = { sql: SQL; type: 'text' | 'number'; nullable: boolean; name: string };
 
 const TIMESTAMP: Attribute = { sql: sql`t.request_time`, type: 'number', nullable: false, name: 'timestamp_ms' };
 const EXECUTION: Attribute = { sql: sql`t.execution_time`, type: 'number', nullable: true, name: 'execution_time_ms' };
@@ -105,12 +103,7 @@ function compileComparison(cmp: Comparison): SQL {
         OR EXISTS (SELECT 1 FROM trace_run_links x WHERE x.trace_id = t.id AND x.run_id IN (SELECT value FROM json_each(${list}))))`;
     }
     const attribute = attributeOf(ident, 'filter');
-    if (attribute.type === 'number') {
-      requireComparator(cmp, NUMBER_COMPARATORS);
-      return compareNumber(attribute.sql, cmp.op, numberValue(cmp));
-    }
-    requireComparator(cmp, STRING_COMPARATORS);
-    return compareText(attribute.sql, cmp.op, stringValue(cmp));
+    return compareAttribute(cmp, attribute);
   }
   if (kind === 'feedback' || kind === 'expectation') {
     requireComparator(cmp, [...STRING_COMPARATORS, ...PRESENCE_COMPARATORS]);
@@ -142,13 +135,7 @@ function ordering(orderBy: string[]): OrderTerm[] {
       term = { value, rank: sql`(CASE WHEN ${value} IS NULL THEN 1 ELSE 0 END)`, ascending: clause.ascending, type: 'text', describe: `tag:${JSON.stringify(clause.ident.key)}` };
     } else if (kind === 'attribute') {
       const attribute = attributeOf(clause.ident, `order_by[${index}]`);
-      term = {
-        value: attribute.sql,
-        rank: attribute.nullable ? sql`(CASE WHEN ${attribute.sql} IS NULL THEN 1 ELSE 0 END)` : undefined,
-        ascending: clause.ascending,
-        type: attribute.type,
-        describe: attribute.name,
-      };
+      term = attributeTerm(attribute, clause.ascending);
     } else {
       throw new InvalidInputError(`Invalid order_by[${index}]: order by an attribute (${ATTRIBUTE_NAMES}) or tags.<key>`, 'order_by');
     }

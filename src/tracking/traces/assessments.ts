@@ -9,7 +9,7 @@ import type { Database } from '../../db/client';
 import { randomHex } from '../../access/crypto';
 import { InvalidInputError, NotFoundError } from '../../errors';
 import { batch, first, stmt } from '../d1';
-import { traceRowId } from './traces';
+import { traceRowId } from './visible';
 
 /** An assessment: `fields` is MLflow's Assessment without `valid`. */
 export type Assessment = { assessmentId: string; traceId: string; name: string; valid: boolean; fields: Record<string, unknown> };

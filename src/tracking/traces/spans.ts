@@ -13,7 +13,7 @@ import type { Database } from '../../db/client';
 import { InvalidInputError, NotFoundError, TooLargeError } from '../../errors';
 import { deletePrefix, projectPrefix, putStream } from '../../packages/storage';
 import { stmt } from '../d1';
-import { traceRowId } from './traces';
+import { traceRowId } from './visible';
 
 /** The spans file of a trace, as MLflow's artifact repository names it. */
 export const SPANS_FILE = 'traces.json';

@@ -15,6 +15,7 @@ import { getExperiment, parseExperimentIid, projectExperimentIds } from '../expe
 import { searchTraceRowIds } from '../search';
 import { parseAssessmentRow, type Assessment, type AssessmentRow } from './assessments';
 import { deleteTraceObjects } from './spans';
+import { traceNotFound, traceRowId, VISIBLE_TRACE } from './visible';
 
 /** The states a trace may be in. */
 export const TRACE_STATES = ['OK', 'ERROR', 'IN_PROGRESS', 'STATE_UNSPECIFIED'] as const;
@@ -81,20 +82,6 @@ export function checkTraceId(traceId: string, field = 'trace_id'): void {
 function checkTag(key: string, value: string, field: string): void {
   if (key.length === 0 || key.length > MAX_TAG_KEY) throw new InvalidInputError(`${field}: a tag key has 1 to ${MAX_TAG_KEY} characters`, field);
   if (value.length > MAX_TAG_VALUE) throw new InvalidInputError(`${field}: the value of tag '${key}' exceeds ${MAX_TAG_VALUE} characters`, field);
-}
-
-/** The condition that trace row `t` is in the project (bound as ?1) and its experiment active. */
-export const VISIBLE_TRACE = `t.project_id = ?1 AND EXISTS (SELECT 1 FROM experiments e WHERE e.id = t.experiment_id AND e.lifecycle_stage = 'active')`;
-
-export function traceNotFound(traceId: string): NotFoundError {
-  return new NotFoundError(`Trace with ID '${traceId}' not found.`);
-}
-
-/** The row id of a visible trace; NotFoundError otherwise. */
-export async function traceRowId(db: Database, projectId: number, traceId: string): Promise<number> {
-  const row = await first<{ id: number }>(db, `SELECT t.id FROM traces t WHERE ${VISIBLE_TRACE} AND t.trace_id = ?2`, projectId, traceId);
-  if (!row) throw traceNotFound(traceId);
-  return row.id;
 }
 
 /**

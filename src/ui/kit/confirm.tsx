@@ -1,6 +1,6 @@
 /** The confirmation page of a deletion: one POST button and a way back; works without JavaScript. */
 import type { Context } from 'hono';
-import type { AppEnv } from '../../env';
+import type { AppEnv } from '../../http/env';
 import { page, type Crumb } from '../layout';
 import { Csrf } from './forms';
 

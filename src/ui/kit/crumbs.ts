@@ -4,13 +4,13 @@
  */
 import type { Project } from '../../access/policy';
 import type { Crumb } from '../layout';
-import { experimentsPath, modelsPath, packagesPath, projectPath } from '../paths';
+import { experimentsPath, modelsPath, packagesPath, projectPath, projectsPath } from '../paths';
 
 type ProjectRef = Pick<Project, 'namespace' | 'path' | 'name'>;
 
 /** Projects › namespace / project › `rest`. */
 export const projectCrumbs = (project: ProjectRef, ...rest: Crumb[]): Crumb[] => [
-  { label: 'Projects', href: '/' },
+  { label: 'Projects', href: projectsPath() },
   { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
   ...rest,
 ];

@@ -1,6 +1,6 @@
 /** The "Description" section of a registered model or version: the text as Markdown (markdown.ts), and its edit form for a writer. */
 import type { Context } from 'hono';
-import type { AppEnv } from '../../env';
+import type { AppEnv } from '../../http/env';
 import { canWrite, Csrf } from './forms';
 import { FormError, typed, type Problem } from './problems';
 import { Markdown } from '../markdown';

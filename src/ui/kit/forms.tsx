@@ -5,8 +5,8 @@
  * page to show next — or, for a refusal the user can fix, the page again with the problem in place.
  */
 import type { Context } from 'hono';
-import type { AppEnv } from '../../env';
-import { requireAbility } from '../../access/middleware';
+import type { AppEnv } from '../../http/env';
+import { requireAbility } from '../../http/middleware';
 import { can } from '../../access/policy';
 import { AlreadyExistsError, ConflictError, InvalidInputError, NotFoundError } from '../../errors';
 import { problemStatus, type FixableError, type Problem } from './problems';

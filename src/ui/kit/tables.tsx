@@ -4,7 +4,7 @@
  * A form posts to `action` (set) and `action/delete` (remove); its refusal shows above it.
  */
 import type { Context } from 'hono';
-import type { AppEnv } from '../../env';
+import type { AppEnv } from '../../http/env';
 import type { Project } from '../../access/policy';
 import { versionPath } from '../paths';
 import { canWrite, Csrf } from './forms';

@@ -217,12 +217,13 @@ describe('logging', () => {
     expect(run.data.tags.map((t: { key: string }) => t.key)).not.toContain('t');
   });
 
-  it('refuses a body over 1 MB', async () => {
+  it('refuses a body over 1,000,000 bytes as MLflow does: 400 INVALID_PARAMETER_VALUE (issue 13: it was 413 at 1 MiB)', async () => {
     const { api } = await mlflowProject();
     const { runId } = await experimentWithRun(api);
     const res = await api('POST', '/runs/log-batch', { run_id: runId, tags: [{ key: 't', value: 'x'.repeat(1024 * 1024) }] });
-    expect(res.status).toBe(413);
-    expect(res.body.error_code).toBeTypeOf('string');
+    expect(res.status).toBe(400);
+    expect(res.body.error_code).toBe('INVALID_PARAMETER_VALUE');
+    expect(res.body.message).toContain('1000000');
   });
 
   it('deletes tags, answering RESOURCE_DOES_NOT_EXIST for a missing one', async () => {

@@ -6,14 +6,13 @@ import { InvalidInputError, NotFoundError } from '../../../src/errors';
 import { db, unique } from '../../helpers';
 import { seedCandidate, seedOwnedProject } from './seed';
 
-const origin = 'https://ft.test';
 
 async function modelWithVersions(count: number) {
   const { project } = await seedOwnedProject();
   const candidate = await seedCandidate(project.id);
   const name = unique('model');
   await createRegisteredModel(db(), project.id, { name });
-  for (let i = 0; i < count; i++) await createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/m${i}`, origin });
+  for (let i = 0; i < count; i++) await createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/m${i}` });
   return { project, name };
 }
 

@@ -14,7 +14,6 @@ import { AlreadyExistsError, InvalidInputError, NotFoundError } from '../../../s
 import { db, unique } from '../../helpers';
 import { seedCandidate, seedOwnedProject } from './seed';
 
-const origin = 'https://ft.test';
 
 describe('registered models', () => {
   it('are created with tags and description and read back', async () => {
@@ -64,7 +63,7 @@ describe('registered models', () => {
     const other = unique('other');
     await createRegisteredModel(db(), project.id, { name });
     await createRegisteredModel(db(), project.id, { name: other });
-    await createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/model`, origin });
+    await createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/model` });
     await expect(renameRegisteredModel(db(), project.id, name, other)).rejects.toThrow(`Registered Model (name=${other}) already exists.`);
     const renamed = await renameRegisteredModel(db(), project.id, name, `${name}-2`);
     expect(renamed.name).toBe(`${name}-2`);
@@ -92,13 +91,13 @@ describe('registered models', () => {
     const candidate = await seedCandidate(project.id);
     const name = unique('model');
     await createRegisteredModel(db(), project.id, { name });
-    await createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/model`, origin });
+    await createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/model` });
     await deleteRegisteredModel(db(), project.id, name);
     await expect(getRegisteredModel(db(), project.id, name)).rejects.toThrow(NotFoundError);
     await expect(getModelVersion(db(), project.id, name, 1)).rejects.toThrow(`Model Version (name=${name}, version=1) not found`);
     // the name is free again, and numbering starts over
     await createRegisteredModel(db(), project.id, { name });
-    expect((await createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/model`, origin })).version).toBe(1);
+    expect((await createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/model` })).version).toBe(1);
   });
 
   it('list the latest version of each stage', async () => {
@@ -106,7 +105,7 @@ describe('registered models', () => {
     const candidate = await seedCandidate(project.id);
     const name = unique('model');
     await createRegisteredModel(db(), project.id, { name });
-    for (let i = 0; i < 4; i++) await createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/m${i}`, origin });
+    for (let i = 0; i < 4; i++) await createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/m${i}` });
     await transitionModelVersionStage(db(), project.id, { name, version: 1, stage: 'production' });
     await transitionModelVersionStage(db(), project.id, { name, version: 2, stage: 'Staging' });
     const model = await getRegisteredModel(db(), project.id, name);

@@ -3,7 +3,8 @@ import { eq } from 'drizzle-orm';
 import { candidates } from '../../../src/db/schema';
 import { assertCandidateNotPromoted, promoteCandidate, versionsOfCandidate } from '../../../src/tracking/registry/promotion';
 import { createRegisteredModel, deleteRegisteredModel, getRegisteredModel } from '../../../src/tracking/registry/models';
-import { deleteModelVersion, getModelVersionDownloadUri } from '../../../src/tracking/registry/versions';
+import { deleteModelVersion } from '../../../src/tracking/registry/versions';
+import { getModelVersionDownloadUri } from '../../../src/http/artifact-uris';
 import { ConflictError, NotFoundError } from '../../../src/errors';
 import { db, unique } from '../../helpers';
 import { seedCandidate, seedOwnedProject } from './seed';
@@ -23,7 +24,6 @@ describe('promoting a candidate', () => {
       tags: [{ key: 'origin', value: 'ui' }],
       modelDescription: 'a model',
       userId: owner.user.id,
-      origin,
     });
     expect(modelCreated).toBe(true);
     expect(version).toMatchObject({
@@ -48,8 +48,8 @@ describe('promoting a candidate', () => {
     const b = await seedCandidate(project.id);
     const name = unique('model');
     await createRegisteredModel(db(), project.id, { name, description: 'kept' });
-    await promoteCandidate(db(), project, { candidateId: a.id, modelName: name, origin });
-    const second = await promoteCandidate(db(), project, { candidateId: b.id, modelName: name, origin });
+    await promoteCandidate(db(), project, { candidateId: a.id, modelName: name });
+    const second = await promoteCandidate(db(), project, { candidateId: b.id, modelName: name });
     expect(second.modelCreated).toBe(false);
     expect(second.version).toMatchObject({ version: 2, source: `runs:/${b.runId}`, candidateId: b.id });
     expect((await getRegisteredModel(db(), project.id, name)).description).toBe('kept');
@@ -60,7 +60,7 @@ describe('promoting a candidate', () => {
     const other = await seedOwnedProject();
     const foreign = await seedCandidate(other.project.id);
     const name = unique('model');
-    await expect(promoteCandidate(db(), project, { candidateId: foreign.id, modelName: name, origin })).rejects.toThrow(NotFoundError);
+    await expect(promoteCandidate(db(), project, { candidateId: foreign.id, modelName: name })).rejects.toThrow(NotFoundError);
     await expect(getRegisteredModel(db(), project.id, name)).rejects.toThrow(NotFoundError);
   });
 
@@ -69,8 +69,8 @@ describe('promoting a candidate', () => {
     const candidate = await seedCandidate(project.id);
     const idle = await seedCandidate(project.id);
     const name = unique('model');
-    await promoteCandidate(db(), project, { candidateId: candidate.id, modelName: name, artifactPath: 'model', origin });
-    await promoteCandidate(db(), project, { candidateId: candidate.id, modelName: name, artifactPath: 'model', origin });
+    await promoteCandidate(db(), project, { candidateId: candidate.id, modelName: name, artifactPath: 'model' });
+    await promoteCandidate(db(), project, { candidateId: candidate.id, modelName: name, artifactPath: 'model' });
     expect(await versionsOfCandidate(db(), candidate.id)).toEqual([
       { name, version: 1 },
       { name, version: 2 },

@@ -8,12 +8,12 @@ import {
   deleteModelVersion,
   deleteModelVersionTag,
   getModelVersion,
-  getModelVersionDownloadUri,
   listModelVersions,
   setModelVersionTag,
   transitionModelVersionStage,
   updateModelVersion,
 } from '../../../src/tracking/registry/versions';
+import { getModelVersionDownloadUri } from '../../../src/http/artifact-uris';
 import { InvalidInputError, NotFoundError } from '../../../src/errors';
 import { db, unique } from '../../helpers';
 import { seedCandidate, seedLoggedModel, seedOwnedProject, seedPackage } from './seed';
@@ -39,7 +39,6 @@ describe('model versions', () => {
       tags: [{ key: 'mv', value: '1' }],
       description: 'v1',
       userId: owner.user.id,
-      origin,
     });
     expect(v1).toMatchObject({
       name,
@@ -50,12 +49,13 @@ describe('model versions', () => {
       source: `runs:/${candidate.runId}/weights`,
       runId: candidate.runId,
       candidateId: candidate.id,
-      runLink: `${origin}/${project.namespace}/${project.path}/-/ml/candidates/${candidate.id}`,
+      // the domain keeps the ids; the API answers the candidate's page as run_link (test/api/mlflow/registry.test.ts)
+      runLink: '',
       tags: [{ key: 'mv', value: '1' }],
       aliases: [],
     });
-    const v2 = await createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/model`, origin });
-    const v3 = await createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/model`, origin, runLink: 'https://elsewhere/run' });
+    const v2 = await createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/model` });
+    const v3 = await createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/model`, runLink: 'https://elsewhere/run' });
     expect([v2.version, v3.version]).toEqual([2, 3]);
     expect(v3.runLink).toBe('https://elsewhere/run');
     expect(v2.tags).toEqual([]);
@@ -66,7 +66,7 @@ describe('model versions', () => {
   it('never share a number when created at the same time', async () => {
     const { project, candidate, name } = await modelWithCandidate();
     const created = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/m`, tags: [{ key: 'i', value: String(i) }], origin })),
+      Array.from({ length: 8 }, (_, i) => createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/m`, tags: [{ key: 'i', value: String(i) }] })),
     );
     expect(created.map((v) => v.version).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     // each version carries its own tags, not a neighbour's
@@ -75,15 +75,15 @@ describe('model versions', () => {
 
   it('keep counting past a deleted version', async () => {
     const { project, candidate, name } = await modelWithCandidate();
-    for (let i = 0; i < 3; i++) await createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/m`, origin });
+    for (let i = 0; i < 3; i++) await createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/m` });
     await deleteModelVersion(db(), project.id, name, '2');
     await expect(getModelVersion(db(), project.id, name, '2')).rejects.toThrow(`Model Version (name=${name}, version=2) not found`);
-    expect((await createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/m`, origin })).version).toBe(4);
+    expect((await createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/m` })).version).toBe(4);
   });
 
   it('are listed newest first, a page at a time', async () => {
     const { project, candidate, name } = await modelWithCandidate();
-    for (let i = 0; i < 5; i++) await createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/m${i}`, origin });
+    for (let i = 0; i < 5; i++) await createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/m${i}` });
     const first = await listModelVersions(db(), project.id, name, { limit: 2, offset: 0 });
     expect(first.total).toBe(5);
     expect(first.versions.map((v) => v.version)).toEqual([5, 4]);
@@ -95,17 +95,17 @@ describe('model versions', () => {
     const { project, candidate, name } = await modelWithCandidate();
     const other = await seedOwnedProject();
     const foreign = await seedCandidate(other.project.id);
-    await expect(createModelVersion(db(), project, { name: unique('missing'), source: `runs:/${candidate.runId}/m`, origin })).rejects.toThrow(/Registered Model with name=.* not found/);
-    await expect(createModelVersion(db(), project, { name, source: `runs:/${foreign.runId}/m`, origin })).rejects.toThrow(`Run with id=${foreign.runId} not found`);
-    await expect(createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/m`, runId: foreign.runId, origin })).rejects.toThrow(InvalidInputError);
-    await expect(createModelVersion(db(), project, { name, source: 's3://bucket/model', origin })).rejects.toThrow(/Invalid model version source/);
-    await expect(createModelVersion(db(), project, { name, source: '/tmp/model', origin })).rejects.toThrow(/Invalid model version source/);
-    await expect(createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/../../etc`, origin })).rejects.toThrow(/relative path/);
-    await expect(createModelVersion(db(), project, { name, source: `mlflow-artifacts:/ml_candidate_${candidate.id}/-/%2e%2e/x`, origin })).rejects.toThrow(/relative path/);
-    await expect(createModelVersion(db(), project, { name, source: `mlflow-artifacts:/ml_candidate_${foreign.id}/-/model`, origin })).rejects.toThrow(NotFoundError);
-    await expect(createModelVersion(db(), project, { name, source: `mlflow-artifacts:/ml_candidate_${candidate.id}/1.0/model`, origin })).rejects.toThrow(/version of package/);
-    await expect(createModelVersion(db(), project, { name, source: 'mlflow-artifacts:/ml_bogus_1/-/model', origin })).rejects.toThrow(/reserved/);
-    await expect(createModelVersion(db(), project, { name, source: `mlflow-artifacts:/${unique('nopkg')}/1.0/w.bin`, origin })).rejects.toThrow(/not found/);
+    await expect(createModelVersion(db(), project, { name: unique('missing'), source: `runs:/${candidate.runId}/m` })).rejects.toThrow(/Registered Model with name=.* not found/);
+    await expect(createModelVersion(db(), project, { name, source: `runs:/${foreign.runId}/m` })).rejects.toThrow(`Run with id=${foreign.runId} not found`);
+    await expect(createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/m`, runId: foreign.runId })).rejects.toThrow(InvalidInputError);
+    await expect(createModelVersion(db(), project, { name, source: 's3://bucket/model' })).rejects.toThrow(/Invalid model version source/);
+    await expect(createModelVersion(db(), project, { name, source: '/tmp/model' })).rejects.toThrow(/Invalid model version source/);
+    await expect(createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/../../etc` })).rejects.toThrow(/relative path/);
+    await expect(createModelVersion(db(), project, { name, source: `mlflow-artifacts:/ml_candidate_${candidate.id}/-/%2e%2e/x` })).rejects.toThrow(/relative path/);
+    await expect(createModelVersion(db(), project, { name, source: `mlflow-artifacts:/ml_candidate_${foreign.id}/-/model` })).rejects.toThrow(NotFoundError);
+    await expect(createModelVersion(db(), project, { name, source: `mlflow-artifacts:/ml_candidate_${candidate.id}/1.0/model` })).rejects.toThrow(/version of package/);
+    await expect(createModelVersion(db(), project, { name, source: 'mlflow-artifacts:/ml_bogus_1/-/model' })).rejects.toThrow(/reserved/);
+    await expect(createModelVersion(db(), project, { name, source: `mlflow-artifacts:/${unique('nopkg')}/1.0/w.bin` })).rejects.toThrow(/not found/);
     // nothing was written by the refusals
     await expect(getModelVersion(db(), project.id, name, 1)).rejects.toThrow(NotFoundError);
   });
@@ -125,11 +125,11 @@ describe('model versions', () => {
       [`models:/${lm.id}`, `ml_model_${lm.seq}/-`],
     ];
     for (const [source, tail] of cases) {
-      const v = await createModelVersion(db(), project, { name, source, origin });
+      const v = await createModelVersion(db(), project, { name, source });
       expect(await getModelVersionDownloadUri(db(), project, name, v.version, origin), source).toBe(artifactsUrl(project.id, tail));
     }
     // a logged model's version carries its model id and the run it came from
-    const fromLm = await createModelVersion(db(), project, { name, source: `models:/${lm.id}`, modelId: lm.id, origin });
+    const fromLm = await createModelVersion(db(), project, { name, source: `models:/${lm.id}`, modelId: lm.id });
     expect(fromLm).toMatchObject({ loggedModelId: lm.id, runId: candidate.runId, candidateId: candidate.id });
     // the logged model lists the versions registered from it (MLflow's mlflow.modelVersions tag)
     const [tag] = await db().select().from(loggedModelTags).where(and(eq(loggedModelTags.modelSeq, lm.seq), eq(loggedModelTags.key, 'mlflow.modelVersions')));
@@ -141,30 +141,30 @@ describe('model versions', () => {
 
   it('may be made from another version, by number or alias', async () => {
     const { project, candidate, name } = await modelWithCandidate();
-    await createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/model`, origin });
+    await createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/model` });
     await setRegisteredModelAlias(db(), project.id, name, 'champion', 1);
     const copy = unique('copy');
     await createRegisteredModel(db(), project.id, { name: copy });
-    const byNumber = await createModelVersion(db(), project, { name: copy, source: `models:/${name}/1`, origin });
-    const byAlias = await createModelVersion(db(), project, { name: copy, source: `models:/${name}@champion`, origin });
+    const byNumber = await createModelVersion(db(), project, { name: copy, source: `models:/${name}/1` });
+    const byAlias = await createModelVersion(db(), project, { name: copy, source: `models:/${name}@champion` });
     for (const v of [byNumber, byAlias]) {
       expect(v).toMatchObject({ candidateId: candidate.id, runId: candidate.runId });
       expect(await getModelVersionDownloadUri(db(), project, copy, v.version, origin)).toBe(artifactsUrl(project.id, `ml_candidate_${candidate.id}/-/model`));
     }
-    await expect(createModelVersion(db(), project, { name: copy, source: `models:/${name}/7`, origin })).rejects.toThrow(NotFoundError);
-    await expect(createModelVersion(db(), project, { name: copy, source: `models:/${name}@nobody`, origin })).rejects.toThrow(/alias nobody not found/);
+    await expect(createModelVersion(db(), project, { name: copy, source: `models:/${name}/7` })).rejects.toThrow(NotFoundError);
+    await expect(createModelVersion(db(), project, { name: copy, source: `models:/${name}@nobody` })).rejects.toThrow(/alias nobody not found/);
   });
 
   it('of prompts keep any source', async () => {
     const { project, name } = await modelWithCandidate();
-    const v = await createModelVersion(db(), project, { name, source: 'dummy-source', tags: [{ key: 'mlflow.prompt.is_prompt', value: 'true' }], origin });
+    const v = await createModelVersion(db(), project, { name, source: 'dummy-source', tags: [{ key: 'mlflow.prompt.is_prompt', value: 'true' }] });
     expect(v.candidateId).toBeNull();
     expect(await getModelVersionDownloadUri(db(), project, name, v.version, origin)).toBe('dummy-source');
   });
 
   it('update their description and tags', async () => {
     const { project, candidate, name } = await modelWithCandidate();
-    const v = await createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/m`, description: 'v1', origin });
+    const v = await createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/m`, description: 'v1' });
     const updated = await updateModelVersion(db(), project.id, name, '1', 'updated');
     expect(updated.description).toBe('updated');
     expect(updated.updatedAt).toBeGreaterThanOrEqual(v.updatedAt);
@@ -179,7 +179,7 @@ describe('model versions', () => {
 
   it('move between stages, archiving the others when asked', async () => {
     const { project, candidate, name } = await modelWithCandidate();
-    for (let i = 0; i < 3; i++) await createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/m`, origin });
+    for (let i = 0; i < 3; i++) await createModelVersion(db(), project, { name, source: `runs:/${candidate.runId}/m` });
     await transitionModelVersionStage(db(), project.id, { name, version: 1, stage: 'Production' });
     await transitionModelVersionStage(db(), project.id, { name, version: 2, stage: 'Production' });
     expect((await getModelVersion(db(), project.id, name, 1)).currentStage).toBe('Production');

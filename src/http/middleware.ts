@@ -1,21 +1,24 @@
 /**
- * The access part of every request: who is calling (token, basic auth, or session cookie),
- * which project they address and what they may do there, and the ML feature flag gate.
+ * The HTTP side of access, for every request: who is calling (token, basic auth, or session
+ * cookie), which project they address and what they may do there, and the ML feature flag gate.
+ * What each route needs is read from its declaration (see `mount.ts`).
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import type { AppEnv } from '../env';
+import type { AppEnv } from './env';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors';
 import { isOnFor, readFlag, type FlagState } from '../flags/flags';
-import type { Actor } from './actor';
-import { accessConfig, accessUser, isUserOf, verifyAccessJwt, type AccessConfig } from './cloudflare-access';
-import { projectRefFromPath, type Authenticated } from './preload';
-import { bootstrapInstance } from './bootstrap';
-import { timingSafeEqual } from './crypto';
-import { can, type Ability, type ProjectAccess } from './policy';
-import { loadProjectAccess, toProjectAccess } from './projects';
-import { authenticateSession, createSession, SESSION_TTL_MS } from './sessions';
-import { authenticateToken } from './tokens';
+import type { Actor } from '../access/actor';
+import { accessConfig, accessUser, isUserOf, verifyAccessJwt, type AccessConfig } from '../access/cloudflare-access';
+import type { Authenticated } from '../access/preload';
+import { bootstrapInstance } from '../access/bootstrap';
+import { timingSafeEqual } from '../access/crypto';
+import { can, type Ability, type ProjectAccess } from '../access/policy';
+import { loadProjectAccess, toProjectAccess } from '../access/projects';
+import { authenticateSession, createSession, SESSION_TTL_MS } from '../access/sessions';
+import { authenticateToken } from '../access/tokens';
+import { projectRefFromPath, routeOf } from './matched';
+import type { Route } from './route';
 
 /** The session cookie's name. */
 export const SESSION_COOKIE = 'ft_session';
@@ -46,12 +49,9 @@ function readCredentials(c: Context): Credentials {
   return null;
 }
 
-// MLflow's searches (and get-latest-versions, which the client POSTs first) only read; a read_api token may make them.
-const READ_ONLY_POST = /\/ml\/mlflow\/api\/[23]\.0\/mlflow\/(?:[a-z-]+\/)?search$|\/ml\/mlflow\/api\/2\.0\/mlflow\/(?:logged-models\/search|registered-models\/get-latest-versions)$/;
-
-/** Whether a request only reads (what a `read_api` token may do). */
-export function isReadRequest(method: string, path: string): boolean {
-  return method === 'GET' || method === 'HEAD' || (method === 'POST' && READ_ONLY_POST.test(path));
+/** Whether a request only reads (what a `read_api` token may do): a GET, or a route declared read-only. */
+export function isReadRequest(method: string, route: Route | undefined): boolean {
+  return method === 'GET' || method === 'HEAD' || route?.readOnly === true;
 }
 
 /**
@@ -62,11 +62,12 @@ export function isReadRequest(method: string, path: string): boolean {
  * browser is. The first request with the bootstrap token creates the instance admin.
  */
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const route = routeOf(c);
   // An ML route checks the flag after authenticating: its KV read runs while D1 authenticates.
-  if (ML_PATH.test(c.req.path)) void mlFlagState(c);
+  if (route?.ml) void mlFlagState(c);
   const db = c.get('db');
   const creds = readCredentials(c);
-  const ref = creds ? projectRefFromPath(c.req.path) : undefined;
+  const ref = creds ? projectRefFromPath(route, c.req.path) : undefined;
   let found: Authenticated | null = null;
   if (creds?.kind === 'token') {
     found = await authenticateToken(db, creds.secret, ref);
@@ -79,7 +80,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     if (creds.username !== undefined && creds.username.toLowerCase() !== actor.user.username.toLowerCase()) {
       throw new UnauthenticatedError('the username does not match the token');
     }
-    if (!isReadRequest(c.req.method, c.req.path) && !actor.scopes.includes('api')) {
+    if (!isReadRequest(c.req.method, route) && !actor.scopes.includes('api')) {
       throw new ForbiddenError('insufficient_scope: this token may only read (read_api)');
     }
   } else {
@@ -87,7 +88,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     const session = creds?.kind === 'session' ? creds.secret : undefined;
     if (access) found = await authenticateAccess(c, access, session, ref);
     else if (session) found = await authenticateSession(db, session, ref);
-    if (found && !isReadRequest(c.req.method, c.req.path)) await checkCsrf(c, found.actor.csrfToken!);
+    if (found && !isReadRequest(c.req.method, route)) await checkCsrf(c, found.actor.csrfToken!);
   }
   c.set('actor', found?.actor ?? null);
   if (found?.preloaded) c.set('preloaded', found.preloaded);
@@ -169,12 +170,43 @@ export function loadProject(param: string, ability: Ability): MiddlewareHandler<
   };
 }
 
+/** A 401 for an anonymous request. */
+export const requireActorOf: MiddlewareHandler<AppEnv> = async (c, next) => {
+  requireActor(c);
+  await next();
+};
+
+/** A 403 unless the actor is an instance admin. */
+export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (!requireActor(c).user.isAdmin) throw new ForbiddenError('403 Forbidden: admins only');
+  await next();
+};
+
+/**
+ * Sets `access` from the `namespace` and `project` route parameters of a page (or its `id`: a
+ * project id or path); needs `read_ml`: a project the visitor may not read ML data of answers
+ * 404 (the UI shows no "forbidden").
+ */
+export const loadUiProject: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const ref = c.req.param('id') ?? `${c.req.param('namespace') ?? ''}/${c.req.param('project') ?? ''}`;
+  const access = await projectAccess(c, ref);
+  if (!can(access, 'read_ml')) throw new NotFoundError('404 Project Not Found');
+  c.set('access', access);
+  await next();
+};
+
 /** Requires an ability on the already loaded project. */
 export function requireAbility(c: Context<AppEnv>, ability: Ability): void {
   if (!can(c.get('access'), ability)) throw new ForbiddenError('403 Forbidden: you may not do this in this project');
 }
 
-const ML_PATH = /^\/api\/v4\/projects\/[^/]+\/ml\/mlflow\/|^\/[^/]+\/[^/]+\/-\/ml\//;
+/** Middleware requiring an ability on the already loaded project. */
+export const requireAbilityOf =
+  (ability: Ability): MiddlewareHandler<AppEnv> =>
+  async (c, next) => {
+    requireAbility(c, ability);
+    await next();
+  };
 
 /** The ML flag's state for this request: one KV read, started at most once per request. */
 function mlFlagState(c: Context<AppEnv>): Promise<FlagState> {

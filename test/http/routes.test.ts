@@ -1,0 +1,61 @@
+import { Hono } from 'hono';
+import { describe, expect, it } from 'vitest';
+import type { AppEnv } from '../../src/http/env';
+import { declare } from '../../src/http/route';
+import { declaredRoutes, handlers, mount } from '../../src/http/mount';
+import { routes } from '../../src/http/routes';
+import { call, callJson, seedProject, seedUser } from '../helpers';
+
+describe('the route map', () => {
+  it('lets a read_api token make exactly the API requests declared read-only', async () => {
+    const { user, token } = await seedUser({ scopes: ['read_api'] });
+    const project = await seedProject(user.id, { ml: true });
+    const checked: string[] = [];
+    for (const route of declaredRoutes()) {
+      if (route.protocol === 'html') continue;
+      for (const method of route.methods) {
+        if (method === 'ALL') continue;
+        const params = { id: project.id, upload_id: 'u', part_number: 1, package_id: 1, file_id: 1, model_id: 'm', tag_key: 't', name: 'n', user_id: user.id };
+        const path = (route.link as (p: object, rest: string) => string)(params, 'x/y');
+        const res = await callJson(method, path, method === 'GET' ? { token } : { token, json: {} });
+        const refusedForScope = res.status === 403 && /read_api/.test(res.body.message ?? '');
+        expect(refusedForScope, `${method} ${route.path}`).toBe(!(method === 'GET' || route.readOnly));
+        checked.push(`${method} ${route.path}`);
+      }
+    }
+    expect(checked).toContain(`POST ${routes.mlflow.runs.search.path}`);
+    expect(checked).toContain(`POST ${routes.mlflow.registeredModels.latestVersions.path}`);
+  });
+
+  it('builds links with every parameter URL-encoded', () => {
+    expect(routes.ui.model.link({ namespace: 'team', project: 'vision', name: 'a b/c' })).toBe('/team/vision/-/ml/models/a%20b%2Fc');
+    expect(routes.packagesApi.get.link({ id: 'team/vision', package_id: 7 })).toBe('/api/v4/projects/team%2Fvision/packages/7');
+    expect(routes.mlflow.artifacts.file.link({ id: 3 }, 'ml_candidate_1/-/model')).toBe(
+      '/api/v4/projects/3/ml/mlflow/api/2.0/mlflow-artifacts/artifacts/ml_candidate_1/-/model',
+    );
+    expect(routes.ui.projects.link()).toBe('/');
+    expect(routes.ui.openMlflowLink.link({ id: 'team/vision' })).toBe('/-/ml/open/team%2Fvision');
+    expect(routes.mlflow.home.link({ id: 3 })).toBe('/api/v4/projects/3/ml/mlflow/');
+  });
+
+  it('refuses to start with a declared route left without a handler, or a handler for an undeclared route', () => {
+    expect(() => mount(new Hono<AppEnv>(), [])).toThrow(/no handler for/);
+    const stray = declare('gitlab', 'GET', '/api/v4/stray');
+    expect(() => mount(new Hono<AppEnv>(), [handlers().on(stray, (c) => c.text('x'))])).toThrow(/undeclared route/);
+  });
+
+  it("answers a path no route declares in the shape of the protocol it falls under", async () => {
+    const { user, token } = await seedUser();
+    const project = await seedProject(user.id, { ml: true });
+    const mlflow = await callJson('POST', `/api/v4/projects/${project.id}/ml/mlflow/api/2.0/mlflow/runs/no-such`, { token, json: {} });
+    expect(mlflow.status).toBe(404);
+    expect(mlflow.body.error_code).toBe('ENDPOINT_NOT_FOUND');
+    const gitlab = await callJson('GET', '/api/v4/no-such', { token });
+    expect(gitlab.status).toBe(404);
+    expect(gitlab.body).toEqual({ message: '404 Not Found' });
+    const page = await call('GET', '/-/no-such', { token });
+    expect(page.status).toBe(404);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(page.headers.get('content-security-policy')).toBeTruthy();
+  });
+});
