@@ -17,6 +17,7 @@ import { can, type Ability, type ProjectAccess } from '../access/policy';
 import { loadProjectAccess, toProjectAccess } from '../access/projects';
 import { authenticateSession, createSession, SESSION_TTL_MS } from '../access/sessions';
 import { authenticateToken } from '../access/tokens';
+import { formBody, isForm } from './body';
 import { projectRefFromPath, routeOf } from './matched';
 import type { Route } from './route';
 
@@ -138,12 +139,9 @@ export async function projectAccess(c: Context<AppEnv>, ref: string): Promise<Pr
 
 async function checkCsrf(c: Context, expected: string) {
   let presented = c.req.header('x-csrf-token');
-  if (!presented) {
-    const type = c.req.header('content-type') ?? '';
-    if (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data')) {
-      const form = await c.req.parseBody();
-      presented = typeof form._csrf === 'string' ? form._csrf : undefined;
-    }
+  if (!presented && isForm(c)) {
+    const form = await formBody(c);
+    presented = typeof form._csrf === 'string' ? form._csrf : undefined;
   }
   if (presented === undefined || !timingSafeEqual(presented, expected)) throw new ForbiddenError('invalid or missing CSRF token; reload the page and try again');
 }

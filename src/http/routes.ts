@@ -6,6 +6,7 @@
  *
  * To add an endpoint: declare it here, then write its handler with `.on(routes.x.y, handler)`.
  */
+import { ANONYMOUS_FORM_BODY, LOG_BATCH_BODY } from './body';
 import { declare, pathLink, type Declaration, type Method } from './route';
 
 type Methods = Method | readonly Method[];
@@ -32,7 +33,7 @@ const gitlab = <P extends string>(m: Methods, path: P, d?: Declaration) => decla
 const mlflow = <P extends string>(m: Methods, path: P, d: Declaration = {}) =>
   declare('mlflow', m, `${MLFLOW_API}${path}` as `${typeof MLFLOW_API}${P}`, { signedIn: true, ability: 'read_ml', ml: true, ...d });
 /** An MLflow write: write_ml. */
-const mlflowWrite = <P extends string>(m: Methods, path: P) => mlflow(m, path, { ability: 'write_ml' });
+const mlflowWrite = <P extends string>(m: Methods, path: P, d: Declaration = {}) => mlflow(m, path, { ability: 'write_ml', ...d });
 /** An MLflow 3 endpoint under the project's /api/3.0/mlflow. */
 const mlflowV3 = <P extends string>(m: Methods, path: P, d: Declaration = {}) =>
   declare('mlflow', m, `${MLFLOW_API_V3}${path}` as `${typeof MLFLOW_API_V3}${P}`, { signedIn: true, ability: 'read_ml', ml: true, ...d });
@@ -88,7 +89,7 @@ export const routes = {
       search: mlflow(GET_POST, '/runs/search', { readOnly: true }),
       logMetric: mlflowWrite('POST', '/runs/log-metric'),
       logParameter: mlflowWrite('POST', '/runs/log-parameter'),
-      logBatch: mlflowWrite('POST', '/runs/log-batch'),
+      logBatch: mlflowWrite('POST', '/runs/log-batch', { body: LOG_BATCH_BODY }),
       setTag: mlflowWrite('POST', '/runs/set-tag'),
       deleteTag: mlflowWrite('POST', '/runs/delete-tag'),
       logInputs: mlflowWrite('POST', '/runs/log-inputs'),
@@ -151,16 +152,16 @@ export const routes = {
       // Ahead of the packages' artifacts: `ml_traces` is no package (`ml_` names are reserved).
       /** A trace's spans and attachments: `link({ id }, '<trace id>/<path>')` (the trace id URL-encoded). */
       file: artifacts('GET', '/artifacts/ml_traces/*'),
-      upload: artifacts('PUT', '/artifacts/ml_traces/*', { ability: 'write_ml' }),
+      upload: artifacts('PUT', '/artifacts/ml_traces/*', { ability: 'write_ml', body: 'stream' }),
     },
     artifacts: {
       // A part URL carries its own signed credential (the client sends no token): no actor, and
       // the handler checks the flag itself.
-      uploadPart: artifacts('PUT', '/mpu/parts/:upload_id/:part_number', { signedIn: false, ability: undefined, ml: false }),
+      uploadPart: artifacts('PUT', '/mpu/parts/:upload_id/:part_number', { signedIn: false, ability: undefined, ml: false, body: 'stream' }),
       listRoot: artifacts('GET', '/artifacts'),
       /** The artifacts root and what is under it: `link({ id }, '<package>/<version>/<path>')`. */
       file: artifacts('GET', '/artifacts/*'),
-      upload: artifacts('PUT', '/artifacts/*', { ability: 'write_ml' }),
+      upload: artifacts('PUT', '/artifacts/*', { ability: 'write_ml', body: 'stream' }),
       delete: artifacts('DELETE', '/artifacts/*', { ability: 'write_ml' }),
       createUpload: artifacts('POST', '/mpu/create/*', { ability: 'write_ml' }),
       completeUpload: artifacts('POST', '/mpu/complete/*', { ability: 'write_ml' }),
@@ -177,7 +178,7 @@ export const routes = {
     unknown: declare('mlflow', 'ALL', `${MLFLOW}/*`, { signedIn: true, ability: 'read_ml', ml: true }),
   },
   packagesApi: {
-    upload: gitlab('PUT', '/projects/:id/packages/generic/*', { signedIn: true, ability: 'write_ml' }),
+    upload: gitlab('PUT', '/projects/:id/packages/generic/*', { signedIn: true, ability: 'write_ml', body: 'stream' }),
     download: gitlab('GET', '/projects/:id/packages/generic/*', { signedIn: true, ability: 'read_ml' }),
     list: gitlab('GET', '/projects/:id/packages', { signedIn: true, ability: 'read_ml' }),
     get: gitlab('GET', '/projects/:id/packages/:package_id{[0-9]+}', { signedIn: true, ability: 'read_ml' }),
@@ -200,8 +201,8 @@ export const routes = {
   },
   ui: {
     signIn: html('GET', '/-/sign_in', { signedIn: false }),
-    submitSignIn: html('POST', '/-/sign_in', { signedIn: false }),
-    signOut: html('POST', '/-/sign_out', { signedIn: false }),
+    submitSignIn: html('POST', '/-/sign_in', { signedIn: false, body: ANONYMOUS_FORM_BODY }),
+    signOut: html('POST', '/-/sign_out', { signedIn: false, body: ANONYMOUS_FORM_BODY }),
     activeSessions: html('GET', '/-/user_settings/active_sessions'),
     revokeSession: html('POST', '/-/user_settings/active_sessions/:id/revoke'),
     projects: html('GET', '/'),

@@ -5,6 +5,7 @@
  * and page. `.../candidates.csv` streams every matching candidate.
  */
 import { type Context } from 'hono';
+import { formBody } from '../http/body';
 import { handlers } from '../http/mount';
 import { routes } from '../http/routes';
 import type { AppEnv } from '../http/env';
@@ -300,7 +301,7 @@ candidateListRoutes.on(routes.ui.candidatesCsv, async (c) => {
  */
 candidateListRoutes.on(routes.ui.candidateColumns, async (c) => {
   const experiment = await experimentOf(c);
-  const form = await c.req.parseBody({ all: true });
+  const form = await formBody(c, true);
   const list = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');
   const columns = form.reset ? [] : parseColumns(list(form.col));
   await saveColumns(c.get('db'), c.get('actor')!.user.id, experiment.id, columns);

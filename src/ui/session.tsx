@@ -7,6 +7,7 @@
  */
 import { type Context, type MiddlewareHandler } from 'hono';
 import { routes } from '../http/routes';
+import { formBody } from '../http/body';
 import { handlers } from '../http/mount';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AppEnv } from '../http/env';
@@ -203,7 +204,7 @@ sessionRoutes.on(routes.ui.signIn, (c) => {
 
 sessionRoutes.on(routes.ui.submitSignIn, async (c) => {
   if (accessConfig(c.env)) return accessSignInPage(c);
-  const form = await c.req.parseBody();
+  const form = await formBody(c);
   checkSignInOrigin(c, form);
   const returnTo = safeReturnTo(form.return_to);
   const method = form.method === 'token' ? 'token' : 'password';
