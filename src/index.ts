@@ -9,6 +9,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { AppEnv, Bindings } from './http/env';
 import { DomainError, InvalidInputError, TooLargeError } from './errors';
 import { authenticate } from './http/middleware';
+import { boundBody } from './http/body';
 import { d1Session } from './http/d1-session';
 import { healthRoutes } from './http/health';
 import { logError, requestLog } from './http/request-log';
@@ -40,8 +41,8 @@ function protocolError(c: Context<AppEnv>, error: DomainError): Response | Promi
 
 const app = new Hono<AppEnv>();
 
-// Every request: an id and a log line, a D1 session from the caller's bookmark, then who is calling.
-app.use(requestLog, d1Session, authenticate);
+// Every request: an id and a log line, its body bounded as its route declares, a D1 session from the caller's bookmark, then who is calling.
+app.use(requestLog, boundBody, d1Session, authenticate);
 // Every HTML answer gets the security headers; anonymous visitors of pages are sent to sign in.
 app.use((c, next) => (protocolOf(c) === 'html' ? securityHeaders(c, next) : next()));
 app.use((c, next) => (protocolOf(c) === 'html' ? requireSignedIn(c, next) : next()));

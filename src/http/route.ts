@@ -5,6 +5,7 @@
  */
 import type { ParamKeys } from 'hono/types';
 import type { Ability } from '../access/policy';
+import { DEFAULT_BODY, type BodyBound } from './body';
 
 /** The shape a route answers in, errors included. */
 export type Protocol = 'mlflow' | 'gitlab' | 'html';
@@ -34,6 +35,8 @@ export type Route<P extends string = string> = {
   readonly ability?: Ability;
   /** The ml_experiment_tracking flag must be on for the project. */
   readonly ml: boolean;
+  /** The most its request body may hold (see `body.ts`), or `stream`: an upload the handler streams to R2 under its own limits. */
+  readonly body: BodyBound | 'stream';
   /** Where the project reference is in the path: the indexes of its segments in `path.split('/')`. */
   readonly projectSegments: readonly number[];
   /** This route's URL path with `params` filled in, each segment URL-encoded; `rest` replaces a trailing `*`. */
@@ -52,6 +55,7 @@ export type Declaration = {
   admin?: boolean;
   ability?: Ability;
   ml?: boolean;
+  body?: BodyBound | 'stream';
 };
 
 /** The parameter name of a path segment (`:id{[0-9]+}` → `id`), or undefined for a literal segment. */
@@ -77,7 +81,8 @@ export function pathLink(path: string, open = false): (params?: Record<string, s
 export function declare<P extends string>(protocol: Protocol, methods: Method | 'ALL' | readonly Method[], path: P, d: Declaration = {}): Route<P> {
   const list = typeof methods === 'string' ? [methods] : methods;
   const names = path.split('/').map(paramName);
-  const projectSegments = protocol === 'html' ? ['namespace', 'project'] : ['id'];
+  // A project is named by `:namespace/:project` (a page's path) or by `:id` (an id or a URL-encoded path).
+  const projectSegments = names.includes('namespace') ? ['namespace', 'project'] : ['id'];
   return {
     protocol,
     methods: list,
@@ -87,6 +92,7 @@ export function declare<P extends string>(protocol: Protocol, methods: Method | 
     admin: d.admin ?? false,
     ability: d.ability,
     ml: d.ml ?? false,
+    body: d.body ?? DEFAULT_BODY,
     projectSegments: d.ability ? projectSegments.map((n) => names.indexOf(n)).filter((i) => i >= 0) : [],
     link: pathLink(path) as Route<P>['link'],
     template: pathLink(path, true) as Route<P>['template'],

@@ -5,6 +5,7 @@
  * and page. `.../candidates.csv` streams every matching candidate.
  */
 import { type Context } from 'hono';
+import { formBody } from '../http/body';
 import { handlers } from '../http/mount';
 import { routes } from '../http/routes';
 import type { AppEnv } from '../http/env';
@@ -25,8 +26,13 @@ import type { Database } from '../db/client';
 import { ExperimentActions } from './experiment-forms';
 import { CompareBar, CompareCheckbox } from './compare';
 import { candidateCsv } from './csv';
-import { page } from './layout';
+import { page, wantsFragment } from './layout';
 import { candidatePath, experimentPath, experimentsPath, projectLink, projectPath, projectsPath, traceListPath, withQuery } from './paths';
+import { loggedModelsOfExperiment } from '../tracking/logged-models';
+import { LoggedModelList } from './logged-models';
+
+/** How many of an experiment's newest logged models its page lists. */
+const LISTED_MODELS = 20;
 
 const PER_PAGE = 30;
 /** The columns come from the keys of this many newest candidates, plus those of the rows shown. */
@@ -163,6 +169,8 @@ candidateListRoutes.on(routes.ui.experiment, async (c) => {
     </div>
   );
 
+  // the experiment's logged models, under its candidates (not in the table's own fragment)
+  const models = wantsFragment(c) && !c.req.header('hx-target')?.endsWith('#candidates-page') ? [] : await loggedModelsOfExperiment(db, experiment.id, LISTED_MODELS);
   const sortOptions = [
     ['created', 'Created'],
     ['name', 'Name'],
@@ -224,6 +232,7 @@ candidateListRoutes.on(routes.ui.experiment, async (c) => {
         <a href={withQuery(projectLink(routes.ui.sweep, project, { iid: experiment.iid }), extrasQuery(view.extras))}>Sweep analysis</a> <span class="muted">of the candidates this filter matches: parallel coordinates, param against metric.</span>
       </p>
       {results()}
+      {models.length ? <LoggedModelList project={project} models={models} /> : null}
     </section>
   );
 
@@ -269,7 +278,7 @@ candidateListRoutes.on(routes.ui.candidatesCsv, async (c) => {
  */
 candidateListRoutes.on(routes.ui.candidateColumns, async (c) => {
   const experiment = await experimentOf(c);
-  const form = await c.req.parseBody({ all: true });
+  const form = await formBody(c, true);
   const list = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');
   const columns = form.reset ? [] : parseColumns(list(form.col));
   await saveColumns(c.get('db'), c.get('actor')!.user.id, experiment.id, columns);

@@ -67,6 +67,8 @@ describe('the route map', () => {
     expect(routes.ui.projects.link()).toBe('/');
     // a script fills in what a template leaves open; an encoded value never holds the `:` it looks for
     expect(routes.ui.candidate.template({ namespace: 'a:candidate_id', project: 'p' })).toBe('/a%3Acandidate_id/p/-/ml/candidates/:candidate_id');
+    expect(routes.ui.openMlflowLink.link({ id: 'team/vision' })).toBe('/-/ml/open/team%2Fvision');
+    expect(routes.mlflow.home.link({ id: 3 })).toBe('/api/v4/projects/3/ml/mlflow/');
   });
 
   it('refuses to start with a declared route left without a handler, or a handler for an undeclared route', () => {

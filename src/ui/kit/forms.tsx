@@ -7,6 +7,7 @@
  */
 import type { Context } from 'hono';
 import type { AppEnv } from '../../http/env';
+import { formBody } from '../../http/body';
 import { can } from '../../access/policy';
 import { AlreadyExistsError, ConflictError, InvalidInputError, NotFoundError } from '../../errors';
 import { problemStatus, type FixableError, type Problem } from './problems';
@@ -21,7 +22,7 @@ export function Csrf(props: { c: Context<AppEnv> }) {
 
 /** The text fields of a posted form (the CSRF field left out). */
 export async function formFields(c: Context<AppEnv>): Promise<Record<string, string>> {
-  const body = await c.req.parseBody();
+  const body = await formBody(c);
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(body)) if (typeof v === 'string' && k !== '_csrf') out[k] = v;
   return out;
