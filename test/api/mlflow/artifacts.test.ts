@@ -343,7 +343,7 @@ describe('mlflow-artifacts: multipart upload', { timeout: 30_000 }, () => {
     const { token, prefix, root } = await setup();
     const data = bytes(5 * MiB + 777, 21);
     const created = await create(token, prefix, root, '/home/alice/retry.bin', 2);
-    const etags = [];
+    const etags: string[] = [];
     for (const [i, cred] of created.credentials.entries()) etags.push((await putPart(cred.url, i === 0 ? data.subarray(0, 5 * MiB) : data.subarray(5 * MiB))).headers.get('etag')!);
     const complete = (parts: { part_number: number; etag: string }[]) => callJson('POST', `${prefix}/mpu/complete/${root}`, { token, json: { path: '/home/alice/retry.bin', upload_id: created.upload_id, parts } });
     const parts = created.credentials.map((c, i) => ({ part_number: c.part_number, etag: etags[i] }));
