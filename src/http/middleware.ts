@@ -181,12 +181,13 @@ export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
 };
 
 /**
- * Sets `access` from the `namespace` and `project` route parameters of a page; needs `read_ml`:
- * a project the visitor may not read ML data of answers 404 (the UI shows no "forbidden").
+ * Sets `access` from the `namespace` and `project` route parameters of a page (or its `id`: a
+ * project id or path); needs `read_ml`: a project the visitor may not read ML data of answers
+ * 404 (the UI shows no "forbidden").
  */
 export const loadUiProject: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const path = `${c.req.param('namespace') ?? ''}/${c.req.param('project') ?? ''}`;
-  const access = await projectAccess(c, path);
+  const ref = c.req.param('id') ?? `${c.req.param('namespace') ?? ''}/${c.req.param('project') ?? ''}`;
+  const access = await projectAccess(c, ref);
   if (!can(access, 'read_ml')) throw new NotFoundError('404 Project Not Found');
   c.set('access', access);
   await next();

@@ -73,7 +73,8 @@ export function pathLink(path: string): (params?: Record<string, string | number
 export function declare<P extends string>(protocol: Protocol, methods: Method | 'ALL' | readonly Method[], path: P, d: Declaration = {}): Route<P> {
   const list = typeof methods === 'string' ? [methods] : methods;
   const names = path.split('/').map(paramName);
-  const projectSegments = protocol === 'html' ? ['namespace', 'project'] : ['id'];
+  // A project is named by `:namespace/:project` (a page's path) or by `:id` (an id or a URL-encoded path).
+  const projectSegments = names.includes('namespace') ? ['namespace', 'project'] : ['id'];
   return {
     protocol,
     methods: list,

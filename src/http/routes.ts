@@ -167,6 +167,13 @@ export const routes = {
       completeUpload: artifacts('POST', '/mpu/complete/*', { ability: 'write_ml' }),
       abortUpload: artifacts('POST', '/mpu/abort/*', { ability: 'write_ml' }),
     },
+    /**
+     * The tracking URI's root, where the links the MLflow client prints lead (`<uri>/#/experiments/1/runs/<id>`):
+     * a page that only hands the fragment (which never reaches the server) to `ui.openMlflowLink`.
+     * Anyone may load it; it shows nothing of the project. With and without the trailing slash.
+     */
+    home: declare('html', 'GET', `${MLFLOW}/`),
+    homeBare: declare('html', 'GET', MLFLOW),
     /** Anything else under the project's MLflow prefix: ENDPOINT_NOT_FOUND, once the caller may see the project. */
     unknown: declare('mlflow', 'ALL', `${MLFLOW}/*`, { signedIn: true, ability: 'read_ml', ml: true }),
   },
@@ -199,6 +206,8 @@ export const routes = {
     activeSessions: html('GET', '/-/user_settings/active_sessions'),
     revokeSession: html('POST', '/-/user_settings/active_sessions/:id/revoke'),
     projects: html('GET', '/'),
+    /** Where an MLflow UI address lands (`?to=` the fragment): the project by id or URL-encoded path; redirects to its page. */
+    openMlflowLink: mlPage('GET', '/-/ml/open/:id'),
     project: html('GET', PROJECT_UI, { ability: 'read_ml' }),
 
     newExperiment: mlForm('GET', `${EXPERIMENTS_UI}/new`),
@@ -217,6 +226,8 @@ export const routes = {
     sweep: mlPage('GET', `${EXPERIMENTS_UI}/:iid/sweep`),
     experimentTraces: mlPage('GET', `${EXPERIMENTS_UI}/:iid/traces`),
     trace: mlPage('GET', `${PROJECT_UI}/-/ml/traces/:trace_id`),
+    /** A logged model (MLflow 3) by its id `m-…`; `?path=`/`?file=` browse its files. */
+    loggedModel: mlPage('GET', `${PROJECT_UI}/-/ml/logged-models/:model_id`),
 
     editCandidate: mlForm('GET', `${CANDIDATES_UI}/:candidate_id/edit`),
     updateCandidate: mlForm('POST', `${CANDIDATES_UI}/:candidate_id/edit`),
@@ -242,6 +253,8 @@ export const routes = {
     deleteModelVersionAlias: mlForm('POST', `${MODELS_UI}/:name/versions/:version/aliases/delete`),
     deleteModelVersionConfirm: mlForm('GET', `${MODELS_UI}/:name/versions/:version/delete`),
     deleteModelVersion: mlForm('POST', `${MODELS_UI}/:name/versions/:version/delete`),
+    /** Versions of one model side by side: `?versions=1,2`. */
+    compareModelVersions: mlPage('GET', `${MODELS_UI}/:name/compare`),
     models: mlPage('GET', MODELS_UI),
     createModel: mlForm('POST', MODELS_UI),
     model: mlPage('GET', `${MODELS_UI}/:name`),

@@ -17,10 +17,31 @@ import { CHART_ASSETS } from './charts';
 import { chartData, LiveMetrics, LiveStatus, loadLiveMetrics } from './live';
 import { CandidateActions } from './candidate-forms';
 import { formatDuration } from './format';
-import { page, wantsFragment } from './layout';
-import { ArtifactBrowser, loadArtifactView } from './artifacts';
+import { page } from './layout';
+import { ArtifactBrowser, downloadArtifactsLine, loadArtifactView, wantsArtifactsFragment, type ArtifactOwner } from './artifacts';
+import { resolveCandidatePackage } from '../packages/packages';
+import { loggedModelsOfRun } from '../tracking/logged-models';
+import { LoggedModelList } from './logged-models';
 import { PromoteBox } from './model-version';
-import { candidatePath, deletedCandidatePath, experimentPath, experimentsPath, packagePath, projectPath, projectsPath } from './paths';
+import { candidatePath, deletedCandidatePath, experimentPath, experimentsPath, projectPath, projectsPath } from './paths';
+import type { Project } from '../access/policy';
+import type { Context } from 'hono';
+import type { AppEnv } from '../http/env';
+
+/** The candidate's files, as its page browses them. */
+function runFiles(project: Project, info: { candidateId: number; runId: string }): ArtifactOwner {
+  return {
+    page: candidatePath(project, info.candidateId),
+    title: 'Files of this run',
+    empty: 'No files logged. Log some with mlflow.log_artifact().',
+    clientLine: (path) => downloadArtifactsLine({ run_id: info.runId, artifact_path: path }),
+  };
+}
+
+const loadRunFiles = async (c: Context<AppEnv>, info: { candidateId: number; runId: string }) => {
+  const { project } = c.get('access');
+  return loadArtifactView(c, await resolveCandidatePackage(c.get('db'), project.id, info.candidateId), runFiles(project, info));
+};
 
 const CI_TAG = /^(gitlab\.CI_|ci\.|github\.|mlflow\.source\.git\.)/;
 const SOURCE_TAGS = ['mlflow.source.name', 'mlflow.source.type', 'mlflow.source.git.commit', 'mlflow.source.git.branch', 'mlflow.source.git.repoURL'];
@@ -45,22 +66,23 @@ candidateRoutes.on(routes.ui.candidate, async (c) => {
   const db = c.get('db');
   const candidateId = candidateIdOf(c);
   // The artifact browser navigates on its own: htmx asks for just its section.
-  if (wantsFragment(c) && c.req.header('hx-target')?.endsWith('#artifacts')) {
+  if (wantsArtifactsFragment(c)) {
     const info = await getCandidate(db, project.id, candidateId);
     if (info.lifecycleStage !== 'active') throw new NotFoundError(`Candidate ${candidateId} not found`);
-    const view = await loadArtifactView(c, candidateId);
+    const view = await loadRunFiles(c, info);
     return page(c, { title: 'Artifacts', crumbs: [], body: null, fragment: () => <ArtifactBrowser view={view} /> });
   }
   const run: Run = await getCandidateRun(db, project.id, candidateId);
   if (run.info.lifecycleStage !== 'active') return c.redirect(deletedCandidatePath(project, run.info.candidateId), 303);
   const info = run.info;
   const tags = new Map(run.tags.map((t) => [t.key, t.value]));
-  const [live, related, owner, experiment, artifacts] = await Promise.all([
+  const [live, related, owner, experiment, artifacts, models] = await Promise.all([
     loadLiveMetrics(db, project.id, info),
     relatedCandidates(db, { projectId: project.id, experimentId: info.experimentId, runId: info.runId }, tags.get(PARENT_RUN_TAG)),
     info.userId === null ? null : getUser(db, info.userId).catch(() => null),
     getExperimentHeader(db, project.id, info.experimentIid).catch(() => null),
-    loadArtifactView(c, candidateId),
+    loadRunFiles(c, info),
+    loggedModelsOfRun(db, info.experimentId, info.runId, run.modelOutputs.map((m) => m.modelId)),
   ]);
   const experimentName = experiment?.name ?? `Experiment ${info.experimentIid}`;
   const ciTags = run.tags.filter((t) => CI_TAG.test(t.key) && !SOURCE_TAGS.includes(t.key));
@@ -75,9 +97,10 @@ candidateRoutes.on(routes.ui.candidate, async (c) => {
       { label: experimentName, href: experimentPath(project, info.experimentIid) },
       { label: info.name || info.runId },
     ],
-    ...CHART_ASSETS,
+    scripts: CHART_ASSETS.scripts,
+    styles: [...CHART_ASSETS.styles, '/assets/pages.css'],
     body: (
-      <article class="candidate">
+      <article class="candidate" id="candidate">
         <h1>{info.name || info.runId}</h1>
         <CandidateActions c={c} info={info} note={tags.get(NOTE_TAG)} />
         <div class="grid2">
@@ -97,11 +120,11 @@ candidateRoutes.on(routes.ui.candidate, async (c) => {
                 <Time ms={info.startTime} />
               </dd>
               <dt>Ended</dt>
-              <dd>
+              <dd id="candidate-ended">
                 <Time ms={info.endTime} />
               </dd>
               <dt>Duration</dt>
-              <dd>{info.endTime != null ? formatDuration(info.endTime - info.startTime) : <span class="muted">{info.status === 'RUNNING' ? 'still running' : '—'}</span>}</dd>
+              <dd id="candidate-duration">{info.endTime != null ? formatDuration(info.endTime - info.startTime) : <span class="muted">{info.status === 'RUNNING' ? 'still running' : '—'}</span>}</dd>
               <dt>User</dt>
               <dd>
                 {info.mlflowUser || <span class="muted">—</span>}
@@ -152,16 +175,10 @@ candidateRoutes.on(routes.ui.candidate, async (c) => {
                   <span class="muted">—</span>
                 )}
               </dd>
-              <dt>Package</dt>
-              <dd>
-                {artifacts.pkg ? (
-                  <>
-                    <a href={packagePath(project, artifacts.pkg.id)}>{artifacts.pkg.name}</a> · <a href="#artifacts">browse artifacts</a>
-                  </>
-                ) : (
-                  <span class="muted">no artifacts logged</span>
-                )}
-              </dd>
+              <dt>Files</dt>
+              <dd>{artifacts.pkg ? <a href="#artifacts">Files of this run</a> : <span class="muted">no files logged</span>}</dd>
+              <dt>Logged models</dt>
+              <dd>{models.length ? <a href="#logged-models">{models.length === 1 ? models[0].name : `${models.length} models`}</a> : <span class="muted">none</span>}</dd>
               {tags.has('gitlab.CI_JOB_ID') || ciTags.length > 0 ? (
                 <>
                   <dt>CI job</dt>
@@ -234,6 +251,8 @@ candidateRoutes.on(routes.ui.candidate, async (c) => {
             )}
           </section>
         </div>
+
+        {models.length ? <LoggedModelList project={project} models={models} /> : null}
 
         <ArtifactBrowser view={artifacts} />
       </article>

@@ -25,8 +25,13 @@ import type { Database } from '../db/client';
 import { ExperimentActions } from './experiment-forms';
 import { CompareBar, CompareCheckbox } from './compare';
 import { candidateCsv } from './csv';
-import { page } from './layout';
+import { page, wantsFragment } from './layout';
 import { candidatePath, experimentPath, experimentsPath, projectLink, projectPath, projectsPath, traceListPath, withQuery } from './paths';
+import { loggedModelsOfExperiment } from '../tracking/logged-models';
+import { LoggedModelList } from './logged-models';
+
+/** How many of an experiment's newest logged models its page lists. */
+const LISTED_MODELS = 20;
 
 const PER_PAGE = 30;
 /** The columns come from the keys of this many newest candidates, plus those of the rows shown. */
@@ -187,6 +192,8 @@ candidateListRoutes.on(routes.ui.experiment, async (c) => {
     </div>
   );
 
+  // the experiment's logged models, under its candidates (not in the table's own fragment)
+  const models = wantsFragment(c) && !c.req.header('hx-target')?.endsWith('#candidates-page') ? [] : await loggedModelsOfExperiment(db, experiment.id, LISTED_MODELS);
   const sortOptions = [
     ['created', 'Created'],
     ['name', 'Name'],
@@ -248,6 +255,7 @@ candidateListRoutes.on(routes.ui.experiment, async (c) => {
         <a href={withQuery(projectLink(routes.ui.sweep, project, { iid: experiment.iid }), extrasQuery(view.extras))}>Sweep analysis</a> <span class="muted">of the candidates this filter matches: parallel coordinates, param against metric.</span>
       </p>
       {results()}
+      {models.length ? <LoggedModelList project={project} models={models} /> : null}
     </section>
   );
 

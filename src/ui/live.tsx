@@ -21,7 +21,7 @@ import { candidateIdOf } from './route-params';
 import { Num, Status } from './kit/components';
 import { page } from './layout';
 import { ChartFigure } from './charts';
-import { projectLink, withQuery } from './paths';
+import { candidatePath, projectLink, withQuery } from './paths';
 import { candidateLivePath, pollAttrs, POLL_EVERY } from './live-poll';
 
 /** Points per chart: enough for the shape of any curve, small enough to draw at once. */
@@ -162,6 +162,12 @@ liveRoutes.on(routes.ui.candidateLive, async (c) => {
   const { project } = c.get('access');
   const info = await activeCandidate(c);
   const data = await loadLiveMetrics(c.get('db'), project.id, info);
+  // A poll that finds the candidate ended settles the whole page in place: htmx fetches the
+  // candidate page once more and swaps its article (end time, duration, params, tags, files and
+  // models), whose metrics section no longer polls. No reload.
+  if (info.status !== 'RUNNING' && c.req.header('hx-request') === 'true') {
+    c.header('HX-Location', JSON.stringify({ path: candidatePath(project, info.candidateId), target: '#candidate', select: '#candidate', swap: 'outerHTML', push: 'false' }));
+  }
   const section = () => (
     <>
       <LiveMetrics project={project} data={data} />

@@ -34,6 +34,7 @@ import { candidateIdOf } from './route-params';
 import { formatSize } from './format';
 import { page } from './layout';
 import { REGISTRY_TAG_LIMITS } from './models';
+import { loadVersionSource, SourceSummary, type VersionSource } from './version-compare';
 import { candidatePath, experimentPath, modelPath, packagePath, projectLink, promotePath, versionPath, withQuery } from './paths';
 
 /** At most this many artifact entries are listed on a version's page (the package page has them all). */
@@ -42,7 +43,7 @@ const MAX_ENTRIES = 200;
 const names = (c: Context<AppEnv>) => ({ name: c.req.param('name') ?? '', version: c.req.param('version') ?? '' });
 
 /** What a version's page shows: the version, where its artifacts are, their package and first entries. */
-type LoadedVersion = { v: ModelVersion; location: ArtifactLocation | null; pkg: Package | undefined; entries: DirEntry[]; downloadUri: string };
+type LoadedVersion = { v: ModelVersion; location: ArtifactLocation | null; pkg: Package | undefined; entries: DirEntry[]; downloadUri: string; source: VersionSource };
 
 /** Loads the version of the path (a number that is no number is a page that does not exist) and its artifacts. */
 async function loadVersion(c: Context<AppEnv>): Promise<LoadedVersion> {
@@ -53,11 +54,11 @@ async function loadVersion(c: Context<AppEnv>): Promise<LoadedVersion> {
     if (e instanceof InvalidInputError) throw new NotFoundError(`Model version ${raw} not found`);
     throw e;
   });
-  const location = await artifactLocation(db, project, v).catch(() => null);
+  const [location, source] = await Promise.all([artifactLocation(db, project, v).catch(() => null), loadVersionSource(c, project, v)]);
   const pkg = location ? await resolvePackage(db, project.id, location.packageName, location.packageVersion).catch(() => undefined) : undefined;
   const entries = pkg && location ? (await listDirectory(db, pkg, location.path)).slice(0, MAX_ENTRIES) : [];
   const downloadUri = location ? mlflowArtifactsUrl(new URL(c.req.url).origin, project.id, location) : v.source;
-  return { v, location, pkg, entries, downloadUri };
+  return { v, location, pkg, entries, downloadUri, source };
 }
 
 /** The model version routes (mounted at `/:namespace/:project/-/ml/models`). */
@@ -70,7 +71,7 @@ async function versionPage(c: Context<AppEnv>, problem?: Problem) {
   return page(c, {
     title: `${v.name} version ${v.version} · Models`,
     status: problem?.status,
-    styles: ['/assets/ml.css'],
+    styles: ['/assets/ml.css', '/assets/pages.css'],
     crumbs: modelsCrumbs(project, { label: v.name, href: modelPath(project, v.name) }, { label: `Version ${v.version}` }),
     body: (
       <article class="model-version">
@@ -78,7 +79,7 @@ async function versionPage(c: Context<AppEnv>, problem?: Problem) {
           {v.name} <span class="muted">version {v.version}</span>
         </h1>
         <div class="grid2">
-          <VersionFacts c={c} v={v} />
+          <VersionFacts c={c} v={v} source={loaded.source} />
           <VersionArtifacts c={c} loaded={loaded} />
         </div>
         <DescriptionEditor c={c} description={v.description} action={projectLink(routes.ui.describeModelVersion, project, { name: v.name, version: v.version })} problem={problem} />
@@ -98,7 +99,7 @@ async function versionPage(c: Context<AppEnv>, problem?: Problem) {
 }
 
 /** The "Version" card: model, source candidate, source, aliases, stage, status, times, its models:/ URI. */
-function VersionFacts(props: { c: Context<AppEnv>; v: ModelVersion }) {
+function VersionFacts(props: { c: Context<AppEnv>; v: ModelVersion; source: VersionSource }) {
   const { c, v } = props;
   const { project } = c.get('access');
   return (
@@ -111,7 +112,7 @@ function VersionFacts(props: { c: Context<AppEnv>; v: ModelVersion }) {
         </dd>
         <dt>Source candidate</dt>
         <dd id="source-candidate">
-          {v.candidateId !== null ? <a href={candidatePath(project, v.candidateId)}>{v.runId ?? `Candidate ${v.candidateId}`}</a> : <span class="muted">none</span>}
+          <SourceSummary project={project} source={props.source} />
         </dd>
         <dt>Source</dt>
         <dd>

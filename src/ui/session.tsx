@@ -128,9 +128,18 @@ function signInPage(c: Context<AppEnv>, state: SignInState) {
           <input type="hidden" name="return_to" value={state.returnTo} />
           <input type="hidden" name="_csrf" value={csrf} />
           <label>
-            Token (scope <code>api</code>)
-            <input name="token" type="password" autocomplete="off" required autofocus={tokenFirst} />
+            Personal access token
+            <input name="token" type="password" autocomplete="off" required autofocus={tokenFirst} aria-describedby="token-hint" />
           </label>
+          <p class="muted" id="token-hint">
+            A token with the <code>api</code> scope (a <code>read_api</code> one may not sign in).
+            {c.env.FLARETRACK_LOCAL === 'on' ? (
+              <>
+                {' '}
+                The admin <code>root</code> that <code>npm start</code> made signs in with the token <code>npm start</code> printed (<code>MLFLOW_TRACKING_TOKEN</code>), or with a password once one is set.
+              </>
+            ) : null}
+          </p>
           <button type="submit">Sign in with token</button>
         </form>
       </section>

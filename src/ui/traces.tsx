@@ -24,7 +24,7 @@ import { Pager } from './kit/pager';
 import { KeyValueTable } from './kit/tables';
 import { formatDuration, formatSize } from './format';
 import { page } from './layout';
-import { candidatePath, experimentPath, projectPath, traceListPath, tracePath, withQuery } from './paths';
+import { candidatePath, experimentPath, loggedModelPath, traceListPath, tracePath, withQuery } from './paths';
 import { experimentOf } from './route-params';
 import { FilterError, MAX_FILTER_LENGTH } from './search-box';
 
@@ -318,7 +318,7 @@ function TraceFacts(props: { project: Project; detail: TraceDetail }) {
         ))}
       </dd>
       <dt>Logged model</dt>
-      <dd>{detail.modelId ? <a href={`${projectPath(project)}/-/ml/logged-models/${encodeURIComponent(detail.modelId)}`}>{detail.modelId}</a> : <span class="muted">none</span>}</dd>
+      <dd>{detail.modelId ? <a href={loggedModelPath(project, detail.modelId)}>{detail.modelId}</a> : <span class="muted">none</span>}</dd>
     </dl>
   );
 }

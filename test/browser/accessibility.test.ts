@@ -42,6 +42,15 @@ describe('screen-reader labels', () => {
     }
     await ml('POST', 'registered-models/create', { name: 'a11y-model' });
     await ml('POST', 'model-versions/create', { name: 'a11y-model', source: `runs:/${parent.info.run_id}/model`, run_id: parent.info.run_id });
+    // a logged model registered as version 2, and files of a run to preview
+    const { model } = await ml('POST', 'logged-models', { experiment_id, name: 'a11y-logged', source_run_id: parent.info.run_id });
+    await ml('POST', 'model-versions/create', { name: 'a11y-model', source: `models:/${model.info.model_id}`, run_id: parent.info.run_id, model_id: model.info.model_id });
+    const files = ['notes.md', 'metrics.csv', 'config.json', 'plot.svg'];
+    for (const [path, body] of [['notes.md', '# Notes\n\n[a link](https://example.com)'], ['metrics.csv', 'step,loss\n0,1\n'], ['config.json', '{"a": {"b": [1]}}'], ['plot.svg', '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>']]) {
+      const res = await fetch(`${parent.info.artifact_uri}/${path}`, { method: 'PUT', headers: { authorization: `Bearer ${owner.token}` }, body });
+      expect(res.status, path).toBe(200);
+    }
+    const parentId = /ml_candidate_(\d+)/.exec(parent.info.artifact_uri)![1];
 
     const { context, page } = await newPage();
     await signIn(page, owner.username, owner.password);
@@ -57,6 +66,9 @@ describe('screen-reader labels', () => {
       `${base}/models`,
       `${base}/models/a11y-model`,
       `${base}/models/a11y-model/versions/1`,
+      `${base}/models/a11y-model/compare?versions=1,2`,
+      `${base}/logged-models/${model.info.model_id}`,
+      ...files.map((file) => `${base}/candidates/${parentId}?file=${file}`),
       `${owner.projectPath}/-/packages`,
       '/-/user_settings/active_sessions',
     ]) {

@@ -34,6 +34,8 @@ describe('the route map', () => {
       '/api/v4/projects/3/ml/mlflow/api/2.0/mlflow-artifacts/artifacts/ml_candidate_1/-/model',
     );
     expect(routes.ui.projects.link()).toBe('/');
+    expect(routes.ui.openMlflowLink.link({ id: 'team/vision' })).toBe('/-/ml/open/team%2Fvision');
+    expect(routes.mlflow.home.link({ id: 3 })).toBe('/api/v4/projects/3/ml/mlflow/');
   });
 
   it('refuses to start with a declared route left without a handler, or a handler for an undeclared route', () => {
