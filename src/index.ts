@@ -24,6 +24,8 @@ import { packagesApi } from './api/v4/packages';
 import { usersApi } from './api/v4/users';
 import { ui } from './ui';
 import { copyLegacyHistoryOnSchedule } from './tracking/history-upgrade';
+import { cleanUpPackages } from './packages/cleanup';
+import { openDatabase } from './db/client';
 import { domainErrorPage, errorPage } from './ui/errors';
 import { securityHeaders } from './ui/security';
 import { requireSignedIn } from './ui/session';
@@ -69,5 +71,18 @@ app.onError((err, c) => {
   }
 });
 
+/**
+ * The cron trigger (wrangler.toml, every 5 minutes): the metric-history upgrade's next chunk, and
+ * the cleanup of stale multipart uploads and empty packages; each runs even if the other fails.
+ */
+async function scheduled(controller: ScheduledController, env: Bindings): Promise<void> {
+  const results = await Promise.allSettled([
+    copyLegacyHistoryOnSchedule(controller, env),
+    cleanUpPackages({ db: openDatabase(env.DB), bucket: env.ARTIFACTS }),
+  ]);
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 export { MetricHistory } from './tracking/metric-history';
-export default { fetch: app.fetch, scheduled: copyLegacyHistoryOnSchedule } satisfies ExportedHandler<Bindings>;
+export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<Bindings>;
