@@ -17,7 +17,7 @@ import { getExperimentHeader } from '../tracking/candidate-table';
 import { deleteRegisteredModelAlias, setRegisteredModelAlias } from '../tracking/registry/aliases';
 import type { ModelVersion } from '../tracking/registry/entities';
 import type { Project } from '../access/policy';
-import { promoteCandidate, versionsOfCandidate } from '../tracking/registry/promotion';
+import { promoteCandidate } from '../tracking/registry/promotion';
 import { searchRegisteredModels } from '../tracking/registry/search';
 import { artifactLocation, type ArtifactLocation } from '../tracking/registry/sources';
 import { mlflowArtifactsUrl } from '../http/artifact-uris';
@@ -318,9 +318,9 @@ versionRoutes.on(
  * The box on a candidate's page: the model versions made from it and, for those who may write,
  * the "Promote to model version" button.
  */
-export async function PromoteBox(props: { c: Context<AppEnv>; candidateId: number }) {
+export function PromoteBox(props: { c: Context<AppEnv>; candidateId: number; versions: { name: string; version: number }[] }) {
   const { project } = props.c.get('access');
-  const versions = await versionsOfCandidate(props.c.get('db'), props.candidateId);
+  const { versions } = props;
   return (
     <section class="card promote" aria-labelledby="model-versions">
       <h2 id="model-versions">Model versions</h2>
