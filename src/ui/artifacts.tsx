@@ -12,6 +12,7 @@ import { InvalidInputError, NotFoundError } from '../errors';
 import { getFile, listDirectory, type DirEntry, type PackageFile } from '../packages/files';
 import type { Package } from '../packages/packages';
 import { SwapLink } from './kit/components';
+import { DataTable } from './kit/tables';
 import { formatSize } from './format';
 import { packageDownloadPath, withQuery } from './paths';
 import { loadPreview, PreviewBox, type Preview } from './artifact-preview';
@@ -82,11 +83,13 @@ export async function loadArtifactView(c: Context<AppEnv>, pkg: Package | undefi
 /** Whether this request is the browser's own htmx navigation (it wants just `#artifacts`). */
 export const wantsArtifactsFragment = (c: Context<AppEnv>) => c.req.header('hx-request') === 'true' && !!c.req.header('hx-target')?.endsWith('#artifacts');
 
+/** A link to another view of the browser, on its page (`query`: `path`, `file`, `rows`). */
+type At = (query: Record<string, string | number | undefined>) => string;
+
 /** The file browser section (`#artifacts`), also the fragment htmx swaps. */
 export function ArtifactBrowser(props: { view: ArtifactView }) {
   const { view } = props;
-  const at = (query: Record<string, string | number | undefined>) => `${withQuery(view.owner.page, query)}#artifacts`;
-  const parts = view.dir ? view.dir.split('/') : [];
+  const at: At = (query) => `${withQuery(view.owner.page, query)}#artifacts`;
   return (
     <section id="artifacts" class="results" aria-labelledby="artifacts-title">
       <h2 id="artifacts-title">{view.owner.title}</h2>
@@ -95,80 +98,9 @@ export function ArtifactBrowser(props: { view: ArtifactView }) {
       ) : (
         <div class={view.file ? 'file-browser with-preview' : 'file-browser'}>
           <div class="file-list">
-            <nav class="crumbs inner" aria-label="File path">
-              <ol>
-                <li>
-                  <SwapLink href={at({})} target="#artifacts">
-                    files
-                  </SwapLink>
-                </li>
-                {parts.map((part, i) => (
-                  <li>
-                    <SwapLink href={at({ path: parts.slice(0, i + 1).join('/') })} target="#artifacts">
-                      {part}
-                    </SwapLink>
-                  </li>
-                ))}
-                {view.file ? (
-                  <li>
-                    <span aria-current="page">{view.file.filePath.split('/').pop()}</span>
-                  </li>
-                ) : null}
-              </ol>
-            </nav>
+            <ArtifactPath view={view} at={at} />
             {view.note ? <p class="muted note-line">{view.note}</p> : null}
-            <div class="table-wrap">
-              <table class="artifacts">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col" class="num">
-                      Size
-                    </th>
-                    <th scope="col">Download</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {view.dir ? (
-                    <tr>
-                      <td class="name">
-                        <SwapLink href={at({ path: parts.slice(0, -1).join('/') || undefined })} target="#artifacts">
-                          ../
-                        </SwapLink>
-                      </td>
-                      <td></td>
-                      <td></td>
-                    </tr>
-                  ) : null}
-                  {view.entries.map((e) => {
-                    const full = view.dir ? `${view.dir}/${e.path}` : e.path;
-                    return (
-                      <tr class={view.file?.filePath === full ? 'selected' : undefined}>
-                        <td class="name">
-                          {e.isDir ? (
-                            <SwapLink href={at({ path: full })} target="#artifacts">
-                              {e.path}/
-                            </SwapLink>
-                          ) : (
-                            <SwapLink href={at({ file: full })} target="#artifacts">
-                              {e.path}
-                            </SwapLink>
-                          )}
-                        </td>
-                        <td class="num">{e.isDir ? '' : formatSize(e.size ?? 0)}</td>
-                        <td>
-                          {e.isDir ? null : (
-                            <a href={packageDownloadPath(view.project, view.pkg!.id, full)} download aria-label={`Download ${e.path}`}>
-                              Download
-                            </a>
-                          )}
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
+            <EntriesTable view={view} pkg={view.pkg} at={at} />
             {view.entries.length === 0 ? <p class="empty">This directory is empty.</p> : null}
           </div>
           {view.file && view.preview ? (
@@ -187,5 +119,75 @@ export function ArtifactBrowser(props: { view: ArtifactView }) {
         </div>
       )}
     </section>
+  );
+}
+
+/** Where the browser is: `files` › each directory › the selected file. */
+function ArtifactPath(props: { view: ArtifactView; at: At }) {
+  const { view, at } = props;
+  const parts = view.dir ? view.dir.split('/') : [];
+  return (
+    <nav class="crumbs inner" aria-label="File path">
+      <ol>
+        <li>
+          <SwapLink href={at({})} target="#artifacts">
+            files
+          </SwapLink>
+        </li>
+        {parts.map((part, i) => (
+          <li>
+            <SwapLink href={at({ path: parts.slice(0, i + 1).join('/') })} target="#artifacts">
+              {part}
+            </SwapLink>
+          </li>
+        ))}
+        {view.file ? (
+          <li>
+            <span aria-current="page">{view.file.filePath.split('/').pop()}</span>
+          </li>
+        ) : null}
+      </ol>
+    </nav>
+  );
+}
+
+/** The directory's entries (`../` first below the root): a directory opens, a file previews; each file downloads. */
+function EntriesTable(props: { view: ArtifactView; pkg: Package; at: At }) {
+  const { view, at } = props;
+  const up = view.dir.split('/').slice(0, -1).join('/');
+  return (
+    <DataTable columns={['Name', { label: 'Size', class: 'num' }, 'Download']} class="artifacts">
+      {view.dir ? (
+        <tr>
+          <td class="name">
+            <SwapLink href={at({ path: up || undefined })} target="#artifacts">
+              ../
+            </SwapLink>
+          </td>
+          <td></td>
+          <td></td>
+        </tr>
+      ) : null}
+      {view.entries.map((e) => {
+        const full = view.dir ? `${view.dir}/${e.path}` : e.path;
+        return (
+          <tr class={view.file?.filePath === full ? 'selected' : undefined}>
+            <td class="name">
+              <SwapLink href={at(e.isDir ? { path: full } : { file: full })} target="#artifacts">
+                {e.isDir ? `${e.path}/` : e.path}
+              </SwapLink>
+            </td>
+            <td class="num">{e.isDir ? '' : formatSize(e.size ?? 0)}</td>
+            <td>
+              {e.isDir ? null : (
+                <a href={packageDownloadPath(view.project, props.pkg.id, full)} download aria-label={`Download ${e.path}`}>
+                  Download
+                </a>
+              )}
+            </td>
+          </tr>
+        );
+      })}
+    </DataTable>
   );
 }
