@@ -46,6 +46,11 @@ export type Route<P extends string = string> = {
    * for a script to fill in (`.replace(':candidate_id', id)`): no URL-encoded value holds a `:`.
    */
   readonly template: (params: Partial<LinkParams<P>>) => string;
+  /**
+   * Reads a URL path of this route: its parameters (still URL-encoded; a `{regex}` is not
+   * checked) and what a trailing `*` matched (`''` when nothing); null for a path it does not answer.
+   */
+  readonly match: (pathname: string) => { params: Record<string, string>; rest: string } | null;
 };
 
 /** What a declaration states; the rest is derived. */
@@ -77,6 +82,24 @@ export function pathLink(path: string, open = false): (params?: Record<string, s
   return (params = {}, rest = '') => segments.map((s, i) => (names[i] !== undefined ? param(names[i]!, params) : s === '*' && i === last ? rest : s)).join('/') || '/';
 }
 
+/** The reader of a path's URLs, compiled once: the inverse of `pathLink`. */
+export function pathMatch(path: string): Route['match'] {
+  const segments = path.split('/');
+  const names = segments.map(paramName);
+  const fixed = segments.at(-1) === '*' ? segments.length - 1 : segments.length;
+  return (pathname) => {
+    const parts = pathname.split('/');
+    if (fixed === segments.length ? parts.length !== fixed : parts.length < fixed) return null;
+    const params: Record<string, string> = {};
+    for (let i = 0; i < fixed; i++) {
+      const name = names[i];
+      if (name === undefined ? parts[i] !== segments[i] : parts[i] === '') return null;
+      if (name !== undefined) params[name] = parts[i];
+    }
+    return { params, rest: parts.slice(fixed).join('/') };
+  };
+}
+
 /** Declares a route: `link` and `projectSegments` are compiled once from the path. */
 export function declare<P extends string>(protocol: Protocol, methods: Method | 'ALL' | readonly Method[], path: P, d: Declaration = {}): Route<P> {
   const list = typeof methods === 'string' ? [methods] : methods;
@@ -96,5 +119,6 @@ export function declare<P extends string>(protocol: Protocol, methods: Method | 
     projectSegments: d.ability ? projectSegments.map((n) => names.indexOf(n)).filter((i) => i >= 0) : [],
     link: pathLink(path) as Route<P>['link'],
     template: pathLink(path, true) as Route<P>['template'],
+    match: pathMatch(path),
   };
 }

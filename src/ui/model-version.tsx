@@ -20,7 +20,7 @@ import type { Project } from '../access/policy';
 import { promoteCandidate } from '../tracking/registry/promotion';
 import { searchRegisteredModels } from '../tracking/registry/search';
 import { artifactLocation, type ArtifactLocation } from '../tracking/registry/sources';
-import { mlflowArtifactsUrl } from '../http/artifact-uris';
+import { mlflowArtifactsUrl, readPackageUrl } from '../http/artifact-uris';
 import { candidatePackageName, loggedModelPackageName } from '../packages/names';
 import { deleteModelVersion, deleteModelVersionTag, getModelVersion, setModelVersionTag, updateModelVersion } from '../tracking/registry/versions';
 import { Copyable, Time } from './kit/components';
@@ -54,7 +54,7 @@ async function loadVersion(c: Context<AppEnv>): Promise<LoadedVersion> {
     if (e instanceof InvalidInputError) throw new NotFoundError(`Model version ${raw} not found`);
     throw e;
   });
-  const [location, source] = await Promise.all([artifactLocation(db, project, v).catch(() => null), loadVersionSource(c, project, v)]);
+  const [location, source] = await Promise.all([artifactLocation(db, project, v, readPackageUrl).catch(() => null), loadVersionSource(c, project, v)]);
   const pkg = location ? await resolvePackage(db, project.id, location.packageName, location.packageVersion).catch(() => undefined) : undefined;
   const entries = pkg && location ? (await listDirectory(db, pkg, location.path)).slice(0, MAX_ENTRIES) : [];
   const downloadUri = location ? mlflowArtifactsUrl(new URL(c.req.url).origin, project.id, location) : v.source;

@@ -13,6 +13,7 @@ import { InvalidInputError, NotFoundError } from '../errors';
 import { getCandidateRun } from '../tracking/candidates';
 import { getLoggedModel } from '../tracking/logged-models';
 import { readMlModel, type MlModel, type SignatureField } from '../tracking/mlmodel';
+import { readPackageUrl } from '../http/artifact-uris';
 import { artifactLocation } from '../tracking/registry/sources';
 import { getModelVersion } from '../tracking/registry/versions';
 import type { ModelVersion } from '../tracking/registry/entities';
@@ -48,7 +49,7 @@ export async function loadVersionSource(c: Context<AppEnv>, project: Project, ve
   const [run, model, location] = await Promise.all([
     version.candidateId !== null ? getCandidateRun(db, project.id, version.candidateId).catch(missing) : null,
     version.loggedModelId ? getLoggedModel(db, project.id, version.loggedModelId).catch(missing) : null,
-    artifactLocation(db, project, version).catch(missing),
+    artifactLocation(db, project, version, readPackageUrl).catch(missing),
   ]);
   const pkg = location ? await resolvePackage(db, project.id, location.packageName, location.packageVersion) : undefined;
   const mlmodel = pkg && location ? await readMlModel(db, c.env.ARTIFACTS, pkg, location.path).catch(() => null) : null;

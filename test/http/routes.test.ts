@@ -71,6 +71,16 @@ describe('the route map', () => {
     expect(routes.mlflow.home.link({ id: 3 })).toBe('/api/v4/projects/3/ml/mlflow/');
   });
 
+  it('reads back the URLs it builds, and no other', () => {
+    const file = routes.mlflow.artifacts.file;
+    expect(file.match(file.link({ id: 'team/vision' }, 'ml_candidate_1/-/a%20b/c'))).toEqual({ params: { id: 'team%2Fvision' }, rest: 'ml_candidate_1/-/a%20b/c' });
+    expect(file.match(file.link({ id: 3 }))).toEqual({ params: { id: '3' }, rest: '' });
+    expect(file.match('/api/v4/projects/3/ml/mlflow/api/2.0/mlflow-artifacts/other/x')).toBeNull();
+    expect(file.match('/api/v4/projects//ml/mlflow/api/2.0/mlflow-artifacts/artifacts/x')).toBeNull();
+    expect(routes.ui.model.match('/team/vision/-/ml/models/m')).toEqual({ params: { namespace: 'team', project: 'vision', name: 'm' }, rest: '' });
+    expect(routes.ui.model.match('/team/vision/-/ml/models/m/more')).toBeNull();
+  });
+
   it('refuses to start with a declared route left without a handler, or a handler for an undeclared route', () => {
     expect(() => mount(new Hono<AppEnv>(), [])).toThrow(/no handler for/);
     const stray = declare('gitlab', 'GET', '/api/v4/stray');

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { routes } from '../../http/routes';
-import { getModelVersionDownloadUri } from '../../http/artifact-uris';
+import { getModelVersionDownloadUri, readPackageUrl } from '../../http/artifact-uris';
 import { handlers } from '../../http/mount';
 import { searchModelVersions } from '../../tracking/registry/search';
 import {
@@ -62,7 +62,7 @@ export const modelVersionsApi = handlers()
       description: input.description,
       tags: input.tags,
       userId: c.get('actor')?.user.id ?? null,
-    });
+    }, readPackageUrl);
     return c.json({ model_version: modelVersionJson(version, originOf(c), c) });
   })
   .on(routes.mlflow.modelVersions.get, async (c) => {
