@@ -18,10 +18,10 @@ import { resolveLoggedModelPackage } from '../packages/packages';
 import { loggedModelArtifactUri } from '../http/artifact-uris';
 import { NotFoundError } from '../errors';
 import { Copyable, Num, Time } from './kit/components';
-import { KeyValueTable } from './kit/tables';
+import { DataTable, KeyValueTable, VersionLinks } from './kit/tables';
 import { page } from './layout';
 import { ArtifactBrowser, downloadArtifactsLine, loadArtifactView, wantsArtifactsFragment, type ArtifactOwner } from './artifacts';
-import { candidatePath, experimentPath, loggedModelPath, versionPath } from './paths';
+import { candidatePath, experimentPath, loggedModelPath } from './paths';
 import { experimentsCrumbs } from './kit/crumbs';
 
 const STATUS_WORDS: Record<string, string> = {
@@ -44,39 +44,26 @@ export function LoggedModelList(props: { project: Project; models: LoggedModel[]
       {props.models.length === 0 ? (
         <p class="empty">No models logged. Log one with a flavor's <code>log_model()</code>.</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
+        <DataTable columns={['Model', 'Status', 'Type', !!props.runs && 'Run', 'Created']}>
+          {props.models.map((m) => {
+            const run = m.sourceRunId ? props.runs?.get(m.sourceRunId) : undefined;
+            return (
               <tr>
-                <th scope="col">Model</th>
-                <th scope="col">Status</th>
-                <th scope="col">Type</th>
-                {props.runs ? <th scope="col">Run</th> : null}
-                <th scope="col">Created</th>
+                <td class="text">
+                  <a href={loggedModelPath(props.project, m.id)}>{m.name}</a>
+                </td>
+                <td>
+                  <ModelStatus status={m.status} />
+                </td>
+                <td class="text">{m.modelType ?? <span class="muted">—</span>}</td>
+                {props.runs ? <td class="text">{run ? <a href={candidatePath(props.project, run.id)}>{run.name}</a> : <span class="muted">—</span>}</td> : null}
+                <td>
+                  <Time ms={m.createdAt} />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {props.models.map((m) => {
-                const run = m.sourceRunId ? props.runs?.get(m.sourceRunId) : undefined;
-                return (
-                  <tr>
-                    <td class="text">
-                      <a href={loggedModelPath(props.project, m.id)}>{m.name}</a>
-                    </td>
-                    <td>
-                      <ModelStatus status={m.status} />
-                    </td>
-                    <td class="text">{m.modelType ?? <span class="muted">—</span>}</td>
-                    {props.runs ? <td class="text">{run ? <a href={candidatePath(props.project, run.id)}>{run.name}</a> : <span class="muted">—</span>}</td> : null}
-                    <td>
-                      <Time ms={m.createdAt} />
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </DataTable>
       )}
     </section>
   );
@@ -234,19 +221,7 @@ loggedModelRoutes.on(routes.ui.loggedModel, async (c) => {
               </dd>
               <dt>Registered as</dt>
               <dd id="registered-versions">
-                {versions.length ? (
-                  <ul class="inline-list">
-                    {versions.map((v) => (
-                      <li>
-                        <a href={versionPath(project, v.name, v.version)}>
-                          {v.name} version {v.version}
-                        </a>
-                      </li>
-                    ))}
-                  </ul>
-                ) : (
-                  <span class="muted">not registered</span>
-                )}
+                <VersionLinks project={project} versions={versions} empty={<span class="muted">not registered</span>} />
               </dd>
               <dt>Load it with</dt>
               <dd>
@@ -265,34 +240,18 @@ loggedModelRoutes.on(routes.ui.loggedModel, async (c) => {
           {model.metrics.length === 0 ? (
             <p class="empty">No metrics logged to this model.</p>
           ) : (
-            <div class="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col" class="num">
-                      Value
-                    </th>
-                    <th scope="col" class="num">
-                      Step
-                    </th>
-                    <th scope="col">Dataset</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {model.metrics.map((m) => (
-                    <tr>
-                      <td class="text">{m.key}</td>
-                      <td class="num">
-                        <Num value={m.value} />
-                      </td>
-                      <td class="num">{m.step}</td>
-                      <td class="text">{m.datasetName ?? <span class="muted">—</span>}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={['Name', { label: 'Value', class: 'num' }, { label: 'Step', class: 'num' }, 'Dataset']}>
+              {model.metrics.map((m) => (
+                <tr>
+                  <td class="text">{m.key}</td>
+                  <td class="num">
+                    <Num value={m.value} />
+                  </td>
+                  <td class="num">{m.step}</td>
+                  <td class="text">{m.datasetName ?? <span class="muted">—</span>}</td>
+                </tr>
+              ))}
+            </DataTable>
           )}
         </section>
         <section aria-labelledby="tags">

@@ -29,7 +29,7 @@ import { experimentsCrumbs, modelsCrumbs } from './kit/crumbs';
 import { DescriptionEditor } from './kit/description';
 import { canWrite, Csrf, handleForm } from './kit/forms';
 import { FormError, typed, type Problem } from './kit/problems';
-import { AliasesEditor, TagsEditor } from './kit/tables';
+import { AliasesEditor, TagsEditor, VersionLinks } from './kit/tables';
 import { candidateIdOf } from './route-params';
 import { formatSize } from './format';
 import { page } from './layout';
@@ -324,19 +324,7 @@ export function PromoteBox(props: { c: Context<AppEnv>; candidateId: number; ver
   return (
     <section class="card promote" aria-labelledby="model-versions">
       <h2 id="model-versions">Model versions</h2>
-      {versions.length === 0 ? (
-        <p class="empty">Not promoted to a model version yet.</p>
-      ) : (
-        <ul class="inline-list">
-          {versions.map((v) => (
-            <li>
-              <a href={versionPath(project, v.name, v.version)}>
-                {v.name} version {v.version}
-              </a>
-            </li>
-          ))}
-        </ul>
-      )}
+      <VersionLinks project={project} versions={versions} empty={<p class="empty">Not promoted to a model version yet.</p>} />
       {canWrite(props.c) ? (
         <p>
           <a class="button" href={promotePath(project, props.candidateId)}>

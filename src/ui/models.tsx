@@ -31,7 +31,7 @@ import { DescriptionEditor } from './kit/description';
 import { canWrite, Csrf, handleForm } from './kit/forms';
 import { Pager } from './kit/pager';
 import { FormError, typed, type Problem } from './kit/problems';
-import { AliasesEditor, AliasLinks, TagsEditor } from './kit/tables';
+import { AliasesEditor, AliasLinks, DataTable, TagsEditor } from './kit/tables';
 import { page } from './layout';
 import { candidatePath, compareVersionsPath, modelPath, modelsPath, projectLink, versionPath, withQuery } from './paths';
 
@@ -70,25 +70,11 @@ function ModelResults(props: { c: Context<AppEnv>; view: ListView; list: ModelLi
     <div id="models" class="results" aria-live="polite">
       {list.models.length === 0 ? <p class="empty">{view.name ? 'No models match this name.' : 'No models registered yet. Promote a candidate from its page, or register one with the MLflow client.'}</p> : null}
       {list.models.length > 0 ? (
-        <div class="table-wrap">
-          <table class="models">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col" class="num">
-                  Latest version
-                </th>
-                <th scope="col">Aliases</th>
-                <th scope="col">Last updated</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.models.map((m) => (
-                <ModelRow c={props.c} model={m} />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={['Name', { label: 'Latest version', class: 'num' }, 'Aliases', 'Last updated']} class="models">
+          {list.models.map((m) => (
+            <ModelRow c={props.c} model={m} />
+          ))}
+        </DataTable>
       ) : null}
       <Pager
         target="#models"
@@ -288,59 +274,41 @@ function VersionsTable(props: { c: Context<AppEnv>; model: string; versions: Mod
           Compare selected versions
         </button>
       </form>
-      <div class="table-wrap">
-        <table class="versions">
-          <thead>
+      <DataTable columns={[{ label: <span class="visually-hidden">Compare</span>, class: 'pick-col' }, 'Version', 'Aliases', { label: 'Stage', class: 'hide-small' }, 'Source candidate', 'Created']} class="versions">
+        {props.versions.map((v) => {
+          const source = v.candidateId !== null ? props.sources.get(v.candidateId) : undefined;
+          return (
             <tr>
-              <th scope="col" class="pick-col">
-                <span class="visually-hidden">Compare</span>
-              </th>
-              <th scope="col">Version</th>
-              <th scope="col">Aliases</th>
-              <th scope="col" class="hide-small">
-                Stage
-              </th>
-              <th scope="col">Source candidate</th>
-              <th scope="col">Created</th>
+              <td class="pick-col">
+                <input type="checkbox" name="versions" value={String(v.version)} form={formId} aria-label={`Compare version ${v.version}`} />
+              </td>
+              <td>
+                <a href={versionPath(project, v.name, v.version)}>Version {v.version}</a>
+              </td>
+              <td>{v.aliases.length ? v.aliases.map((a) => <span class="alias">@{a} </span>) : <span class="muted">—</span>}</td>
+              <td class="hide-small">{v.currentStage === 'None' ? <span class="muted">—</span> : <span class={`stage stage-${v.currentStage}`}>{v.currentStage}</span>}</td>
+              <td class="text">
+                {v.candidateId !== null ? <a href={candidatePath(project, v.candidateId)}>{source ? source.name || source.runId : `Candidate ${v.candidateId}`}</a> : <span class="muted">—</span>}
+                {source && source.metrics.size ? (
+                  <ul class="key-metrics">
+                    {[...source.metrics]
+                      .sort(([a], [b]) => a.localeCompare(b))
+                      .slice(0, ROW_METRICS)
+                      .map(([key, value]) => (
+                        <li>
+                          <span class="muted">{key}</span> <Num value={value} />
+                        </li>
+                      ))}
+                  </ul>
+                ) : null}
+              </td>
+              <td>
+                <Time ms={v.createdAt} />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {props.versions.map((v) => {
-              const source = v.candidateId !== null ? props.sources.get(v.candidateId) : undefined;
-              return (
-                <tr>
-                  <td class="pick-col">
-                    <input type="checkbox" name="versions" value={String(v.version)} form={formId} aria-label={`Compare version ${v.version}`} />
-                  </td>
-                  <td>
-                    <a href={versionPath(project, v.name, v.version)}>Version {v.version}</a>
-                  </td>
-                  <td>{v.aliases.length ? v.aliases.map((a) => <span class="alias">@{a} </span>) : <span class="muted">—</span>}</td>
-                  <td class="hide-small">{v.currentStage === 'None' ? <span class="muted">—</span> : <span class={`stage stage-${v.currentStage}`}>{v.currentStage}</span>}</td>
-                  <td class="text">
-                    {v.candidateId !== null ? <a href={candidatePath(project, v.candidateId)}>{source ? source.name || source.runId : `Candidate ${v.candidateId}`}</a> : <span class="muted">—</span>}
-                    {source && source.metrics.size ? (
-                      <ul class="key-metrics">
-                        {[...source.metrics]
-                          .sort(([a], [b]) => a.localeCompare(b))
-                          .slice(0, ROW_METRICS)
-                          .map(([key, value]) => (
-                            <li>
-                              <span class="muted">{key}</span> <Num value={value} />
-                            </li>
-                          ))}
-                      </ul>
-                    ) : null}
-                  </td>
-                  <td>
-                    <Time ms={v.createdAt} />
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+          );
+        })}
+      </DataTable>
     </>
   );
 }

@@ -19,6 +19,7 @@ import { previewKind } from './artifact-preview';
 import { ActiveSearch, Time } from './kit/components';
 import { packagesCrumbs, projectCrumbs } from './kit/crumbs';
 import { Pager, pageNumber } from './kit/pager';
+import { DataTable } from './kit/tables';
 import { formatSize } from './format';
 import { page } from './layout';
 import { candidatePath, loggedModelPath, packageDownloadPath, packagePath, packagesPath, versionPath, withQuery } from './paths';
@@ -86,40 +87,25 @@ function PackageResults(props: { c: Context<AppEnv>; view: ListView; list: Packa
       {list.packages.length === 0 ? (
         <p class="empty">{view.name ? 'No packages match this filter.' : 'No packages yet. Artifacts logged with MLflow appear here as ml_candidate_<id> packages.'}</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Version</th>
-                <th scope="col" class="hide-small">
-                  Type
-                </th>
-                <th scope="col">Created</th>
-                <th scope="col">Belongs to</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.packages.map((p) => (
-                <tr>
-                  <td class="text">
-                    <a href={packagePath(project, p.id)}>{p.name}</a>
-                  </td>
-                  <td>
-                    <code>{p.version}</code>
-                  </td>
-                  <td class="hide-small">{p.packageType}</td>
-                  <td>
-                    <Time ms={p.createdAt} />
-                  </td>
-                  <td class="text">
-                    <OwnerLink project={props.c.get('access').project} owner={props.list.owners.get(p.name)} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={['Name', 'Version', { label: 'Type', class: 'hide-small' }, 'Created', 'Belongs to']}>
+          {list.packages.map((p) => (
+            <tr>
+              <td class="text">
+                <a href={packagePath(project, p.id)}>{p.name}</a>
+              </td>
+              <td>
+                <code>{p.version}</code>
+              </td>
+              <td class="hide-small">{p.packageType}</td>
+              <td>
+                <Time ms={p.createdAt} />
+              </td>
+              <td class="text">
+                <OwnerLink project={props.c.get('access').project} owner={props.list.owners.get(p.name)} />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <Pager
         target="#packages"
@@ -248,44 +234,25 @@ function FilesTable(props: { c: Context<AppEnv>; loaded: LoadedPackage }) {
   const { project } = props.c.get('access');
   if (files.length === 0) return <p class="empty">This package holds no files.</p>;
   return (
-    <div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Path</th>
-            <th scope="col" class="num">
-              Size
-            </th>
-            <th scope="col" class="hide-small">
-              SHA-256
-            </th>
-            <th scope="col" class="hide-small">
-              Created
-            </th>
-            <th scope="col">Download</th>
-          </tr>
-        </thead>
-        <tbody>
-          {files.map((f) => (
-            <tr>
-              <td class="text">{f.filePath}</td>
-              <td class="num">{formatSize(f.size)}</td>
-              <td class="hide-small">
-                {f.sha256 ? <code title={f.sha256}>{f.sha256.slice(0, 12)}</code> : <span class="muted" title="not computed for a file uploaded in parts">—</span>}
-              </td>
-              <td class="hide-small">
-                <Time ms={f.createdAt} />
-              </td>
-              <td>
-                <a href={packageDownloadPath(project, pkg.id, f.filePath)} download aria-label={`Download ${f.filePath}`}>
-                  Download
-                </a>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable columns={['Path', { label: 'Size', class: 'num' }, { label: 'SHA-256', class: 'hide-small' }, { label: 'Created', class: 'hide-small' }, 'Download']}>
+      {files.map((f) => (
+        <tr>
+          <td class="text">{f.filePath}</td>
+          <td class="num">{formatSize(f.size)}</td>
+          <td class="hide-small">
+            {f.sha256 ? <code title={f.sha256}>{f.sha256.slice(0, 12)}</code> : <span class="muted" title="not computed for a file uploaded in parts">—</span>}
+          </td>
+          <td class="hide-small">
+            <Time ms={f.createdAt} />
+          </td>
+          <td>
+            <a href={packageDownloadPath(project, pkg.id, f.filePath)} download aria-label={`Download ${f.filePath}`}>
+              Download
+            </a>
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 

@@ -23,6 +23,7 @@ import { Num, Time } from './kit/components';
 import { page } from './layout';
 import { candidatePath, loggedModelPath, modelPath, versionPath } from './paths';
 import { modelsCrumbs } from './kit/crumbs';
+import { DataTable } from './kit/tables';
 
 /** At most this many versions are compared at once. */
 export const MAX_COMPARED_VERSIONS = 10;
@@ -148,54 +149,40 @@ versionCompareRoutes.on(routes.ui.compareModelVersions, async (c) => {
           Compare versions of {name} <span class="muted">({versions.map((v) => v.version).join(', ')})</span>
         </h1>
         <p class="muted">Rows whose values differ are marked.</p>
-        <div class="table-wrap">
-          <table class="compare-table" id="version-compare">
-            <thead>
-              <tr>
-                <th scope="col">Version</th>
-                {versions.map((v) => (
-                  <th scope="col">
-                    <a href={versionPath(project, v.name, v.version)}>Version {v.version}</a>
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              <Row label="Stage" values={versions.map((v) => v.currentStage)} />
-              <Row label="Aliases" values={versions.map((v) => v.aliases.map((a) => `@${a}`).join(' ') || undefined)} />
-              <Row
-                label="Source"
-                values={sources.map((s) => s.candidate?.name ?? s.loggedModel?.name)}
-                render={(_, i) => <SourceSummary project={project} source={{ ...sources[i], metrics: [] }} />}
-              />
-              <Row label="Created" values={versions.map((v) => v.createdAt)} render={(v) => <Time ms={v as number} />} />
-              <tr class="group">
-                <th scope="rowgroup" colspan={versions.length + 1}>
-                  Parameters
-                </th>
-              </tr>
-              {paramKeys.length ? paramKeys.map((k) => <Row label={k} values={sources.map((s) => paramOf(s, k))} />) : <EmptyRow span={versions.length + 1} text="No parameters." />}
-              <tr class="group">
-                <th scope="rowgroup" colspan={versions.length + 1}>
-                  Metrics
-                </th>
-              </tr>
-              {metricKeys.length ? (
-                metricKeys.map((k) => <Row label={k} values={sources.map((s) => metricOf(s, k))} render={(v) => <Num value={v as number | undefined} />} />)
-              ) : (
-                <EmptyRow span={versions.length + 1} text="No metrics." />
-              )}
-              <tr class="group">
-                <th scope="rowgroup" colspan={versions.length + 1}>
-                  Signature
-                </th>
-              </tr>
-              <Row id="compare-inputs" label="Inputs" values={sources.map((s) => sig(s, 'inputs') || undefined)} render={(v) => (v === undefined ? <span class="muted">none</span> : <pre class="sig">{v}</pre>)} />
-              <Row id="compare-outputs" label="Outputs" values={sources.map((s) => sig(s, 'outputs') || undefined)} render={(v) => (v === undefined ? <span class="muted">none</span> : <pre class="sig">{v}</pre>)} />
-              <Row label="Flavors" values={sources.map((s) => s.mlmodel?.flavors.map((f) => f.name).join(', ') || undefined)} />
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={['Version', ...versions.map((v) => ({ label: <a href={versionPath(project, v.name, v.version)}>Version {v.version}</a> }))]} class="compare-table" id="version-compare">
+          <Row label="Stage" values={versions.map((v) => v.currentStage)} />
+          <Row label="Aliases" values={versions.map((v) => v.aliases.map((a) => `@${a}`).join(' ') || undefined)} />
+          <Row
+            label="Source"
+            values={sources.map((s) => s.candidate?.name ?? s.loggedModel?.name)}
+            render={(_, i) => <SourceSummary project={project} source={{ ...sources[i], metrics: [] }} />}
+          />
+          <Row label="Created" values={versions.map((v) => v.createdAt)} render={(v) => <Time ms={v as number} />} />
+          <tr class="group">
+            <th scope="rowgroup" colspan={versions.length + 1}>
+              Parameters
+            </th>
+          </tr>
+          {paramKeys.length ? paramKeys.map((k) => <Row label={k} values={sources.map((s) => paramOf(s, k))} />) : <EmptyRow span={versions.length + 1} text="No parameters." />}
+          <tr class="group">
+            <th scope="rowgroup" colspan={versions.length + 1}>
+              Metrics
+            </th>
+          </tr>
+          {metricKeys.length ? (
+            metricKeys.map((k) => <Row label={k} values={sources.map((s) => metricOf(s, k))} render={(v) => <Num value={v as number | undefined} />} />)
+          ) : (
+            <EmptyRow span={versions.length + 1} text="No metrics." />
+          )}
+          <tr class="group">
+            <th scope="rowgroup" colspan={versions.length + 1}>
+              Signature
+            </th>
+          </tr>
+          <Row id="compare-inputs" label="Inputs" values={sources.map((s) => sig(s, 'inputs') || undefined)} render={(v) => (v === undefined ? <span class="muted">none</span> : <pre class="sig">{v}</pre>)} />
+          <Row id="compare-outputs" label="Outputs" values={sources.map((s) => sig(s, 'outputs') || undefined)} render={(v) => (v === undefined ? <span class="muted">none</span> : <pre class="sig">{v}</pre>)} />
+          <Row label="Flavors" values={sources.map((s) => s.mlmodel?.flavors.map((f) => f.name).join(', ') || undefined)} />
+        </DataTable>
       </article>
     ),
   });

@@ -253,3 +253,19 @@ export function AliasLinks(props: { project: Pick<Project, 'namespace' | 'path'>
     </ul>
   );
 }
+
+/** Model versions as `<name> version <n>` links, or `empty` when there are none. */
+export function VersionLinks(props: { project: Pick<Project, 'namespace' | 'path'>; versions: { name: string; version: number }[]; empty: Child }) {
+  if (props.versions.length === 0) return <>{props.empty}</>;
+  return (
+    <ul class="inline-list">
+      {props.versions.map((v) => (
+        <li>
+          <a href={versionPath(props.project, v.name, v.version)}>
+            {v.name} version {v.version}
+          </a>
+        </li>
+      ))}
+    </ul>
+  );
+}
