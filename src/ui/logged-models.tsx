@@ -9,12 +9,12 @@ import type { AppEnv } from '../http/env';
 import { routes } from '../http/routes';
 import { handlers } from '../http/mount';
 import type { Project } from '../access/policy';
-import { getCandidateByRunId, type RunInfo } from '../tracking/candidates';
+import { getCandidateByRunId } from '../tracking/candidates';
 import { getLoggedModel, type LoggedModel } from '../tracking/logged-models';
 import { readMlModel, type MlModel, type SignatureField } from '../tracking/mlmodel';
 import { versionsOfLoggedModel } from '../tracking/registry/promotion';
 import { getExperimentHeader } from '../tracking/candidate-table';
-import { resolveLoggedModelPackage } from '../packages/packages';
+import { resolveLoggedModelPackage, type Package } from '../packages/packages';
 import { loggedModelArtifactUri } from '../http/artifact-uris';
 import { NotFoundError } from '../errors';
 import { Copyable, Num, Time } from './kit/components';
@@ -161,105 +161,131 @@ function modelFiles(c: Context<AppEnv>, project: Project, model: LoggedModel): A
   };
 }
 
+/** Everything a logged model's page shows: its experiment, its run, the versions registered from it, its MLmodel, its files. */
+async function loadLoggedModel(c: Context<AppEnv>, model: LoggedModel, pkg: Package | undefined) {
+  const { project } = c.get('access');
+  const db = c.get('db');
+  const [experiment, run, versions, mlmodel, files] = await Promise.all([
+    getExperimentHeader(db, project.id, model.experimentIid).catch(() => null),
+    model.sourceRunId ? getCandidateByRunId(db, project.id, model.sourceRunId).catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e))) : null,
+    versionsOfLoggedModel(db, project.id, model.id),
+    readMlModel(db, c.env.ARTIFACTS, pkg, ''),
+    loadArtifactView(c, pkg, modelFiles(c, project, model)),
+  ]);
+  return { model, experimentName: experiment?.name ?? `Experiment ${model.experimentIid}`, run, versions, mlmodel, files };
+}
+
+/** What a logged model's page shows. */
+type LoadedModel = Awaited<ReturnType<typeof loadLoggedModel>>;
+
 /** A logged model's page (read_ml and the flag checked by its declaration). */
 export const loggedModelRoutes = handlers();
 
 loggedModelRoutes.on(routes.ui.loggedModel, async (c) => {
   const { project } = c.get('access');
-  const db = c.get('db');
-  const model = await getLoggedModel(db, project.id, c.req.param('model_id'));
-  const pkg = await resolveLoggedModelPackage(db, project.id, model.seq);
-  const files = modelFiles(c, project, model);
+  const model = await getLoggedModel(c.get('db'), project.id, c.req.param('model_id'));
+  const pkg = await resolveLoggedModelPackage(c.get('db'), project.id, model.seq);
   if (wantsArtifactsFragment(c)) {
-    const view = await loadArtifactView(c, pkg, files);
+    const view = await loadArtifactView(c, pkg, modelFiles(c, project, model));
     return page(c, { title: 'Files', crumbs: [], body: null, fragment: () => <ArtifactBrowser view={view} /> });
   }
-  const [experiment, run, versions, mlmodel, view] = await Promise.all([
-    getExperimentHeader(db, project.id, model.experimentIid).catch(() => null),
-    model.sourceRunId ? getCandidateByRunId(db, project.id, model.sourceRunId).catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e))) : null,
-    versionsOfLoggedModel(db, project.id, model.id),
-    readMlModel(db, c.env.ARTIFACTS, pkg, ''),
-    loadArtifactView(c, pkg, files),
-  ]);
-  const experimentName = experiment?.name ?? `Experiment ${model.experimentIid}`;
-  const runName = (r: RunInfo) => r.name || r.runId;
+  const loaded = await loadLoggedModel(c, model, pkg);
   return page(c, {
     title: `${model.name} · Logged model`,
     styles: ['/assets/pages.css'],
-    crumbs: experimentsCrumbs(project, { label: experimentName, href: experimentPath(project, model.experimentIid) }, { label: model.name }),
-    body: (
-      <article class="logged-model">
-        <h1>
-          {model.name} <span class="muted">logged model</span>
-        </h1>
-        <div class="grid2">
-          <section class="card" aria-labelledby="about">
-            <h2 id="about">Model</h2>
-            <dl class="facts">
-              <dt>Model id</dt>
-              <dd>
-                <Copyable id="model-id" text={model.id} />
-              </dd>
-              <dt>Status</dt>
-              <dd>
-                <ModelStatus status={model.status} />
-                {model.statusMessage ? <span class="muted"> {model.statusMessage}</span> : null}
-              </dd>
-              <dt>Run</dt>
-              <dd id="source-run">
-                {run ? <a href={candidatePath(project, run.candidateId)}>{runName(run)}</a> : model.sourceRunId ? <code>{model.sourceRunId}</code> : <span class="muted">none</span>}
-              </dd>
-              <dt>Experiment</dt>
-              <dd>
-                <a href={experimentPath(project, model.experimentIid)}>{experimentName}</a>
-              </dd>
-              <dt>Type</dt>
-              <dd>{model.modelType ?? <span class="muted">—</span>}</dd>
-              <dt>Created</dt>
-              <dd>
-                <Time ms={model.createdAt} />
-              </dd>
-              <dt>Registered as</dt>
-              <dd id="registered-versions">
-                <VersionLinks project={project} versions={versions} empty={<span class="muted">not registered</span>} />
-              </dd>
-              <dt>Load it with</dt>
-              <dd>
-                <Copyable id="model-uri" text={`mlflow.pyfunc.load_model("models:/${model.id}")`} />
-              </dd>
-            </dl>
-          </section>
-          <section class="card" aria-labelledby="params">
-            <h2 id="params">Parameters</h2>
-            <KeyValueTable rows={model.params} keyHeading="Name" empty="No parameters logged." />
-          </section>
-        </div>
-        <MlModelSection mlmodel={mlmodel} />
-        <section aria-labelledby="metrics">
-          <h2 id="metrics">Metrics</h2>
-          {model.metrics.length === 0 ? (
-            <p class="empty">No metrics logged to this model.</p>
-          ) : (
-            <DataTable columns={['Name', { label: 'Value', class: 'num' }, { label: 'Step', class: 'num' }, 'Dataset']}>
-              {model.metrics.map((m) => (
-                <tr>
-                  <td class="text">{m.key}</td>
-                  <td class="num">
-                    <Num value={m.value} />
-                  </td>
-                  <td class="num">{m.step}</td>
-                  <td class="text">{m.datasetName ?? <span class="muted">—</span>}</td>
-                </tr>
-              ))}
-            </DataTable>
-          )}
-        </section>
-        <section aria-labelledby="tags">
-          <h2 id="tags">Tags</h2>
-          <KeyValueTable rows={model.tags} keyHeading="Key" empty="No tags." />
-        </section>
-        <ArtifactBrowser view={view} />
-      </article>
-    ),
+    crumbs: experimentsCrumbs(project, { label: loaded.experimentName, href: experimentPath(project, model.experimentIid) }, { label: model.name }),
+    body: <LoggedModelPage project={project} loaded={loaded} />,
   });
 });
+
+function LoggedModelPage(props: { project: Project; loaded: LoadedModel }) {
+  const { project, loaded } = props;
+  const { model } = loaded;
+  return (
+    <article class="logged-model">
+      <h1>
+        {model.name} <span class="muted">logged model</span>
+      </h1>
+      <div class="grid2">
+        <section class="card" aria-labelledby="about">
+          <h2 id="about">Model</h2>
+          <ModelFacts project={project} loaded={loaded} />
+        </section>
+        <section class="card" aria-labelledby="params">
+          <h2 id="params">Parameters</h2>
+          <KeyValueTable rows={model.params} keyHeading="Name" empty="No parameters logged." />
+        </section>
+      </div>
+      <MlModelSection mlmodel={loaded.mlmodel} />
+      <section aria-labelledby="metrics">
+        <h2 id="metrics">Metrics</h2>
+        <ModelMetrics metrics={model.metrics} />
+      </section>
+      <section aria-labelledby="tags">
+        <h2 id="tags">Tags</h2>
+        <KeyValueTable rows={model.tags} keyHeading="Key" empty="No tags." />
+      </section>
+      <ArtifactBrowser view={loaded.files} />
+    </article>
+  );
+}
+
+/** Id, status, run, experiment, type, created, the versions registered from it, and how to load it. */
+function ModelFacts(props: { project: Project; loaded: LoadedModel }) {
+  const { project } = props;
+  const { model, run, versions } = props.loaded;
+  return (
+    <dl class="facts">
+      <dt>Model id</dt>
+      <dd>
+        <Copyable id="model-id" text={model.id} />
+      </dd>
+      <dt>Status</dt>
+      <dd>
+        <ModelStatus status={model.status} />
+        {model.statusMessage ? <span class="muted"> {model.statusMessage}</span> : null}
+      </dd>
+      <dt>Run</dt>
+      <dd id="source-run">
+        {run ? <a href={candidatePath(project, run.candidateId)}>{run.name || run.runId}</a> : model.sourceRunId ? <code>{model.sourceRunId}</code> : <span class="muted">none</span>}
+      </dd>
+      <dt>Experiment</dt>
+      <dd>
+        <a href={experimentPath(project, model.experimentIid)}>{props.loaded.experimentName}</a>
+      </dd>
+      <dt>Type</dt>
+      <dd>{model.modelType ?? <span class="muted">—</span>}</dd>
+      <dt>Created</dt>
+      <dd>
+        <Time ms={model.createdAt} />
+      </dd>
+      <dt>Registered as</dt>
+      <dd id="registered-versions">
+        <VersionLinks project={project} versions={versions} empty={<span class="muted">not registered</span>} />
+      </dd>
+      <dt>Load it with</dt>
+      <dd>
+        <Copyable id="model-uri" text={`mlflow.pyfunc.load_model("models:/${model.id}")`} />
+      </dd>
+    </dl>
+  );
+}
+
+/** A logged model's metrics: name, value, step, dataset. */
+function ModelMetrics(props: { metrics: LoggedModel['metrics'] }) {
+  if (props.metrics.length === 0) return <p class="empty">No metrics logged to this model.</p>;
+  return (
+    <DataTable columns={['Name', { label: 'Value', class: 'num' }, { label: 'Step', class: 'num' }, 'Dataset']}>
+      {props.metrics.map((m) => (
+        <tr>
+          <td class="text">{m.key}</td>
+          <td class="num">
+            <Num value={m.value} />
+          </td>
+          <td class="num">{m.step}</td>
+          <td class="text">{m.datasetName ?? <span class="muted">—</span>}</td>
+        </tr>
+      ))}
+    </DataTable>
+  );
+}
