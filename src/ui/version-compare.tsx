@@ -113,32 +113,23 @@ function parseVersions(values: string[]): number[] {
   return out;
 }
 
+/** The versions of `name` picked by `versions=` (two to MAX_COMPARED_VERSIONS), each with what it was made from. */
+async function loadVersionComparison(c: Context<AppEnv>, project: Project, name: string) {
+  const numbers = parseVersions(c.req.queries('versions') ?? []);
+  if (numbers.length < 2) throw new InvalidInputError('Pick at least two versions to compare.', 'versions');
+  if (numbers.length > MAX_COMPARED_VERSIONS) throw new InvalidInputError(`At most ${MAX_COMPARED_VERSIONS} versions can be compared at once.`, 'versions');
+  const versions = await Promise.all(numbers.map((n) => getModelVersion(c.get('db'), project.id, name, n)));
+  const sources = await Promise.all(versions.map((v) => loadVersionSource(c, project, v)));
+  return { versions, sources };
+}
+
 /** The comparison page (read_ml and the flag checked by its declaration). */
 export const versionCompareRoutes = handlers();
 
 versionCompareRoutes.on(routes.ui.compareModelVersions, async (c) => {
   const { project } = c.get('access');
-  const db = c.get('db');
   const name = c.req.param('name');
-  const numbers = parseVersions(c.req.queries('versions') ?? []);
-  if (numbers.length < 2) throw new InvalidInputError('Pick at least two versions to compare.', 'versions');
-  if (numbers.length > MAX_COMPARED_VERSIONS) throw new InvalidInputError(`At most ${MAX_COMPARED_VERSIONS} versions can be compared at once.`, 'versions');
-  const versions = await Promise.all(numbers.map((n) => getModelVersion(db, project.id, name, n)));
-  const sources = await Promise.all(versions.map((v) => loadVersionSource(c, project, v)));
-  const paramKeys = [...new Set(sources.flatMap((s) => s.params.map((p) => p.key)))].sort();
-  const metricKeys = [...new Set(sources.flatMap((s) => s.metrics.map((m) => m.key)))].sort();
-  const paramOf = (s: VersionSource, key: string) => s.params.find((p) => p.key === key)?.value;
-  const metricOf = (s: VersionSource, key: string) => s.metrics.find((m) => m.key === key)?.value;
-  const differs = (values: (string | number | undefined)[]) => new Set(values.map((v) => (v === undefined ? '\u0000' : String(v)))).size > 1;
-  const sig = (s: VersionSource, part: 'inputs' | 'outputs') => signatureText(s.mlmodel?.signature?.[part]);
-  const Row = (props: { label: string; values: (string | number | undefined)[]; render?: (v: string | number | undefined, i: number) => unknown; id?: string }) => (
-    <tr class={differs(props.values) ? 'differs' : undefined} id={props.id}>
-      <th scope="row">{props.label}</th>
-      {props.values.map((v, i) => (
-        <td class={typeof v === 'number' ? 'num' : 'text'}>{props.render ? props.render(v, i) : v === undefined ? <span class="muted">—</span> : v}</td>
-      ))}
-    </tr>
-  );
+  const { versions, sources } = await loadVersionComparison(c, project, name);
   return page(c, {
     title: `Compare versions of ${name} · Models`,
     styles: ['/assets/pages.css'],
@@ -149,44 +140,63 @@ versionCompareRoutes.on(routes.ui.compareModelVersions, async (c) => {
           Compare versions of {name} <span class="muted">({versions.map((v) => v.version).join(', ')})</span>
         </h1>
         <p class="muted">Rows whose values differ are marked.</p>
-        <DataTable columns={['Version', ...versions.map((v) => ({ label: <a href={versionPath(project, v.name, v.version)}>Version {v.version}</a> }))]} class="compare-table" id="version-compare">
-          <Row label="Stage" values={versions.map((v) => v.currentStage)} />
-          <Row label="Aliases" values={versions.map((v) => v.aliases.map((a) => `@${a}`).join(' ') || undefined)} />
-          <Row
-            label="Source"
-            values={sources.map((s) => s.candidate?.name ?? s.loggedModel?.name)}
-            render={(_, i) => <SourceSummary project={project} source={{ ...sources[i], metrics: [] }} />}
-          />
-          <Row label="Created" values={versions.map((v) => v.createdAt)} render={(v) => <Time ms={v as number} />} />
-          <tr class="group">
-            <th scope="rowgroup" colspan={versions.length + 1}>
-              Parameters
-            </th>
-          </tr>
-          {paramKeys.length ? paramKeys.map((k) => <Row label={k} values={sources.map((s) => paramOf(s, k))} />) : <EmptyRow span={versions.length + 1} text="No parameters." />}
-          <tr class="group">
-            <th scope="rowgroup" colspan={versions.length + 1}>
-              Metrics
-            </th>
-          </tr>
-          {metricKeys.length ? (
-            metricKeys.map((k) => <Row label={k} values={sources.map((s) => metricOf(s, k))} render={(v) => <Num value={v as number | undefined} />} />)
-          ) : (
-            <EmptyRow span={versions.length + 1} text="No metrics." />
-          )}
-          <tr class="group">
-            <th scope="rowgroup" colspan={versions.length + 1}>
-              Signature
-            </th>
-          </tr>
-          <Row id="compare-inputs" label="Inputs" values={sources.map((s) => sig(s, 'inputs') || undefined)} render={(v) => (v === undefined ? <span class="muted">none</span> : <pre class="sig">{v}</pre>)} />
-          <Row id="compare-outputs" label="Outputs" values={sources.map((s) => sig(s, 'outputs') || undefined)} render={(v) => (v === undefined ? <span class="muted">none</span> : <pre class="sig">{v}</pre>)} />
-          <Row label="Flavors" values={sources.map((s) => s.mlmodel?.flavors.map((f) => f.name).join(', ') || undefined)} />
-        </DataTable>
+        <VersionTable project={project} versions={versions} sources={sources} />
       </article>
     ),
   });
 });
+
+const paramOf = (s: VersionSource, key: string) => s.params.find((p) => p.key === key)?.value;
+const metricOf = (s: VersionSource, key: string) => s.metrics.find((m) => m.key === key)?.value;
+const sig = (s: VersionSource, part: 'inputs' | 'outputs') => signatureText(s.mlmodel?.signature?.[part]);
+const differs = (values: (string | number | undefined)[]) => new Set(values.map((v) => (v === undefined ? '\u0000' : String(v)))).size > 1;
+const sortedKeys = (lists: { key: string }[][]) => [...new Set(lists.flatMap((l) => l.map((x) => x.key)))].sort();
+
+/** The versions side by side: stage, aliases, source, created; then params, metrics and signature, the differing rows marked. */
+function VersionTable(props: { project: Project; versions: ModelVersion[]; sources: VersionSource[] }) {
+  const { project, versions, sources } = props;
+  const paramKeys = sortedKeys(sources.map((s) => s.params));
+  const metricKeys = sortedKeys(sources.map((s) => s.metrics));
+  const span = versions.length + 1;
+  const signature = (v: string | number | undefined) => (v === undefined ? <span class="muted">none</span> : <pre class="sig">{v}</pre>);
+  return (
+    <DataTable columns={['Version', ...versions.map((v) => ({ label: <a href={versionPath(project, v.name, v.version)}>Version {v.version}</a> }))]} class="compare-table" id="version-compare">
+      <Row label="Stage" values={versions.map((v) => v.currentStage)} />
+      <Row label="Aliases" values={versions.map((v) => v.aliases.map((a) => `@${a}`).join(' ') || undefined)} />
+      <Row label="Source" values={sources.map((s) => s.candidate?.name ?? s.loggedModel?.name)} render={(_, i) => <SourceSummary project={project} source={{ ...sources[i], metrics: [] }} />} />
+      <Row label="Created" values={versions.map((v) => v.createdAt)} render={(v) => <Time ms={v as number} />} />
+      <GroupRow span={span} label="Parameters" />
+      {paramKeys.length ? paramKeys.map((k) => <Row label={k} values={sources.map((s) => paramOf(s, k))} />) : <EmptyRow span={span} text="No parameters." />}
+      <GroupRow span={span} label="Metrics" />
+      {metricKeys.length ? metricKeys.map((k) => <Row label={k} values={sources.map((s) => metricOf(s, k))} render={(v) => <Num value={v as number | undefined} />} />) : <EmptyRow span={span} text="No metrics." />}
+      <GroupRow span={span} label="Signature" />
+      <Row id="compare-inputs" label="Inputs" values={sources.map((s) => sig(s, 'inputs') || undefined)} render={signature} />
+      <Row id="compare-outputs" label="Outputs" values={sources.map((s) => sig(s, 'outputs') || undefined)} render={signature} />
+      <Row label="Flavors" values={sources.map((s) => s.mlmodel?.flavors.map((f) => f.name).join(', ') || undefined)} />
+    </DataTable>
+  );
+}
+
+/** One compared row, marked when its values differ. */
+function Row(props: { label: string; values: (string | number | undefined)[]; render?: (v: string | number | undefined, i: number) => unknown; id?: string }) {
+  return (
+    <tr class={differs(props.values) ? 'differs' : undefined} id={props.id}>
+      <th scope="row">{props.label}</th>
+      {props.values.map((v, i) => (
+        <td class={typeof v === 'number' ? 'num' : 'text'}>{props.render ? props.render(v, i) : v === undefined ? <span class="muted">—</span> : v}</td>
+      ))}
+    </tr>
+  );
+}
+
+/** The head of a group of rows (Parameters, Metrics, Signature). */
+const GroupRow = (props: { span: number; label: string }) => (
+  <tr class="group">
+    <th scope="rowgroup" colspan={props.span}>
+      {props.label}
+    </th>
+  </tr>
+);
 
 const EmptyRow = (props: { span: number; text: string }) => (
   <tr>
