@@ -5,7 +5,7 @@
  */
 import type { ParamKeys } from 'hono/types';
 import type { Ability } from '../access/policy';
-import { DEFAULT_BODY, type BodyBound } from './body';
+import { DEFAULT_BODY, type BodyBound } from './body-bounds';
 
 /** The shape a route answers in, errors included. */
 export type Protocol = 'mlflow' | 'gitlab' | 'html';

@@ -6,7 +6,7 @@
  *
  * To add an endpoint: declare it here, then write its handler with `.on(routes.x.y, handler)`.
  */
-import { ANONYMOUS_FORM_BODY, LOG_BATCH_BODY } from './body';
+import { ANONYMOUS_FORM_BODY, LOG_BATCH_BODY } from './body-bounds';
 import { declare, pathLink, type Declaration, type Method } from './route';
 
 type Methods = Method | readonly Method[];
