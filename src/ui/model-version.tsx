@@ -9,7 +9,6 @@ import { type Context } from 'hono';
 import { routes } from '../http/routes';
 import { handlers } from '../http/mount';
 import type { AppEnv } from '../http/env';
-import { requireAbility } from '../http/middleware';
 import { InvalidInputError, NotFoundError } from '../errors';
 import { listDirectory, type DirEntry } from '../packages/files';
 import { resolvePackage, type Package } from '../packages/packages';
@@ -293,7 +292,6 @@ versionRoutes.on(
 );
 
 versionRoutes.on(routes.ui.deleteModelVersionConfirm, async (c) => {
-  requireAbility(c, 'write_ml');
   const { project } = c.get('access');
   const { name, version } = names(c);
   const v = await getModelVersion(c.get('db'), project.id, name, version);
@@ -354,7 +352,6 @@ export async function PromoteBox(props: { c: Context<AppEnv>; candidateId: numbe
 export const promoteRoutes = handlers();
 
 async function promotePage(c: Context<AppEnv>, problem?: Problem) {
-  requireAbility(c, 'write_ml');
   const { project } = c.get('access');
   const db = c.get('db');
   const run = await getCandidateRun(db, project.id, candidateIdOf(c));
