@@ -45,11 +45,10 @@ const app = new Hono<AppEnv>();
 
 // Every request: an id and a log line, its body bounded as its route declares, a D1 session from the caller's bookmark, then who is calling.
 app.use(requestLog, boundBody, d1Session, authenticate);
-app.route('/-', healthRoutes);
 // Every HTML answer gets the security headers; anonymous visitors of pages are sent to sign in.
 app.use((c, next) => (protocolOf(c) === 'html' ? securityHeaders(c, next) : next()));
 app.use((c, next) => (protocolOf(c) === 'html' ? requireSignedIn(c, next) : next()));
-mount(app, [usersApi, featuresApi, ...mlflowApi, packagesApi, projectsApi, ...ui]);
+mount(app, [healthRoutes, usersApi, featuresApi, ...mlflowApi, packagesApi, projectsApi, ...ui]);
 
 // Only a page can go unmatched: the APIs' unknown paths are declared routes that answer 404.
 app.notFound((c) => errorPage(c, 404, 'Not Found'));

@@ -41,6 +41,11 @@ export type Route<P extends string = string> = {
   readonly projectSegments: readonly number[];
   /** This route's URL path with `params` filled in, each segment URL-encoded; `rest` replaces a trailing `*`. */
   readonly link: (...args: LinkArgs<P>) => string;
+  /**
+   * This route's URL path with `params` filled in and the parameters not given left as `:name`,
+   * for a script to fill in (`.replace(':candidate_id', id)`): no URL-encoded value holds a `:`.
+   */
+  readonly template: (params: Partial<LinkParams<P>>) => string;
 };
 
 /** What a declaration states; the rest is derived. */
@@ -60,13 +65,16 @@ function paramName(segment: string): string | undefined {
   return brace < 0 ? segment.slice(1) : segment.slice(1, brace);
 }
 
-/** The link builder of a path, compiled once: `:name` segments from `params`, each URL-encoded; `rest` replaces a trailing `*`. */
-export function pathLink(path: string): (params?: Record<string, string | number>, rest?: string) => string {
+/**
+ * The link builder of a path, compiled once: `:name` segments from `params`, each URL-encoded;
+ * `rest` replaces a trailing `*`. With `open`, a parameter missing from `params` stays `:name`.
+ */
+export function pathLink(path: string, open = false): (params?: Record<string, string | number>, rest?: string) => string {
   const segments = path.split('/');
   const names = segments.map(paramName);
   const last = segments.length - 1;
-  return (params = {}, rest = '') =>
-    segments.map((s, i) => (names[i] !== undefined ? encodeURIComponent(params[names[i]!]) : s === '*' && i === last ? rest : s)).join('/') || '/';
+  const param = (name: string, params: Record<string, string | number>) => (open && !(name in params) ? `:${name}` : encodeURIComponent(params[name]));
+  return (params = {}, rest = '') => segments.map((s, i) => (names[i] !== undefined ? param(names[i]!, params) : s === '*' && i === last ? rest : s)).join('/') || '/';
 }
 
 /** Declares a route: `link` and `projectSegments` are compiled once from the path. */
@@ -87,5 +95,6 @@ export function declare<P extends string>(protocol: Protocol, methods: Method | 
     body: d.body ?? DEFAULT_BODY,
     projectSegments: d.ability ? projectSegments.map((n) => names.indexOf(n)).filter((i) => i >= 0) : [],
     link: pathLink(path) as Route<P>['link'],
+    template: pathLink(path, true) as Route<P>['template'],
   };
 }

@@ -53,6 +53,13 @@ export const mlflowTrackingPath = (projectId: number) => pathLink(MLFLOW)({ id: 
 
 /** The declared routes. */
 export const routes = {
+  // Ahead of the pages: `/:namespace/:project` would match them too.
+  health: {
+    /** The Worker answers (GitLab's path). */
+    liveness: declare('gitlab', 'GET', '/-/liveness'),
+    /** D1, R2 and KV answer. */
+    readiness: declare('gitlab', 'GET', '/-/readiness'),
+  },
   gitlab: {
     currentUser: gitlab('GET', '/user', { signedIn: true }),
     users: gitlab('GET', '/users', { signedIn: true }),

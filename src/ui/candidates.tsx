@@ -17,6 +17,7 @@ import { defaultColumns, parseColumns, saveColumns, type TableColumn } from '../
 import { chosenColumns, ColumnCell, ColumnChooser, columnsQuery } from './candidate-columns';
 import { ActiveSearch, RelativeTime, Status, SwapLink, Time } from './kit/components';
 import { Pager } from './kit/pager';
+import { DataTable } from './kit/tables';
 import { experimentOf } from './route-params';
 import { combineFilter, extrasQuery, FilterError, readSearchExtras, SearchFields, viewTypeOf, type SearchExtras } from './search-box';
 import { livePollAttrs } from './live-poll';
@@ -144,36 +145,12 @@ candidateListRoutes.on(routes.ui.experiment, async (c) => {
         <p class="empty">{view.name || view.extras.filter || view.extras.status || view.extras.mine || view.extras.deleted ? 'No candidates match this filter.' : 'No candidates in this experiment yet.'}</p>
       ) : null}
       {rows.length > 0 ? (
-        <div class="table-wrap">
-          <table class="candidates">
-            <thead>
-              <tr>
-                <th scope="col" class="pick-col">
-                  <span class="visually-hidden">Compare</span>
-                </th>
-                <th scope="col" class="name-col">
-                  {sortLink('name', 'Name')}
-                </th>
-                <th scope="col">Status</th>
-                <th scope="col">{sortLink('created', 'Created')}</th>
-                <th scope="col">User</th>
-                {columns.map((col) => (
-                  <th scope="col" class={col.kind === 'metric' ? 'num metric' : col.kind}>
-                    {col.kind === 'tag' ? col.key : sortLink(`${col.kind}:${col.key}`, col.key)}
-                  </th>
-                ))}
-                <th scope="col">Artifacts</th>
-                <th scope="col">Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.flatMap((r) => [
-                <CandidateTableRow project={project} row={r} columns={columns} live={!view.extras.deleted} childCount={children.get(r.runId)?.length} />,
-                ...(children.get(r.runId) ?? []).map((child) => <CandidateTableRow project={project} row={child} columns={columns} live={!view.extras.deleted} parentId={r.id} />),
-              ])}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={[{ label: <span class="visually-hidden">Compare</span>, class: 'pick-col' }, { label: sortLink('name', 'Name'), class: 'name-col' }, 'Status', { label: sortLink('created', 'Created') }, 'User', ...columns.map((col) => ({ label: col.kind === 'tag' ? col.key : sortLink(`${col.kind}:${col.key}`, col.key), class: col.kind === 'metric' ? 'num metric' : col.kind })), 'Artifacts', 'Details']} class="candidates">
+          {rows.flatMap((r) => [
+            <CandidateTableRow project={project} row={r} columns={columns} live={!view.extras.deleted} childCount={children.get(r.runId)?.length} />,
+            ...(children.get(r.runId) ?? []).map((child) => <CandidateTableRow project={project} row={child} columns={columns} live={!view.extras.deleted} parentId={r.id} />),
+          ])}
+        </DataTable>
       ) : null}
       <Pager
         target="#candidates"

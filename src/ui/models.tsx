@@ -10,7 +10,6 @@ import { routes } from '../http/routes';
 import { handlers } from '../http/mount';
 import type { AppEnv } from '../http/env';
 import type { Database } from '../db/client';
-import { requireAbility } from '../http/middleware';
 import { InvalidInputError } from '../errors';
 import { quote } from '../tracking/search/lexer';
 import { deleteRegisteredModelAlias, setRegisteredModelAlias } from '../tracking/registry/aliases';
@@ -399,7 +398,6 @@ modelRoutes.on(
 
 modelRoutes.on(routes.ui.deleteModelConfirm, async (c) => {
   const { project } = c.get('access');
-  requireAbility(c, 'write_ml');
   const model = await getRegisteredModel(c.get('db'), project.id, modelName(c));
   return confirmPage(c, {
     title: 'Delete model',

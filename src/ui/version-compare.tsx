@@ -33,8 +33,8 @@ export type VersionSource = {
   version: ModelVersion;
   /** The source candidate (run), by name. */
   candidate: { id: number; name: string; runId: string } | null;
-  /** The logged model it was registered from (MLflow 3). */
-  loggedModel: { id: string; name: string } | null;
+  /** The logged model it was registered from (MLflow 3); `seq` names its package. */
+  loggedModel: { id: string; name: string; seq: number } | null;
   params: KeyValue[];
   /** Latest metric values by key, in key order. */
   metrics: { key: string; value: number }[];
@@ -59,7 +59,7 @@ export async function loadVersionSource(c: Context<AppEnv>, project: Project, ve
   return {
     version,
     candidate: run ? { id: run.info.candidateId, name: run.info.name || run.info.runId, runId: run.info.runId } : null,
-    loggedModel: model ? { id: model.id, name: model.name } : null,
+    loggedModel: model ? { id: model.id, name: model.name, seq: model.seq } : null,
     params,
     metrics: [...metrics].sort(([a], [b]) => a.localeCompare(b)).map(([key, value]) => ({ key, value })),
     mlmodel,

@@ -124,15 +124,57 @@ async function runWithModel(experimentId: string, runName: string, lr: string, a
   return { runId, modelId: id };
 }
 
+/**
+ * Two runs, each logging a model and registering it as the next version of `name`: with the real
+ * MLflow 3 client when it is installed here (`initialize_logged_model`, `log_model_artifacts` with
+ * an MLmodel and an input example as a flavor's `log_model` writes them, `finalize_logged_model`,
+ * `register_model("models:/<model id>")`), else with the same requests made by hand.
+ */
+async function logAndRegisterModels(name: string): Promise<string> {
+  const runs: [string, string, number][] = [
+    ['run-a', '0.1', 0.81],
+    ['run-b', '0.01', 0.93],
+  ];
+  if (existsSync(`${CLIENT}/src/mlflow`)) {
+    const script = `import json, os, sys, tempfile, mlflow
+from mlflow import MlflowClient
+from mlflow.entities import LoggedModelStatus
+client = MlflowClient()
+experiment = mlflow.set_experiment(${JSON.stringify(unique('models-'))})
+for run_name, lr, accuracy in json.loads(${JSON.stringify(JSON.stringify(runs))}):
+    with mlflow.start_run(run_name=run_name) as run:
+        mlflow.log_param("lr", lr)
+        mlflow.log_metric("accuracy", accuracy)
+        model = mlflow.initialize_logged_model(name=run_name + "-model", source_run_id=run.info.run_id, model_type="sklearn")
+        files = tempfile.mkdtemp()
+        with open(os.path.join(files, "MLmodel"), "w") as f:
+            f.write(${JSON.stringify(MLMODEL('MODEL_ID'))}.replace("MODEL_ID", model.model_id))
+        with open(os.path.join(files, "input_example.json"), "w") as f:
+            f.write('{"columns": ["sepal length (cm)", "petals"], "data": [[5.1, 3]]}')
+        client.log_model_artifacts(model.model_id, files)
+        mlflow.finalize_logged_model(model.model_id, LoggedModelStatus.READY)
+        mlflow.register_model("models:/" + model.model_id, ${JSON.stringify(name)})
+print(experiment.experiment_id)
+`;
+    const { stdout } = await promisify(execFile)('/usr/bin/python3', ['-c', script], {
+      env: { ...process.env, PYTHONPATH: `${CLIENT}/src:${CLIENT}/deps`, MLFLOW_TRACKING_URI: trackingUri(), MLFLOW_TRACKING_TOKEN: owner.token, PYTHONDONTWRITEBYTECODE: '1' },
+      timeout: 120_000,
+    });
+    return stdout.trim().split('\n').pop()!;
+  }
+  const { experiment_id } = await ml('POST', 'experiments/create', { name: unique('models-') });
+  await ml('POST', 'registered-models/create', { name });
+  for (const [runName, lr, accuracy] of runs) {
+    const { runId, modelId } = await runWithModel(experiment_id, runName, lr, accuracy);
+    await ml('POST', 'model-versions/create', { name, source: `models:/${modelId}`, run_id: runId, model_id: modelId });
+  }
+  return experiment_id;
+}
+
 describe('logged models and model versions in a browser', () => {
   it('opens a logged model from its run and reads its signature; compares two versions side by side', async () => {
-    const { experiment_id } = await ml('POST', 'experiments/create', { name: unique('models-') });
-    const a = await runWithModel(experiment_id, 'run-a', '0.1', 0.81);
-    const b = await runWithModel(experiment_id, 'run-b', '0.01', 0.93);
     const name = unique('churn');
-    await ml('POST', 'registered-models/create', { name });
-    await ml('POST', 'model-versions/create', { name, source: `models:/${a.modelId}`, run_id: a.runId, model_id: a.modelId });
-    await ml('POST', 'model-versions/create', { name, source: `models:/${b.modelId}`, run_id: b.runId, model_id: b.modelId });
+    const experiment_id = await logAndRegisterModels(name);
 
     const { context, page } = await newPage();
     const errors: string[] = [];

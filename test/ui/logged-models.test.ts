@@ -62,6 +62,10 @@ describe('logged models (MLflow 3) in the UI', () => {
     const version = await (await getPage(browser, `${root}/-/ml/models/iris/versions/1`)).text();
     expect(version).toContain(`<a href="${root}/-/ml/logged-models/${id}">logged model iris-clf</a>`);
     expect(version).toContain(`<a href="${candidateHref}" class="source-name">iris-run</a>`);
+    // its files are the logged model's, in plain words, and open in the model's file browser (no package named)
+    expect(version).toContain(`<p id="version-files">Files of logged model <a href="${root}/-/ml/logged-models/${id}#artifacts">iris-clf</a>.</p>`);
+    expect(version).toContain(`<a href="${root}/-/ml/logged-models/${id}?file=MLmodel#artifacts">MLmodel</a>`);
+    expect(version).not.toMatch(/ml_model_\d+<\/a>/);
   });
 
   it('is 404 for a model of another project or a deleted one; a model without files says so', async () => {

@@ -68,7 +68,9 @@ describe('Model registry pages', () => {
     const name = unique('model');
     await post(browser, `${root}/-/ml/candidates/${cand.id}/promote`, { model_name: name, artifact_path: 'model' });
     const html = await (await getPage(browser, `${models}/${name}/versions/1`)).text();
-    expect(html).toMatch(/In package <a href="[^"]+\/-\/packages\/\d+">ml_candidate_\d+<\/a>, under <code>model<\/code>/);
+    // whose files they are in plain words (the package is named on the packages pages only)
+    expect(html).toContain(`<p id="version-files">Files of run <a href="${root}/-/ml/candidates/${cand.id}#artifacts">${cand.name || cand.runId}</a>, under <code>model</code>.</p>`);
+    expect(html).not.toContain(`>ml_candidate_${cand.id}</a>`);
     expect(html).toContain(`<a href="/api/v4/projects/${project.id}/packages/generic/ml_candidate_${cand.id}/-/model/MLmodel" download="" aria-label="Download MLmodel">Download</a>`);
     expect(html).toContain(`<a href="${root}/-/ml/candidates/${cand.id}?file=model%2FMLmodel#artifacts">MLmodel</a>`);
     expect(html).toContain(`/ml/mlflow/api/2.0/mlflow-artifacts/artifacts/ml_candidate_${cand.id}/-/model</code>`);

@@ -1,13 +1,13 @@
 /**
  * How a UI form is written: plain HTML forms that work without JavaScript. The page shows a form
- * only to those who `canWrite`, with the hidden `Csrf` field; its POST goes through `handleForm`:
- * `write_ml` is required (the 403 page otherwise), the domain acts, the answer is a 303 to the
- * page to show next — or, for a refusal the user can fix, the page again with the problem in place.
+ * only to those who `canWrite`, with the hidden `Csrf` field; its route is declared with `write_ml`
+ * (`mlForm` in src/http/routes.ts: the 403 page otherwise); its POST goes through `handleForm`: the
+ * domain acts, the answer is a 303 to the page to show next — or, for a refusal the user can fix,
+ * the page again with the problem in place.
  */
 import type { Context } from 'hono';
 import type { AppEnv } from '../../http/env';
 import { formBody } from '../../http/body';
-import { requireAbility } from '../../http/middleware';
 import { can } from '../../access/policy';
 import { AlreadyExistsError, ConflictError, InvalidInputError, NotFoundError } from '../../errors';
 import { problemStatus, type FixableError, type Problem } from './problems';
@@ -39,8 +39,8 @@ function isFixable(error: unknown, missingIsFixable: boolean): error is FixableE
 }
 
 /**
- * Runs a form: `write_ml` is required (ForbiddenError → the 403 page), then `action` runs with the
- * posted fields and the answer is a 303 to the URL it returns. A refusal the user can fix (invalid
+ * Runs a form (its route requires `write_ml`): `action` runs with the posted fields and the
+ * answer is a 303 to the URL it returns. A refusal the user can fix (invalid
  * input, a name taken, a conflict) draws the page again through `rerender`, with the problem at `form`.
  */
 export async function handleForm(
@@ -50,7 +50,6 @@ export async function handleForm(
   rerender: (problem: Problem) => Promise<Response> | Response,
   options: FormOptions = {},
 ): Promise<Response> {
-  requireAbility(c, 'write_ml');
   const fields = await formFields(c);
   try {
     return c.redirect(await action(fields), 303);
