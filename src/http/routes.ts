@@ -6,7 +6,7 @@
  *
  * To add an endpoint: declare it here, then write its handler with `.on(routes.x.y, handler)`.
  */
-import { ANONYMOUS_FORM_BODY, LOG_BATCH_BODY } from './body-bounds';
+import { ANONYMOUS_FORM_BODY, LOG_BATCH_BODY, tooLargeOver } from './body-bounds';
 import { declare, pathLink, type Declaration, type Method } from './route';
 
 type Methods = Method | readonly Method[];
@@ -99,7 +99,8 @@ export const routes = {
       logBatch: mlflowWrite('POST', '/runs/log-batch', { body: LOG_BATCH_BODY }),
       setTag: mlflowWrite('POST', '/runs/set-tag'),
       deleteTag: mlflowWrite('POST', '/runs/delete-tag'),
-      logInputs: mlflowWrite('POST', '/runs/log-inputs'),
+      // a dataset's schema may hold MLflow's 1,048,575 characters, escaped in the JSON around it
+      logInputs: mlflowWrite('POST', '/runs/log-inputs', { body: tooLargeOver(4 * 1024 * 1024) }),
       logOutputs: mlflowWrite('POST', '/runs/outputs'),
     },
     metrics: {

@@ -33,15 +33,20 @@ describe('the scheduled cleanup of what uploads leave behind', () => {
     await age(done.uploadId, { completedAt: Date.now() - 2 * DAY });
     const [staleRow] = await db().select().from(packageUploads).where(eq(packageUploads.uploadId, stale.uploadId));
 
-    // an upload aborted (or refused) after its package was made leaves the package listed, empty
-    const abandon = async () => {
-      const dir = `ml_candidate_${await seedCandidate(project.id)}/-`;
-      const res = await callJson('POST', `${artifacts}/mpu/create/${dir}`, { token, json: { path: '/tmp/gone.bin', num_parts: 1 } });
-      expect((await callJson('POST', `${artifacts}/mpu/abort/${dir}`, { token, json: { path: '/tmp/gone.bin', upload_id: res.body.upload_id } })).status).toBe(200);
-      return dir.split('/')[0];
+    // a generic upload refused after its package was made (cut short of its Content-Length) leaves the package listed, empty
+    const abandon = async (name: string) => {
+      const short = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(bytes(1000, 5));
+          controller.close();
+        },
+      });
+      const res = await call('PUT', `/api/v4/projects/${project.id}/packages/generic/${name}/1.0/model.bin`, { token, body: short, headers: { 'content-length': '5000' } });
+      expect(res.status).toBe(400);
+      return name;
     };
-    const leftBehindName = await abandon();
-    const freshName = await abandon();
+    const leftBehindName = await abandon('left-behind');
+    const freshName = await abandon('fresh');
     const listed = async () => (await callJson('GET', `/api/v4/projects/${project.id}/packages`, { token })).body.map((p: { name: string }) => p.name);
     expect(await listed()).toEqual(expect.arrayContaining([leftBehindName, freshName]));
     const [leftBehind] = await db().select().from(packages).where(eq(packages.name, leftBehindName));
