@@ -9,6 +9,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { AppEnv, Bindings } from './http/env';
 import { DomainError, InvalidInputError, TooLargeError } from './errors';
 import { authenticate } from './http/middleware';
+import { boundBody } from './http/body';
 import { d1Session } from './http/d1-session';
 import { healthRoutes } from './http/health';
 import { logError, requestLog } from './http/request-log';
@@ -23,6 +24,8 @@ import { packagesApi } from './api/v4/packages';
 import { usersApi } from './api/v4/users';
 import { ui } from './ui';
 import { copyLegacyHistoryOnSchedule } from './tracking/history-upgrade';
+import { cleanUpPackages } from './packages/cleanup';
+import { openDatabase } from './db/client';
 import { domainErrorPage, errorPage } from './ui/errors';
 import { securityHeaders } from './ui/security';
 import { requireSignedIn } from './ui/session';
@@ -40,13 +43,12 @@ function protocolError(c: Context<AppEnv>, error: DomainError): Response | Promi
 
 const app = new Hono<AppEnv>();
 
-// Every request: an id and a log line, a D1 session from the caller's bookmark, then who is calling.
-app.use(requestLog, d1Session, authenticate);
-app.route('/-', healthRoutes);
+// Every request: an id and a log line, its body bounded as its route declares, a D1 session from the caller's bookmark, then who is calling.
+app.use(requestLog, boundBody, d1Session, authenticate);
 // Every HTML answer gets the security headers; anonymous visitors of pages are sent to sign in.
 app.use((c, next) => (protocolOf(c) === 'html' ? securityHeaders(c, next) : next()));
 app.use((c, next) => (protocolOf(c) === 'html' ? requireSignedIn(c, next) : next()));
-mount(app, [usersApi, featuresApi, ...mlflowApi, packagesApi, projectsApi, ...ui]);
+mount(app, [healthRoutes, usersApi, featuresApi, ...mlflowApi, packagesApi, projectsApi, ...ui]);
 
 // Only a page can go unmatched: the APIs' unknown paths are declared routes that answer 404.
 app.notFound((c) => errorPage(c, 404, 'Not Found'));
@@ -68,5 +70,18 @@ app.onError((err, c) => {
   }
 });
 
+/**
+ * The cron trigger (wrangler.toml, every 5 minutes): the metric-history upgrade's next chunk, and
+ * the cleanup of stale multipart uploads and empty packages; each runs even if the other fails.
+ */
+async function scheduled(controller: ScheduledController, env: Bindings): Promise<void> {
+  const results = await Promise.allSettled([
+    copyLegacyHistoryOnSchedule(controller, env),
+    cleanUpPackages({ db: openDatabase(env.DB), bucket: env.ARTIFACTS }),
+  ]);
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 export { MetricHistory } from './tracking/metric-history';
-export default { fetch: app.fetch, scheduled: copyLegacyHistoryOnSchedule } satisfies ExportedHandler<Bindings>;
+export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<Bindings>;

@@ -13,13 +13,3 @@ export function parseInput<T>(schema: ZodType<T>, data: unknown): T {
   const field = issue.path.map(String).join('.');
   throw new InvalidInputError(field ? `${field}: ${issue.message}` : issue.message, field || undefined);
 }
-
-/** Parses a JSON text, or throws InvalidInputError. */
-export function parseJsonText(text: string): unknown {
-  if (text.trim() === '') return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new InvalidInputError('request body is not valid JSON');
-  }
-}

@@ -9,7 +9,7 @@
 import { candidatePackageName, loggedModelPackageName, ML_VERSION } from '../packages/names';
 import type { Project } from '../access/policy';
 import type { Database } from '../db/client';
-import type { ArtifactLocation } from '../tracking/registry/sources';
+import type { ArtifactLocation, PackageUrls } from '../tracking/registry/sources';
 import { getModelVersionArtifacts } from '../tracking/registry/versions';
 import { routes } from './routes';
 
@@ -46,6 +46,19 @@ export function mlflowArtifactsUrl(origin: string, projectId: number, location: 
  * `.../mlflow-artifacts/artifacts/<package>/<version>/<path>`; a prompt's source as it is.
  */
 export async function getModelVersionDownloadUri(db: Database, project: Project, name: string, version: string | number, origin: string): Promise<string> {
-  const { location, source } = await getModelVersionArtifacts(db, project, name, version);
+  const { location, source } = await getModelVersionArtifacts(db, project, name, version, readPackageUrl);
   return location ? mlflowArtifactsUrl(origin, project.id, location) : source;
 }
+
+/**
+ * Reads a URL path of this server naming a package file: the MLflow artifacts route's
+ * (`.../mlflow-artifacts/artifacts/<package>/<version>/<path>`) or the generic packages route's
+ * (`.../packages/generic/<package>/<version>/<path>`), as a version's http(s) source may.
+ */
+export const readPackageUrl: PackageUrls = (pathname) => {
+  for (const route of [routes.mlflow.artifacts.file, routes.packagesApi.download]) {
+    const match = route.match(pathname);
+    if (match?.rest) return { project: match.params.id, rest: match.rest };
+  }
+  return null;
+};

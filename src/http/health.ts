@@ -3,8 +3,9 @@
  * (it can reach D1, R2 and KV: one cheap read each, in parallel). Readiness answers 200 when every
  * check passes, else 503 with the failing check's error. No credentials needed; nothing secret shown.
  */
-import { Hono } from 'hono';
-import type { AppEnv, Bindings } from './env';
+import type { Bindings } from './env';
+import { handlers } from './mount';
+import { routes } from './routes';
 
 type Check = { status: 'ok' } | { status: 'failed'; message: string };
 
@@ -28,13 +29,11 @@ export async function readiness(env: Bindings) {
   return { ok, body: { status: ok ? 'ok' : 'failed', d1_check: [d1], r2_check: [r2], kv_check: [kv] } };
 }
 
-/** `/-/liveness` and `/-/readiness` (mounted at `/-`). */
-export const healthRoutes = new Hono<AppEnv>();
-
-healthRoutes.get('/liveness', (c) => c.json({ status: 'ok' }));
-
-healthRoutes.get('/readiness', async (c) => {
-  const { ok, body } = await readiness(c.env);
-  c.header('Cache-Control', 'no-store');
-  return c.json(body, ok ? 200 : 503);
-});
+/** `/-/liveness` and `/-/readiness`. */
+export const healthRoutes = handlers()
+  .on(routes.health.liveness, (c) => c.json({ status: 'ok' }))
+  .on(routes.health.readiness, async (c) => {
+    const { ok, body } = await readiness(c.env);
+    c.header('Cache-Control', 'no-store');
+    return c.json(body, ok ? 200 : 503);
+  });

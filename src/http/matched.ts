@@ -47,13 +47,13 @@ export function rawWildcard(c: Context<AppEnv>): string {
 }
 
 /**
- * The project reference in `path` (the `:id` of an API route, URL-decoded; `namespace/project`
- * of a page), or undefined when the route names no project or the reference is malformed.
+ * The project reference in `path` (an `:id`, URL-decoded; a page's `namespace/project`),
+ * or undefined when the route names no project or the reference is malformed.
  */
 export function projectRefFromPath(route: Route | undefined, path: string): string | undefined {
   if (!route || route.projectSegments.length === 0) return undefined;
   const parts = path.split('/');
-  if (route.protocol === 'html') return route.projectSegments.map((i) => parts[i]).join('/');
+  if (route.projectSegments.length === 2) return route.projectSegments.map((i) => parts[i]).join('/');
   try {
     return decodeURIComponent(parts[route.projectSegments[0]]);
   } catch {

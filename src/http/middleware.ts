@@ -17,6 +17,7 @@ import { can, type Ability, type ProjectAccess } from '../access/policy';
 import { loadProjectAccess, toProjectAccess } from '../access/projects';
 import { authenticateSession, createSession, SESSION_TTL_MS } from '../access/sessions';
 import { authenticateToken } from '../access/tokens';
+import { formBody, isForm } from './body';
 import { projectRefFromPath, routeOf } from './matched';
 import type { Route } from './route';
 
@@ -138,12 +139,9 @@ export async function projectAccess(c: Context<AppEnv>, ref: string): Promise<Pr
 
 async function checkCsrf(c: Context, expected: string) {
   let presented = c.req.header('x-csrf-token');
-  if (!presented) {
-    const type = c.req.header('content-type') ?? '';
-    if (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data')) {
-      const form = await c.req.parseBody();
-      presented = typeof form._csrf === 'string' ? form._csrf : undefined;
-    }
+  if (!presented && isForm(c)) {
+    const form = await formBody(c);
+    presented = typeof form._csrf === 'string' ? form._csrf : undefined;
   }
   if (presented === undefined || !timingSafeEqual(presented, expected)) throw new ForbiddenError('invalid or missing CSRF token; reload the page and try again');
 }
@@ -183,12 +181,13 @@ export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
 };
 
 /**
- * Sets `access` from the `namespace` and `project` route parameters of a page; needs `read_ml`:
- * a project the visitor may not read ML data of answers 404 (the UI shows no "forbidden").
+ * Sets `access` from the `namespace` and `project` route parameters of a page (or its `id`: a
+ * project id or path); needs `read_ml`: a project the visitor may not read ML data of answers
+ * 404 (the UI shows no "forbidden").
  */
 export const loadUiProject: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const path = `${c.req.param('namespace') ?? ''}/${c.req.param('project') ?? ''}`;
-  const access = await projectAccess(c, path);
+  const ref = c.req.param('id') ?? `${c.req.param('namespace') ?? ''}/${c.req.param('project') ?? ''}`;
+  const access = await projectAccess(c, ref);
   if (!can(access, 'read_ml')) throw new NotFoundError('404 Project Not Found');
   c.set('access', access);
   await next();

@@ -6,6 +6,7 @@
  *
  * To add an endpoint: declare it here, then write its handler with `.on(routes.x.y, handler)`.
  */
+import { ANONYMOUS_FORM_BODY, LOG_BATCH_BODY, tooLargeOver } from './body-bounds';
 import { declare, pathLink, type Declaration, type Method } from './route';
 
 type Methods = Method | readonly Method[];
@@ -32,7 +33,7 @@ const gitlab = <P extends string>(m: Methods, path: P, d?: Declaration) => decla
 const mlflow = <P extends string>(m: Methods, path: P, d: Declaration = {}) =>
   declare('mlflow', m, `${MLFLOW_API}${path}` as `${typeof MLFLOW_API}${P}`, { signedIn: true, ability: 'read_ml', ml: true, ...d });
 /** An MLflow write: write_ml. */
-const mlflowWrite = <P extends string>(m: Methods, path: P) => mlflow(m, path, { ability: 'write_ml' });
+const mlflowWrite = <P extends string>(m: Methods, path: P, d: Declaration = {}) => mlflow(m, path, { ability: 'write_ml', ...d });
 /** An MLflow 3 endpoint under the project's /api/3.0/mlflow. */
 const mlflowV3 = <P extends string>(m: Methods, path: P, d: Declaration = {}) =>
   declare('mlflow', m, `${MLFLOW_API_V3}${path}` as `${typeof MLFLOW_API_V3}${P}`, { signedIn: true, ability: 'read_ml', ml: true, ...d });
@@ -52,6 +53,13 @@ export const mlflowTrackingPath = (projectId: number) => pathLink(MLFLOW)({ id: 
 
 /** The declared routes. */
 export const routes = {
+  // Ahead of the pages: `/:namespace/:project` would match them too.
+  health: {
+    /** The Worker answers (GitLab's path). */
+    liveness: declare('gitlab', 'GET', '/-/liveness'),
+    /** D1, R2 and KV answer. */
+    readiness: declare('gitlab', 'GET', '/-/readiness'),
+  },
   gitlab: {
     currentUser: gitlab('GET', '/user', { signedIn: true }),
     users: gitlab('GET', '/users', { signedIn: true }),
@@ -88,10 +96,11 @@ export const routes = {
       search: mlflow(GET_POST, '/runs/search', { readOnly: true }),
       logMetric: mlflowWrite('POST', '/runs/log-metric'),
       logParameter: mlflowWrite('POST', '/runs/log-parameter'),
-      logBatch: mlflowWrite('POST', '/runs/log-batch'),
+      logBatch: mlflowWrite('POST', '/runs/log-batch', { body: LOG_BATCH_BODY }),
       setTag: mlflowWrite('POST', '/runs/set-tag'),
       deleteTag: mlflowWrite('POST', '/runs/delete-tag'),
-      logInputs: mlflowWrite('POST', '/runs/log-inputs'),
+      // a dataset's schema may hold MLflow's 1,048,575 characters, escaped in the JSON around it
+      logInputs: mlflowWrite('POST', '/runs/log-inputs', { body: tooLargeOver(4 * 1024 * 1024) }),
       logOutputs: mlflowWrite('POST', '/runs/outputs'),
     },
     metrics: {
@@ -151,26 +160,33 @@ export const routes = {
       // Ahead of the packages' artifacts: `ml_traces` is no package (`ml_` names are reserved).
       /** A trace's spans and attachments: `link({ id }, '<trace id>/<path>')` (the trace id URL-encoded). */
       file: artifacts('GET', '/artifacts/ml_traces/*'),
-      upload: artifacts('PUT', '/artifacts/ml_traces/*', { ability: 'write_ml' }),
+      upload: artifacts('PUT', '/artifacts/ml_traces/*', { ability: 'write_ml', body: 'stream' }),
     },
     artifacts: {
       // A part URL carries its own signed credential (the client sends no token): no actor, and
       // the handler checks the flag itself.
-      uploadPart: artifacts('PUT', '/mpu/parts/:upload_id/:part_number', { signedIn: false, ability: undefined, ml: false }),
+      uploadPart: artifacts('PUT', '/mpu/parts/:upload_id/:part_number', { signedIn: false, ability: undefined, ml: false, body: 'stream' }),
       listRoot: artifacts('GET', '/artifacts'),
       /** The artifacts root and what is under it: `link({ id }, '<package>/<version>/<path>')`. */
       file: artifacts('GET', '/artifacts/*'),
-      upload: artifacts('PUT', '/artifacts/*', { ability: 'write_ml' }),
+      upload: artifacts('PUT', '/artifacts/*', { ability: 'write_ml', body: 'stream' }),
       delete: artifacts('DELETE', '/artifacts/*', { ability: 'write_ml' }),
       createUpload: artifacts('POST', '/mpu/create/*', { ability: 'write_ml' }),
       completeUpload: artifacts('POST', '/mpu/complete/*', { ability: 'write_ml' }),
       abortUpload: artifacts('POST', '/mpu/abort/*', { ability: 'write_ml' }),
     },
+    /**
+     * The tracking URI's root, where the links the MLflow client prints lead (`<uri>/#/experiments/1/runs/<id>`):
+     * a page that only hands the fragment (which never reaches the server) to `ui.openMlflowLink`.
+     * Anyone may load it; it shows nothing of the project. With and without the trailing slash.
+     */
+    home: declare('html', 'GET', `${MLFLOW}/`),
+    homeBare: declare('html', 'GET', MLFLOW),
     /** Anything else under the project's MLflow prefix: ENDPOINT_NOT_FOUND, once the caller may see the project. */
     unknown: declare('mlflow', 'ALL', `${MLFLOW}/*`, { signedIn: true, ability: 'read_ml', ml: true }),
   },
   packagesApi: {
-    upload: gitlab('PUT', '/projects/:id/packages/generic/*', { signedIn: true, ability: 'write_ml' }),
+    upload: gitlab('PUT', '/projects/:id/packages/generic/*', { signedIn: true, ability: 'write_ml', body: 'stream' }),
     download: gitlab('GET', '/projects/:id/packages/generic/*', { signedIn: true, ability: 'read_ml' }),
     list: gitlab('GET', '/projects/:id/packages', { signedIn: true, ability: 'read_ml' }),
     get: gitlab('GET', '/projects/:id/packages/:package_id{[0-9]+}', { signedIn: true, ability: 'read_ml' }),
@@ -193,11 +209,13 @@ export const routes = {
   },
   ui: {
     signIn: html('GET', '/-/sign_in', { signedIn: false }),
-    submitSignIn: html('POST', '/-/sign_in', { signedIn: false }),
-    signOut: html('POST', '/-/sign_out', { signedIn: false }),
+    submitSignIn: html('POST', '/-/sign_in', { signedIn: false, body: ANONYMOUS_FORM_BODY }),
+    signOut: html('POST', '/-/sign_out', { signedIn: false, body: ANONYMOUS_FORM_BODY }),
     activeSessions: html('GET', '/-/user_settings/active_sessions'),
     revokeSession: html('POST', '/-/user_settings/active_sessions/:id/revoke'),
     projects: html('GET', '/'),
+    /** Where an MLflow UI address lands (`?to=` the fragment): the project by id or URL-encoded path; redirects to its page. */
+    openMlflowLink: mlPage('GET', '/-/ml/open/:id'),
     project: html('GET', PROJECT_UI, { ability: 'read_ml' }),
 
     newExperiment: mlForm('GET', `${EXPERIMENTS_UI}/new`),
@@ -216,6 +234,8 @@ export const routes = {
     sweep: mlPage('GET', `${EXPERIMENTS_UI}/:iid/sweep`),
     experimentTraces: mlPage('GET', `${EXPERIMENTS_UI}/:iid/traces`),
     trace: mlPage('GET', `${PROJECT_UI}/-/ml/traces/:trace_id`),
+    /** A logged model (MLflow 3) by its id `m-…`; `?path=`/`?file=` browse its files. */
+    loggedModel: mlPage('GET', `${PROJECT_UI}/-/ml/logged-models/:model_id`),
 
     editCandidate: mlForm('GET', `${CANDIDATES_UI}/:candidate_id/edit`),
     updateCandidate: mlForm('POST', `${CANDIDATES_UI}/:candidate_id/edit`),
@@ -241,6 +261,8 @@ export const routes = {
     deleteModelVersionAlias: mlForm('POST', `${MODELS_UI}/:name/versions/:version/aliases/delete`),
     deleteModelVersionConfirm: mlForm('GET', `${MODELS_UI}/:name/versions/:version/delete`),
     deleteModelVersion: mlForm('POST', `${MODELS_UI}/:name/versions/:version/delete`),
+    /** Versions of one model side by side: `?versions=1,2`. */
+    compareModelVersions: mlPage('GET', `${MODELS_UI}/:name/compare`),
     models: mlPage('GET', MODELS_UI),
     createModel: mlForm('POST', MODELS_UI),
     model: mlPage('GET', `${MODELS_UI}/:name`),

@@ -40,3 +40,24 @@ export function contentTypeFor(path: string, sent: string | undefined | null): s
   if (TEXT.has(ext)) return 'text/plain';
   return BY_EXTENSION[ext] ?? 'application/octet-stream';
 }
+
+const SERVED_AS: Record<string, string> = {
+  json: 'application/json',
+  csv: 'text/csv; charset=utf-8',
+  tsv: 'text/tab-separated-values; charset=utf-8',
+  md: 'text/markdown; charset=utf-8',
+  yaml: 'application/yaml',
+  yml: 'application/yaml',
+};
+
+/**
+ * The type a file is served with: its recorded type, except that a generic `text/plain` (what
+ * the MLflow client uploads every text file as) is made precise by the extension, so JSON is
+ * served as `application/json`, CSV as `text/csv`.
+ */
+export function servedContentType(path: string, recorded: string): string {
+  if (!/^text\/plain\s*(;|$)/i.test(recorded)) return recorded || 'application/octet-stream';
+  const name = path.slice(path.lastIndexOf('/') + 1).toLowerCase();
+  const dot = name.lastIndexOf('.');
+  return (dot >= 0 && SERVED_AS[name.slice(dot + 1)]) || recorded;
+}

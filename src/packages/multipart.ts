@@ -9,15 +9,20 @@
  * (`package_uploads.part_key`), and `expires` is a unix time in seconds, `PART_URL_TTL_SECONDS`
  * after `create`. A forged, altered or expired credential is refused (ForbiddenError). Parts
  * stream into R2; all but the last must be at least 5 MiB (R2's rule). Repeating a part replaces
- * it. `complete` joins the parts, computes the file's SHA-256 by streaming it back once, and
- * records the file; `abort` drops everything.
+ * it. `complete` joins the parts and records the file; `abort` drops everything.
+ *
+ * Completing is safe to repeat (the client retries on network errors): the upload's row stays,
+ * marked with the parts it was completed with, until the scheduled cleanup removes it
+ * (`UPLOAD_RETENTION_MS`). A repeat with the same parts answers as the first did, also when the
+ * first was cut off between R2 and D1; one with other parts is refused (ConflictError). The
+ * parts are claimed in D1 before R2 joins them, so two completes never record different files.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNull, or } from 'drizzle-orm';
 import { randomHex, timingSafeEqual, toHex } from '../access/crypto';
 import { packageUploads, packages } from '../db/schema';
-import { ForbiddenError, InvalidInputError, NotFoundError, TooLargeError } from '../errors';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, TooLargeError } from '../errors';
 import { contentTypeFor } from './content-types';
-import { checkNoClash, recordFile, type PackageFile } from './files';
+import { checkNoClash, recordFile } from './files';
 import type { Package, PackageStore } from './packages';
 import { normalizePath } from './paths';
 import { MAX_PART_BYTES, MAX_PARTS, MIN_PART_BYTES, newBlobKey } from './storage';
@@ -81,7 +86,7 @@ export async function uploadPart(
     .select({ r2Key: packageUploads.r2Key, partKey: packageUploads.partKey })
     .from(packageUploads)
     .innerJoin(packages, eq(packages.id, packageUploads.packageId))
-    .where(and(eq(packageUploads.uploadId, uploadId), eq(packages.projectId, projectId)))
+    .where(and(eq(packageUploads.uploadId, uploadId), eq(packages.projectId, projectId), isNull(packageUploads.completedParts)))
     .get();
   if (!row) throw new NotFoundError('Upload not found: it was completed, aborted, or never started');
   const { partNumber, numParts, expires, signature } = credential;
@@ -115,27 +120,50 @@ async function findUpload(store: PackageStore, pkg: Package, rawPath: string, up
   return row;
 }
 
-/** Joins the uploaded parts into the file at `rawPath` and records it. */
-export async function completeUpload(store: PackageStore, pkg: Package, rawPath: string, uploadId: string, parts: UploadedPart[]): Promise<PackageFile> {
-  const row = await findUpload(store, pkg, rawPath, uploadId);
-  if (parts.length === 0) throw new InvalidInputError('parts must list the uploaded parts', 'parts');
-  const sorted = [...parts].sort((a, b) => a.partNumber - b.partNumber).map((p) => ({ partNumber: p.partNumber, etag: p.etag.replace(/^(W\/)?"|"$/g, '') }));
-  let object: R2Object;
-  try {
-    object = await store.bucket.resumeMultipartUpload(row.r2Key, uploadId).complete(sorted);
-  } catch (error) {
-    throw new InvalidInputError(`the parts could not be joined: ${error instanceof Error ? error.message : String(error)}`, 'parts');
-  }
-  // No SHA-256: hashing would read the whole object back, and the parts came on separate requests.
-  const stored = { size: object.size, sha256: null };
-  const file = await recordFile(store, pkg, row.filePath, row.r2Key, stored, contentTypeFor(row.filePath, null), row.userId);
-  await store.db.delete(packageUploads).where(eq(packageUploads.uploadId, uploadId));
-  return file;
+/** The parts as recorded: sorted by number, ETags without quotes. */
+function normalizeParts(parts: UploadedPart[]): UploadedPart[] {
+  return [...parts].sort((a, b) => a.partNumber - b.partNumber).map((p) => ({ partNumber: p.partNumber, etag: p.etag.replace(/^(W\/)?"|"$/g, '') }));
 }
 
-/** Abandons an upload: R2 drops its parts, and the upload is forgotten. */
+/**
+ * Joins the uploaded parts into the file at `rawPath` and records it. Repeating it with the same
+ * parts answers as the first did; other parts after a complete are a ConflictError.
+ */
+export async function completeUpload(store: PackageStore, pkg: Package, rawPath: string, uploadId: string, parts: UploadedPart[]): Promise<void> {
+  const row = await findUpload(store, pkg, rawPath, uploadId);
+  if (parts.length === 0) throw new InvalidInputError('parts must list the uploaded parts', 'parts');
+  const sorted = normalizeParts(parts);
+  const claim = JSON.stringify(sorted.map((p) => [p.partNumber, p.etag]));
+  const otherParts = () => new ConflictError(`upload '${uploadId}' was already completed with other parts; start a new upload to store other bytes`);
+  if (row.completedParts !== null && row.completedParts !== claim) throw otherParts();
+  if (row.completedAt !== null) return;
+  const claimed = await store.db
+    .update(packageUploads)
+    .set({ completedParts: claim })
+    .where(and(eq(packageUploads.uploadId, uploadId), or(isNull(packageUploads.completedParts), eq(packageUploads.completedParts, claim))))
+    .returning({ uploadId: packageUploads.uploadId });
+  if (claimed.length === 0) throw otherParts();
+  let size: number;
+  try {
+    size = (await store.bucket.resumeMultipartUpload(row.r2Key, uploadId).complete(sorted)).size;
+  } catch (error) {
+    // An earlier complete with these parts may have joined them and been cut off before D1: the object is there.
+    const joined = await store.bucket.head(row.r2Key);
+    if (!joined) {
+      await store.db.update(packageUploads).set({ completedParts: null }).where(and(eq(packageUploads.uploadId, uploadId), isNull(packageUploads.completedAt)));
+      throw new InvalidInputError(`the parts could not be joined: ${error instanceof Error ? error.message : String(error)}`, 'parts');
+    }
+    size = joined.size;
+  }
+  // No SHA-256: hashing would read the whole object back, and the parts came on separate requests.
+  await recordFile(store, pkg, row.filePath, row.r2Key, { size, sha256: null }, contentTypeFor(row.filePath, null), row.userId);
+  await store.db.update(packageUploads).set({ completedAt: Date.now() }).where(eq(packageUploads.uploadId, uploadId));
+}
+
+/** Abandons an upload: R2 drops its parts, and the upload is forgotten. Aborting a completed upload keeps its file. */
 export async function abortUpload(store: PackageStore, pkg: Package, rawPath: string, uploadId: string): Promise<void> {
   const row = await findUpload(store, pkg, rawPath, uploadId);
+  if (row.completedAt !== null) return;
   await store.bucket.resumeMultipartUpload(row.r2Key, uploadId).abort().catch(() => undefined);
   await store.db.delete(packageUploads).where(eq(packageUploads.uploadId, uploadId));
 }

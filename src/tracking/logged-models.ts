@@ -287,3 +287,30 @@ export async function searchLoggedModels(
   const page = await searchLoggedModelSeqs(db, { ...input, experimentIds, maxResults: input.maxResults ?? LOGGED_MODELS_SEARCH_DEFAULT });
   return { models: await loadLoggedModels(db, page.ids), nextPageToken: page.nextPageToken };
 }
+
+/** At most this many logged models are listed on a run's or an experiment's page. */
+export const MAX_LISTED_MODELS = 100;
+
+/**
+ * The active logged models a run made: those logged from it (`source_run_id`) and those it
+ * recorded as outputs (`model_ids`), newest first.
+ */
+export async function loggedModelsOfRun(db: Database, experimentId: number, runId: string, outputIds: string[] = []): Promise<LoggedModel[]> {
+  const models = await loadWhere(
+    db,
+    `SELECT seq FROM logged_models WHERE experiment_id = ?1 AND lifecycle_stage = 'active'
+       AND (source_run_id = ?2 OR id IN (SELECT value FROM json_each(?3))) ORDER BY created_at DESC LIMIT ${MAX_LISTED_MODELS}`,
+    [experimentId, runId, JSON.stringify(outputIds.slice(0, MAX_LISTED_MODELS))],
+  );
+  return models.sort((a, b) => b.createdAt - a.createdAt || b.seq - a.seq);
+}
+
+/** The newest active logged models of an experiment (by its internal id). */
+export async function loggedModelsOfExperiment(db: Database, experimentId: number, limit = MAX_LISTED_MODELS): Promise<LoggedModel[]> {
+  const models = await loadWhere(
+    db,
+    `SELECT seq FROM logged_models WHERE experiment_id = ?1 AND lifecycle_stage = 'active' ORDER BY created_at DESC LIMIT ?2`,
+    [experimentId, Math.min(limit, MAX_LISTED_MODELS)],
+  );
+  return models.sort((a, b) => b.createdAt - a.createdAt || b.seq - a.seq);
+}

@@ -1,102 +1,69 @@
 /**
- * The artifact browser of Candidate Detail: the candidate's package (`ml_candidate_<id>` /
- * `-`) as directories and files with sizes and download links, and an inline preview of the
- * selected file (text, JSON, CSV as a table, raster images). Its own URL state: `?path=` (a
- * directory) or `?file=` (a file), so each view can be linked and works without JavaScript.
+ * The file browser of a candidate ("Files of this run") and of a logged model ("Files of this
+ * model"): the package's directories and files with sizes and downloads, and beside the listing
+ * the preview of the selected file (artifact-preview.tsx). Its own URL state on the page it sits
+ * in: `?path=` (a directory) or `?file=` (a file, `&rows=` for more table rows), so each view
+ * can be linked and works without JavaScript; htmx swaps just the `#artifacts` section.
  */
 import type { Context } from 'hono';
 import type { AppEnv } from '../http/env';
 import type { Project } from '../access/policy';
 import { InvalidInputError, NotFoundError } from '../errors';
-import { candidatePackageName, ML_VERSION } from '../packages/names';
-import { getFile, listDirectory, readFile, type DirEntry, type PackageFile } from '../packages/files';
-import { resolvePackage, type Package } from '../packages/packages';
+import { getFile, listDirectory, type DirEntry, type PackageFile } from '../packages/files';
+import type { Package } from '../packages/packages';
 import { SwapLink } from './kit/components';
+import { DataTable } from './kit/tables';
 import { formatSize } from './format';
-import { candidatePath, packageDownloadPath, packagePath, withQuery } from './paths';
-import { parseCsv } from './csv';
+import { packageDownloadPath, withQuery } from './paths';
+import { loadPreview, PreviewBox, type Preview } from './artifact-preview';
 
-/** How much of a file a preview reads. */
-export const PREVIEW_BYTES = 256 * 1024;
-/** How many CSV rows a preview shows. */
-export const PREVIEW_ROWS = 100;
+export { INLINE_IMAGE_TYPES, PREVIEW_BYTES, PREVIEW_ROWS } from './artifact-preview';
 
-/** Raster images the browser may show inline (never SVG or HTML: they could run script). */
-export const INLINE_IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif', 'image/bmp']);
-
-type Preview =
-  | { kind: 'text'; text: string; truncated: boolean }
-  | { kind: 'json'; text: string; truncated: boolean }
-  | { kind: 'csv'; rows: string[][]; truncated: boolean }
-  | { kind: 'image' }
-  | { kind: 'none'; reason: string };
+/** Whose files a browser shows: the page it lives on, and how the MLflow client downloads a file. */
+export type ArtifactOwner = {
+  /** The page the browser sits in (its links add `?path=`/`?file=`). */
+  page: string;
+  /** "Files of this run", "Files of this model". */
+  title: string;
+  /** What the page says when there are no files. */
+  empty: string;
+  /** The Python line that downloads `path` with the MLflow client. */
+  clientLine: (path: string) => string;
+};
 
 /** What the browser shows. */
 export type ArtifactView = {
   project: Project;
-  candidateId: number;
+  owner: ArtifactOwner;
   pkg: Package | undefined;
   /** The directory listed (`""` is the root). */
   dir: string;
   entries: DirEntry[];
   file?: PackageFile;
   preview?: Preview;
+  /** Why the asked-for path is not shown (it is not there). */
+  note?: string;
 };
 
-const TEXT_EXTENSIONS = /\.(txt|log|md|markdown|py|r|ipynb|yaml|yml|toml|ini|cfg|conf|sh|sql|js|ts|html?|xml|tsv|properties|env|requirements)$/i;
-const TEXT_NAMES = /(^|\/)(MLmodel|Dockerfile|Makefile|LICENSE|README|requirements\.txt|conda\.yaml|python_env\.yaml)$/;
-
-function kindOf(file: PackageFile): 'json' | 'csv' | 'image' | 'text' | 'binary' {
-  const type = file.contentType.split(';')[0].trim().toLowerCase();
-  const path = file.filePath;
-  if (/\.json$/i.test(path) || type === 'application/json') return 'json';
-  if (/\.csv$/i.test(path) || type === 'text/csv') return 'csv';
-  if (INLINE_IMAGE_TYPES.has(type) || /\.(png|jpe?g|gif|webp|avif|bmp)$/i.test(path)) return 'image';
-  if (type.startsWith('text/') || TEXT_EXTENSIONS.test(path) || TEXT_NAMES.test(path) || type.endsWith('+json') || type === 'application/x-yaml') return 'text';
-  return 'binary';
+/** `mlflow.artifacts.download_artifacts(...)` with the given keyword arguments (Python string literals). */
+export function downloadArtifactsLine(args: Record<string, string>): string {
+  const py = (s: string) => JSON.stringify(s);
+  return `mlflow.artifacts.download_artifacts(${Object.entries(args)
+    .map(([k, v]) => `${k}=${py(v)}`)
+    .join(', ')})`;
 }
 
-async function readHead(bucket: R2Bucket, file: PackageFile): Promise<{ text: string; truncated: boolean; binary: boolean }> {
-  const length = Math.min(file.size, PREVIEW_BYTES);
-  if (length === 0) return { text: '', truncated: false, binary: false };
-  const bytes = new Uint8Array(await new Response(await readFile(bucket, file, { offset: 0, length })).arrayBuffer());
-  const binary = bytes.subarray(0, 8000).includes(0);
-  return { text: new TextDecoder().decode(bytes), truncated: file.size > length, binary };
-}
-
-async function previewOf(bucket: R2Bucket, file: PackageFile): Promise<Preview> {
-  const kind = kindOf(file);
-  if (kind === 'image') return { kind: 'image' };
-  if (kind === 'binary') return { kind: 'none', reason: `No preview for ${file.contentType} files; download it instead.` };
-  const head = await readHead(bucket, file);
-  if (head.binary) return { kind: 'none', reason: 'This file holds binary data; download it instead.' };
-  if (kind === 'json' && !head.truncated) {
-    try {
-      return { kind: 'json', text: JSON.stringify(JSON.parse(head.text), null, 2), truncated: false };
-    } catch {
-      return { kind: 'text', text: head.text, truncated: false };
-    }
-  }
-  if (kind === 'csv') {
-    // the header, PREVIEW_ROWS rows, and one more to tell whether there are more
-    const rows = parseCsv(head.text, PREVIEW_ROWS + 2);
-    return { kind: 'csv', rows: rows.slice(0, PREVIEW_ROWS + 1), truncated: head.truncated || rows.length > PREVIEW_ROWS + 1 };
-  }
-  return { kind: kind === 'json' ? 'json' : 'text', text: head.text, truncated: head.truncated };
-}
-
-/** Reads the browser's state from `?path=` / `?file=` and loads what it shows. */
-export async function loadArtifactView(c: Context<AppEnv>, candidateId: number): Promise<ArtifactView> {
+/** Reads the browser's state from `?path=` / `?file=` / `?rows=` and loads what it shows. */
+export async function loadArtifactView(c: Context<AppEnv>, pkg: Package | undefined, owner: ArtifactOwner): Promise<ArtifactView> {
   const { project } = c.get('access');
   const db = c.get('db');
-  const pkg = await resolvePackage(db, project.id, candidatePackageName(candidateId), ML_VERSION);
   const filePath = c.req.query('file');
-  const view: ArtifactView = { project, candidateId, pkg, dir: '', entries: [] };
+  const view: ArtifactView = { project, owner, pkg, dir: '', entries: [] };
   try {
     if (filePath) {
       view.file = await getFile(db, pkg, filePath);
       view.dir = view.file.filePath.includes('/') ? view.file.filePath.slice(0, view.file.filePath.lastIndexOf('/')) : '';
-      view.preview = await previewOf(c.env.ARTIFACTS, view.file);
+      view.preview = await loadPreview(c.env.ARTIFACTS, view.file, Number(c.req.query('rows')) || undefined);
     } else {
       view.dir = (c.req.query('path') ?? '').replace(/^\/+|\/+$/g, '');
     }
@@ -105,155 +72,122 @@ export async function loadArtifactView(c: Context<AppEnv>, candidateId: number):
     if (!(error instanceof InvalidInputError) && !(error instanceof NotFoundError)) throw error;
     // A path that is not there shows the root with a note, as a file browser would.
     view.file = undefined;
-    view.preview = { kind: 'none', reason: error.message };
+    view.preview = undefined;
+    view.note = error.message;
     view.dir = '';
     view.entries = await listDirectory(db, pkg, '');
   }
   return view;
 }
 
-/** The artifact browser section (`#artifacts`), also the fragment htmx swaps. */
+/** Whether this request is the browser's own htmx navigation (it wants just `#artifacts`). */
+export const wantsArtifactsFragment = (c: Context<AppEnv>) => c.req.header('hx-request') === 'true' && !!c.req.header('hx-target')?.endsWith('#artifacts');
+
+/** A link to another view of the browser, on its page (`query`: `path`, `file`, `rows`). */
+type At = (query: Record<string, string | number | undefined>) => string;
+
+/** The file browser section (`#artifacts`), also the fragment htmx swaps. */
 export function ArtifactBrowser(props: { view: ArtifactView }) {
   const { view } = props;
-  const base = candidatePath(view.project, view.candidateId);
-  const at = (query: Record<string, string | undefined>) => `${withQuery(base, query)}#artifacts`;
-  const parts = view.dir ? view.dir.split('/') : [];
+  const at: At = (query) => `${withQuery(view.owner.page, query)}#artifacts`;
   return (
     <section id="artifacts" class="results" aria-labelledby="artifacts-title">
-      <h2 id="artifacts-title">Artifacts</h2>
+      <h2 id="artifacts-title">{view.owner.title}</h2>
       {!view.pkg ? (
-        <p class="empty">No artifacts logged. Log some with <code>mlflow.log_artifact()</code>.</p>
+        <p class="empty">{view.owner.empty}</p>
       ) : (
-        <>
-          <p class="muted">
-            Stored in the package <a href={packagePath(view.project, view.pkg.id)}>{view.pkg.name}</a> (version <code>{view.pkg.version}</code>).
-          </p>
-          <nav class="crumbs inner" aria-label="Artifact path">
-            <ol>
-              <li>
-                <SwapLink href={at({})} target="#artifacts">
-                  artifacts
-                </SwapLink>
-              </li>
-              {parts.map((part, i) => (
-                <li>
-                  <SwapLink href={at({ path: parts.slice(0, i + 1).join('/') })} target="#artifacts">
-                    {part}
-                  </SwapLink>
-                </li>
-              ))}
-              {view.file ? (
-                <li>
-                  <span aria-current="page">{view.file.filePath.split('/').pop()}</span>
-                </li>
-              ) : null}
-            </ol>
-          </nav>
-          <div class="table-wrap">
-            <table class="artifacts">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col" class="num">
-                    Size
-                  </th>
-                  <th scope="col">Download</th>
-                </tr>
-              </thead>
-              <tbody>
-                {view.dir ? (
-                  <tr>
-                    <td class="name">
-                      <SwapLink href={at({ path: parts.slice(0, -1).join('/') || undefined })} target="#artifacts">
-                        ../
-                      </SwapLink>
-                    </td>
-                    <td></td>
-                    <td></td>
-                  </tr>
-                ) : null}
-                {view.entries.map((e) => {
-                  const full = view.dir ? `${view.dir}/${e.path}` : e.path;
-                  return (
-                    <tr class={view.file?.filePath === full ? 'selected' : undefined}>
-                      <td class="name">
-                        {e.isDir ? (
-                          <SwapLink href={at({ path: full })} target="#artifacts">
-                            {e.path}/
-                          </SwapLink>
-                        ) : (
-                          <SwapLink href={at({ file: full })} target="#artifacts">
-                            {e.path}
-                          </SwapLink>
-                        )}
-                      </td>
-                      <td class="num">{e.isDir ? '' : formatSize(e.size ?? 0)}</td>
-                      <td>
-                        {e.isDir ? null : (
-                          <a href={packageDownloadPath(view.project, view.pkg!.id, full)} download aria-label={`Download ${e.path}`}>
-                            Download
-                          </a>
-                        )}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
+        <div class={view.file ? 'file-browser with-preview' : 'file-browser'}>
+          <div class="file-list">
+            <ArtifactPath view={view} at={at} />
+            {view.note ? <p class="muted note-line">{view.note}</p> : null}
+            <EntriesTable view={view} pkg={view.pkg} at={at} />
+            {view.entries.length === 0 ? <p class="empty">This directory is empty.</p> : null}
           </div>
-          {view.entries.length === 0 ? <p class="empty">This directory is empty.</p> : null}
-          {view.preview ? <PreviewBox view={view} /> : null}
-        </>
+          {view.file && view.preview ? (
+            <PreviewBox
+              file={view.file}
+              preview={view.preview}
+              links={{
+                download: packageDownloadPath(view.project, view.pkg.id, view.file.filePath),
+                inline: packageDownloadPath(view.project, view.pkg.id, view.file.filePath, true),
+                more: (rows) => at({ file: view.file!.filePath, rows }),
+                target: '#artifacts',
+                clientLine: view.owner.clientLine(view.file.filePath),
+              }}
+            />
+          ) : null}
+        </div>
       )}
     </section>
   );
 }
 
-function PreviewBox(props: { view: ArtifactView }) {
-  const { file, preview, pkg, project } = props.view;
-  if (!preview) return null;
-  const download = file && pkg ? packageDownloadPath(project, pkg.id, file.filePath) : undefined;
+/** Where the browser is: `files` › each directory › the selected file. */
+function ArtifactPath(props: { view: ArtifactView; at: At }) {
+  const { view, at } = props;
+  const parts = view.dir ? view.dir.split('/') : [];
   return (
-    <figure class="card preview" aria-label="Preview">
-      {file ? (
-        <figcaption class="copy-row">
-          <strong>{file.filePath}</strong>
-          <span class="muted">
-            {formatSize(file.size)} · {file.contentType}
-          </span>
-          {download ? (
-            <a class="button secondary" href={download} download>
-              Download
-            </a>
-          ) : null}
-        </figcaption>
+    <nav class="crumbs inner" aria-label="File path">
+      <ol>
+        <li>
+          <SwapLink href={at({})} target="#artifacts">
+            files
+          </SwapLink>
+        </li>
+        {parts.map((part, i) => (
+          <li>
+            <SwapLink href={at({ path: parts.slice(0, i + 1).join('/') })} target="#artifacts">
+              {part}
+            </SwapLink>
+          </li>
+        ))}
+        {view.file ? (
+          <li>
+            <span aria-current="page">{view.file.filePath.split('/').pop()}</span>
+          </li>
+        ) : null}
+      </ol>
+    </nav>
+  );
+}
+
+/** The directory's entries (`../` first below the root): a directory opens, a file previews; each file downloads. */
+function EntriesTable(props: { view: ArtifactView; pkg: Package; at: At }) {
+  const { view, at } = props;
+  const up = view.dir.split('/').slice(0, -1).join('/');
+  return (
+    <DataTable columns={['Name', { label: 'Size', class: 'num' }, 'Download']} class="artifacts">
+      {view.dir ? (
+        <tr>
+          <td class="name">
+            <SwapLink href={at({ path: up || undefined })} target="#artifacts">
+              ../
+            </SwapLink>
+          </td>
+          <td></td>
+          <td></td>
+        </tr>
       ) : null}
-      {preview.kind === 'image' && download ? <img class="preview-image" src={packageDownloadPath(project, pkg!.id, file!.filePath, true)} alt={`Preview of ${file!.filePath}`} /> : null}
-      {preview.kind === 'text' || preview.kind === 'json' ? <pre class="preview">{preview.text}</pre> : null}
-      {preview.kind === 'csv' ? (
-        <div class="table-wrap">
-          <table class="csv-preview">
-            <thead>
-              <tr>
-                {(preview.rows[0] ?? []).map((h) => (
-                  <th scope="col">{h}</th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {preview.rows.slice(1).map((row) => (
-                <tr>
-                  {row.map((cell) => (
-                    <td class="text">{cell}</td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
-      {preview.kind === 'none' ? <p class="muted">{preview.reason}</p> : null}
-      {'truncated' in preview && preview.truncated ? <p class="muted">Only the beginning of the file is shown; download it for the rest.</p> : null}
-    </figure>
+      {view.entries.map((e) => {
+        const full = view.dir ? `${view.dir}/${e.path}` : e.path;
+        return (
+          <tr class={view.file?.filePath === full ? 'selected' : undefined}>
+            <td class="name">
+              <SwapLink href={at(e.isDir ? { path: full } : { file: full })} target="#artifacts">
+                {e.isDir ? `${e.path}/` : e.path}
+              </SwapLink>
+            </td>
+            <td class="num">{e.isDir ? '' : formatSize(e.size ?? 0)}</td>
+            <td>
+              {e.isDir ? null : (
+                <a href={packageDownloadPath(view.project, props.pkg.id, full)} download aria-label={`Download ${e.path}`}>
+                  Download
+                </a>
+              )}
+            </td>
+          </tr>
+        );
+      })}
+    </DataTable>
   );
 }

@@ -8,7 +8,6 @@ import { type Context } from 'hono';
 import { routes } from '../http/routes';
 import { handlers } from '../http/mount';
 import type { AppEnv } from '../http/env';
-import { requireAbility } from '../http/middleware';
 import { ConflictError, NotFoundError } from '../errors';
 import { deleteTag, logBatch } from '../tracking/batch';
 import { deleteCandidateForGood } from '../tracking/candidate-removal';
@@ -121,13 +120,11 @@ async function loadRun(c: Context<AppEnv>, active = true): Promise<Run> {
 export const candidateFormRoutes = handlers();
 
 candidateFormRoutes.on(routes.ui.editCandidate, async (c) => {
-  requireAbility(c, 'write_ml');
   return editPage(c, await loadRun(c));
 });
 
 /** Runs a form of the active candidate in the path; a refusal draws the edit page again. */
 async function editForm(c: Context<AppEnv>, form: string, action: (run: Run, fields: Record<string, string>) => Promise<string>) {
-  requireAbility(c, 'write_ml');
   const run = await loadRun(c);
   return handleForm(c, form, (f) => action(run, f), (problem) => editPage(c, run, problem));
 }
@@ -154,7 +151,6 @@ candidateFormRoutes.on(routes.ui.setCandidateTag, (c) =>
 );
 
 candidateFormRoutes.on(routes.ui.deleteCandidateTag, async (c) => {
-  requireAbility(c, 'write_ml');
   const { project } = c.get('access');
   const run = await loadRun(c);
   const key = (await formFields(c)).key ?? '';
@@ -163,7 +159,6 @@ candidateFormRoutes.on(routes.ui.deleteCandidateTag, async (c) => {
 });
 
 candidateFormRoutes.on(routes.ui.deleteCandidate, async (c) => {
-  requireAbility(c, 'write_ml');
   const { project } = c.get('access');
   const run = await loadRun(c);
   await deleteRun(c.get('db'), project.id, run.info.runId);
@@ -171,7 +166,6 @@ candidateFormRoutes.on(routes.ui.deleteCandidate, async (c) => {
 });
 
 candidateFormRoutes.on(routes.ui.restoreCandidate, async (c) => {
-  requireAbility(c, 'write_ml');
   const { project } = c.get('access');
   const info = await getCandidate(c.get('db'), project.id, candidateIdOf(c));
   await restoreRun(c.get('db'), project.id, info.runId);
@@ -242,12 +236,10 @@ function destroyPage(c: Context<AppEnv>, info: RunInfo, problem?: Problem) {
 }
 
 candidateFormRoutes.on(routes.ui.destroyCandidateConfirm, async (c) => {
-  requireAbility(c, 'write_ml');
   return destroyPage(c, await getCandidate(c.get('db'), c.get('access').project.id, candidateIdOf(c)));
 });
 
 candidateFormRoutes.on(routes.ui.destroyCandidate, async (c) => {
-  requireAbility(c, 'write_ml');
   const { project } = c.get('access');
   const info = await getCandidate(c.get('db'), project.id, candidateIdOf(c));
   return handleForm(

@@ -5,17 +5,20 @@
  * and page. `.../candidates.csv` streams every matching candidate.
  */
 import { type Context } from 'hono';
+import { formBody } from '../http/body';
 import { handlers } from '../http/mount';
 import { routes } from '../http/routes';
 import type { AppEnv } from '../http/env';
 import { InvalidInputError } from '../errors';
-import { experimentColumnKeys, loadCandidatePage, loadCandidateRows, type CandidatePage, type CandidateRow, type ColumnKeys } from '../tracking/candidate-table';
+import { experimentColumnKeys, loadCandidatePage, loadCandidateRows, type CandidatePage, type CandidateRow, type ColumnKeys, type ExperimentHeader } from '../tracking/candidate-table';
 import { searchRunIds } from '../tracking/search';
 import { quote } from '../tracking/search/lexer';
 import { defaultColumns, parseColumns, saveColumns, type TableColumn } from '../tracking/table-columns';
 import { chosenColumns, ColumnCell, ColumnChooser, columnsQuery } from './candidate-columns';
 import { ActiveSearch, RelativeTime, Status, SwapLink, Time } from './kit/components';
+import { experimentsCrumbs } from './kit/crumbs';
 import { Pager } from './kit/pager';
+import { DataTable } from './kit/tables';
 import { experimentOf } from './route-params';
 import { combineFilter, extrasQuery, FilterError, readSearchExtras, SearchFields, viewTypeOf, type SearchExtras } from './search-box';
 import { livePollAttrs } from './live-poll';
@@ -24,8 +27,13 @@ import type { Database } from '../db/client';
 import { ExperimentActions } from './experiment-forms';
 import { CompareBar, CompareCheckbox } from './compare';
 import { candidateCsv } from './csv';
-import { page } from './layout';
-import { candidatePath, experimentPath, experimentsPath, projectLink, projectPath, projectsPath, traceListPath, withQuery } from './paths';
+import { page, wantsFragment } from './layout';
+import { candidatePath, experimentPath, projectLink, traceListPath, withQuery } from './paths';
+import { loggedModelsOfExperiment } from '../tracking/logged-models';
+import { LoggedModelList } from './logged-models';
+
+/** How many of an experiment's newest logged models its page lists. */
+const LISTED_MODELS = 20;
 
 const PER_PAGE = 30;
 /** The columns come from the keys of this many newest candidates, plus those of the rows shown. */
@@ -88,86 +96,166 @@ function addRowKeys(keys: ColumnKeys, rows: CandidateRow[]) {
   keys.tags = [...tags].sort();
 }
 
-/** Experiment Candidates and its CSV (mounted at `/:namespace/:project/-/ml/experiments/:iid`). */
-export const candidateListRoutes = handlers();
-
-candidateListRoutes.on(routes.ui.experiment, async (c) => {
-  const { project } = c.get('access');
+/** Everything Experiment Candidates shows; a bad view or filter is `problem` (shown in place, with a 400) over an empty table. */
+async function loadCandidateTable(c: Context<AppEnv>, experiment: ExperimentHeader, withModels: boolean) {
   const db = c.get('db');
-  const experiment = await experimentOf(c);
-  const self = experimentPath(project, experiment.iid);
   let view: View = { name: '', sort: 'created', order: 'desc', page: 1, extras: NO_EXTRAS };
   let table: CandidatePage = { rows: [], children: new Map(), total: 0 };
   let chosen: TableColumn[] | undefined;
   let problem: string | undefined;
   const keysLoaded = experimentColumnKeys(db, experiment.id, { recent: KEYS_FROM_RECENT });
+  // the experiment's logged models, under its candidates (not in the table's own fragment)
+  const models = withModels ? loggedModelsOfExperiment(db, experiment.id, LISTED_MODELS) : [];
   let keys: ColumnKeys;
   try {
     view = readView(c);
-    [keys, chosen, table] = await Promise.all([keysLoaded, chosenColumns(c, experiment.id), loadCandidatePage(db, experiment.id, { experimentIds: [experiment.id], ...searchOf(view, c.get('actor')!.user.username), viewType: viewTypeOf(view.extras), maxResults: PER_PAGE, pageToken: view.pageToken }, !view.extras.deleted)]);
+    const search = { experimentIds: [experiment.id], ...searchOf(view, c.get('actor')!.user.username), viewType: viewTypeOf(view.extras), maxResults: PER_PAGE, pageToken: view.pageToken };
+    [keys, chosen, table] = await Promise.all([keysLoaded, chosenColumns(c, experiment.id), loadCandidatePage(db, experiment.id, search, !view.extras.deleted)]);
     addRowKeys(keys, [...table.rows, ...[...table.children.values()].flat()]);
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
     problem = error.message;
     keys = await keysLoaded;
   }
-  const columns = chosen ?? defaultColumns(keys);
-  const { rows, children, next, previous, total } = table;
-  /** The table's URL with this view (its columns too when chosen in the URL or remembered). */
-  const viewLink = (v: View, extra: Record<string, string | undefined> = {}) => withQuery(self, viewQuery(v, extra), chosen ? columnsQuery(chosen) : []);
+  return { view, table, chosen, columns: chosen ?? defaultColumns(keys), keys, problem, models: await models };
+}
 
-  const sortLink = (sort: string, label: string) => {
-    const active = view.sort === sort;
-    const order = active && view.order === 'desc' ? 'asc' : 'desc';
-    const href = viewLink({ ...view, sort, order });
-    return (
-      <SwapLink href={href} target="#candidates-page" class={active ? 'sorted' : undefined} aria-label={`Sort by ${label}, ${order === 'asc' ? 'ascending' : 'descending'}`}>
-        {label}
-        {active ? (view.order === 'asc' ? ' ▲' : ' ▼') : ''}
-      </SwapLink>
-    );
-  };
+/** What Experiment Candidates shows, and the link to the table with another view (its chosen columns kept). */
+type Table = Awaited<ReturnType<typeof loadCandidateTable>> & { experiment: ExperimentHeader; viewLink: (v: View, extra?: Record<string, string | undefined>) => string };
+
+/** Experiment Candidates, its CSV, and the remembered columns. */
+export const candidateListRoutes = handlers();
+
+candidateListRoutes.on(routes.ui.experiment, async (c) => {
+  const { project } = c.get('access');
+  const experiment = await experimentOf(c);
+  // htmx swaps either the whole page section (after a column change) or only the results
+  const whole = !wantsFragment(c) || !!c.req.header('hx-target')?.endsWith('#candidates-page');
+  const loaded = await loadCandidateTable(c, experiment, whole);
+  const self = experimentPath(project, experiment.iid);
+  const t: Table = { ...loaded, experiment, viewLink: (v, extra = {}) => withQuery(self, viewQuery(v, extra), loaded.chosen ? columnsQuery(loaded.chosen) : []) };
+  return page(c, {
+    title: `${experiment.name} · Experiments`,
+    status: t.problem ? 400 : 200,
+    crumbs: experimentsCrumbs(project, { label: experiment.name }),
+    scripts: ['/assets/compare-select.js', '/assets/candidates-table.js'],
+    styles: ['/assets/ml.css'],
+    fragment: () => (whole ? <CandidatesPage c={c} t={t} /> : <CandidateResults project={project} t={t} />),
+    body: <CandidatesPage c={c} t={t} />,
+  });
+});
+
+/** The experiment's header, its search form, the compare bar, the column chooser, the results and its logged models. */
+function CandidatesPage(props: { c: Context<AppEnv>; t: Table }) {
+  const { c, t } = props;
+  const { project } = c.get('access');
+  const { experiment, view } = t;
+  const self = experimentPath(project, experiment.iid);
+  return (
+    <section id="candidates-page">
+      <h1>{experiment.name}</h1>
+      <ExperimentActions c={c} iid={experiment.iid} note={experiment.note} />
+      <p class="muted">
+        Experiment id <code>{String(experiment.iid)}</code> · created <Time ms={experiment.createdAt} /> · last activity <Time ms={experiment.updatedAt} />
+      </p>
+      <p>
+        <a href={traceListPath(project, experiment.iid)}>Traces</a> of this experiment
+      </p>
+      <CandidateSearch self={self} t={t} />
+      <CompareBar project={project} iid={experiment.iid} />
+      <ColumnChooser
+        action={self}
+        rememberAction={projectLink(routes.ui.candidateColumns, project, { iid: experiment.iid })}
+        csrf={c.get('actor')!.csrfToken ?? ''}
+        keys={t.keys}
+        columns={t.columns}
+        hidden={Object.entries(viewQuery(view)).filter((e): e is [string, string] => e[1] !== undefined)}
+      />
+      <p>
+        <a href={withQuery(projectLink(routes.ui.sweep, project, { iid: experiment.iid }), extrasQuery(view.extras))}>Sweep analysis</a> <span class="muted">of the candidates this filter matches: parallel coordinates, param against metric.</span>
+      </p>
+      <CandidateResults project={project} t={t} />
+      {t.models.length ? <LoggedModelList project={project} models={t.models} /> : null}
+    </section>
+  );
+}
+
+/** The search form: name, the filter box and quick filters, sort and order (the chosen columns kept). */
+function CandidateSearch(props: { self: string; t: Table }) {
+  const { view, keys, chosen } = props.t;
+  const sortOptions = [
+    ['created', 'Created'],
+    ['name', 'Name'],
+    ...keys.metrics.map((k) => [`metric:${k}`, `Metric: ${k}`]),
+    ...keys.params.map((k) => [`param:${k}`, `Param: ${k}`]),
+  ];
+  return (
+    <ActiveSearch action={props.self} target="#candidates">
+      <label class="grow">
+        Filter by name
+        <input type="search" name="name" value={view.name} placeholder="Candidate name contains…" autocomplete="off" />
+      </label>
+      <SearchFields extras={view.extras} />
+      <label>
+        Sort by
+        <select name="sort">
+          {sortOptions.map(([value, label]) => (
+            <option value={value} selected={view.sort === value}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Order
+        <select name="order">
+          <option value="desc" selected={view.order === 'desc'}>
+            Descending
+          </option>
+          <option value="asc" selected={view.order === 'asc'}>
+            Ascending
+          </option>
+        </select>
+      </label>
+      {chosen ? columnsQuery(chosen).map(([name, value]) => <input type="hidden" name={name} value={value} />) : null}
+      <button type="submit">Apply</button>
+    </ActiveSearch>
+  );
+}
+
+/** The table (`#candidates`, what the search swaps): the filter's error, the rows, children under their parents, the pager and the CSV. */
+function CandidateResults(props: { project: Project; t: Table }) {
+  const { project, t } = props;
+  const { view, columns, problem, viewLink } = t;
+  const { rows, children, next, previous, total } = t.table;
   const first = (view.page - 1) * PER_PAGE + 1;
-
-  const results = () => (
+  const sortLink = (sort: string, label: string) => <SortLink t={t} sort={sort} label={label} />;
+  const live = !view.extras.deleted;
+  return (
     <div id="candidates" class="results" aria-live="polite">
-      {problem ? (
-        <FilterError message={problem} filter={view.extras.filter} />
-      ) : null}
+      {problem ? <FilterError message={problem} filter={view.extras.filter} /> : null}
       {rows.length === 0 && !problem ? (
         <p class="empty">{view.name || view.extras.filter || view.extras.status || view.extras.mine || view.extras.deleted ? 'No candidates match this filter.' : 'No candidates in this experiment yet.'}</p>
       ) : null}
       {rows.length > 0 ? (
-        <div class="table-wrap">
-          <table class="candidates">
-            <thead>
-              <tr>
-                <th scope="col" class="pick-col">
-                  <span class="visually-hidden">Compare</span>
-                </th>
-                <th scope="col" class="name-col">
-                  {sortLink('name', 'Name')}
-                </th>
-                <th scope="col">Status</th>
-                <th scope="col">{sortLink('created', 'Created')}</th>
-                <th scope="col">User</th>
-                {columns.map((col) => (
-                  <th scope="col" class={col.kind === 'metric' ? 'num metric' : col.kind}>
-                    {col.kind === 'tag' ? col.key : sortLink(`${col.kind}:${col.key}`, col.key)}
-                  </th>
-                ))}
-                <th scope="col">Artifacts</th>
-                <th scope="col">Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.flatMap((r) => [
-                <CandidateTableRow project={project} row={r} columns={columns} live={!view.extras.deleted} childCount={children.get(r.runId)?.length} />,
-                ...(children.get(r.runId) ?? []).map((child) => <CandidateTableRow project={project} row={child} columns={columns} live={!view.extras.deleted} parentId={r.id} />),
-              ])}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          columns={[
+            { label: <span class="visually-hidden">Compare</span>, class: 'pick-col' },
+            { label: sortLink('name', 'Name'), class: 'name-col' },
+            'Status',
+            { label: sortLink('created', 'Created') },
+            'User',
+            ...columns.map((col) => ({ label: col.kind === 'tag' ? col.key : sortLink(`${col.kind}:${col.key}`, col.key), class: col.kind === 'metric' ? 'num metric' : col.kind })),
+            'Artifacts',
+            'Details',
+          ]}
+          class="candidates"
+        >
+          {rows.flatMap((r) => [
+            <CandidateTableRow project={project} row={r} columns={columns} live={live} childCount={children.get(r.runId)?.length} />,
+            ...(children.get(r.runId) ?? []).map((child) => <CandidateTableRow project={project} row={child} columns={columns} live={live} parentId={r.id} />),
+          ])}
+        </DataTable>
       ) : null}
       <Pager
         target="#candidates"
@@ -179,92 +267,26 @@ candidateListRoutes.on(routes.ui.experiment, async (c) => {
             {first}–{first + rows.length - 1} of {total} candidates
           </span>
         ) : null}
-        <a class="button secondary" href={withQuery(projectLink(routes.ui.candidatesCsv, project, { iid: experiment.iid }), viewQuery(view))} download>
+        <a class="button secondary" href={withQuery(projectLink(routes.ui.candidatesCsv, project, { iid: t.experiment.iid }), viewQuery(view))} download>
           Download CSV
         </a>
       </Pager>
     </div>
   );
+}
 
-  const sortOptions = [
-    ['created', 'Created'],
-    ['name', 'Name'],
-    ...keys.metrics.map((k) => [`metric:${k}`, `Metric: ${k}`]),
-    ...keys.params.map((k) => [`param:${k}`, `Param: ${k}`]),
-  ];
-  const whole = () => (
-    <section id="candidates-page">
-      <h1>{experiment.name}</h1>
-      <ExperimentActions c={c} iid={experiment.iid} note={experiment.note} />
-      <p class="muted">
-        Experiment id <code>{String(experiment.iid)}</code> · created <Time ms={experiment.createdAt} /> · last activity <Time ms={experiment.updatedAt} />
-      </p>
-      <p>
-        <a href={traceListPath(project, experiment.iid)}>Traces</a> of this experiment
-      </p>
-      <ActiveSearch action={self} target="#candidates">
-        <label class="grow">
-          Filter by name
-          <input type="search" name="name" value={view.name} placeholder="Candidate name contains…" autocomplete="off" />
-        </label>
-        <SearchFields extras={view.extras} />
-        <label>
-          Sort by
-          <select name="sort">
-            {sortOptions.map(([value, label]) => (
-              <option value={value} selected={view.sort === value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Order
-          <select name="order">
-            <option value="desc" selected={view.order === 'desc'}>
-              Descending
-            </option>
-            <option value="asc" selected={view.order === 'asc'}>
-              Ascending
-            </option>
-          </select>
-        </label>
-        {chosen
-          ? columnsQuery(chosen).map(([name, value]) => <input type="hidden" name={name} value={value} />)
-          : null}
-        <button type="submit">Apply</button>
-      </ActiveSearch>
-      <CompareBar project={project} iid={experiment.iid} />
-      <ColumnChooser
-        action={self}
-        rememberAction={projectLink(routes.ui.candidateColumns, project, { iid: experiment.iid })}
-        csrf={c.get('actor')!.csrfToken ?? ''}
-        keys={keys}
-        columns={columns}
-        hidden={Object.entries(viewQuery(view)).filter((e): e is [string, string] => e[1] !== undefined)}
-      />
-      <p>
-        <a href={withQuery(projectLink(routes.ui.sweep, project, { iid: experiment.iid }), extrasQuery(view.extras))}>Sweep analysis</a> <span class="muted">of the candidates this filter matches: parallel coordinates, param against metric.</span>
-      </p>
-      {results()}
-    </section>
+/** A column head that sorts by it: descending first, then the other way; the sorted one marked ▲/▼. */
+function SortLink(props: { t: Table; sort: string; label: string }) {
+  const { view, viewLink } = props.t;
+  const active = view.sort === props.sort;
+  const order = active && view.order === 'desc' ? 'asc' : 'desc';
+  return (
+    <SwapLink href={viewLink({ ...view, sort: props.sort, order })} target="#candidates-page" class={active ? 'sorted' : undefined} aria-label={`Sort by ${props.label}, ${order === 'asc' ? 'ascending' : 'descending'}`}>
+      {props.label}
+      {active ? (view.order === 'asc' ? ' ▲' : ' ▼') : ''}
+    </SwapLink>
   );
-
-  return page(c, {
-    title: `${experiment.name} · Experiments`,
-    status: problem ? 400 : 200,
-    crumbs: [
-      { label: 'Projects', href: projectsPath() },
-      { label: `${project.namespace} / ${project.name}`, href: projectPath(project) },
-      { label: 'Experiments', href: experimentsPath(project) },
-      { label: experiment.name },
-    ],
-    scripts: ['/assets/compare-select.js', '/assets/candidates-table.js'],
-    styles: ['/assets/ml.css'],
-    fragment: () => (c.req.header('hx-target')?.endsWith('#candidates-page') ? whole() : results()),
-    body: whole(),
-  });
-});
+}
 
 candidateListRoutes.on(routes.ui.candidatesCsv, async (c) => {
   const experiment = await experimentOf(c);
@@ -292,7 +314,7 @@ candidateListRoutes.on(routes.ui.candidatesCsv, async (c) => {
  */
 candidateListRoutes.on(routes.ui.candidateColumns, async (c) => {
   const experiment = await experimentOf(c);
-  const form = await c.req.parseBody({ all: true });
+  const form = await formBody(c, true);
   const list = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');
   const columns = form.reset ? [] : parseColumns(list(form.col));
   await saveColumns(c.get('db'), c.get('actor')!.user.id, experiment.id, columns);

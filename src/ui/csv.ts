@@ -67,8 +67,8 @@ export function candidateCsv(
   });
 }
 
-/** Parses CSV text (RFC 4180 quoting) into at most `maxRows` rows; a cut-off last line is kept as is. */
-export function parseCsv(text: string, maxRows: number): string[][] {
+/** Parses CSV text (RFC 4180 quoting; `delimiter` `\t` for TSV) into at most `maxRows` rows; a cut-off last line is kept as is. */
+export function parseCsv(text: string, maxRows: number, delimiter = ','): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let field = '';
@@ -80,7 +80,7 @@ export function parseCsv(text: string, maxRows: number): string[][] {
       else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"' && field === '') quoted = true;
-    else if (ch === ',') row.push(field), (field = '');
+    else if (ch === delimiter) row.push(field), (field = '');
     else if (ch === '\n' || ch === '\r') {
       if (ch === '\r' && text[i + 1] === '\n') i++;
       row.push(field), rows.push(row), (row = []), (field = '');

@@ -10,7 +10,6 @@ import { routes } from '../http/routes';
 import { handlers } from '../http/mount';
 import type { Child } from 'hono/jsx';
 import type { AppEnv } from '../http/env';
-import { requireAbility } from '../http/middleware';
 import { InvalidInputError } from '../errors';
 import {
   createExperiment,
@@ -168,7 +167,6 @@ const loadByIid = (c: Context<AppEnv>) => getExperiment(c.get('db'), c.get('acce
 
 /** Runs an edit form of the experiment in the path; a refusal draws the edit page again. */
 async function editForm(c: Context<AppEnv>, form: string, action: (experiment: Experiment, fields: Record<string, string>) => Promise<unknown>) {
-  requireAbility(c, 'write_ml');
   const experiment = await loadByIid(c);
   return handleForm(
     c,
@@ -185,7 +183,6 @@ async function editForm(c: Context<AppEnv>, form: string, action: (experiment: E
 export const experimentFormRoutes = handlers();
 
 experimentFormRoutes.on(routes.ui.newExperiment, (c) => {
-  requireAbility(c, 'write_ml');
   return newExperimentPage(c);
 });
 
@@ -205,7 +202,6 @@ experimentFormRoutes.on(routes.ui.createExperiment, (c) =>
 );
 
 experimentFormRoutes.on(routes.ui.editExperiment, async (c) => {
-  requireAbility(c, 'write_ml');
   const experiment = await loadByIid(c);
   if (experiment.lifecycleStage !== 'active') return c.redirect(withQuery(experimentsPath(c.get('access').project), { deleted: 1 }), 303);
   return editExperimentPage(c, experiment);
@@ -225,7 +221,6 @@ experimentFormRoutes.on(routes.ui.describeExperiment, (c) =>
 );
 
 experimentFormRoutes.on(routes.ui.deleteExperiment, async (c) => {
-  requireAbility(c, 'write_ml');
   const { project } = c.get('access');
   const experiment = await loadByIid(c);
   await deleteExperiment(c.get('db'), project.id, String(experiment.iid));
@@ -233,7 +228,6 @@ experimentFormRoutes.on(routes.ui.deleteExperiment, async (c) => {
 });
 
 experimentFormRoutes.on(routes.ui.restoreExperiment, async (c) => {
-  requireAbility(c, 'write_ml');
   const { project } = c.get('access');
   const experiment = await loadByIid(c);
   await restoreExperiment(c.get('db'), project.id, String(experiment.iid));

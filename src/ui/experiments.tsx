@@ -13,6 +13,7 @@ import { Copyable, Time } from './kit/components';
 import { projectCrumbs } from './kit/crumbs';
 import { Pager } from './kit/pager';
 import { Alert } from './kit/problems';
+import { DataTable } from './kit/tables';
 import { ExperimentSearchForm, experimentSearchOf, readExperimentSearch, RestoreButton, searchQuery, type ExperimentListSearch } from './experiment-search';
 import { page } from './layout';
 import { experimentPath, experimentsPath, withQuery } from './paths';
@@ -89,46 +90,26 @@ function ExperimentTable(props: { c: Context<AppEnv>; deleted: boolean; items: E
   const { c, deleted } = props;
   const { project } = c.get('access');
   return (
-    <div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col" class="num">
-              Candidates
-            </th>
-            <th scope="col" class="hide-small">
-              Creator
-            </th>
-            <th scope="col">Last activity</th>
-            <th scope="col" class="hide-small">
-              Created
-            </th>
-            {deleted ? <th scope="col">Restore</th> : null}
-          </tr>
-        </thead>
-        <tbody>
-          {props.items.map((e) => (
-            <tr>
-              <td class="text">{deleted ? e.name : <a href={experimentPath(project, e.iid)}>{e.name}</a>}</td>
-              <td class="num">{e.candidateCount}</td>
-              <td class="hide-small">{e.creator ?? <span class="muted">—</span>}</td>
-              <td>
-                <Time ms={e.lastActivity} />
-              </td>
-              <td class="hide-small">
-                <Time ms={e.createdAt} />
-              </td>
-              {deleted ? (
-                <td>
-                  <RestoreButton c={c} iid={e.iid} name={e.name} />
-                </td>
-              ) : null}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable columns={['Name', { label: 'Candidates', class: 'num' }, { label: 'Creator', class: 'hide-small' }, 'Last activity', { label: 'Created', class: 'hide-small' }, deleted && 'Restore']}>
+      {props.items.map((e) => (
+        <tr>
+          <td class="text">{deleted ? e.name : <a href={experimentPath(project, e.iid)}>{e.name}</a>}</td>
+          <td class="num">{e.candidateCount}</td>
+          <td class="hide-small">{e.creator ?? <span class="muted">—</span>}</td>
+          <td>
+            <Time ms={e.lastActivity} />
+          </td>
+          <td class="hide-small">
+            <Time ms={e.createdAt} />
+          </td>
+          {deleted ? (
+            <td>
+              <RestoreButton c={c} iid={e.iid} name={e.name} />
+            </td>
+          ) : null}
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 

@@ -16,11 +16,15 @@ import { packageRoutes } from './packages';
 import { experimentFormRoutes } from './experiment-forms';
 import { candidateFormRoutes } from './candidate-forms';
 import { liveRoutes } from './live';
+import { loggedModelRoutes } from './logged-models';
+import { versionCompareRoutes } from './version-compare';
+import { mlflowLinkRoutes } from './mlflow-links';
 import { traceListRoutes, traceRoutes } from './traces';
 
 /** The UI's handlers. */
 export const ui = [
   sessionRoutes,
+  mlflowLinkRoutes,
   projectRoutes,
   experimentFormRoutes,
   experimentRoutes,
@@ -33,6 +37,8 @@ export const ui = [
   liveRoutes,
   candidateRoutes,
   promoteRoutes,
+  loggedModelRoutes,
+  versionCompareRoutes,
   versionRoutes,
   modelRoutes,
   packageRoutes,

@@ -78,7 +78,7 @@ function Document(props: PageOptions & { c: Context<AppEnv> }) {
                 <span class="who" title={actor.user.name}>
                   {actor.user.username}
                 </span>
-                <a href="/-/user_settings/active_sessions">Sessions</a>
+                <a href={routes.ui.activeSessions.link()}>Sessions</a>
                 <input type="hidden" name="_csrf" value={csrf ?? ''} />
                 <button type="submit" class="link">
                   Sign out

@@ -19,9 +19,10 @@ import { chosenColumns } from './candidate-columns';
 import { defaultColumns } from '../tracking/table-columns';
 import { candidateIdOf } from './route-params';
 import { Num, Status } from './kit/components';
+import { DataTable } from './kit/tables';
 import { page } from './layout';
 import { ChartFigure } from './charts';
-import { projectLink, withQuery } from './paths';
+import { candidatePath, projectLink, withQuery } from './paths';
 import { candidateLivePath, pollAttrs, POLL_EVERY } from './live-poll';
 
 /** Points per chart: enough for the shape of any curve, small enough to draw at once. */
@@ -71,46 +72,25 @@ export function LiveMetrics(props: { project: Pick<Project, 'namespace' | 'path'
         <p class="empty">{running ? 'No metrics logged yet.' : 'No metrics logged.'}</p>
       ) : (
         <>
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col" class="num">
-                    Latest
-                  </th>
-                  <th scope="col" class="num">
-                    Min
-                  </th>
-                  <th scope="col" class="num">
-                    Max
-                  </th>
-                  <th scope="col" class="num">
-                    Last step
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {summaries.map((m) => (
-                  <tr>
-                    <td class="text">
-                      <a href={`#chart-${encodeURIComponent(m.key)}`}>{m.key}</a>
-                    </td>
-                    <td class="num">
-                      <Num value={m.latest} />
-                    </td>
-                    <td class="num">
-                      <Num value={m.min} />
-                    </td>
-                    <td class="num">
-                      <Num value={m.max} />
-                    </td>
-                    <td class="num">{m.lastStep}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={['Name', { label: 'Latest', class: 'num' }, { label: 'Min', class: 'num' }, { label: 'Max', class: 'num' }, { label: 'Last step', class: 'num' }]}>
+            {summaries.map((m) => (
+              <tr>
+                <td class="text">
+                  <a href={`#chart-${encodeURIComponent(m.key)}`}>{m.key}</a>
+                </td>
+                <td class="num">
+                  <Num value={m.latest} />
+                </td>
+                <td class="num">
+                  <Num value={m.min} />
+                </td>
+                <td class="num">
+                  <Num value={m.max} />
+                </td>
+                <td class="num">{m.lastStep}</td>
+              </tr>
+            ))}
+          </DataTable>
           <div class="charts">
             {charts.map((chart, i) => {
               const m = summaries[i];
@@ -162,6 +142,12 @@ liveRoutes.on(routes.ui.candidateLive, async (c) => {
   const { project } = c.get('access');
   const info = await activeCandidate(c);
   const data = await loadLiveMetrics(c.get('db'), project.id, info);
+  // A poll that finds the candidate ended settles the whole page in place: htmx fetches the
+  // candidate page once more and swaps its article (end time, duration, params, tags, files and
+  // models), whose metrics section no longer polls. No reload.
+  if (info.status !== 'RUNNING' && c.req.header('hx-request') === 'true') {
+    c.header('HX-Location', JSON.stringify({ path: candidatePath(project, info.candidateId), target: '#candidate', select: '#candidate', swap: 'outerHTML', push: 'false' }));
+  }
   const section = () => (
     <>
       <LiveMetrics project={project} data={data} />

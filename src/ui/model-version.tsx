@@ -1,6 +1,6 @@
 /**
  * A model version's page `/:namespace/:project/-/ml/models/:name/versions/:version` (source
- * candidate, artifacts with their package, tags, aliases, description; edit and delete after a
+ * candidate, its files (whose they are), tags, aliases, description; edit and delete after a
  * confirmation), and "Promote to model version" from a candidate
  * (`/:namespace/:project/-/ml/candidates/:candidate_id/promote`), which calls the registry's
  * promotion and lands on the new version.
@@ -9,7 +9,6 @@ import { type Context } from 'hono';
 import { routes } from '../http/routes';
 import { handlers } from '../http/mount';
 import type { AppEnv } from '../http/env';
-import { requireAbility } from '../http/middleware';
 import { InvalidInputError, NotFoundError } from '../errors';
 import { listDirectory, type DirEntry } from '../packages/files';
 import { resolvePackage, type Package } from '../packages/packages';
@@ -17,11 +16,12 @@ import { getCandidateRun } from '../tracking/candidates';
 import { getExperimentHeader } from '../tracking/candidate-table';
 import { deleteRegisteredModelAlias, setRegisteredModelAlias } from '../tracking/registry/aliases';
 import type { ModelVersion } from '../tracking/registry/entities';
-import { promoteCandidate, versionsOfCandidate } from '../tracking/registry/promotion';
+import type { Project } from '../access/policy';
+import { promoteCandidate } from '../tracking/registry/promotion';
 import { searchRegisteredModels } from '../tracking/registry/search';
 import { artifactLocation, type ArtifactLocation } from '../tracking/registry/sources';
-import { mlflowArtifactsUrl } from '../http/artifact-uris';
-import { candidatePackageName } from '../packages/names';
+import { mlflowArtifactsUrl, readPackageUrl } from '../http/artifact-uris';
+import { candidatePackageName, loggedModelPackageName } from '../packages/names';
 import { deleteModelVersion, deleteModelVersionTag, getModelVersion, setModelVersionTag, updateModelVersion } from '../tracking/registry/versions';
 import { Copyable, Time } from './kit/components';
 import { confirmPage } from './kit/confirm';
@@ -29,12 +29,13 @@ import { experimentsCrumbs, modelsCrumbs } from './kit/crumbs';
 import { DescriptionEditor } from './kit/description';
 import { canWrite, Csrf, handleForm } from './kit/forms';
 import { FormError, typed, type Problem } from './kit/problems';
-import { AliasesEditor, TagsEditor } from './kit/tables';
+import { AliasesEditor, TagsEditor, VersionLinks } from './kit/tables';
 import { candidateIdOf } from './route-params';
 import { formatSize } from './format';
 import { page } from './layout';
 import { REGISTRY_TAG_LIMITS } from './models';
-import { candidatePath, experimentPath, modelPath, packagePath, projectLink, promotePath, versionPath, withQuery } from './paths';
+import { loadVersionSource, SourceSummary, type VersionSource } from './version-compare';
+import { candidatePath, experimentPath, loggedModelPath, modelPath, packagePath, projectLink, promotePath, versionPath, withQuery } from './paths';
 
 /** At most this many artifact entries are listed on a version's page (the package page has them all). */
 const MAX_ENTRIES = 200;
@@ -42,7 +43,7 @@ const MAX_ENTRIES = 200;
 const names = (c: Context<AppEnv>) => ({ name: c.req.param('name') ?? '', version: c.req.param('version') ?? '' });
 
 /** What a version's page shows: the version, where its artifacts are, their package and first entries. */
-type LoadedVersion = { v: ModelVersion; location: ArtifactLocation | null; pkg: Package | undefined; entries: DirEntry[]; downloadUri: string };
+type LoadedVersion = { v: ModelVersion; location: ArtifactLocation | null; pkg: Package | undefined; entries: DirEntry[]; downloadUri: string; source: VersionSource };
 
 /** Loads the version of the path (a number that is no number is a page that does not exist) and its artifacts. */
 async function loadVersion(c: Context<AppEnv>): Promise<LoadedVersion> {
@@ -53,11 +54,11 @@ async function loadVersion(c: Context<AppEnv>): Promise<LoadedVersion> {
     if (e instanceof InvalidInputError) throw new NotFoundError(`Model version ${raw} not found`);
     throw e;
   });
-  const location = await artifactLocation(db, project, v).catch(() => null);
+  const [location, source] = await Promise.all([artifactLocation(db, project, v, readPackageUrl).catch(() => null), loadVersionSource(c, project, v)]);
   const pkg = location ? await resolvePackage(db, project.id, location.packageName, location.packageVersion).catch(() => undefined) : undefined;
   const entries = pkg && location ? (await listDirectory(db, pkg, location.path)).slice(0, MAX_ENTRIES) : [];
   const downloadUri = location ? mlflowArtifactsUrl(new URL(c.req.url).origin, project.id, location) : v.source;
-  return { v, location, pkg, entries, downloadUri };
+  return { v, location, pkg, entries, downloadUri, source };
 }
 
 /** The model version routes (mounted at `/:namespace/:project/-/ml/models`). */
@@ -70,7 +71,7 @@ async function versionPage(c: Context<AppEnv>, problem?: Problem) {
   return page(c, {
     title: `${v.name} version ${v.version} · Models`,
     status: problem?.status,
-    styles: ['/assets/ml.css'],
+    styles: ['/assets/ml.css', '/assets/pages.css'],
     crumbs: modelsCrumbs(project, { label: v.name, href: modelPath(project, v.name) }, { label: `Version ${v.version}` }),
     body: (
       <article class="model-version">
@@ -78,7 +79,7 @@ async function versionPage(c: Context<AppEnv>, problem?: Problem) {
           {v.name} <span class="muted">version {v.version}</span>
         </h1>
         <div class="grid2">
-          <VersionFacts c={c} v={v} />
+          <VersionFacts c={c} v={v} source={loaded.source} />
           <VersionArtifacts c={c} loaded={loaded} />
         </div>
         <DescriptionEditor c={c} description={v.description} action={projectLink(routes.ui.describeModelVersion, project, { name: v.name, version: v.version })} problem={problem} />
@@ -98,7 +99,7 @@ async function versionPage(c: Context<AppEnv>, problem?: Problem) {
 }
 
 /** The "Version" card: model, source candidate, source, aliases, stage, status, times, its models:/ URI. */
-function VersionFacts(props: { c: Context<AppEnv>; v: ModelVersion }) {
+function VersionFacts(props: { c: Context<AppEnv>; v: ModelVersion; source: VersionSource }) {
   const { c, v } = props;
   const { project } = c.get('access');
   return (
@@ -111,7 +112,7 @@ function VersionFacts(props: { c: Context<AppEnv>; v: ModelVersion }) {
         </dd>
         <dt>Source candidate</dt>
         <dd id="source-candidate">
-          {v.candidateId !== null ? <a href={candidatePath(project, v.candidateId)}>{v.runId ?? `Candidate ${v.candidateId}`}</a> : <span class="muted">none</span>}
+          <SourceSummary project={project} source={props.source} />
         </dd>
         <dt>Source</dt>
         <dd>
@@ -145,16 +146,35 @@ function VersionFacts(props: { c: Context<AppEnv>; v: ModelVersion }) {
   );
 }
 
-/** The "Artifacts" card: the package holding them, its first entries, and the URI MLflow downloads from. */
+/**
+ * Whose files a version's artifacts are, in words: its run's or its logged model's (then the page
+ * whose file browser shows them), else the package they are in (a package uploaded by hand).
+ */
+function filesOwner(project: Project, loaded: LoadedVersion): { words: string; name: string; href: string; browser: string | null } | null {
+  const { location, pkg, source } = loaded;
+  if (!location || !pkg) return null;
+  if (source.candidate && location.packageName === candidatePackageName(source.candidate.id)) {
+    const page = candidatePath(project, source.candidate.id);
+    return { words: 'Files of run', name: source.candidate.name, href: `${page}#artifacts`, browser: page };
+  }
+  if (source.loggedModel && location.packageName === loggedModelPackageName(source.loggedModel.seq)) {
+    const page = loggedModelPath(project, source.loggedModel.id);
+    return { words: 'Files of logged model', name: source.loggedModel.name, href: `${page}#artifacts`, browser: page };
+  }
+  return { words: 'In package', name: pkg.name, href: packagePath(project, pkg.id), browser: null };
+}
+
+/** The "Artifacts" card: whose files they are, the first entries, and the URI MLflow downloads from. */
 function VersionArtifacts(props: { c: Context<AppEnv>; loaded: LoadedVersion }) {
   const { project } = props.c.get('access');
-  const { v, location, pkg, entries, downloadUri } = props.loaded;
+  const { location, entries, downloadUri } = props.loaded;
+  const owner = filesOwner(project, props.loaded);
   return (
     <section class="card" aria-labelledby="artifacts-title">
       <h2 id="artifacts-title">Artifacts</h2>
-      {pkg && location ? (
-        <p>
-          In package <a href={packagePath(project, pkg.id)}>{pkg.name}</a>
+      {owner && location ? (
+        <p id="version-files">
+          {owner.words} <a href={owner.href}>{owner.name}</a>
           {location.path ? (
             <>
               , under <code>{location.path}</code>
@@ -168,7 +188,7 @@ function VersionArtifacts(props: { c: Context<AppEnv>; loaded: LoadedVersion }) 
       {location && entries.length > 0 ? (
         <ul class="inline-list files">
           {entries.map((e) => (
-            <EntryItem project={project} v={v} location={location} entry={e} />
+            <EntryItem project={project} browser={owner?.browser ?? null} location={location} entry={e} />
           ))}
         </ul>
       ) : null}
@@ -179,14 +199,14 @@ function VersionArtifacts(props: { c: Context<AppEnv>; loaded: LoadedVersion }) 
 }
 
 /**
- * One artifact entry: a candidate's own package links into the candidate's artifact browser (with
- * previews); a file has MLflow's own download route (the generic package API).
+ * One artifact entry: opens in the file browser (with previews) of the run or logged model whose
+ * files they are (`browser`); a file has MLflow's own download route (the generic package API).
  */
-function EntryItem(props: { project: Parameters<typeof candidatePath>[0] & { id: number }; v: ModelVersion; location: ArtifactLocation; entry: DirEntry }) {
-  const { project, v, location, entry: e } = props;
+function EntryItem(props: { project: Project; browser: string | null; location: ArtifactLocation; entry: DirEntry }) {
+  const { project, browser, location, entry: e } = props;
   const full = [location.path, e.path].filter(Boolean).join('/');
-  const browsable = v.candidateId !== null && location.packageName === candidatePackageName(v.candidateId);
-  const browse = (query: Record<string, string>) => `${withQuery(candidatePath(project, v.candidateId!), query)}#artifacts`;
+  const browsable = browser !== null;
+  const browse = (query: Record<string, string>) => `${withQuery(browser!, query)}#artifacts`;
   if (e.isDir) {
     return (
       <li>
@@ -272,7 +292,6 @@ versionRoutes.on(
 );
 
 versionRoutes.on(routes.ui.deleteModelVersionConfirm, async (c) => {
-  requireAbility(c, 'write_ml');
   const { project } = c.get('access');
   const { name, version } = names(c);
   const v = await getModelVersion(c.get('db'), project.id, name, version);
@@ -299,25 +318,13 @@ versionRoutes.on(
  * The box on a candidate's page: the model versions made from it and, for those who may write,
  * the "Promote to model version" button.
  */
-export async function PromoteBox(props: { c: Context<AppEnv>; candidateId: number }) {
+export function PromoteBox(props: { c: Context<AppEnv>; candidateId: number; versions: { name: string; version: number }[] }) {
   const { project } = props.c.get('access');
-  const versions = await versionsOfCandidate(props.c.get('db'), props.candidateId);
+  const { versions } = props;
   return (
     <section class="card promote" aria-labelledby="model-versions">
       <h2 id="model-versions">Model versions</h2>
-      {versions.length === 0 ? (
-        <p class="empty">Not promoted to a model version yet.</p>
-      ) : (
-        <ul class="inline-list">
-          {versions.map((v) => (
-            <li>
-              <a href={versionPath(project, v.name, v.version)}>
-                {v.name} version {v.version}
-              </a>
-            </li>
-          ))}
-        </ul>
-      )}
+      <VersionLinks project={project} versions={versions} empty={<p class="empty">Not promoted to a model version yet.</p>} />
       {canWrite(props.c) ? (
         <p>
           <a class="button" href={promotePath(project, props.candidateId)}>
@@ -333,7 +340,6 @@ export async function PromoteBox(props: { c: Context<AppEnv>; candidateId: numbe
 export const promoteRoutes = handlers();
 
 async function promotePage(c: Context<AppEnv>, problem?: Problem) {
-  requireAbility(c, 'write_ml');
   const { project } = c.get('access');
   const db = c.get('db');
   const run = await getCandidateRun(db, project.id, candidateIdOf(c));
@@ -359,8 +365,8 @@ async function promotePage(c: Context<AppEnv>, problem?: Problem) {
       <section class="narrow">
         <h1>Promote to model version</h1>
         <p>
-          Candidate <a href={candidatePath(project, info.candidateId)}>{label}</a> becomes the next version of a registered model; the version keeps a link back to it and reads its
-          artifacts from the candidate's package.
+          Candidate <a href={candidatePath(project, info.candidateId)}>{label}</a> becomes the next version of a registered model; the version keeps a link back to it and its
+          files are the candidate's.
         </p>
         <form method="post" action={self} class="card stack" id="promote-form">
           <Csrf c={c} />

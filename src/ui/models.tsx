@@ -10,7 +10,6 @@ import { routes } from '../http/routes';
 import { handlers } from '../http/mount';
 import type { AppEnv } from '../http/env';
 import type { Database } from '../db/client';
-import { requireAbility } from '../http/middleware';
 import { InvalidInputError } from '../errors';
 import { quote } from '../tracking/search/lexer';
 import { deleteRegisteredModelAlias, setRegisteredModelAlias } from '../tracking/registry/aliases';
@@ -24,16 +23,17 @@ import {
   updateRegisteredModel,
 } from '../tracking/registry/models';
 import { searchModelVersions, searchRegisteredModels } from '../tracking/registry/search';
-import { ActiveSearch, Time } from './kit/components';
+import { ActiveSearch, Num, Time } from './kit/components';
+import { loadCandidateRows, type CandidateRow } from '../tracking/candidate-table';
 import { confirmPage } from './kit/confirm';
 import { modelsCrumbs, projectCrumbs } from './kit/crumbs';
 import { DescriptionEditor } from './kit/description';
 import { canWrite, Csrf, handleForm } from './kit/forms';
 import { Pager } from './kit/pager';
 import { FormError, typed, type Problem } from './kit/problems';
-import { AliasesEditor, AliasLinks, TagsEditor } from './kit/tables';
+import { AliasesEditor, AliasLinks, DataTable, TagsEditor } from './kit/tables';
 import { page } from './layout';
-import { candidatePath, modelPath, modelsPath, projectLink, versionPath, withQuery } from './paths';
+import { candidatePath, compareVersionsPath, modelPath, modelsPath, projectLink, versionPath, withQuery } from './paths';
 
 const MODELS_PER_PAGE = 20;
 const VERSIONS_PER_PAGE = 50;
@@ -70,25 +70,11 @@ function ModelResults(props: { c: Context<AppEnv>; view: ListView; list: ModelLi
     <div id="models" class="results" aria-live="polite">
       {list.models.length === 0 ? <p class="empty">{view.name ? 'No models match this name.' : 'No models registered yet. Promote a candidate from its page, or register one with the MLflow client.'}</p> : null}
       {list.models.length > 0 ? (
-        <div class="table-wrap">
-          <table class="models">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col" class="num">
-                  Latest version
-                </th>
-                <th scope="col">Aliases</th>
-                <th scope="col">Last updated</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.models.map((m) => (
-                <ModelRow c={props.c} model={m} />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={['Name', { label: 'Latest version', class: 'num' }, 'Aliases', 'Last updated']} class="models">
+          {list.models.map((m) => (
+            <ModelRow c={props.c} model={m} />
+          ))}
+        </DataTable>
       ) : null}
       <Pager
         target="#models"
@@ -213,14 +199,15 @@ modelRoutes.on(routes.ui.createModel, (c) =>
 
 const modelName = (c: Context<AppEnv>) => c.req.param('name') ?? '';
 
-/** A model and one page of its versions, newest first (`page_token` in the URL). */
+/** A model, one page of its versions, newest first (`page_token` in the URL), and their source candidates. */
 async function loadModel(c: Context<AppEnv>) {
   const { project } = c.get('access');
   const db = c.get('db');
   const model = await getRegisteredModel(db, project.id, modelName(c));
   const pageToken = c.req.query('page_token') || undefined;
   const versions = await searchModelVersions(db, project.id, { filter: `name = ${quote(model.name)}`, orderBy: ['version_number DESC'], maxResults: VERSIONS_PER_PAGE, pageToken });
-  return { model, versions, pageToken };
+  const sourceRows = await loadCandidateRows(db, [...new Set(versions.versions.flatMap((v) => (v.candidateId === null ? [] : [v.candidateId])))]);
+  return { model, versions, pageToken, sources: new Map<number, CandidateRow>(sourceRows.map((r) => [r.id, r])) };
 }
 
 type LoadedModel = Awaited<ReturnType<typeof loadModel>>;
@@ -233,7 +220,7 @@ async function modelPage(c: Context<AppEnv>, problem?: Problem) {
     title: `${model.name} · Models`,
     status: problem?.status,
     crumbs: modelsCrumbs(project, { label: model.name }),
-    styles: ['/assets/ml.css'],
+    styles: ['/assets/ml.css', '/assets/pages.css'],
     body: (
       <article class="model">
         <h1>{model.name}</h1>
@@ -256,12 +243,12 @@ async function modelPage(c: Context<AppEnv>, problem?: Problem) {
 }
 
 function VersionsSection(props: { c: Context<AppEnv>; loaded: LoadedModel }) {
-  const { model, versions, pageToken } = props.loaded;
+  const { model, versions, pageToken, sources } = props.loaded;
   const self = modelPath(props.c.get('access').project, model.name);
   return (
     <section aria-labelledby="versions-title">
       <h2 id="versions-title">Versions</h2>
-      {versions.versions.length === 0 ? <p class="empty">No versions yet. Promote a candidate from its page to make one.</p> : <VersionsTable c={props.c} versions={versions.versions} />}
+      {versions.versions.length === 0 ? <p class="empty">No versions yet. Promote a candidate from its page to make one.</p> : <VersionsTable c={props.c} model={model.name} versions={versions.versions} sources={sources} />}
       <Pager
         back={pageToken ? { href: self, label: '← Newest versions' } : undefined}
         next={versions.nextPageToken ? { href: withQuery(self, { page_token: versions.nextPageToken }), label: 'Older versions →' } : undefined}
@@ -270,40 +257,59 @@ function VersionsSection(props: { c: Context<AppEnv>; loaded: LoadedModel }) {
   );
 }
 
-/** A model's versions: number, aliases, source candidate, stage, created. */
-function VersionsTable(props: { c: Context<AppEnv>; versions: ModelVersion[] }) {
+/** How many metrics of a version's source candidate its row shows. */
+const ROW_METRICS = 3;
+
+/**
+ * A model's versions: number, aliases, stage, source candidate by name with its key metrics,
+ * created; tick two or more to compare them side by side.
+ */
+function VersionsTable(props: { c: Context<AppEnv>; model: string; versions: ModelVersion[]; sources: Map<number, CandidateRow> }) {
   const { project } = props.c.get('access');
+  const formId = 'compare-versions';
   return (
-    <div class="table-wrap">
-      <table class="versions">
-        <thead>
-          <tr>
-            <th scope="col">Version</th>
-            <th scope="col">Aliases</th>
-            <th scope="col">Source candidate</th>
-            <th scope="col" class="hide-small">
-              Stage
-            </th>
-            <th scope="col">Created</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.versions.map((v) => (
+    <>
+      <form id={formId} method="get" action={compareVersionsPath(project, props.model, [])} class="toolbar">
+        <button type="submit" class="secondary">
+          Compare selected versions
+        </button>
+      </form>
+      <DataTable columns={[{ label: <span class="visually-hidden">Compare</span>, class: 'pick-col' }, 'Version', 'Aliases', { label: 'Stage', class: 'hide-small' }, 'Source candidate', 'Created']} class="versions">
+        {props.versions.map((v) => {
+          const source = v.candidateId !== null ? props.sources.get(v.candidateId) : undefined;
+          return (
             <tr>
+              <td class="pick-col">
+                <input type="checkbox" name="versions" value={String(v.version)} form={formId} aria-label={`Compare version ${v.version}`} />
+              </td>
               <td>
                 <a href={versionPath(project, v.name, v.version)}>Version {v.version}</a>
               </td>
               <td>{v.aliases.length ? v.aliases.map((a) => <span class="alias">@{a} </span>) : <span class="muted">—</span>}</td>
-              <td class="text">{v.candidateId !== null ? <a href={candidatePath(project, v.candidateId)}>{v.runId ?? `Candidate ${v.candidateId}`}</a> : <span class="muted">—</span>}</td>
-              <td class="hide-small">{v.currentStage}</td>
+              <td class="hide-small">{v.currentStage === 'None' ? <span class="muted">—</span> : <span class={`stage stage-${v.currentStage}`}>{v.currentStage}</span>}</td>
+              <td class="text">
+                {v.candidateId !== null ? <a href={candidatePath(project, v.candidateId)}>{source ? source.name || source.runId : `Candidate ${v.candidateId}`}</a> : <span class="muted">—</span>}
+                {source && source.metrics.size ? (
+                  <ul class="key-metrics">
+                    {[...source.metrics]
+                      .sort(([a], [b]) => a.localeCompare(b))
+                      .slice(0, ROW_METRICS)
+                      .map(([key, value]) => (
+                        <li>
+                          <span class="muted">{key}</span> <Num value={value} />
+                        </li>
+                      ))}
+                  </ul>
+                ) : null}
+              </td>
               <td>
                 <Time ms={v.createdAt} />
               </td>
             </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+          );
+        })}
+      </DataTable>
+    </>
   );
 }
 
@@ -360,7 +366,6 @@ modelRoutes.on(
 
 modelRoutes.on(routes.ui.deleteModelConfirm, async (c) => {
   const { project } = c.get('access');
-  requireAbility(c, 'write_ml');
   const model = await getRegisteredModel(c.get('db'), project.id, modelName(c));
   return confirmPage(c, {
     title: 'Delete model',

@@ -9,16 +9,20 @@ import { routes } from '../http/routes';
 import { handlers } from '../http/mount';
 import type { AppEnv } from '../http/env';
 import { NotFoundError } from '../errors';
-import { isMlPackageName, mlOwnerOf } from '../packages/names';
+import { isMlPackageName } from '../packages/names';
+import { packageOwners, type PackageOwner } from '../tracking/package-owners';
+import { servedContentType } from '../packages/content-types';
+import type { Project } from '../access/policy';
 import { getFile, listFiles, readFile } from '../packages/files';
 import { getPackage, listPackages, type Package } from '../packages/packages';
-import { INLINE_IMAGE_TYPES } from './artifacts';
+import { previewKind } from './artifact-preview';
 import { ActiveSearch, Time } from './kit/components';
 import { packagesCrumbs, projectCrumbs } from './kit/crumbs';
 import { Pager, pageNumber } from './kit/pager';
+import { DataTable } from './kit/tables';
 import { formatSize } from './format';
 import { page } from './layout';
-import { candidatePath, packageDownloadPath, packagePath, packagesPath, withQuery } from './paths';
+import { candidatePath, loggedModelPath, packageDownloadPath, packagePath, packagesPath, versionPath, withQuery } from './paths';
 import { mlFlagOn } from '../http/middleware';
 
 const PER_PAGE = 20;
@@ -42,7 +46,8 @@ async function loadPackageList(c: Context<AppEnv>, view: ListView) {
     limit: PER_PAGE + 1,
     offset: (view.pageNo - 1) * PER_PAGE,
   });
-  return { packages: rows.slice(0, PER_PAGE), more: rows.length > PER_PAGE };
+  const packages = rows.slice(0, PER_PAGE);
+  return { packages, more: rows.length > PER_PAGE, owners: await packageOwners(c.get('db'), c.get('access').project.id, packages.map((p) => p.name)) };
 }
 
 type PackageList = Awaited<ReturnType<typeof loadPackageList>>;
@@ -82,38 +87,25 @@ function PackageResults(props: { c: Context<AppEnv>; view: ListView; list: Packa
       {list.packages.length === 0 ? (
         <p class="empty">{view.name ? 'No packages match this filter.' : 'No packages yet. Artifacts logged with MLflow appear here as ml_candidate_<id> packages.'}</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Version</th>
-                <th scope="col" class="hide-small">
-                  Type
-                </th>
-                <th scope="col">Created</th>
-                <th scope="col">Candidate</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.packages.map((p) => (
-                <tr>
-                  <td class="text">
-                    <a href={packagePath(project, p.id)}>{p.name}</a>
-                  </td>
-                  <td>
-                    <code>{p.version}</code>
-                  </td>
-                  <td class="hide-small">{p.packageType}</td>
-                  <td>
-                    <Time ms={p.createdAt} />
-                  </td>
-                  <td>{candidateLink(props.c, p)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={['Name', 'Version', { label: 'Type', class: 'hide-small' }, 'Created', 'Belongs to']}>
+          {list.packages.map((p) => (
+            <tr>
+              <td class="text">
+                <a href={packagePath(project, p.id)}>{p.name}</a>
+              </td>
+              <td>
+                <code>{p.version}</code>
+              </td>
+              <td class="hide-small">{p.packageType}</td>
+              <td>
+                <Time ms={p.createdAt} />
+              </td>
+              <td class="text">
+                <OwnerLink project={props.c.get('access').project} owner={props.list.owners.get(p.name)} />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <Pager
         target="#packages"
@@ -124,11 +116,42 @@ function PackageResults(props: { c: Context<AppEnv>; view: ListView; list: Packa
   );
 }
 
-function candidateLink(c: Context<AppEnv>, p: Package) {
-  const owner = mlOwnerOf(p.name);
-  if (owner?.kind !== 'candidate') return <span class="muted">—</span>;
-  return <a href={candidatePath(c.get('access').project, owner.id)}>Candidate {owner.id}</a>;
+/** Where an ML package's owner lives: the candidate by its run name, the logged model, the model version. */
+function OwnerLink(props: { project: Project; owner: PackageOwner | undefined; files?: boolean }) {
+  const { project, owner } = props;
+  if (!owner) return <span class="muted">—</span>;
+  if (owner.kind === 'candidate') {
+    return (
+      <>
+        <span class="muted">Candidate </span>
+        <a href={candidatePath(project, owner.candidateId)}>{owner.name}</a>
+        {props.files ? (
+          <>
+            {' '}
+            (<a href={`${candidatePath(project, owner.candidateId)}#artifacts`}>Files of this run</a>)
+          </>
+        ) : null}
+      </>
+    );
+  }
+  if (owner.kind === 'logged_model') {
+    return (
+      <>
+        <span class="muted">Logged model </span>
+        <a href={loggedModelPath(project, owner.modelId)}>{owner.name}</a>
+      </>
+    );
+  }
+  return (
+    <>
+      <span class="muted">Model version </span>
+      <a href={versionPath(project, owner.modelName, owner.version)}>
+        {owner.modelName} version {owner.version}
+      </a>
+    </>
+  );
 }
+
 
 /** The package of the path, hidden (404) when it is an ML package and the flag is off. */
 async function visiblePackage(c: Context<AppEnv>): Promise<Package> {
@@ -144,7 +167,8 @@ async function loadPackage(c: Context<AppEnv>) {
   const pkg = await visiblePackage(c);
   const pageNo = pageNumber(c.req.query('page'));
   const rows = await listFiles(c.get('db'), pkg, { limit: FILES_PER_PAGE + 1, offset: (pageNo - 1) * FILES_PER_PAGE });
-  return { pkg, pageNo, files: rows.slice(0, FILES_PER_PAGE), more: rows.length > FILES_PER_PAGE };
+  const owner = (await packageOwners(c.get('db'), pkg.projectId, [pkg.name])).get(pkg.name);
+  return { pkg, pageNo, files: rows.slice(0, FILES_PER_PAGE), more: rows.length > FILES_PER_PAGE, owner };
 }
 
 type LoadedPackage = Awaited<ReturnType<typeof loadPackage>>;
@@ -160,7 +184,7 @@ packageRoutes.on(routes.ui.package, async (c) => {
     body: (
       <section>
         <h1>{pkg.name}</h1>
-        <PackageFacts c={c} pkg={pkg} />
+        <PackageFacts c={c} pkg={pkg} owner={loaded.owner} />
         <h2>Files</h2>
         <FilesTable c={c} loaded={loaded} />
         <Pager
@@ -172,11 +196,10 @@ packageRoutes.on(routes.ui.package, async (c) => {
   });
 });
 
-/** Version, type, times and, for a candidate's package, the candidate. */
-function PackageFacts(props: { c: Context<AppEnv>; pkg: Package }) {
-  const { pkg } = props;
+/** Version, type, times and, for an ML package, what it belongs to. */
+function PackageFacts(props: { c: Context<AppEnv>; pkg: Package; owner: PackageOwner | undefined }) {
+  const { pkg, owner } = props;
   const { project } = props.c.get('access');
-  const owner = mlOwnerOf(pkg.name);
   return (
     <dl class="facts card">
       <dt>Version</dt>
@@ -193,11 +216,11 @@ function PackageFacts(props: { c: Context<AppEnv>; pkg: Package }) {
       <dd>
         <Time ms={pkg.updatedAt} />
       </dd>
-      {owner?.kind === 'candidate' ? (
+      {owner ? (
         <>
-          <dt>Candidate</dt>
-          <dd>
-            <a href={candidatePath(project, owner.id)}>Candidate {owner.id}</a> (<a href={`${candidatePath(project, owner.id)}#artifacts`}>browse artifacts</a>)
+          <dt>Belongs to</dt>
+          <dd id="package-owner">
+            <OwnerLink project={project} owner={owner} files />
           </dd>
         </>
       ) : null}
@@ -211,63 +234,55 @@ function FilesTable(props: { c: Context<AppEnv>; loaded: LoadedPackage }) {
   const { project } = props.c.get('access');
   if (files.length === 0) return <p class="empty">This package holds no files.</p>;
   return (
-    <div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Path</th>
-            <th scope="col" class="num">
-              Size
-            </th>
-            <th scope="col" class="hide-small">
-              SHA-256
-            </th>
-            <th scope="col" class="hide-small">
-              Created
-            </th>
-            <th scope="col">Download</th>
-          </tr>
-        </thead>
-        <tbody>
-          {files.map((f) => (
-            <tr>
-              <td class="text">{f.filePath}</td>
-              <td class="num">{formatSize(f.size)}</td>
-              <td class="hide-small">
-                {f.sha256 ? <code title={f.sha256}>{f.sha256.slice(0, 12)}</code> : <span class="muted" title="not computed for a file uploaded in parts">—</span>}
-              </td>
-              <td class="hide-small">
-                <Time ms={f.createdAt} />
-              </td>
-              <td>
-                <a href={packageDownloadPath(project, pkg.id, f.filePath)} download aria-label={`Download ${f.filePath}`}>
-                  Download
-                </a>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable columns={['Path', { label: 'Size', class: 'num' }, { label: 'SHA-256', class: 'hide-small' }, { label: 'Created', class: 'hide-small' }, 'Download']}>
+      {files.map((f) => (
+        <tr>
+          <td class="text">{f.filePath}</td>
+          <td class="num">{formatSize(f.size)}</td>
+          <td class="hide-small">
+            {f.sha256 ? <code title={f.sha256}>{f.sha256.slice(0, 12)}</code> : <span class="muted" title="not computed for a file uploaded in parts">—</span>}
+          </td>
+          <td class="hide-small">
+            <Time ms={f.createdAt} />
+          </td>
+          <td>
+            <a href={packageDownloadPath(project, pkg.id, f.filePath)} download aria-label={`Download ${f.filePath}`}>
+              Download
+            </a>
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
+
+/**
+ * How a file may be shown inline (`?inline=1`), with the policy its bytes get: raster images and
+ * SVG for `<img>`, HTML for a sandboxed frame of this site (no scripts: `sandbox` without
+ * `allow-scripts`), PDF for the browser's viewer in a frame of this site. Anything else, and
+ * every download, is a sandboxed attachment.
+ */
+const INLINE_POLICY: Partial<Record<ReturnType<typeof previewKind>, { type: string; csp: string; frame: boolean }>> = {
+  image: { type: '', csp: "default-src 'none'; sandbox", frame: false },
+  svg: { type: 'image/svg+xml', csp: "default-src 'none'; style-src 'unsafe-inline'; sandbox", frame: false },
+  html: { type: 'text/html; charset=utf-8', csp: "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox; frame-ancestors 'self'", frame: true },
+  pdf: { type: 'application/pdf', csp: "frame-ancestors 'self'", frame: true },
+};
 
 packageRoutes.on(routes.ui.packageDownload, async (c) => {
   const pkg = await visiblePackage(c);
   const file = await getFile(c.get('db'), pkg, c.req.query('path') ?? '');
-  const type = file.contentType.split(';')[0].trim().toLowerCase();
-  // Only raster images are ever shown inline; everything else is an attachment, sandboxed and unsniffed.
-  const inline = c.req.query('inline') === '1' && INLINE_IMAGE_TYPES.has(type);
+  const policy = c.req.query('inline') === '1' ? INLINE_POLICY[previewKind(file)] : undefined;
   const name = file.filePath.split('/').pop() ?? 'download';
   const body = await readFile(c.env.ARTIFACTS, file);
-  return new Response(body, {
-    headers: {
-      'content-type': inline ? type : file.contentType || 'application/octet-stream',
-      'content-length': String(file.size),
-      'content-disposition': `${inline ? 'inline' : 'attachment'}; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
-      'content-security-policy': "default-src 'none'; sandbox",
-      'x-content-type-options': 'nosniff',
-      'cache-control': 'private, no-store',
-    },
-  });
+  const headers: Record<string, string> = {
+    'content-type': policy ? policy.type || file.contentType.split(';')[0].trim().toLowerCase() : servedContentType(file.filePath, file.contentType),
+    'content-length': String(file.size),
+    'content-disposition': `${policy ? 'inline' : 'attachment'}; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+    'content-security-policy': policy?.csp ?? "default-src 'none'; sandbox",
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'private, no-store',
+  };
+  if (policy?.frame) headers['x-frame-options'] = 'SAMEORIGIN';
+  return new Response(body, { headers });
 });

@@ -41,12 +41,19 @@ export const deletedCandidatePath = (p: ProjectRef, id: number) => routes.ui.del
 export const destroyCandidatePath = (p: ProjectRef, id: number) => routes.ui.destroyCandidateConfirm.link({ ...projectParams(p), candidate_id: id });
 /** The "promote to model version" form of a candidate. */
 export const promotePath = (p: ProjectRef, candidateId: number) => routes.ui.promoteCandidate.link({ ...projectParams(p), candidate_id: candidateId });
+/** A logged model (MLflow 3) by its id `m-…`. */
+export const loggedModelPath = (p: ProjectRef, modelId: string) => routes.ui.loggedModel.link({ ...projectParams(p), model_id: modelId });
 /** The models list. */
 export const modelsPath = (p: ProjectRef) => routes.ui.models.link(projectParams(p));
 /** A registered model's page. */
 export const modelPath = (p: ProjectRef, name: string) => routes.ui.model.link({ ...projectParams(p), name });
 /** A model version's page. */
 export const versionPath = (p: ProjectRef, name: string, version: number) => routes.ui.modelVersion.link({ ...projectParams(p), name, version });
+/** Versions `versions` of model `name` side by side. */
+export const compareVersionsPath = (p: ProjectRef, name: string, versions: number[]) =>
+  withQuery(routes.ui.compareModelVersions.link({ ...projectParams(p), name }), { versions: versions.join(',') });
+/** Where an MLflow UI address lands: the project (id or path) and the address's fragment (`/experiments/1/runs/<id>`). */
+export const mlflowLinkPath = (projectRef: string | number, fragment?: string) => withQuery(routes.ui.openMlflowLink.link({ id: projectRef }), { to: fragment });
 /** The package registry of a project. */
 export const packagesPath = (p: ProjectRef) => routes.ui.packages.link(projectParams(p));
 /** One package. */

@@ -5,6 +5,7 @@
  * A malformed filter is shown under the box with a caret at the column the parser names.
  */
 import type { Context } from 'hono';
+import type { Child } from 'hono/jsx';
 import type { AppEnv } from '../http/env';
 import { InvalidInputError } from '../errors';
 import { quote } from '../tracking/search/lexer';
@@ -60,29 +61,38 @@ export function errorColumn(message: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
+/** A box for a filter in a search language (`name="filter"`), with its help (`children`, `#<helpId>`) under it. */
+export function FilterBox(props: { value: string; placeholder: string; helpId: string; children: Child }) {
+  return (
+    <div class="grow filter-box">
+      <label>
+        Filter
+        <input
+          type="search"
+          name="filter"
+          value={props.value}
+          placeholder={props.placeholder}
+          autocomplete="off"
+          spellcheck={false}
+          aria-describedby={props.helpId}
+          maxlength={MAX_FILTER_LENGTH}
+        />
+      </label>
+      <small id={props.helpId} class="muted">
+        {props.children}
+      </small>
+    </div>
+  );
+}
+
 /** The filter box, the status select and the "only mine" switch, for the table's toolbar form. */
 export function SearchFields(props: { extras: SearchExtras }) {
   const x = props.extras;
   return (
     <>
-      <div class="grow filter-box">
-        <label>
-          Filter
-          <input
-          type="search"
-          name="filter"
-          value={x.filter}
-          placeholder="metrics.acc > 0.9 and params.model = 'cnn'"
-          autocomplete="off"
-          spellcheck={false}
-          aria-describedby="filter-help"
-          maxlength={MAX_FILTER_LENGTH}
-          />
-        </label>
-        <small id="filter-help" class="muted">
-          MLflow filter: <code>metrics.*</code>, <code>params.*</code>, <code>tags.*</code>, <code>attributes.*</code>; AND, OR, parentheses.
-        </small>
-      </div>
+      <FilterBox value={x.filter} placeholder="metrics.acc > 0.9 and params.model = 'cnn'" helpId="filter-help">
+        MLflow filter: <code>metrics.*</code>, <code>params.*</code>, <code>tags.*</code>, <code>attributes.*</code>; AND, OR, parentheses.
+      </FilterBox>
       <label>
         Status
         <select name="status">

@@ -7,7 +7,9 @@
  */
 import { type Context, type MiddlewareHandler } from 'hono';
 import { routes } from '../http/routes';
+import { formBody } from '../http/body';
 import { handlers } from '../http/mount';
+import { routeOf } from '../http/matched';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AppEnv } from '../http/env';
 import type { Actor, User } from '../access/actor';
@@ -20,13 +22,14 @@ import { authenticateToken } from '../access/tokens';
 import { findUserByUsername } from '../access/users';
 import { ForbiddenError } from '../errors';
 import { Time } from './kit/components';
+import { DataTable } from './kit/tables';
 import { page, wantsFragment } from './layout';
 
 /** Where the sign-in page lives. */
-export const SIGN_IN_PATH = '/-/sign_in';
+export const SIGN_IN_PATH = routes.ui.signIn.link();
 
-/** Where a user lists and ends their sessions (GitLab's path). */
-export const ACTIVE_SESSIONS_PATH = '/-/user_settings/active_sessions';
+/** The pages a visitor signs in or out with: never a place to return to after signing in. */
+const SIGN_IN_OUT = [SIGN_IN_PATH, routes.ui.signOut.link()];
 
 // The sign-in form's own CSRF token (no session yet), and the proof that a browser signed in before.
 const SIGN_IN_CSRF_COOKIE = 'ft_sign_in';
@@ -41,17 +44,17 @@ export function safeReturnTo(value: unknown): string {
   if (typeof value !== 'string' || !/^\/(?![/\\])[\x21-\x7e]*$/.test(value)) return '/';
   const url = new URL(value, ORIGIN);
   const path = url.pathname + url.search + url.hash;
-  return url.origin === ORIGIN && !url.pathname.startsWith('/-/sign_') && !/^\/[/\\]/.test(path) ? path : '/';
+  return url.origin === ORIGIN && !SIGN_IN_OUT.includes(url.pathname) && !/^\/[/\\]/.test(path) ? path : '/';
 }
 
 const isHttps = (c: Context) => new URL(c.req.url).protocol === 'https:';
 
 /**
  * Sends anonymous visitors of any UI page to the sign-in page (htmx requests through
- * HX-Redirect); the sign-in and sign-out routes and the APIs pass.
+ * HX-Redirect); the routes declared `signedIn: false` (signing in and out) pass.
  */
 export const requireSignedIn: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (c.get('actor') || c.req.path.startsWith('/api/') || c.req.path.startsWith('/-/sign_')) return next();
+  if (c.get('actor') || routeOf(c)?.signedIn === false) return next();
   const url = new URL(c.req.url);
   const target = `${SIGN_IN_PATH}?return_to=${encodeURIComponent(url.pathname + url.search)}`;
   if (wantsFragment(c)) {
@@ -127,9 +130,18 @@ function signInPage(c: Context<AppEnv>, state: SignInState) {
           <input type="hidden" name="return_to" value={state.returnTo} />
           <input type="hidden" name="_csrf" value={csrf} />
           <label>
-            Token (scope <code>api</code>)
-            <input name="token" type="password" autocomplete="off" required autofocus={tokenFirst} />
+            Personal access token
+            <input name="token" type="password" autocomplete="off" required autofocus={tokenFirst} aria-describedby="token-hint" />
           </label>
+          <p class="muted" id="token-hint">
+            A token with the <code>api</code> scope (a <code>read_api</code> one may not sign in).
+            {c.env.FLARETRACK_LOCAL === 'on' ? (
+              <>
+                {' '}
+                The admin <code>root</code> that <code>npm start</code> made signs in with the token <code>npm start</code> printed (<code>MLFLOW_TRACKING_TOKEN</code>), or with a password once one is set.
+              </>
+            ) : null}
+          </p>
           <button type="submit">Sign in with token</button>
         </form>
       </section>
@@ -194,7 +206,7 @@ sessionRoutes.on(routes.ui.signIn, (c) => {
 
 sessionRoutes.on(routes.ui.submitSignIn, async (c) => {
   if (accessConfig(c.env)) return accessSignInPage(c);
-  const form = await c.req.parseBody();
+  const form = await formBody(c);
   checkSignInOrigin(c, form);
   const returnTo = safeReturnTo(form.return_to);
   const method = form.method === 'token' ? 'token' : 'password';
@@ -236,40 +248,28 @@ sessionRoutes.on(routes.ui.activeSessions, async (c) => {
         {list.length === 0 ? (
           <p class="empty">No browser is signed in as you.</p>
         ) : (
-          <table id="active-sessions">
-            <thead>
+          <DataTable columns={['Signed in', 'From', 'Browser', 'With', 'Expires', { label: <span class="visually-hidden">End</span> }]} id="active-sessions">
+            {list.map((s) => (
               <tr>
-                <th>Signed in</th>
-                <th>From</th>
-                <th>Browser</th>
-                <th>With</th>
-                <th>Expires</th>
-                <th></th>
+                <td>
+                  <Time ms={s.createdAt} />
+                  {s.current ? ' (this browser)' : ''}
+                </td>
+                <td>{s.ipAddress ?? 'unknown'}</td>
+                <td>{s.userAgent ?? 'unknown'}</td>
+                <td>{s.viaToken ? 'a token' : 'a password'}</td>
+                <td>
+                  <Time ms={s.expiresAt} />
+                </td>
+                <td>
+                  <form method="post" action={routes.ui.revokeSession.link({ id: s.id })}>
+                    <input type="hidden" name="_csrf" value={csrf} />
+                    <button type="submit">End</button>
+                  </form>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {list.map((s) => (
-                <tr>
-                  <td>
-                    <Time ms={s.createdAt} />
-                    {s.current ? ' (this browser)' : ''}
-                  </td>
-                  <td>{s.ipAddress ?? 'unknown'}</td>
-                  <td>{s.userAgent ?? 'unknown'}</td>
-                  <td>{s.viaToken ? 'a token' : 'a password'}</td>
-                  <td>
-                    <Time ms={s.expiresAt} />
-                  </td>
-                  <td>
-                    <form method="post" action={`${ACTIVE_SESSIONS_PATH}/${s.id}/revoke`}>
-                      <input type="hidden" name="_csrf" value={csrf} />
-                      <button type="submit">End</button>
-                    </form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         )}
       </section>
     ),
@@ -279,5 +279,5 @@ sessionRoutes.on(routes.ui.activeSessions, async (c) => {
 sessionRoutes.on(routes.ui.revokeSession, async (c) => {
   const actor = requireActor(c);
   await endSession(c.get('db'), actor.user.id, c.req.param('id'));
-  return c.redirect(ACTIVE_SESSIONS_PATH, 303);
+  return c.redirect(routes.ui.activeSessions.link(), 303);
 });

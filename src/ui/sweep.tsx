@@ -16,11 +16,12 @@ import { experimentColumnKeys, type ExperimentHeader } from '../tracking/candida
 import { loadSweep, MAX_AXES, SWEEP_LINES, type Sweep, type SweepAxis } from '../tracking/sweep';
 import { Num } from './kit/components';
 import { experimentsCrumbs } from './kit/crumbs';
+import { DataTable } from './kit/tables';
 import { experimentOf } from './route-params';
 import { combineFilter, extrasQuery, FilterError, readSearchExtras, SearchFields, type SearchExtras } from './search-box';
 import { page } from './layout';
 import { CHART_ASSETS, ChartFigure } from './charts';
-import { candidatePath, experimentPath, projectLink, withQuery } from './paths';
+import { candidatePath, experimentPath, projectLink, projectParams, withQuery } from './paths';
 
 /** The axes to choose from come from the keys of this many newest candidates (as the table's columns). */
 const KEYS_FROM_RECENT = 1000;
@@ -148,8 +149,8 @@ function SweepViews(props: { project: Project; iid: number; self: string; view: 
     axes: sweep.axes,
     color: colorBy ? { key: colorBy.key, direction: colorBy.direction, axis: sweep.axes.findIndex((a) => a.kind === 'metric' && a.key === colorBy.key) } : null,
     lines: sweep.lines,
-    // a candidate's page is this prefix and its id
-    links: { candidate: candidatePath(project, 0).slice(0, -1), compare: projectLink(routes.ui.compare, project, { iid: props.iid }), table: self, filter: view.extras.filter },
+    // a candidate's page: its id in place of `:candidate_id`
+    links: { candidate: routes.ui.candidate.template(projectParams(project)), compare: projectLink(routes.ui.compare, project, { iid: props.iid }), table: self, filter: view.extras.filter },
   };
   const shown = sweep.lines.length;
   return (
@@ -192,30 +193,16 @@ function BestTable(props: { project: Project; sweep: Sweep }) {
   return (
     <section aria-labelledby="best-title">
       <h2 id="best-title">{sweep.colorBy ? `Best ${rows.length} by ${sweep.colorBy.key}` : `Newest ${rows.length}`}</h2>
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Candidate</th>
-              {sweep.axes.map((a) => (
-                <th scope="col" class={a.kind === 'metric' ? 'num' : undefined}>
-                  {a.key}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((line) => (
-              <tr>
-                <th scope="row">
-                  <a href={candidatePath(props.project, line.id)}>{line.name}</a>
-                </th>
-                {line.values.map((v) => (typeof v === 'number' ? <td class="num"><Num value={v} /></td> : <td class="text">{v ?? ''}</td>))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable columns={['Candidate', ...sweep.axes.map((a) => (a.kind === 'metric' ? { label: a.key, class: 'num' } : a.key))]}>
+        {rows.map((line) => (
+          <tr>
+            <th scope="row">
+              <a href={candidatePath(props.project, line.id)}>{line.name}</a>
+            </th>
+            {line.values.map((v) => (typeof v === 'number' ? <td class="num"><Num value={v} /></td> : <td class="text">{v ?? ''}</td>))}
+          </tr>
+        ))}
+      </DataTable>
     </section>
   );
 }

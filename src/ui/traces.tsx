@@ -21,12 +21,12 @@ import { searchTraces, TRACE_NAME_TAG, type TraceInfo } from '../tracking/traces
 import { ActiveSearch, Time } from './kit/components';
 import { experimentsCrumbs } from './kit/crumbs';
 import { Pager } from './kit/pager';
-import { KeyValueTable } from './kit/tables';
+import { DataTable, KeyValueTable } from './kit/tables';
 import { formatDuration, formatSize } from './format';
 import { page } from './layout';
-import { candidatePath, experimentPath, projectPath, traceListPath, tracePath, withQuery } from './paths';
+import { candidatePath, experimentPath, loggedModelPath, traceListPath, tracePath, withQuery } from './paths';
 import { experimentOf } from './route-params';
-import { FilterError, MAX_FILTER_LENGTH } from './search-box';
+import { FilterBox, FilterError, MAX_FILTER_LENGTH } from './search-box';
 
 const PER_PAGE = 30;
 const PREVIEW = 160;
@@ -77,50 +77,35 @@ function TraceResults(props: { project: Project; self: string; view: TraceListVi
       {problem ? <FilterError message={problem} filter={filter} /> : null}
       {traces.length === 0 && !problem ? <p class="empty">{filter ? 'No traces match this filter.' : 'No traces in this experiment yet.'}</p> : null}
       {traces.length > 0 ? (
-        <div class="table-wrap">
-          <table class="traces">
-            <thead>
-              <tr>
-                <th scope="col">Trace</th>
-                <th scope="col">Request</th>
-                <th scope="col">Response</th>
-                <th scope="col">Status</th>
-                <th scope="col">Started</th>
-                <th scope="col" class="num">Latency</th>
-                <th scope="col">Tags</th>
-              </tr>
-            </thead>
-            <tbody>
-              {traces.map((t) => (
-                <tr>
-                  <td class="text">
-                    <a href={tracePath(project, t.traceId)}>{t.tags[TRACE_NAME_TAG] ?? t.traceId}</a>
-                    <br />
-                    <code class="muted small">{t.traceId}</code>
-                  </td>
-                  <td class="text preview">{cut(t.requestPreview) ?? <span class="muted">—</span>}</td>
-                  <td class="text preview">{cut(t.responsePreview) ?? <span class="muted">—</span>}</td>
-                  <td>
-                    <State state={t.state} />
-                  </td>
-                  <td>
-                    <Time ms={t.requestTime} />
-                  </td>
-                  <td class="num">{t.executionTime === null ? <span class="muted">—</span> : formatDuration(t.executionTime)}</td>
-                  <td class="text">
-                    {Object.entries(t.tags)
-                      .filter(([k]) => !k.startsWith('mlflow.'))
-                      .map(([k, v]) => (
-                        <span class="tag">
-                          {k}: {cut(v, 40)}
-                        </span>
-                      ))}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={['Trace', 'Request', 'Response', 'Status', 'Started', { label: 'Latency', class: 'num' }, 'Tags']} class="traces">
+          {traces.map((t) => (
+            <tr>
+              <td class="text">
+                <a href={tracePath(project, t.traceId)}>{t.tags[TRACE_NAME_TAG] ?? t.traceId}</a>
+                <br />
+                <code class="muted small">{t.traceId}</code>
+              </td>
+              <td class="text preview">{cut(t.requestPreview) ?? <span class="muted">—</span>}</td>
+              <td class="text preview">{cut(t.responsePreview) ?? <span class="muted">—</span>}</td>
+              <td>
+                <State state={t.state} />
+              </td>
+              <td>
+                <Time ms={t.requestTime} />
+              </td>
+              <td class="num">{t.executionTime === null ? <span class="muted">—</span> : formatDuration(t.executionTime)}</td>
+              <td class="text">
+                {Object.entries(t.tags)
+                  .filter(([k]) => !k.startsWith('mlflow.'))
+                  .map(([k, v]) => (
+                    <span class="tag">
+                      {k}: {cut(v, 40)}
+                    </span>
+                  ))}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
       <Pager
         target="#traces"
@@ -136,25 +121,10 @@ function TraceFilter(props: { self: string; filter: string }) {
   const { self, filter } = props;
   return (
     <ActiveSearch action={self} target="#traces">
-      <div class="grow filter-box">
-        <label>
-          Filter
-          <input
-            type="search"
-            name="filter"
-            value={filter}
-            placeholder="status = 'ERROR' and tags.env = 'dev'"
-            autocomplete="off"
-            spellcheck={false}
-            aria-describedby="trace-filter-help"
-            maxlength={MAX_FILTER_LENGTH}
-          />
-        </label>
-        <small id="trace-filter-help" class="muted">
-          MLflow trace filter: <code>status</code>, <code>name</code>, <code>timestamp_ms</code>, <code>execution_time_ms</code>, <code>run_id</code>, <code>tags.*</code>,{' '}
-          <code>metadata.*</code>, <code>feedback.*</code>; AND, OR, parentheses.
-        </small>
-      </div>
+      <FilterBox value={filter} placeholder="status = 'ERROR' and tags.env = 'dev'" helpId="trace-filter-help">
+        MLflow trace filter: <code>status</code>, <code>name</code>, <code>timestamp_ms</code>, <code>execution_time_ms</code>, <code>run_id</code>, <code>tags.*</code>,{' '}
+        <code>metadata.*</code>, <code>feedback.*</code>; AND, OR, parentheses.
+      </FilterBox>
       <button type="submit">Apply</button>
     </ActiveSearch>
   );
@@ -318,7 +288,7 @@ function TraceFacts(props: { project: Project; detail: TraceDetail }) {
         ))}
       </dd>
       <dt>Logged model</dt>
-      <dd>{detail.modelId ? <a href={`${projectPath(project)}/-/ml/logged-models/${encodeURIComponent(detail.modelId)}`}>{detail.modelId}</a> : <span class="muted">none</span>}</dd>
+      <dd>{detail.modelId ? <a href={loggedModelPath(project, detail.modelId)}>{detail.modelId}</a> : <span class="muted">none</span>}</dd>
     </dl>
   );
 }
@@ -331,39 +301,25 @@ function AssessmentTable(props: { assessments: Assessment[] }) {
       {feedback.length === 0 ? (
         <p class="empty">No feedback or expectations yet.</p>
       ) : (
-        <div class="table-wrap">
-          <table class="assessments">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Value</th>
-                <th scope="col">Source</th>
-                <th scope="col">Rationale</th>
-                <th scope="col">Valid</th>
+        <DataTable columns={['Name', 'Kind', 'Value', 'Source', 'Rationale', 'Valid']} class="assessments">
+          {feedback.map((a) => {
+            const kind = 'feedback' in a.fields ? 'feedback' : 'expectation';
+            const body = (a.fields[kind] ?? {}) as { value?: unknown; error?: { error_message?: string } };
+            const source = (a.fields.source ?? {}) as { source_type?: string; source_id?: string };
+            return (
+              <tr class={a.valid ? undefined : 'muted'}>
+                <td class="text">{a.name}</td>
+                <td>{kind}</td>
+                <td class="text">{body.error ? `error: ${String(body.error.error_message ?? '')}` : JSON.stringify(body.value ?? null)}</td>
+                <td class="text">
+                  {String(source.source_type ?? '')} {source.source_id ? `(${String(source.source_id)})` : ''}
+                </td>
+                <td class="text">{typeof a.fields.rationale === 'string' ? a.fields.rationale : ''}</td>
+                <td>{a.valid ? 'yes' : 'overridden'}</td>
               </tr>
-            </thead>
-            <tbody>
-              {feedback.map((a) => {
-                const kind = 'feedback' in a.fields ? 'feedback' : 'expectation';
-                const body = (a.fields[kind] ?? {}) as { value?: unknown; error?: { error_message?: string } };
-                const source = (a.fields.source ?? {}) as { source_type?: string; source_id?: string };
-                return (
-                  <tr class={a.valid ? undefined : 'muted'}>
-                    <td class="text">{a.name}</td>
-                    <td>{kind}</td>
-                    <td class="text">{body.error ? `error: ${String(body.error.error_message ?? '')}` : JSON.stringify(body.value ?? null)}</td>
-                    <td class="text">
-                      {String(source.source_type ?? '')} {source.source_id ? `(${String(source.source_id)})` : ''}
-                    </td>
-                    <td class="text">{typeof a.fields.rationale === 'string' ? a.fields.rationale : ''}</td>
-                    <td>{a.valid ? 'yes' : 'overridden'}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </DataTable>
       )}
     </>
   );

@@ -280,7 +280,7 @@
     for (const line of selected.slice(0, 10)) {
       const li = document.createElement('li');
       const a = document.createElement('a');
-      a.href = `${data.links.candidate}${line.id}`;
+      a.href = data.links.candidate.replace(':candidate_id', line.id);
       a.textContent = line.name;
       li.append(a);
       list.append(li);

@@ -8,6 +8,7 @@ describe('the project of the path, found while authenticating', () => {
     expect(projectRefFromPath(routes.mlflow.runs.get, '/api/v4/projects/12/ml/mlflow/api/2.0/mlflow/runs/get')).toBe('12');
     expect(projectRefFromPath(routes.projectsApi.members, '/api/v4/projects/team%2Fvision/members')).toBe('team/vision');
     expect(projectRefFromPath(routes.ui.experiments, '/team/vision/-/ml/experiments')).toBe('team/vision');
+    expect(projectRefFromPath(routes.ui.openMlflowLink, '/-/ml/open/team%2Fvision')).toBe('team/vision');
     expect(projectRefFromPath(routes.mlflow.unknown, '/api/v4/projects/%E0%A4%A/x')).toBeUndefined();
     expect(projectRefFromPath(routes.gitlab.currentUser, '/api/v4/user')).toBeUndefined();
     expect(projectRefFromPath(routes.ui.signIn, '/-/sign_in')).toBeUndefined();

@@ -56,12 +56,13 @@ describe('artifacts and packages in a browser', () => {
     expect(new URL(page.url()).searchParams.get('path')).toBe('notes');
     await browser.getByRole('link', { name: 'readme.txt', exact: true }).click();
     await expect.poll(() => browser.locator('pre.preview').textContent()).toBe('Trained on <b>all</b> the data.\n');
-    await browser.getByRole('link', { name: 'artifacts', exact: true }).click();
+    await browser.getByRole('link', { name: 'files', exact: true }).click();
     await browser.getByRole('link', { name: 'history.csv', exact: true }).click();
     await expect.poll(() => browser.locator('table.csv-preview tbody tr').count()).toBe(3);
     expect(await browser.locator('table.csv-preview thead').textContent()).toBe('epochloss');
     await browser.getByRole('link', { name: 'config.json', exact: true }).click();
-    await expect.poll(() => browser.locator('pre.preview').textContent()).toContain('"dropout": 0.1');
+    // JSON as a typed tree: the value 0.1 is a number under the key dropout
+    await expect.poll(() => browser.locator('.json-tree .json-leaf', { hasText: 'dropout' }).locator('.json-number').textContent()).toBe('0.1');
     await browser.getByRole('link', { name: 'plot.png', exact: true }).click();
     const img = browser.locator('img.preview-image');
     await img.waitFor();
@@ -84,7 +85,8 @@ describe('artifacts and packages in a browser', () => {
     expect(await page.locator('tbody td.text').allTextContents()).toEqual(['config.json', 'history.csv', 'notes/readme.txt', 'plot.png']);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download plot.png' }).click()]);
     expect((await saved(download)).equals(PNG)).toBe(true);
-    await page.getByRole('link', { name: 'browse artifacts' }).click();
+    expect(await page.locator('#package-owner').getByRole('link', { name: 'trained' }).getAttribute('href')).toBe(candidateUrl);
+    await page.getByRole('link', { name: 'Files of this run' }).click();
     await page.waitForURL(`**${candidateUrl}#artifacts`);
     await context.close();
   });

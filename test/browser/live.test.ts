@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { disconnect, newPage, signIn } from './browser';
 import { mlflow, seedOwner, unique } from './seed';
 
@@ -44,10 +44,28 @@ describe('a running candidate in a browser', () => {
     await log(5);
     await expect.poll(() => chart.getAttribute('data-drawn')).toBe('25');
 
+    expect(await page.locator('#candidate-duration').textContent()).toBe('still running');
+    await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
+    // what the client logs besides metrics before the end: a param and a file
+    await call('POST', 'runs/log-parameter', { run_id: runId, key: 'late_param', value: 'set-at-the-end' });
+    const upload = await fetch(`${inject('origin')}/api/v4/projects/${owner.project.id}/ml/mlflow/api/2.0/mlflow-artifacts/artifacts/${run.info.artifact_uri.split('/mlflow-artifacts/artifacts/')[1]}/summary.txt`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${owner.token}`, 'content-type': 'text/plain' },
+      body: 'final summary',
+    });
+    expect(upload.status).toBe(200);
     await call('POST', 'runs/update', { run_id: runId, status: 'FINISHED', end_time: Date.now() });
     await expect.poll(() => page.locator('#metrics-section .live-status .status').textContent()).toBe('FINISHED');
     expect(await page.locator('#metrics-section').getAttribute('hx-trigger')).toBeNull();
     await expect.poll(() => page.locator('#candidate-status').textContent()).toBe('FINISHED');
+    // every section settles without a reload: end time, duration, params, files
+    await expect.poll(() => page.locator('#candidate-duration').textContent()).toMatch(/^\d/);
+    expect(await page.locator('#candidate-ended time').count()).toBe(1);
+    expect(await page.locator('#params + .table-wrap').textContent()).toContain('set-at-the-end');
+    expect(await page.locator('#artifacts').getByRole('link', { name: 'summary.txt', exact: true }).count()).toBe(1);
+    expect(await page.locator('[data-live="running"]').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true); // no reload
+    await expect.poll(() => chart.getAttribute('data-drawn')).toBe('25');
     // Logged after the end (MLflow allows it): the page no longer asks, so the chart stays as it was.
     await log(5);
     await page.waitForTimeout(5000);

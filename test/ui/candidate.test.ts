@@ -40,7 +40,7 @@ describe('Candidate Detail', () => {
     expect(html).toContain('data-copy-target="run-id"');
     expect(html).toContain('status-FINISHED');
     expect(html).toContain('2023-11-14 22:13:20 UTC');
-    expect(html).toContain('<dd>1m 5s</dd>');
+    expect(html).toContain('<dd id="candidate-duration">1m 5s</dd>');
     expect(html).toContain('carol');
     expect(html).toContain(`href="/${project.namespace}/${project.path}/-/ml/experiments/${experiment.iid}">my experiment</a>`);
     expect(html).toContain(`href="${base}/${parent.id}">parent-run</a>`);

@@ -55,3 +55,14 @@ export function getPage(browser: Browser | null, path: string, opts: { htmx?: bo
   if (opts.htmx) headers['hx-request'] = 'true';
   return call('GET', path, { headers });
 }
+
+/**
+ * Waits, if needed, until a fresh minute starts, so that a test's attempts all count in one window
+ * of the sign-in rate limiters (fixed 60-second windows on the wall clock, as Cloudflare's `simple`
+ * limits and Miniflare's): with less than 40 s left of this one, a slow machine could see a test's
+ * attempts split across two windows and none refused.
+ */
+export async function inOneRateWindow() {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < 40_000) await new Promise((resolve) => setTimeout(resolve, left + 50));
+}

@@ -40,6 +40,9 @@ describe('live updates of a running candidate', () => {
     expect(html).toContain('status-FINISHED');
     // the status badge at the top of the page changes too (out of band)
     expect(html).toContain('<span id="candidate-status" hx-swap-oob="true"><span class="status status-FINISHED">FINISHED</span></span>');
+    // and the whole page settles in place: htmx fetches the candidate page once and swaps its article
+    expect(JSON.parse(res.headers.get('hx-location')!)).toEqual({ path: self, target: '#candidate', select: '#candidate', swap: 'outerHTML', push: 'false' });
+    expect(await (await getPage(browser, self)).text()).toContain('<article class="candidate" id="candidate">');
   });
 
   it('polls a running candidate row in the candidates table, not a finished one, with the latest values', async () => {

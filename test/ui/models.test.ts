@@ -41,13 +41,14 @@ describe('Model registry pages', () => {
     expect(v1.source).toBe(`runs:/${cand.runId}/model`);
     expect(v1.description).toBe('first cut');
     const page = await (await getPage(browser, `${models}/${name}/versions/1`)).text();
-    expect(page).toContain(`<dd id="source-candidate"><a href="${root}/-/ml/candidates/${cand.id}">${cand.runId}</a></dd>`);
+    // the source candidate by its name (not its 32-character run id)
+    expect(page).toContain(`<dd id="source-candidate"><div class="version-source"><a href="${root}/-/ml/candidates/${cand.id}" class="source-name">best-run</a></div></dd>`);
     expect(page).toContain('first cut');
     // again, into the same model: version 2
     const again = await post(browser, `${root}/-/ml/candidates/${cand.id}/promote`, { model_name: name });
     expect(again.headers.get('location')).toBe(`${models}/${name}/versions/2`);
     const modelPage = await (await getPage(browser, `${models}/${name}`)).text();
-    expect(modelPage).toMatch(new RegExp(`Version 2</a>[^]*href="${root}/-/ml/candidates/${cand.id}">${cand.runId}</a>[^]*Version 1</a>`));
+    expect(modelPage).toMatch(new RegExp(`Version 2</a>[^]*href="${root}/-/ml/candidates/${cand.id}">best-run</a>[^]*Version 1</a>`));
     const detailAfter = await (await getPage(browser, `${root}/-/ml/candidates/${cand.id}`)).text();
     expect(detailAfter).toContain(`href="${models}/${name}/versions/2">${name} version 2</a>`);
     // the list shows the model with its latest version
@@ -67,7 +68,9 @@ describe('Model registry pages', () => {
     const name = unique('model');
     await post(browser, `${root}/-/ml/candidates/${cand.id}/promote`, { model_name: name, artifact_path: 'model' });
     const html = await (await getPage(browser, `${models}/${name}/versions/1`)).text();
-    expect(html).toMatch(/In package <a href="[^"]+\/-\/packages\/\d+">ml_candidate_\d+<\/a>, under <code>model<\/code>/);
+    // whose files they are in plain words (the package is named on the packages pages only)
+    expect(html).toContain(`<p id="version-files">Files of run <a href="${root}/-/ml/candidates/${cand.id}#artifacts">${cand.name || cand.runId}</a>, under <code>model</code>.</p>`);
+    expect(html).not.toContain(`>ml_candidate_${cand.id}</a>`);
     expect(html).toContain(`<a href="/api/v4/projects/${project.id}/packages/generic/ml_candidate_${cand.id}/-/model/MLmodel" download="" aria-label="Download MLmodel">Download</a>`);
     expect(html).toContain(`<a href="${root}/-/ml/candidates/${cand.id}?file=model%2FMLmodel#artifacts">MLmodel</a>`);
     expect(html).toContain(`/ml/mlflow/api/2.0/mlflow-artifacts/artifacts/ml_candidate_${cand.id}/-/model</code>`);
@@ -176,6 +179,23 @@ describe('Model registry pages', () => {
       expect(html, path).not.toContain(XSS);
       expect(html, path).not.toContain('<img src=x');
       expect(html, path).toContain(path.endsWith('/promote') ? '&lt;script&gt;' : '&lt;img src=x onerror=alert(1)&gt;');
+    }
+  });
+
+  it('shows model and version descriptions as Markdown, with raw HTML as text and no javascript: links', async () => {
+    const { experiment, browser, root, models } = await setup();
+    const cand = await seedCandidate(experiment, { name: 'md-run' });
+    const name = unique('md');
+    await post(browser, `${root}/-/ml/candidates/${cand.id}/promote`, { model_name: name });
+    const text = `## Churn model\n\nTrained on **Q3** data. ${XSS}\n\n<img src=x onerror=alert(2)>\n\n[docs](javascript:alert(3))`;
+    await post(browser, `${models}/${name}/description`, { description: text });
+    await post(browser, `${models}/${name}/versions/1/description`, { description: text });
+    for (const path of [`${models}/${name}`, `${models}/${name}/versions/1`]) {
+      const html = await (await getPage(browser, path)).text();
+      expect(html, path).toContain('<div class="markdown" id="description-text"><h2>Churn model</h2>\n<p>Trained on <strong>Q3</strong> data. &lt;script&gt;alert(1)&lt;/script&gt;</p>');
+      expect(html, path).not.toContain(XSS);
+      expect(html, path).not.toContain('<img src=x');
+      expect(html, path).not.toContain('href="javascript:');
     }
   });
 

@@ -4,6 +4,11 @@ import { PREVIEW_ROWS } from '../../src/ui/artifacts';
 import { putFile } from '../../src/packages/files';
 import { ensurePackage } from '../../src/packages/packages';
 import { setFlag } from '../../src/flags/flags';
+import { eq } from 'drizzle-orm';
+import { experiments as experimentsTable } from '../../src/db/schema';
+import { createLoggedModel } from '../../src/tracking/logged-models';
+import { createRegisteredModel } from '../../src/tracking/registry/models';
+import { createModelVersion } from '../../src/tracking/registry/versions';
 import { db, seedProject, seedUser } from '../helpers';
 import { call, getPage, signIn } from './helpers';
 import { seedCandidate, seedExperiment } from './seed';
@@ -35,7 +40,7 @@ async function setup() {
 }
 
 describe('the artifact browser on Candidate Detail', () => {
-  it('lists the root with directories, files, sizes, downloads and the package link', async () => {
+  it('lists the root with directories, files, sizes and downloads, in plain words (the package is named on the packages pages only)', async () => {
     const { browser, page, pkg, base } = await setup();
     const html = await (await getPage(browser, page)).text();
     expect(html).toContain('<section id="artifacts"');
@@ -43,7 +48,8 @@ describe('the artifact browser on Candidate Detail', () => {
     expect(html).toMatch(/>notes\/<\/a>/);
     expect(html).toMatch(/>metrics\.json<\/a><\/td><td class="num">17 B<\/td>/);
     expect(html).toContain(`href="${base}/-/packages/${pkg.id}/download?path=plot.png" download`);
-    expect(html).toContain(`href="${base}/-/packages/${pkg.id}">ml_candidate_`);
+    expect(html).toContain('>Files of this run</h2>');
+    expect(html).not.toContain('ml_candidate_');
   });
 
   it('opens a directory as an htmx fragment, and as a whole page without htmx', async () => {
@@ -59,37 +65,70 @@ describe('the artifact browser on Candidate Detail', () => {
     expect(full).toMatch(/>readme\.txt<\/a>/);
   });
 
-  it('previews text, JSON, CSV and images inline, escaped, and refuses to preview binaries', async () => {
+  it('previews text with line numbers, JSON as a typed tree, CSV as a table, images and HTML in a sandboxed frame, escaped; refuses binaries', async () => {
     const { browser, page, pkg, base } = await setup();
     const text = await (await getPage(browser, `${page}?file=notes/readme.txt`)).text();
-    expect(text).toContain('<pre class="preview">hello &lt;script&gt;alert(1)&lt;/script&gt;</pre>');
+    expect(text).toContain('<pre class="preview numbered"><span class="line">hello &lt;script&gt;alert(1)&lt;/script&gt;\n</span></pre>');
     expect(text).not.toContain(XSS);
+    expect(text).toContain('<code id="download-line">mlflow.artifacts.download_artifacts(run_id=&quot;');
+    expect(text).toContain('artifact_path=&quot;notes/readme.txt&quot;)</code>');
     const json = await (await getPage(browser, `${page}?file=metrics.json`)).text();
-    expect(json).toContain('<pre class="preview">{\n  &quot;a&quot;: 1,');
+    expect(json).toContain('<span class="json-key">a: </span><span class="json-number" title="number">1</span>');
+    expect(json).toContain('<span class="json-key">b: </span><span class="json-type">array [2]</span>');
     const csv = await (await getPage(browser, `${page}?file=data/table.csv`)).text();
     expect(csv).toContain('<th scope="col">x</th><th scope="col">label</th>');
     expect(csv).toContain('<td class="text">a, b</td>');
     expect(csv).toContain('<td class="text">&lt;script&gt;alert(1)&lt;/script&gt;</td>');
-    expect(csv).not.toContain('Only the beginning of the file is shown');
+    expect(csv).toContain('All 2 rows.');
     const rows = (n: number) => ['i', ...Array.from({ length: n }, (_, i) => `row${i}`)].join('\n') + '\n';
     await put(pkg, 'data/full.csv', rows(PREVIEW_ROWS));
     await put(pkg, 'data/long.csv', rows(PREVIEW_ROWS + 1));
     const full = await (await getPage(browser, `${page}?file=data/full.csv`)).text();
     expect(full).toContain(`<td class="text">row${PREVIEW_ROWS - 1}</td>`);
-    expect(full).not.toContain('Only the beginning of the file is shown');
+    expect(full).toContain(`All ${PREVIEW_ROWS} rows.`);
+    expect(full).not.toContain('Show more');
     const long = await (await getPage(browser, `${page}?file=data/long.csv`)).text();
     expect(long).toContain(`<td class="text">row${PREVIEW_ROWS - 1}</td>`);
     expect(long).not.toContain(`<td class="text">row${PREVIEW_ROWS}</td>`);
-    expect(long).toContain('Only the beginning of the file is shown');
+    expect(long).toContain(`The first ${PREVIEW_ROWS} rows.`);
+    expect(long).toContain('>Show more</a>');
+    const more = await (await getPage(browser, `${page}?file=data/long.csv&rows=100`)).text();
+    expect(more).toContain(`<td class="text">row${PREVIEW_ROWS}</td>`);
+    expect(more).toContain(`All ${PREVIEW_ROWS + 1} rows.`);
     const image = await (await getPage(browser, `${page}?file=plot.png`)).text();
     expect(image).toContain(`<img class="preview-image" src="${base}/-/packages/${pkg.id}/download?path=plot.png&amp;inline=1"`);
     const html = await (await getPage(browser, `${page}?file=page.html`)).text();
-    expect(html).toContain('<pre class="preview">&lt;html&gt;&lt;script&gt;');
+    expect(html).toContain(`<iframe class="preview-frame" sandbox="" src="${base}/-/packages/${pkg.id}/download?path=page.html&amp;inline=1"`);
+    expect(html).not.toContain(XSS);
     const bin = await (await getPage(browser, `${page}?file=model.bin`)).text();
     expect(bin).toContain('download it instead');
     const missing = await getPage(browser, `${page}?file=nope.txt`);
     expect(missing.status).toBe(200);
     expect(await missing.text()).toContain('not found');
+  });
+
+  it('renders Markdown without letting HTML, scripts or javascript: links through; previews TSV, SVG (as an image) and PDF (in a frame)', async () => {
+    const { browser, page, pkg, base } = await setup();
+    await put(pkg, 'README.md', `# Title\n\n*fine* ${XSS}\n\n<img src=x onerror="alert(2)">\n\n[click](javascript:alert(3)) [ok](https://example.com)\n`);
+    await put(pkg, 'data/t.tsv', 'a\tb\n1\t<b>x</b>\n');
+    await put(pkg, 'plot.svg', '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(4)</script></svg>', 'image/svg+xml');
+    await put(pkg, 'report.pdf', '%PDF-1.4\n%%EOF\n', 'application/pdf');
+    const md = await (await getPage(browser, `${page}?file=README.md`)).text();
+    expect(md).toContain('<h1>Title</h1>');
+    expect(md).toContain('<em>fine</em> &lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(md).toContain('&lt;img src=x onerror=&quot;alert(2)&quot;&gt;');
+    expect(md).not.toContain('<img src=x');
+    expect(md).not.toContain('href="javascript:');
+    expect(md).toContain('<a href="https://example.com" rel="noopener noreferrer nofollow">ok</a>');
+    expect(md).not.toContain(XSS);
+    const tsv = await (await getPage(browser, `${page}?file=data/t.tsv`)).text();
+    expect(tsv).toContain('<th scope="col">a</th><th scope="col">b</th>');
+    expect(tsv).toContain('<td class="text">&lt;b&gt;x&lt;/b&gt;</td>');
+    const svg = await (await getPage(browser, `${page}?file=plot.svg`)).text();
+    expect(svg).toContain(`<img class="preview-image" src="${base}/-/packages/${pkg.id}/download?path=plot.svg&amp;inline=1"`);
+    expect(svg).not.toContain('alert(4)');
+    const pdf = await (await getPage(browser, `${page}?file=report.pdf`)).text();
+    expect(pdf).toContain(`<iframe class="preview-frame pdf" src="${base}/-/packages/${pkg.id}/download?path=report.pdf&amp;inline=1"`);
   });
 
   it('downloads files as sandboxed attachments; only raster images may be inline', async () => {
@@ -104,21 +143,55 @@ describe('the artifact browser on Candidate Detail', () => {
     expect(png.headers.get('content-type')).toBe('image/png');
     expect(png.headers.get('content-disposition')).toMatch(/^inline;/);
     expect(new Uint8Array(await png.arrayBuffer())).toEqual(PNG);
+    // HTML inline is for the preview's frame: sandboxed (no allow-scripts), no sources at all, framed by this site only
     const html = await getPage(browser, `${base}/-/packages/${pkg.id}/download?path=page.html&inline=1`);
-    expect(html.headers.get('content-disposition')).toMatch(/^attachment;/);
+    expect(html.headers.get('content-disposition')).toMatch(/^inline;/);
+    expect(html.headers.get('content-security-policy')).toMatch(/(^|; )sandbox(;|$)/);
+    expect(html.headers.get('content-security-policy')).not.toContain('allow-scripts');
+    expect(html.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(html.headers.get('content-security-policy')).toContain("frame-ancestors 'self'");
+    expect(html.headers.get('x-frame-options')).toBe('SAMEORIGIN');
     await html.arrayBuffer();
+    const page = await getPage(browser, `${base}/-/packages/${pkg.id}/download?path=page.html`);
+    expect(page.headers.get('content-disposition')).toMatch(/^attachment;/);
+    await page.arrayBuffer();
+    const bin = await getPage(browser, `${base}/-/packages/${pkg.id}/download?path=model.bin&inline=1`);
+    expect(bin.headers.get('content-disposition')).toMatch(/^attachment;/);
+    await bin.arrayBuffer();
+    // the MLflow client uploads JSON as text/plain; it is served as JSON
+    const json = await getPage(browser, `${base}/-/packages/${pkg.id}/download?path=metrics.json`);
+    expect(json.headers.get('content-type')).toBe('application/json');
+    expect(await json.json()).toEqual({ a: 1, b: [1, 2] });
     expect((await getPage(browser, `${base}/-/packages/${pkg.id}/download?path=nope`)).status).toBe(404);
   });
 });
 
 describe('the packages pages', () => {
+  it('name what an ML package belongs to: the run, the logged model, the model version', async () => {
+    const { browser, base, pkg, candidate, project, user } = await setup();
+    const one = await (await getPage(browser, `${base}/-/packages/${pkg.id}`)).text();
+    expect(one).toContain(`<dd id="package-owner"><span class="muted">Candidate </span><a href="${base}/-/ml/candidates/${candidate.id}">with-artifacts</a> (<a href="${base}/-/ml/candidates/${candidate.id}#artifacts">Files of this run</a>)</dd>`);
+    const experiment = await db().select().from(experimentsTable).where(eq(experimentsTable.id, candidate.experimentId)).get();
+    const model = await createLoggedModel(db(), project.id, user.id, { experimentId: String(experiment!.iid), name: `clf ${XSS}`, sourceRunId: candidate.runId });
+    const modelPkg = await ensurePackage(db(), project.id, `ml_model_${model.seq}`, '-');
+    const version = await createModelVersion(db(), project, { name: (await createRegisteredModel(db(), project.id, { name: 'churn' })).name, source: `models:/${model.id}`, runId: candidate.runId, modelId: model.id });
+    const versionPkg = await ensurePackage(db(), project.id, `ml_model_version_${version.id}`, '-');
+    const list = await (await getPage(browser, `${base}/-/packages`)).text();
+    expect(list).toContain(`<span class="muted">Logged model </span><a href="${base}/-/ml/logged-models/${model.id}">clf &lt;script&gt;alert(1)&lt;/script&gt;</a>`);
+    expect(list).toContain(`<span class="muted">Model version </span><a href="${base}/-/ml/models/churn/versions/1">churn version 1</a>`);
+    expect(list).not.toContain(XSS);
+    expect(await (await getPage(browser, `${base}/-/packages/${modelPkg.id}`)).text()).toContain(`href="${base}/-/ml/logged-models/${model.id}"`);
+    expect(await (await getPage(browser, `${base}/-/packages/${versionPkg.id}`)).text()).toContain(`href="${base}/-/ml/models/churn/versions/1"`);
+  });
+
   it('lists the packages with a filter as you type, links to the candidate, and shows a package with its files', async () => {
     const { browser, base, pkg, candidate, project } = await setup();
     await ensurePackage(db(), project.id, 'my-tool', '1.0.0');
     const list = await (await getPage(browser, `${base}/-/packages`)).text();
     expect(list).toContain(`>ml_candidate_${candidate.id}</a>`);
     expect(list).toContain('>my-tool</a>');
-    expect(list).toContain(`href="${base}/-/ml/candidates/${candidate.id}">Candidate ${candidate.id}</a>`);
+    // the candidate by its run name, linking back
+    expect(list).toContain(`<span class="muted">Candidate </span><a href="${base}/-/ml/candidates/${candidate.id}">with-artifacts</a>`);
     const filtered = await (await getPage(browser, `${base}/-/packages?name=TOOL`, { htmx: true })).text();
     expect(filtered.startsWith('<div id="packages"')).toBe(true);
     expect(filtered).toContain('>my-tool</a>');

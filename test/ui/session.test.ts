@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createToken } from '../../src/access/tokens';
 import { db, seedProject, seedUser } from '../helpers';
-import { call, getPage, PASSWORD, postForm, postSignIn, signIn } from './helpers';
+import { call, getPage, inOneRateWindow, PASSWORD, postForm, postSignIn, signIn } from './helpers';
 
 describe('sign in and out', () => {
   it('sends anonymous visitors to the sign-in page and back where they were going', async () => {
@@ -43,6 +43,7 @@ describe('sign in and out', () => {
 
   it('refuses a wrong password with 401, then slows further attempts on the account down (429)', async () => {
     const { user } = await seedUser({ password: PASSWORD });
+    await inOneRateWindow();
     for (let i = 0; i < 10; i++) {
       const res = await postSignIn({ method: 'password', username: user.username, password: 'wrong password' }, { headers: { 'cf-connecting-ip': `198.51.100.${i}` } });
       expect(res.status).toBe(401);
@@ -53,7 +54,7 @@ describe('sign in and out', () => {
     expect(res.status).toBe(429);
     expect(await res.text()).toContain('Too many sign-in attempts. Try again in a minute.');
     expect(res.headers.get('set-cookie') ?? '').not.toContain('ft_session=');
-  });
+  }, 90_000);
 
   it('signs in with an api token, and refuses a read_api token', async () => {
     const { user, token } = await seedUser();

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { seedUser } from '../helpers';
-import { call, PASSWORD, postForm, postSignIn } from './helpers';
+import { call, inOneRateWindow, PASSWORD, postForm, postSignIn } from './helpers';
 
 const cookieOf = (res: Response, name: string) => res.headers.getSetCookie().find((c) => c.startsWith(`${name}=`))?.split(';')[0];
 
 describe('sign-in throttling', () => {
   it('a stranger spending the account budget does not lock the owner out of a browser they signed in with before', async () => {
     const { user } = await seedUser({ password: PASSWORD });
+    await inOneRateWindow();
     const first = await postSignIn({ method: 'password', username: user.username, password: PASSWORD }, { headers: { 'cf-connecting-ip': '192.0.2.1' } });
     expect(first.status).toBe(303);
     const device = cookieOf(first, 'ft_device')!;
@@ -32,11 +33,12 @@ describe('sign-in throttling', () => {
     const owner = await postSignIn({ method: 'password', username: user.username, password: PASSWORD }, { headers: { 'cf-connecting-ip': '192.0.2.1', cookie: device } });
     expect(owner.status).toBe(303);
     expect(cookieOf(owner, 'ft_session')).toMatch(/^ft_session=[0-9a-f]{64}$/);
-  });
+  }, 90_000);
 
   it('throttles one client across accounts and across both sign-in methods', async () => {
     const ip = '203.0.113.200';
     const statuses: number[] = [];
+    await inOneRateWindow();
     for (let i = 0; i < 12; i++) {
       const fields: Record<string, string> = i % 2 ? { method: 'token', token: `ftpat-guess${i}` } : { method: 'password', username: `nobody${i}`, password: 'guess' };
       statuses.push((await postSignIn(fields, { headers: { 'cf-connecting-ip': ip } })).status);
@@ -47,7 +49,7 @@ describe('sign-in throttling', () => {
     const { token } = await seedUser();
     expect((await postSignIn({ method: 'token', token }, { headers: { 'cf-connecting-ip': ip } })).status).toBe(429);
     expect((await postSignIn({ method: 'token', token }, { headers: { 'cf-connecting-ip': '203.0.113.201' } })).status).toBe(303);
-  });
+  }, 90_000);
 });
 
 describe('sign-in CSRF and origin', () => {

@@ -15,7 +15,7 @@ async function setup() {
   return { experiment, browser, base };
 }
 
-type SweepData = { axes: { kind: string; key: string }[]; color: { key: string; direction: string; axis: number }; lines: { id: number; name: string; values: (number | string | null)[] }[] };
+type SweepData = { links: { candidate: string }; axes: { kind: string; key: string }[]; color: { key: string; direction: string; axis: number }; lines: { id: number; name: string; values: (number | string | null)[] }[] };
 
 function sweepOf(html: string): SweepData {
   const attr = /data-sweep="([^"]*)"/.exec(html)![1];
@@ -39,6 +39,10 @@ describe('Sweep analysis', () => {
     expect(data.lines[0].values).toEqual([0.01, 'sgd', 0.9, expect.closeTo(0.1)]);
     expect(data.lines[3].values[2]).toBeNull();
     expect(html).toContain('4 candidates match.');
+    // a brushed candidate links to its page: the script fills the id into the route's template
+    const best = await getPage(browser, data.links.candidate.replace(':candidate_id', String(data.lines[0].id)));
+    expect(best.status).toBe(200);
+    expect(await best.text()).toMatch(/<h1[^>]*>\s*b\b/);
     // the fallback table lists the best by the colour metric
     expect(html).toMatch(/Best 4 by acc[^]*>b<[^]*>c<[^]*>a</);
 

@@ -16,7 +16,7 @@ import { handlers } from '../../http/mount';
 import { z } from 'zod';
 import type { AppEnv } from '../../http/env';
 import { InvalidInputError } from '../../errors';
-import { requireAbility, requireActor } from '../../http/middleware';
+import { requireActor } from '../../http/middleware';
 import { deletePath, getFile, listDirectory, putFile } from '../../packages/files';
 import { abortUpload, completeUpload, createUpload } from '../../packages/multipart';
 import { ensurePackage, resolvePackage, type PackageStore } from '../../packages/packages';
@@ -90,7 +90,6 @@ export const artifactsApi = handlers()
     return fileResponse(c, await getFile(c.get('db'), pkg, where.path));
   })
   .on(routes.mlflow.artifacts.upload, async (c) => {
-    requireAbility(c, 'write_ml');
     const where = pathAfter(c);
     normalizePath(where.path, 'path'); // refuse a bad path before creating the package
     const pkg = await ensurePackage(c.get('db'), projectIdOf(c), where.name, where.version);
@@ -103,14 +102,12 @@ export const artifactsApi = handlers()
     return c.json({});
   })
   .on(routes.mlflow.artifacts.delete, async (c) => {
-    requireAbility(c, 'write_ml');
     const where = pathAfter(c);
     const pkg = await resolvePackage(c.get('db'), projectIdOf(c), where.name, where.version);
     await deletePath(store(c), pkg, where.path);
     return c.json({});
   })
   .on(routes.mlflow.artifacts.createUpload, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.mpuCreate);
     const where = mpuTarget(c, input.path);
     normalizePath(where.path, 'path');
@@ -127,14 +124,12 @@ export const artifactsApi = handlers()
     });
   })
   .on(routes.mlflow.artifacts.completeUpload, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.mpuComplete);
     const { pkg, path } = await pendingUpload(c, input.path);
     await completeUpload(store(c), pkg, path, input.upload_id, input.parts.map((p) => ({ partNumber: p.part_number, etag: p.etag })));
     return c.json({});
   })
   .on(routes.mlflow.artifacts.abortUpload, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.mpuAbort);
     const { pkg, path } = await pendingUpload(c, input.path);
     await abortUpload(store(c), pkg, path, input.upload_id);

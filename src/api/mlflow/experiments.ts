@@ -2,7 +2,6 @@
 import { z } from 'zod';
 import { routes } from '../../http/routes';
 import { handlers } from '../../http/mount';
-import { requireAbility } from '../../http/middleware';
 import {
   createExperiment,
   deleteExperiment,
@@ -41,7 +40,6 @@ const search = searchEndpoint(
 
 export const experimentsApi = handlers()
   .on(routes.mlflow.experiments.create, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.create);
     const experiment = await createExperiment(c.get('db'), projectIdOf(c), c.get('actor')!.user.id, { name: input.name, tags: input.tags });
     return c.json({ experiment_id: String(experiment.iid) });
@@ -58,31 +56,26 @@ export const experimentsApi = handlers()
   })
   .on(routes.mlflow.experiments.search, search)
   .on(routes.mlflow.experiments.update, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.rename);
     await renameExperiment(c.get('db'), projectIdOf(c), input.experiment_id, input.new_name);
     return c.json({});
   })
   .on(routes.mlflow.experiments.delete, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.id);
     await deleteExperiment(c.get('db'), projectIdOf(c), input.experiment_id);
     return c.json({});
   })
   .on(routes.mlflow.experiments.restore, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.id);
     await restoreExperiment(c.get('db'), projectIdOf(c), input.experiment_id);
     return c.json({});
   })
   .on(routes.mlflow.experiments.setTag, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.setTag);
     await setExperimentTag(c.get('db'), projectIdOf(c), input.experiment_id, { key: input.key, value: input.value });
     return c.json({});
   })
   .on(routes.mlflow.experiments.deleteTag, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.deleteTag);
     await deleteExperimentTag(c.get('db'), projectIdOf(c), input.experiment_id, input.key);
     return c.json({});

@@ -11,77 +11,10 @@
 import type { Context } from 'hono';
 import { z, type ZodType } from 'zod';
 import type { AppEnv } from '../../http/env';
-import { InvalidInputError, TooLargeError, type DomainError } from '../../errors';
+import { InvalidInputError } from '../../errors';
+import { jsonBody } from '../../http/body';
 import type { ViewType } from '../../tracking/search';
 import { parseInput } from '../../validation';
-
-/** The cap on a JSON request body (over it: 413 RESOURCE_LIMIT_EXCEEDED). */
-export const MAX_JSON_BODY = 1024 * 1024;
-
-/** A body bound and the error for passing it. */
-export type BodyBound = { bytes: number; error: () => DomainError };
-
-const DEFAULT_BOUND: BodyBound = { bytes: MAX_JSON_BODY, error: () => new TooLargeError(`request body exceeds ${MAX_JSON_BODY} bytes`) };
-
-/** log-batch's bound, as MLflow's server: over 1,000,000 bytes is 400 INVALID_PARAMETER_VALUE. */
-export const LOG_BATCH_BOUND: BodyBound = {
-  bytes: 1_000_000,
-  error: () => new InvalidInputError('Batch request size exceeded: the request body exceeds 1000000 bytes'),
-};
-
-/** The body's bytes, read while it streams and abandoned as soon as it passes `max` (with or without Content-Length). */
-async function readBounded(body: ReadableStream<Uint8Array> | null, bound: BodyBound): Promise<Uint8Array> {
-  if (!body) return new Uint8Array();
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > bound.bytes) {
-      await reader.cancel().catch(() => undefined);
-      throw bound.error();
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return bytes;
-}
-
-// A lone surrogate (an unpaired \ud800-\udfff escape): not a Unicode character, refused as MLflow does.
-const LONE_SURROGATE = /\p{Cs}/u;
-const fatalUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-
-/**
- * Parses a JSON body as MLflow reads it: valid UTF-8 only, no lone surrogates in keys or
- * strings (both 400, never stored altered), bare NaN/Infinity accepted.
- */
-function parseJsonBody(bytes: Uint8Array): unknown {
-  let text: string;
-  try {
-    text = fatalUtf8.decode(bytes);
-  } catch {
-    throw new InvalidInputError('request body is not valid UTF-8');
-  }
-  if (text.trim() === '') return {};
-  let body: unknown;
-  try {
-    body = JSON.parse(quoteNonFiniteLiterals(text), (key, value) => {
-      if (LONE_SURROGATE.test(key) || (typeof value === 'string' && LONE_SURROGATE.test(value))) throw new InvalidInputError('request body holds an invalid Unicode string (a lone surrogate)');
-      return value;
-    });
-  } catch (e) {
-    if (e instanceof InvalidInputError) throw e;
-    throw new InvalidInputError('request body is not valid JSON');
-  }
-  return body;
-}
 
 /** Quotes bare NaN / Infinity / -Infinity literals outside strings so JSON.parse accepts them. */
 export function quoteNonFiniteLiterals(text: string): string {
@@ -112,16 +45,17 @@ export function quoteNonFiniteLiterals(text: string): string {
   return out;
 }
 
-/** Reads the request's fields (query for GET, JSON body otherwise) and validates them. */
-export async function mlflowInput<T>(c: Context, schema: ZodType<T>, bound = DEFAULT_BOUND): Promise<T> {
+/**
+ * Reads the request's fields (query for GET, the JSON body otherwise, bounded by the route's
+ * declaration before it gets here: src/http/body.ts) and validates them.
+ */
+export async function mlflowInput<T>(c: Context, schema: ZodType<T>): Promise<T> {
   if (c.req.method === 'GET' || c.req.method === 'HEAD') {
     const fields: Record<string, string | string[]> = {};
     for (const [key, values] of Object.entries(c.req.queries())) fields[key] = values.length === 1 ? values[0] : values;
     return parseInput(schema, fields);
   }
-  const length = Number(c.req.header('content-length') ?? 0);
-  if (length > bound.bytes) throw bound.error();
-  const body = parseJsonBody(await readBounded(c.req.raw.body, bound));
+  const body = await jsonBody(c, quoteNonFiniteLiterals);
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new InvalidInputError('request body must be a JSON object');
   return parseInput(schema, body);
 }

@@ -6,7 +6,6 @@
 import { z } from 'zod';
 import { routes } from '../../http/routes';
 import { handlers } from '../../http/mount';
-import { requireAbility } from '../../http/middleware';
 import {
   createLoggedModel,
   deleteLoggedModel,
@@ -52,7 +51,6 @@ const search = searchEndpoint(
 
 export const loggedModelsApi = handlers()
   .on(routes.mlflow.loggedModels.create, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.create);
     const model = await createLoggedModel(c.get('db'), projectIdOf(c), c.get('actor')!.user.id, {
       experimentId: input.experiment_id,
@@ -70,35 +68,29 @@ export const loggedModelsApi = handlers()
     return c.json({ model: loggedModelJson(model, originOf(c)) });
   })
   .on(routes.mlflow.loggedModels.finalize, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.finalize);
     const model = await finalizeLoggedModel(c.get('db'), projectIdOf(c), c.req.param('model_id'), input.status);
     return c.json({ model: loggedModelJson(model, originOf(c)) });
   })
   .on(routes.mlflow.loggedModels.delete, async (c) => {
-    requireAbility(c, 'write_ml');
     await deleteLoggedModel(c.get('db'), projectIdOf(c), c.req.param('model_id'));
     return c.json({});
   })
   .on(routes.mlflow.loggedModels.logParams, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.params);
     await logLoggedModelParams(c.get('db'), projectIdOf(c), c.req.param('model_id'), input.params ?? []);
     return c.json({});
   })
   .on(routes.mlflow.loggedModels.setTags, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.tags);
     await setLoggedModelTags(c.get('db'), projectIdOf(c), c.req.param('model_id'), input.tags ?? []);
     return c.json({});
   })
   .on(routes.mlflow.loggedModels.deleteTag, async (c) => {
-    requireAbility(c, 'write_ml');
     await deleteLoggedModelTag(c.get('db'), projectIdOf(c), c.req.param('model_id'), c.req.param('tag_key'));
     return c.json({});
   })
   .on(routes.mlflow.loggedModels.deleteTagByQuery, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.deleteTag);
     await deleteLoggedModelTag(c.get('db'), projectIdOf(c), c.req.param('model_id'), input.tag_key);
     return c.json({});

@@ -4,9 +4,8 @@
  */
 import { z } from 'zod';
 import { routes } from '../../http/routes';
-import { getModelVersionDownloadUri } from '../../http/artifact-uris';
+import { getModelVersionDownloadUri, readPackageUrl } from '../../http/artifact-uris';
 import { handlers } from '../../http/mount';
-import { requireAbility } from '../../http/middleware';
 import { searchModelVersions } from '../../tracking/registry/search';
 import {
   createModelVersion,
@@ -53,7 +52,6 @@ const search = searchEndpoint(
 /** The model-versions sub-app, mounted at `.../api/2.0/mlflow/model-versions`. */
 export const modelVersionsApi = handlers()
   .on(routes.mlflow.modelVersions.create, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.create);
     const version = await createModelVersion(c.get('db'), c.get('access').project, {
       name: input.name,
@@ -64,7 +62,7 @@ export const modelVersionsApi = handlers()
       description: input.description,
       tags: input.tags,
       userId: c.get('actor')?.user.id ?? null,
-    });
+    }, readPackageUrl);
     return c.json({ model_version: modelVersionJson(version, originOf(c), c) });
   })
   .on(routes.mlflow.modelVersions.get, async (c) => {
@@ -72,31 +70,26 @@ export const modelVersionsApi = handlers()
     return c.json({ model_version: modelVersionJson(await getModelVersion(c.get('db'), projectIdOf(c), input.name, input.version), originOf(c), c) });
   })
   .on(routes.mlflow.modelVersions.update, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.update);
     return c.json({ model_version: modelVersionJson(await updateModelVersion(c.get('db'), projectIdOf(c), input.name, input.version, input.description), originOf(c), c) });
   })
   .on(routes.mlflow.modelVersions.delete, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.version);
     await deleteModelVersion(c.get('db'), projectIdOf(c), input.name, input.version);
     return c.json({});
   })
   .on(routes.mlflow.modelVersions.search, search)
   .on(routes.mlflow.modelVersions.setTag, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.setTag);
     await setModelVersionTag(c.get('db'), projectIdOf(c), input.name, input.version, { key: input.key, value: input.value });
     return c.json({});
   })
   .on(routes.mlflow.modelVersions.deleteTag, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.key);
     await deleteModelVersionTag(c.get('db'), projectIdOf(c), input.name, input.version, input.key);
     return c.json({});
   })
   .on(routes.mlflow.modelVersions.transitionStage, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.transitionStage);
     const version = await transitionModelVersionStage(c.get('db'), projectIdOf(c), {
       name: input.name,

@@ -7,7 +7,6 @@ import { routes } from '../../http/routes';
 import { handlers } from '../../http/mount';
 import { z } from 'zod';
 import type { AppEnv } from '../../http/env';
-import { requireAbility } from '../../http/middleware';
 import { deleteRegisteredModelAlias, getModelVersionByAlias, setRegisteredModelAlias } from '../../tracking/registry/aliases';
 import {
   createRegisteredModel,
@@ -59,7 +58,6 @@ async function latestVersions(c: Context<AppEnv>) {
 /** The registered-models sub-app, mounted at `.../api/2.0/mlflow/registered-models`. */
 export const registeredModelsApi = handlers()
   .on(routes.mlflow.registeredModels.create, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.create);
     const model = await createRegisteredModel(c.get('db'), projectIdOf(c), { ...input, userId: userId(c) });
     return c.json({ registered_model: registeredModelJson(model, originOf(c), c) });
@@ -69,36 +67,30 @@ export const registeredModelsApi = handlers()
     return c.json({ registered_model: registeredModelJson(await getRegisteredModel(c.get('db'), projectIdOf(c), input.name), originOf(c), c) });
   })
   .on(routes.mlflow.registeredModels.rename, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.rename);
     return c.json({ registered_model: registeredModelJson(await renameRegisteredModel(c.get('db'), projectIdOf(c), input.name, input.new_name), originOf(c), c) });
   })
   .on(routes.mlflow.registeredModels.update, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.update);
     return c.json({ registered_model: registeredModelJson(await updateRegisteredModel(c.get('db'), projectIdOf(c), input.name, input.description), originOf(c), c) });
   })
   .on(routes.mlflow.registeredModels.delete, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.name);
     await deleteRegisteredModel(c.get('db'), projectIdOf(c), input.name);
     return c.json({});
   })
   .on(routes.mlflow.registeredModels.search, search)
   .on(routes.mlflow.registeredModels.setTag, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.setTag);
     await setRegisteredModelTag(c.get('db'), projectIdOf(c), input.name, { key: input.key, value: input.value });
     return c.json({});
   })
   .on(routes.mlflow.registeredModels.deleteTag, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.key);
     await deleteRegisteredModelTag(c.get('db'), projectIdOf(c), input.name, input.key);
     return c.json({});
   })
   .on(routes.mlflow.registeredModels.setAlias, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.setAlias);
     await setRegisteredModelAlias(c.get('db'), projectIdOf(c), input.name, input.alias, input.version);
     return c.json({});
@@ -108,7 +100,6 @@ export const registeredModelsApi = handlers()
     return c.json({ model_version: modelVersionJson(await getModelVersionByAlias(c.get('db'), projectIdOf(c), input.name, input.alias), originOf(c), c) });
   })
   .on(routes.mlflow.registeredModels.deleteAlias, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.alias);
     await deleteRegisteredModelAlias(c.get('db'), projectIdOf(c), input.name, input.alias);
     return c.json({});

@@ -23,7 +23,6 @@ import { handlers } from '../../http/mount';
 import { z } from 'zod';
 import type { AppEnv } from '../../http/env';
 import { InvalidInputError } from '../../errors';
-import { requireAbility } from '../../http/middleware';
 import { decodeUrlPath } from '../../packages/paths';
 import { traceArtifactUri } from '../../http/artifact-uris';
 import { createAssessment, deleteAssessment, getAssessment, updateAssessment, type Assessment } from '../../tracking/traces/assessments';
@@ -158,7 +157,6 @@ const search = searchEndpoint(
 /** Routes under .../api/3.0/mlflow/traces. */
 export const tracesV3Api = handlers()
   .on(routes.mlflow.traces.start, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.start);
     const t = input.trace.trace_info;
     const experimentId = t.trace_location.mlflow_experiment?.experiment_id;
@@ -185,7 +183,6 @@ export const tracesV3Api = handlers()
     return c.json({ trace: { trace_info: traceJson(c, info) } });
   })
   .on(routes.mlflow.traces.createAssessment, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.createAssessment);
     const created = await createAssessment(c.get('db'), projectIdOf(c), c.req.param('trace_id'), input.assessment);
     return c.json({ assessment: assessmentJson(created) });
@@ -195,13 +192,11 @@ export const tracesV3Api = handlers()
     return c.json({ assessment: assessmentJson(found) });
   })
   .on(routes.mlflow.traces.updateAssessment, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.updateAssessment);
     const updated = await updateAssessment(c.get('db'), projectIdOf(c), c.req.param('trace_id'), c.req.param('assessment_id'), input.assessment, input.update_mask);
     return c.json({ assessment: assessmentJson(updated) });
   })
   .on(routes.mlflow.traces.deleteAssessment, async (c) => {
-    requireAbility(c, 'write_ml');
     await deleteAssessment(c.get('db'), projectIdOf(c), c.req.param('trace_id'), c.req.param('assessment_id'));
     return c.json({});
   });
@@ -209,19 +204,16 @@ export const tracesV3Api = handlers()
 /** Routes under .../api/2.0/mlflow/traces. */
 export const tracesV2Api = handlers()
   .on(routes.mlflow.traces.setTag, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.setTag);
     await setTraceTag(c.get('db'), projectIdOf(c), c.req.param('trace_id'), input.key, input.value);
     return c.json({});
   })
   .on(routes.mlflow.traces.deleteTag, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.deleteTag);
     await deleteTraceTag(c.get('db'), projectIdOf(c), c.req.param('trace_id'), input.key);
     return c.json({});
   })
   .on(routes.mlflow.traces.delete, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.deleteTraces);
     const deleted = await deleteTraces(c.get('db'), c.env.ARTIFACTS, projectIdOf(c), {
       experimentId: input.experiment_id,
@@ -232,13 +224,11 @@ export const tracesV2Api = handlers()
     return c.json({ traces_deleted: deleted });
   })
   .on(routes.mlflow.traces.linkToRun, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.linkToRun);
     await linkTracesToRun(c.get('db'), projectIdOf(c), input.trace_ids ?? [], input.run_id);
     return c.json({});
   })
   .on(routes.mlflow.traces.linkPrompts, async (c) => {
-    requireAbility(c, 'write_ml');
     const input = await mlflowInput(c, inputs.linkPrompts);
     await linkPromptsToTrace(c.get('db'), projectIdOf(c), input.trace_id, input.prompt_versions ?? []);
     return c.json({});
@@ -267,7 +257,6 @@ export const traceArtifactsApi = handlers()
     });
   })
   .on(routes.mlflow.traces.upload, async (c) => {
-    requireAbility(c, 'write_ml');
     const { traceId, path } = traceFileOf(c);
     const { body, length } = uploadBody(c);
     await putTraceFile(c.get('db'), c.env.ARTIFACTS, projectIdOf(c), traceId, path, body, length, c.req.header('content-type') ?? 'application/octet-stream');

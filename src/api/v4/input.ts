@@ -1,20 +1,21 @@
 import type { Context } from 'hono';
 import type { ZodType } from 'zod';
 import { InvalidInputError } from '../../errors';
-import { parseInput, parseJsonText } from '../../validation';
+import { formBody, isForm, jsonBody } from '../../http/body';
+import { parseInput } from '../../validation';
 
 /**
- * GitLab-style parameters: the query string, then a JSON or form body on top, validated
- * with `schema` (a bad field is an InvalidInputError naming it).
+ * GitLab-style parameters: the query string, then a JSON or form body on top (bounded by the
+ * route's declaration, src/http/body.ts), validated with `schema` (a bad field is an
+ * InvalidInputError naming it).
  */
 export async function params<T>(c: Context, schema: ZodType<T>): Promise<T> {
   const merged: Record<string, unknown> = { ...c.req.query() };
   if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
-    const type = c.req.header('content-type') ?? '';
-    if (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data')) {
-      Object.assign(merged, await c.req.parseBody({ all: true }));
+    if (isForm(c)) {
+      Object.assign(merged, await formBody(c, true));
     } else {
-      const body = parseJsonText(await c.req.text());
+      const body = await jsonBody(c);
       if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new InvalidInputError('request body must be a JSON object');
       Object.assign(merged, body);
     }

@@ -3,7 +3,7 @@
  * keeps the link to the candidate and reads its artifacts from the candidate's package, so the
  * candidate may not be deleted for good while a version uses it.
  */
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Project } from '../../access/policy';
 import type { Database } from '../../db/client';
 import { candidates, modelVersions, registeredModels } from '../../db/schema';
@@ -79,6 +79,17 @@ export async function versionsOfCandidate(db: Database, candidateId: number, lim
     .from(modelVersions)
     .innerJoin(registeredModels, eq(registeredModels.id, modelVersions.registeredModelId))
     .where(eq(modelVersions.candidateId, candidateId))
+    .orderBy(registeredModels.name, modelVersions.version)
+    .limit(limit);
+}
+
+/** The versions (model name and number) registered from a logged model, at most `limit` of them. */
+export async function versionsOfLoggedModel(db: Database, projectId: number, modelId: string, limit = 20): Promise<{ name: string; version: number }[]> {
+  return db
+    .select({ name: registeredModels.name, version: modelVersions.version })
+    .from(modelVersions)
+    .innerJoin(registeredModels, eq(registeredModels.id, modelVersions.registeredModelId))
+    .where(and(eq(registeredModels.projectId, projectId), eq(modelVersions.loggedModelId, modelId)))
     .orderBy(registeredModels.name, modelVersions.version)
     .limit(limit);
 }

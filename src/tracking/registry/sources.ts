@@ -24,6 +24,16 @@ import { getLoggedModel } from '../logged-models';
 import { findLatestVersion, findVersion, findVersionByAlias, type VersionRow } from './lookup';
 import { canonicalStage, checkAlias, STAGES, type Stage } from './rules';
 
+/**
+ * Reads the path of an http(s) URL naming a file of this server's packages: the project in it (an
+ * id or a URL-encoded path) and `<package>/<version>/<path>`; null for any other path. The domain
+ * knows no URLs: the HTTP part gives its reader (`readPackageUrl` in src/http/artifact-uris.ts).
+ */
+export type PackageUrls = (pathname: string) => { project: string; rest: string } | null;
+
+/** A reader that knows no URL: an http(s) source is then none of the accepted forms. */
+export const NO_PACKAGE_URLS: PackageUrls = () => null;
+
 /** Where a version's files are: a generic package of the project and a path inside it. */
 export type ArtifactLocation = { packageName: string; packageVersion: string; path: string };
 
@@ -89,8 +99,8 @@ function parseRef(source: string, ref: string): VersionRef {
   throw invalidSource(source, 'A models:/ URI names a version by number, `latest`, a stage or @alias.');
 }
 
-/** Reads a source URI; null when it is none of the accepted forms. */
-export function parseSource(source: string, project: Project): ParsedSource | null {
+/** Reads a source URI (an http(s) one with `urls`); null when it is none of the accepted forms. */
+export function parseSource(source: string, project: Project, urls: PackageUrls): ParsedSource | null {
   const run = /^runs:\/([^/]+)(?:\/(.*))?$/.exec(source);
   if (run) return { kind: 'run', runId: run[1], path: safePath(source, run[2] ?? '') };
 
@@ -116,12 +126,10 @@ export function parseSource(source: string, project: Project): ParsedSource | nu
       throw invalidSource(source, 'It is not a well-formed URL.');
     }
     if (url.search || url.hash) throw invalidSource(source, 'It may not carry a query or fragment.');
-    const api = /^\/api\/v4\/projects\/([^/]+)\/ml\/mlflow\/api\/2\.0\/mlflow-artifacts\/artifacts\/(.+)$/.exec(url.pathname);
-    const generic = /^\/api\/v4\/projects\/([^/]+)\/packages\/generic\/(.+)$/.exec(url.pathname);
-    const match = api ?? generic;
-    if (!match) return null;
-    if (!sameProject(match[1], project)) throw invalidSource(source, 'It must point at this project.');
-    return { kind: 'package', ...packageLocation(source, match[2]) };
+    const file = urls(url.pathname);
+    if (!file) return null;
+    if (!sameProject(file.project, project)) throw invalidSource(source, 'It must point at this project.');
+    return { kind: 'package', ...packageLocation(source, file.rest) };
   }
   return null;
 }
@@ -142,9 +150,10 @@ export async function resolveSource(
   db: Database,
   project: Project,
   input: { source: string; runId?: string; modelId?: string; isPrompt: boolean },
+  urls: PackageUrls,
 ): Promise<SourceLinks> {
   const { source } = input;
-  const parsed = parseSource(source, project);
+  const parsed = parseSource(source, project, urls);
   if (!parsed && !input.isPrompt) {
     throw invalidSource(
       source,
@@ -213,10 +222,16 @@ async function packageOwner(db: Database, project: Project, location: ArtifactLo
   return links;
 }
 
-/** Where a version's artifacts are; null for a source outside the project's packages (a prompt's). */
-export async function artifactLocation(db: Database, project: Project, version: Pick<VersionRow, 'source' | 'candidateId'>, hops = 0): Promise<ArtifactLocation | null> {
+/** Where a version's artifacts are (an http(s) source read with `urls`); null for a source outside the project's packages (a prompt's). */
+export async function artifactLocation(
+  db: Database,
+  project: Project,
+  version: Pick<VersionRow, 'source' | 'candidateId'>,
+  urls: PackageUrls,
+  hops = 0,
+): Promise<ArtifactLocation | null> {
   if (hops > MAX_HOPS) throw new InvalidInputError(`Model version source '${version.source}' refers to other versions more than ${MAX_HOPS} times.`, 'source');
-  const parsed = parseSource(version.source, project);
+  const parsed = parseSource(version.source, project, urls);
   if (!parsed) return null;
   switch (parsed.kind) {
     case 'run': {
@@ -228,7 +243,7 @@ export async function artifactLocation(db: Database, project: Project, version: 
       return { packageName: `ml_model_${model.seq}`, packageVersion: '-', path: '' };
     }
     case 'model-version':
-      return artifactLocation(db, project, await resolveVersionRef(db, project.id, parsed.name, parsed.ref), hops + 1);
+      return artifactLocation(db, project, await resolveVersionRef(db, project.id, parsed.name, parsed.ref), urls, hops + 1);
     case 'package':
       return { packageName: parsed.packageName, packageVersion: parsed.packageVersion, path: parsed.path };
   }

@@ -12,7 +12,7 @@ import { loadModelVersions, type ModelVersion, type Tag } from './entities';
 import { findModel, findVersion } from './lookup';
 import { isForeignKeyViolation } from './constraints';
 import { ACTIVE_STAGES, canonicalStage, checkDescription, checkModelName, checkTag, checkTags, checkVersion, MAX_SOURCE } from './rules';
-import { artifactLocation, resolveSource, type ArtifactLocation } from './sources';
+import { artifactLocation, NO_PACKAGE_URLS, resolveSource, type ArtifactLocation, type PackageUrls } from './sources';
 
 /** The tag that marks a registered model or version as a prompt (MLflow's prompt registry). */
 export const PROMPT_TAG = 'mlflow.prompt.is_prompt';
@@ -50,8 +50,11 @@ function recordOnLoggedModel(registeredModelId: number, name: string, loggedMode
       value = json_insert(case when json_valid(value) and json_type(value) = 'array' then value else '[]' end, '$[#]', ${entry})`;
 }
 
-/** Creates the next version of model `name` from `source`; see sources.ts for what a source may be. */
-export async function createModelVersion(db: Database, project: Project, input: NewModelVersion): Promise<ModelVersion> {
+/**
+ * Creates the next version of model `name` from `source`; see sources.ts for what a source may be
+ * (an http(s) one read with `urls`, the HTTP part's reader; without it, such a source is refused).
+ */
+export async function createModelVersion(db: Database, project: Project, input: NewModelVersion, urls: PackageUrls = NO_PACKAGE_URLS): Promise<ModelVersion> {
   checkModelName(input.name);
   if (input.source === '') throw new InvalidInputError("Missing value for required parameter 'source'.", 'source');
   if (input.source.length > MAX_SOURCE) throw new InvalidInputError(`'source' exceeds the maximum length of ${MAX_SOURCE} characters`, 'source');
@@ -60,7 +63,7 @@ export async function createModelVersion(db: Database, project: Project, input: 
   const tags = checkTags(input.tags);
   const isPrompt = tags.some((t) => t.key === PROMPT_TAG);
   const model = await findModel(db, project.id, input.name);
-  const links = await resolveSource(db, project, { source: input.source, runId: input.runId || undefined, modelId: input.modelId || undefined, isPrompt });
+  const links = await resolveSource(db, project, { source: input.source, runId: input.runId || undefined, modelId: input.modelId || undefined, isPrompt }, urls);
   const runLink = input.runLink ?? '';
   const now = Date.now();
   const created = batch(db, [
@@ -179,15 +182,16 @@ export async function transitionModelVersionStage(
 }
 
 /**
- * Where a version's artifacts are downloaded from: a location in this project's packages, or
- * (a prompt's source, which may be anything) null and the source as it is.
+ * Where a version's artifacts are downloaded from: a location in this project's packages (an
+ * http(s) source read with `urls`), or (a prompt's source, which may be anything) null and the source as it is.
  */
 export async function getModelVersionArtifacts(
   db: Database,
   project: Project,
   name: string,
   version: string | number,
+  urls: PackageUrls,
 ): Promise<{ location: ArtifactLocation | null; source: string }> {
   const row = await findVersion(db, project.id, checkModelName(name), checkVersion(version));
-  return { location: await artifactLocation(db, project, row), source: row.source };
+  return { location: await artifactLocation(db, project, row, urls), source: row.source };
 }

@@ -30,7 +30,19 @@ export function requireComparator(cmp: Comparison, allowed: Comparator[], field 
   }
 }
 
-/** The string (or, for IN / NOT IN, the strings) a comparison compares with. */
+/**
+ * D1 refuses a LIKE or GLOB pattern longer than this many bytes ("LIKE or GLOB pattern too
+ * complex"), and SQLite has no other pattern match to fall back on (no REGEXP in D1). Matching
+ * long patterns with a recursive query (instr to each candidate place, then the pieces between
+ * `_`) was tried: exact, but a 63-character pattern over 1,000 values of 2,000 characters ran
+ * over 90 s, and D1 runs one query at a time per database, so a longer pattern is a 400.
+ */
+export const MAX_PATTERN_BYTES = 50;
+
+/**
+ * The string (or, for IN / NOT IN, the strings) a comparison compares with. A LIKE / ILIKE
+ * pattern longer than D1 takes is refused here, naming the limit, before any SQL runs.
+ */
 export function stringValue(cmp: Comparison, field = 'filter'): string | string[] {
   const value = cmp.value!;
   if (value.kind === 'list') {
@@ -39,6 +51,12 @@ export function stringValue(cmp: Comparison, field = 'filter'): string | string[
     return value.items.map((item) => item.value as string);
   }
   if (value.kind !== 'string') throw syntaxError(field, value.pos, `${cmp.ident.text} compares with a quoted string such as '${value.text}', found the number ${value.text}`);
+  if (cmp.op === 'LIKE' || cmp.op === 'ILIKE') {
+    const bytes = new TextEncoder().encode(sqlPattern(cmp.op, value.value)).length;
+    if (bytes > MAX_PATTERN_BYTES) {
+      throw syntaxError(field, value.pos, `a ${cmp.op} pattern may take at most ${MAX_PATTERN_BYTES} bytes (the database's limit), this one takes ${bytes}; match a shorter, distinctive part between % wildcards`);
+    }
+  }
   return value.value;
 }
 
@@ -54,13 +72,18 @@ export function likeToGlob(pattern: string): string {
   return pattern.replace(/[*?[%_]/g, (c) => ({ '*': '[*]', '?': '[?]', '[': '[[]', '%': '*', _: '?' })[c]!);
 }
 
-/** `column <op> value` for a text column; lists go in as one JSON parameter. */
+/** The pattern SQL is given for a LIKE (case-sensitive: GLOB) or ILIKE (SQLite's LIKE) comparison. */
+function sqlPattern(op: 'LIKE' | 'ILIKE', pattern: string): string {
+  return op === 'LIKE' ? likeToGlob(pattern) : pattern;
+}
+
+/** `column <op> value` for a text column (a LIKE value checked by `stringValue`); lists go in as one JSON parameter. */
 export function compareText(column: SQL, op: Comparator, value: string | string[]): SQL {
   switch (op) {
     case 'LIKE':
-      return sql`${column} GLOB ${likeToGlob(value as string)}`;
+      return sql`${column} GLOB ${sqlPattern(op, value as string)}`;
     case 'ILIKE':
-      return sql`${column} LIKE ${value as string}`;
+      return sql`${column} LIKE ${sqlPattern(op, value as string)}`;
     case 'IN':
       return sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(value)}))`;
     case 'NOT IN':

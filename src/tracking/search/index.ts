@@ -15,7 +15,8 @@
  *                                             dotted key whole
  *   comparator  := = != < <= > >= LIKE ILIKE IN NOT IN IS NULL IS NOT NULL
  *   value       := 'string' | "string" | number | '(' value (',' value)* ')'
- * LIKE is case-sensitive (as MLflow), ILIKE is not; `%` and `_` are its wildcards. Which
+ * LIKE is case-sensitive (as MLflow), ILIKE is not; `%` and `_` are its wildcards. A pattern
+ * takes at most 50 bytes (D1's limit; MLflow's server has none): a longer one is a 400 naming it. Which
  * identifiers, comparators and value types a search takes is MLflow's (see each file), widened
  * only where harmless: IN / NOT IN on any string field, IS [NOT] NULL on metrics, params, tags and
  * end_time. Runs compare and sort metrics on their latest value; NaN equals nothing, and in

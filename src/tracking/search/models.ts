@@ -100,28 +100,6 @@ const MODEL_ORDER: Record<string, Attribute> = {
   creation_timestamp: { sql: sql`r.created_at`, type: 'number', name: 'creation_timestamp' },
 };
 
-/** Registered model ids (`registered_models.id`) matching a registered-models/search. */
-export async function searchRegisteredModelIds(db: Database, search: ModelSearch): Promise<SearchPage<number>> {
-  checkMaxResults(search.maxResults, MAX_REGISTERED_MODELS_PAGE);
-  const filter = parseFilter(search.filter);
-  const condition = filter
-    ? compileExpr(filter, (cmp) => {
-        const target = resolve(cmp.ident, 'filter', MODEL_FILTER);
-        return target.kind === 'tag' ? tagCondition(cmp, target.key, sql`registered_model_tags`, sql`registered_model_id`, sql`r.id`) : attributeCondition(cmp, target.column);
-      })
-    : undefined;
-  const order = orderTerms(search.orderBy, MODEL_ORDER);
-  if (!order.some((t) => t.describe === 'name')) order.push({ value: sql`r.name`, ascending: true, type: 'text', describe: 'name' });
-  return runKeysetQuery(db, {
-    id: sql`r.id`,
-    from: sql`registered_models r`,
-    where: [sql`r.project_id = ${search.projectId}`, condition],
-    order,
-    maxResults: search.maxResults,
-    pageToken: search.pageToken,
-  });
-}
-
 const VERSION_NUMBER: Attribute = { sql: sql`v.version`, type: 'number', name: 'version_number' };
 const SOURCE: Attribute = { sql: sql`v.source`, type: 'text', name: 'source' };
 const VERSION_FILTER: Record<string, Attribute> = {
@@ -140,25 +118,55 @@ const VERSION_ORDER: Record<string, Attribute> = {
   last_updated_timestamp: { sql: sql`v.updated_at`, type: 'number', name: 'last_updated_timestamp' },
 };
 
-/** Model version ids (`model_versions.id`) matching a model-versions/search. */
-export async function searchModelVersionIds(db: Database, search: ModelSearch): Promise<SearchPage<number>> {
-  checkMaxResults(search.maxResults, MAX_MODEL_VERSIONS_PAGE);
+/** What a search runs over: its attributes, its tags, its rows, its largest page, the order that breaks ties. */
+type Searched = { filter: Record<string, Attribute>; order: Record<string, Attribute>; tags: SQL; owner: SQL; id: SQL; from: SQL; max: number; tiebreak: OrderTerm[] };
+
+/** Ids (of `searched.id`) matching a search of the project's models or versions, one keyset page. */
+async function searchIds(db: Database, search: ModelSearch, searched: Searched): Promise<SearchPage<number>> {
+  checkMaxResults(search.maxResults, searched.max);
   const filter = parseFilter(search.filter);
   const condition = filter
     ? compileExpr(filter, (cmp) => {
-        const target = resolve(cmp.ident, 'filter', VERSION_FILTER);
-        return target.kind === 'tag' ? tagCondition(cmp, target.key, sql`model_version_tags`, sql`model_version_id`, sql`v.id`) : attributeCondition(cmp, target.column);
+        const target = resolve(cmp.ident, 'filter', searched.filter);
+        return target.kind === 'tag' ? tagCondition(cmp, target.key, searched.tags, searched.owner, searched.id) : attributeCondition(cmp, target.column);
       })
     : undefined;
-  const order = orderTerms(search.orderBy, VERSION_ORDER);
-  if (!order.some((t) => t.describe === 'name')) order.push({ value: sql`r.name`, ascending: true, type: 'text', describe: 'name' });
-  if (!order.some((t) => t.describe === 'version_number')) order.push({ value: sql`v.version`, ascending: false, type: 'number', describe: 'version_number' });
+  const order = orderTerms(search.orderBy, searched.order);
+  for (const term of searched.tiebreak) if (!order.some((t) => t.describe === term.describe)) order.push(term);
   return runKeysetQuery(db, {
-    id: sql`v.id`,
-    from: sql`model_versions v JOIN registered_models r ON r.id = v.registered_model_id`,
+    id: searched.id,
+    from: searched.from,
     where: [sql`r.project_id = ${search.projectId}`, condition],
     order,
     maxResults: search.maxResults,
     pageToken: search.pageToken,
   });
 }
+
+const BY_NAME: OrderTerm = { value: sql`r.name`, ascending: true, type: 'text', describe: 'name' };
+
+/** Registered model ids (`registered_models.id`) matching a registered-models/search. */
+export const searchRegisteredModelIds = (db: Database, search: ModelSearch) =>
+  searchIds(db, search, {
+    filter: MODEL_FILTER,
+    order: MODEL_ORDER,
+    tags: sql`registered_model_tags`,
+    owner: sql`registered_model_id`,
+    id: sql`r.id`,
+    from: sql`registered_models r`,
+    max: MAX_REGISTERED_MODELS_PAGE,
+    tiebreak: [BY_NAME],
+  });
+
+/** Model version ids (`model_versions.id`) matching a model-versions/search: by name, then newest version, unless ordered otherwise. */
+export const searchModelVersionIds = (db: Database, search: ModelSearch) =>
+  searchIds(db, search, {
+    filter: VERSION_FILTER,
+    order: VERSION_ORDER,
+    tags: sql`model_version_tags`,
+    owner: sql`model_version_id`,
+    id: sql`v.id`,
+    from: sql`model_versions v JOIN registered_models r ON r.id = v.registered_model_id`,
+    max: MAX_MODEL_VERSIONS_PAGE,
+    tiebreak: [BY_NAME, { value: sql`v.version`, ascending: false, type: 'number', describe: 'version_number' }],
+  });

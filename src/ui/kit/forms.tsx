@@ -1,12 +1,13 @@
 /**
  * How a UI form is written: plain HTML forms that work without JavaScript. The page shows a form
- * only to those who `canWrite`, with the hidden `Csrf` field; its POST goes through `handleForm`:
- * `write_ml` is required (the 403 page otherwise), the domain acts, the answer is a 303 to the
- * page to show next — or, for a refusal the user can fix, the page again with the problem in place.
+ * only to those who `canWrite`, with the hidden `Csrf` field; its route is declared with `write_ml`
+ * (`mlForm` in src/http/routes.ts: the 403 page otherwise); its POST goes through `handleForm`: the
+ * domain acts, the answer is a 303 to the page to show next — or, for a refusal the user can fix,
+ * the page again with the problem in place.
  */
 import type { Context } from 'hono';
 import type { AppEnv } from '../../http/env';
-import { requireAbility } from '../../http/middleware';
+import { formBody } from '../../http/body';
 import { can } from '../../access/policy';
 import { AlreadyExistsError, ConflictError, InvalidInputError, NotFoundError } from '../../errors';
 import { problemStatus, type FixableError, type Problem } from './problems';
@@ -21,7 +22,7 @@ export function Csrf(props: { c: Context<AppEnv> }) {
 
 /** The text fields of a posted form (the CSRF field left out). */
 export async function formFields(c: Context<AppEnv>): Promise<Record<string, string>> {
-  const body = await c.req.parseBody();
+  const body = await formBody(c);
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(body)) if (typeof v === 'string' && k !== '_csrf') out[k] = v;
   return out;
@@ -38,8 +39,8 @@ function isFixable(error: unknown, missingIsFixable: boolean): error is FixableE
 }
 
 /**
- * Runs a form: `write_ml` is required (ForbiddenError → the 403 page), then `action` runs with the
- * posted fields and the answer is a 303 to the URL it returns. A refusal the user can fix (invalid
+ * Runs a form (its route requires `write_ml`): `action` runs with the posted fields and the
+ * answer is a 303 to the URL it returns. A refusal the user can fix (invalid
  * input, a name taken, a conflict) draws the page again through `rerender`, with the problem at `form`.
  */
 export async function handleForm(
@@ -49,7 +50,6 @@ export async function handleForm(
   rerender: (problem: Problem) => Promise<Response> | Response,
   options: FormOptions = {},
 ): Promise<Response> {
-  requireAbility(c, 'write_ml');
   const fields = await formFields(c);
   try {
     return c.redirect(await action(fields), 303);

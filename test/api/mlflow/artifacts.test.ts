@@ -333,9 +333,60 @@ describe('mlflow-artifacts: multipart upload', { timeout: 30_000 }, () => {
     expect((await call('GET', `${prefix}/artifacts/${root}/mpu/big.bin`, { token, headers: { 'if-none-match': etag! } })).status).toBe(304);
     const listed = await callJson('GET', `/api/v4/projects/${project.id}/packages/${pkg!.id}/package_files`, { token });
     expect(listed.body).toEqual([expect.objectContaining({ file_name: 'mpu/big.bin', size: data.length, file_sha256: null })]);
-    expect(await db().select().from(packageUploads).where(eq(packageUploads.uploadId, created.upload_id))).toEqual([]);
+    // the upload is kept, marked completed (for a repeated complete), and takes no more parts
+    const [upload] = await db().select().from(packageUploads).where(eq(packageUploads.uploadId, created.upload_id));
+    expect(upload.completedAt).toBeGreaterThan(0);
     expect((await putPart(created.credentials[0].url, chunks[0])).status).toBe(404);
   }, 60_000);
+
+  it('answers a repeated complete with the same parts as the first, refuses other parts, and an abort after it keeps the file', async () => {
+    const { token, prefix, root } = await setup();
+    const data = bytes(5 * MiB + 777, 21);
+    const created = await create(token, prefix, root, '/home/alice/retry.bin', 2);
+    const etags: string[] = [];
+    for (const [i, cred] of created.credentials.entries()) etags.push((await putPart(cred.url, i === 0 ? data.subarray(0, 5 * MiB) : data.subarray(5 * MiB))).headers.get('etag')!);
+    const complete = (parts: { part_number: number; etag: string }[]) => callJson('POST', `${prefix}/mpu/complete/${root}`, { token, json: { path: '/home/alice/retry.bin', upload_id: created.upload_id, parts } });
+    const parts = created.credentials.map((c, i) => ({ part_number: c.part_number, etag: etags[i] }));
+    expect(await complete(parts)).toEqual({ status: 200, body: {} });
+    // the client retries after a network error: same parts (in any order, quoted or not) answer as the first did
+    expect(await complete(parts)).toEqual({ status: 200, body: {} });
+    expect(await complete([...parts].reverse().map((p) => ({ ...p, etag: p.etag.replace(/"/g, '') })))).toEqual({ status: 200, body: {} });
+    // other parts after completion: a clear error, and the stored file stays whole
+    const other = await complete([parts[0]]);
+    expect(other.status).toBe(400);
+    expect(other.body.error_code).toBe('INVALID_STATE');
+    expect(other.body.message).toMatch(/already completed with other parts/);
+    const aborted = await callJson('POST', `${prefix}/mpu/abort/${root}`, { token, json: { path: '/home/alice/retry.bin', upload_id: created.upload_id } });
+    expect(aborted).toEqual({ status: 200, body: {} });
+    expect(await complete(parts)).toEqual({ status: 200, body: {} });
+    const back = await call('GET', `${prefix}/artifacts/${root}/retry.bin`, { token });
+    expect(back.status).toBe(200);
+    expect(await sha256(new Uint8Array(await back.arrayBuffer()))).toBe(await sha256(data));
+  }, 60_000);
+
+  it('finishes a complete cut off after R2 joined the parts but before D1 recorded the file', async () => {
+    const { token, prefix, root } = await setup();
+    const data = bytes(3000, 22);
+    const created = await create(token, prefix, root, '/tmp/cut.bin', 1);
+    const etag = (await putPart(created.credentials[0].url, data)).headers.get('etag')!;
+    // the first complete got as far as R2 (its claim written, the parts joined), then the isolate died
+    const [row] = await db().select().from(packageUploads).where(eq(packageUploads.uploadId, created.upload_id));
+    await db().update(packageUploads).set({ completedParts: JSON.stringify([[1, etag.replace(/"/g, '')]]) }).where(eq(packageUploads.uploadId, created.upload_id));
+    await env.ARTIFACTS.resumeMultipartUpload(row.r2Key, created.upload_id).complete([{ partNumber: 1, etag: etag.replace(/"/g, '') }]);
+    const retried = await callJson('POST', `${prefix}/mpu/complete/${root}`, { token, json: { path: '/tmp/cut.bin', upload_id: created.upload_id, parts: [{ part_number: 1, etag }] } });
+    expect(retried).toEqual({ status: 200, body: {} });
+    expect((await list(token, prefix, root)).body).toEqual({ files: [{ path: 'cut.bin', is_dir: false, file_size: 3000 }] });
+  });
+
+  it('lets a complete whose parts R2 refuses be retried with the right parts', async () => {
+    const { token, prefix, root } = await setup();
+    const created = await create(token, prefix, root, '/tmp/wrong.bin', 1);
+    const etag = (await putPart(created.credentials[0].url, bytes(100, 23))).headers.get('etag')!;
+    const complete = (e: string) => callJson('POST', `${prefix}/mpu/complete/${root}`, { token, json: { path: '/tmp/wrong.bin', upload_id: created.upload_id, parts: [{ part_number: 1, etag: e }] } });
+    expect((await complete('"nonsense"')).body.error_code).toBe('INVALID_PARAMETER_VALUE');
+    expect(await complete(etag)).toEqual({ status: 200, body: {} });
+    expect((await list(token, prefix, root)).body).toEqual({ files: [{ path: 'wrong.bin', is_dir: false, file_size: 100 }] });
+  });
 
   it('puts the file under the local file name, at the artifact root too (Windows paths included)', async () => {
     const { token, prefix, root } = await setup();

@@ -13,7 +13,7 @@ import {
   transitionModelVersionStage,
   updateModelVersion,
 } from '../../../src/tracking/registry/versions';
-import { getModelVersionDownloadUri } from '../../../src/http/artifact-uris';
+import { getModelVersionDownloadUri, readPackageUrl } from '../../../src/http/artifact-uris';
 import { InvalidInputError, NotFoundError } from '../../../src/errors';
 import { db, unique } from '../../helpers';
 import { seedCandidate, seedLoggedModel, seedOwnedProject, seedPackage } from './seed';
@@ -125,7 +125,8 @@ describe('model versions', () => {
       [`models:/${lm.id}`, `ml_model_${lm.seq}/-`],
     ];
     for (const [source, tail] of cases) {
-      const v = await createModelVersion(db(), project, { name, source });
+      // the http(s) sources are read with the HTTP part's reader of its own URLs, as the API passes it
+      const v = await createModelVersion(db(), project, { name, source }, readPackageUrl);
       expect(await getModelVersionDownloadUri(db(), project, name, v.version, origin), source).toBe(artifactsUrl(project.id, tail));
     }
     // a logged model's version carries its model id and the run it came from
