@@ -208,7 +208,10 @@ const SQL_UI_SORT_AFTER = `SELECT c.id AS id, (CASE WHEN o0.candidate_id IS NULL
 const SQL_SWEEP_LINES = `SELECT c.id, c.name, c.run_id, (SELECT json_group_array(json_array(p.key, p.value)) FROM candidate_params p WHERE p.candidate_id = c.id AND p.key IN (SELECT value FROM json_each(?))) AS params, (SELECT json_group_array(json_array(m.key, m.value, m.is_nan)) FROM latest_metrics m WHERE m.candidate_id = c.id AND m.key IN (SELECT value FROM json_each(?))) AS metrics FROM json_each(?) AS picked JOIN candidates c ON c.id = picked.value ORDER BY picked.key`;
 // the table's total (countRuns), the children of the page's parents (childCandidateIds), the user's remembered columns (savedColumns)
 const SQL_COUNT_CANDIDATES = `SELECT count(*) AS n FROM candidates c WHERE c.experiment_id = ? AND c.lifecycle_stage = 'active'`;
-const SQL_CHILD_CANDIDATES = `select "candidates"."id" from "candidate_tags" inner join "candidates" on "candidates"."id" = "candidate_tags"."candidate_id" where "candidate_tags"."key" = ? AND "candidate_tags"."value" IN (SELECT run_id FROM candidates WHERE id IN (SELECT value FROM json_each(?))) AND "candidates"."experiment_id" = ? AND "candidates"."lifecycle_stage" = 'active' order by "candidates"."start_time", "candidates"."id" limit ?`;
+const SQL_CHILD_CANDIDATES = `SELECT c.id FROM candidate_tags t CROSS JOIN candidates c ON c.id = t.candidate_id
+    WHERE t.key = 'mlflow.parentRunId' AND t.value IN (SELECT run_id FROM candidates WHERE id IN (SELECT value FROM json_each(?)))
+      AND c.experiment_id = ? AND c.lifecycle_stage = 'active'
+    ORDER BY c.start_time, c.id LIMIT ?`;
 const SQL_SAVED_COLUMNS = `select "columns" from "candidate_table_columns" where ("candidate_table_columns"."user_id" = ? and "candidate_table_columns"."experiment_id" = ?)`;
 // loadCandidateRows: one batch of 4
 const SQL_CANDIDATE_ROWS = [
@@ -223,7 +226,7 @@ const SQL_CANDIDATE_ROWS = [
 const BY_ID = 'SELECT id FROM candidates WHERE id = ?1 AND project_id = ?2';
 const SQL_CANDIDATE_RUN = SQL_LOAD_RUNS.map((sql) => sql.replaceAll('SELECT value FROM json_each(?1)', BY_ID));
 const SQL_METRIC_SUMMARIES = `select "candidate_id", "key", "step", "timestamp", "value", "is_nan", "min_value", "max_value" from "latest_metrics" where "latest_metrics"."candidate_id" = ? order by "latest_metrics"."key" asc`;
-const SQL_RELATED_CHILDREN = `select "candidates"."id", "candidates"."run_id", "candidates"."name", "candidates"."status" from "candidates" inner join "candidate_tags" on ("candidate_tags"."candidate_id" = "candidates"."id" and "candidate_tags"."key" = ?) where ("candidates"."experiment_id" = ? and "candidate_tags"."value" = ? and "candidates"."lifecycle_stage" = ?) order by "candidates"."start_time" asc limit ?`;
+const SQL_RELATED_CHILDREN = `SELECT c.id, c.run_id AS runId, c.name, c.status FROM candidate_tags t CROSS JOIN candidates c ON c.id = t.candidate_id WHERE t.key = 'mlflow.parentRunId' AND t.value IN (?) AND c.experiment_id = ? AND c.lifecycle_stage = 'active' ORDER BY c.start_time LIMIT ?`;
 // src/packages/packages.ts resolvePackage (the candidate, then its package) and src/packages/files.ts
 // listDirectory: the artifact browser on Candidate Detail (src/ui/artifacts.tsx loadArtifactView)
 const SQL_RESOLVE_PACKAGE = [`select "id" from "candidates" where ("candidates"."id" = ? and "candidates"."project_id" = ?)`, `select "id", "project_id", "name", "version", "package_type", "created_at", "updated_at" from "packages" where ("packages"."project_id" = ? and "packages"."package_type" = ? and "packages"."name" = ? and "packages"."version" = ?)`];
@@ -531,7 +534,7 @@ export class Floor {
     this.batch(() => {
       for (const sql of SQL_CANDIDATE_ROWS) this.stmt(sql).all(json);
     });
-    this.stmt(SQL_CHILD_CANDIDATES).all('mlflow.parentRunId', json, expId, 500);
+    this.stmt(SQL_CHILD_CANDIDATES).all(json, expId, 500);
     return { ids, ms: performance.now() - t0 };
   }
 
@@ -573,7 +576,7 @@ export class Floor {
       this.stmt(SQL_BULK_RUNS).all(this.projectId, json);
       this.history(run).sample(m.key, 0, Number.MAX_SAFE_INTEGER, 300);
     }
-    this.stmt(SQL_RELATED_CHILDREN).all('mlflow.parentRunId', experiment.id, run.runId, 'active', 100);
+    this.stmt(SQL_RELATED_CHILDREN).all(run.runId, experiment.id, 100);
     this.stmt(SQL_GET_USER).get(this.userId);
     this.stmt(SQL_EXPERIMENT_HEADER).get('mlflow.note.content', this.projectId, experiment.iid, 'active', 1);
     this.stmt(SQL_RESOLVE_PACKAGE[0]).get(run.candidateId, this.projectId);

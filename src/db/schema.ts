@@ -190,7 +190,8 @@ export const candidateTags = sqliteTable(
     key: text('key').notNull(),
     value: text('value').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.candidateId, t.key] })],
+  // the children of a run (MLflow's nested runs) by their `mlflow.parentRunId` tag: only those tags are indexed
+  (t) => [primaryKey({ columns: [t.candidateId, t.key] }), index('tags_parent_run_idx').on(t.value).where(sql`key = 'mlflow.parentRunId'`)],
 );
 
 /**

@@ -2,9 +2,10 @@
  * The Candidate Detail read model, beyond what a Run carries: each metric's latest, min and
  * max with its last step, and the candidates related through `mlflow.parentRunId`.
  */
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { candidateTags, candidates, latestMetrics } from '../db/schema';
+import { candidates, latestMetrics } from '../db/schema';
+import { childrenOf } from './candidates';
 import { decodeMetricValue } from './metric-values';
 
 const decode = (value: number | null): number | null => (value === null ? null : decodeMetricValue(value, false));
@@ -41,13 +42,9 @@ export async function relatedCandidates(
   parentRunId: string | undefined,
 ): Promise<{ parent: CandidateRef | null; children: CandidateRef[] }> {
   const ref = { id: candidates.id, runId: candidates.runId, name: candidates.name, status: candidates.status };
-  const children = await db
-    .select(ref)
-    .from(candidates)
-    .innerJoin(candidateTags, and(eq(candidateTags.candidateId, candidates.id), eq(candidateTags.key, 'mlflow.parentRunId')))
-    .where(and(eq(candidates.experimentId, candidate.experimentId), eq(candidateTags.value, candidate.runId), eq(candidates.lifecycleStage, 'active')))
-    .orderBy(asc(candidates.startTime))
-    .limit(MAX_CHILDREN);
+  const children = await db.all<CandidateRef>(
+    sql`SELECT c.id, c.run_id AS runId, c.name, c.status FROM ${childrenOf(candidate.experimentId, sql`${candidate.runId}`)} ORDER BY c.start_time LIMIT ${MAX_CHILDREN}`,
+  );
   const parent = parentRunId
     ? ((await db.select(ref).from(candidates).where(and(eq(candidates.runId, parentRunId), eq(candidates.projectId, candidate.projectId))).limit(1))[0] ?? null)
     : null;

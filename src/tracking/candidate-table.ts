@@ -6,7 +6,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { candidateParams, candidateTags, candidates, experiments, latestMetrics } from '../db/schema';
-import { NOTE_TAG, PARENT_RUN_TAG } from './candidates';
+import { childrenOf, NOTE_TAG, PARENT_RUN_TAG } from './candidates';
 import { NotFoundError } from '../errors';
 import { decodeMetricValue } from './metric-values';
 import { countRuns, searchRunIds, type RunSearch } from './search';
@@ -135,16 +135,14 @@ export const MAX_CHILDREN = 500;
  */
 export async function childCandidateIds(db: Database, experimentId: number, parentIds: number[]): Promise<number[]> {
   if (parentIds.length === 0) return [];
-  const rows = await db
-    .select({ id: candidates.id })
-    .from(candidateTags)
-    .innerJoin(candidates, eq(candidates.id, candidateTags.candidateId))
-    .where(
-      sql`${candidateTags.key} = ${PARENT_RUN_TAG} AND ${candidateTags.value} IN (SELECT run_id FROM candidates WHERE id IN (SELECT value FROM json_each(${JSON.stringify(parentIds)}))) AND ${candidates.experimentId} = ${experimentId} AND ${candidates.lifecycleStage} = 'active'`,
-    )
-    .orderBy(candidates.startTime, candidates.id)
-    .limit(MAX_CHILDREN);
+  const rows = await db.all<{ id: number }>(childrenQuery(experimentId, parentIds));
   return rows.map((r) => r.id);
+}
+
+/** The query of `childCandidateIds` (its plan is tested). */
+export function childrenQuery(experimentId: number, parentIds: number[]) {
+  const parents = sql`SELECT run_id FROM candidates WHERE id IN (SELECT value FROM json_each(${JSON.stringify(parentIds)}))`;
+  return sql`SELECT c.id FROM ${childrenOf(experimentId, parents)} ORDER BY c.start_time, c.id LIMIT ${MAX_CHILDREN}`;
 }
 
 /** A page of the candidates table: its rows in order, each parent's children (MLflow's nested runs) by its run id, the neighbours' page tokens and how many candidates match. */

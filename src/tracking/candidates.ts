@@ -6,6 +6,7 @@
  * Loading runs is set-based: one batch of six queries loads any number of runs with their
  * params, tags, latest metrics, dataset inputs and model inputs/outputs.
  */
+import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { InvalidInputError, NotFoundError } from '../errors';
 import { batch, nowMs, stmt } from './d1';
@@ -22,6 +23,17 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 /** Tags MLflow gives meaning to. */
 export const RUN_NAME_TAG = 'mlflow.runName';
 export const PARENT_RUN_TAG = 'mlflow.parentRunId';
+
+/**
+ * `FROM … WHERE` of the active children, in an experiment, of the runs `parents` (run ids: a
+ * value or a subquery), aliased `c`. Read outward from the parents through the partial index of
+ * parent tags (`tags_parent_run_idx`: its key is written as a literal so SQLite may use it, and
+ * CROSS JOIN keeps SQLite from walking every candidate of the experiment first, as it would choose).
+ */
+export function childrenOf(experimentId: number, parents: SQL): SQL {
+  return sql`candidate_tags t CROSS JOIN candidates c ON c.id = t.candidate_id
+    WHERE t.key = 'mlflow.parentRunId' AND t.value IN (${parents}) AND c.experiment_id = ${experimentId} AND c.lifecycle_stage = 'active'`;
+}
 export const USER_TAG = 'mlflow.user';
 /** MLflow's tag for a run's (and an experiment's) description. */
 export const NOTE_TAG = 'mlflow.note.content';

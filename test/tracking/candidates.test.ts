@@ -1,6 +1,9 @@
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { logBatch } from '../../src/tracking/batch';
-import { createRun, getCandidate, getCandidateByRunId, getCandidateRun, loadRuns, restoreRun, updateRun, deleteRun } from '../../src/tracking/candidates';
+import { childrenOf, createRun, getCandidate, getCandidateByRunId, getCandidateRun, loadRuns, restoreRun, updateRun, deleteRun } from '../../src/tracking/candidates';
+import { childCandidateIds, childrenQuery } from '../../src/tracking/candidate-table';
+import { relatedCandidates } from '../../src/tracking/candidate-detail';
 import { InvalidInputError, NotFoundError } from '../../src/errors';
 import { db } from '../helpers';
 import { seedRun } from './seed';
@@ -74,5 +77,24 @@ describe('candidates (domain)', () => {
     expect(restored.lifecycleStage).toBe('active');
     expect(restored.deletedAt).toBeNull();
     await expect(updateRun(db(), project.id, 'f'.repeat(32), { status: 'FINISHED' })).rejects.toThrow(NotFoundError);
+  });
+});
+
+describe('nested candidates', () => {
+  it('finds the children of a page of parents through the parent-tag index, never scanning the tags', async () => {
+    const { project, experiment, user, candidateId, runId } = await seedRun();
+    const base = { projectId: project.id, userId: user.id, username: user.username, experimentId: String(experiment.iid) };
+    const child = await createRun(db(), { ...base, runName: 'child', tags: [{ key: 'mlflow.parentRunId', value: runId }] });
+    await createRun(db(), { ...base, runName: 'unrelated', tags: [{ key: 'note', value: runId }] });
+    expect(await childCandidateIds(db(), experiment.id, [candidateId])).toEqual([child.info.candidateId]);
+
+    const plan = (await db().all<{ detail: string }>(sql`EXPLAIN QUERY PLAN ${childrenQuery(experiment.id, [candidateId])}`)).map((r) => r.detail);
+    expect(plan.some((step) => /^SEARCH t USING INDEX tags_parent_run_idx \(value=\?\)/.test(step))).toBe(true);
+    expect(plan.filter((step) => step.startsWith('SCAN') && !step.includes('json_each'))).toEqual([]);
+    // a candidate's own page lists the same children, through the same index
+    const related = await relatedCandidates(db(), { projectId: project.id, experimentId: experiment.id, runId }, undefined);
+    expect(related.children.map((c) => [c.id, c.runId, c.name])).toEqual([[child.info.candidateId, child.info.runId, 'child']]);
+    const own = (await db().all<{ detail: string }>(sql`EXPLAIN QUERY PLAN SELECT c.id FROM ${childrenOf(experiment.id, sql`${runId}`)}`)).map((r) => r.detail);
+    expect(own[0]).toMatch(/^SEARCH t USING INDEX tags_parent_run_idx \(value=\?\)/);
   });
 });

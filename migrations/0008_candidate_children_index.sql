@@ -1,0 +1,1 @@
+CREATE INDEX `tags_parent_run_idx` ON `candidate_tags` (`value`) WHERE key = 'mlflow.parentRunId';
