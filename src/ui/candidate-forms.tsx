@@ -116,7 +116,7 @@ async function loadRun(c: Context<AppEnv>, active = true): Promise<Run> {
   return run;
 }
 
-/** The candidate forms (mounted at `/:namespace/:project/-/ml/candidates`). */
+/** The candidate forms (routes declared in `routes.ui`). */
 export const candidateFormRoutes = handlers();
 
 candidateFormRoutes.on(routes.ui.editCandidate, async (c) => {

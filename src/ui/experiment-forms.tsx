@@ -179,7 +179,7 @@ async function editForm(c: Context<AppEnv>, form: string, action: (experiment: E
   );
 }
 
-/** The experiment forms (mounted at `/:namespace/:project/-/ml/experiments`, before the candidates page). */
+/** The experiment forms (routes declared in `routes.ui`). */
 export const experimentFormRoutes = handlers();
 
 experimentFormRoutes.on(routes.ui.newExperiment, (c) => {

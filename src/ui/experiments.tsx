@@ -20,7 +20,7 @@ import { experimentPath, experimentsPath, withQuery } from './paths';
 
 const PER_PAGE = 20;
 
-/** The List of Experiments (mounted under the project with read_ml and the flag checked). */
+/** The List of Experiments (declared in `routes.ui`: read_ml and the flag). */
 export const experimentRoutes = handlers();
 
 /** One page of the experiments the search finds, or the problem with the search. */

@@ -135,7 +135,7 @@ async function activeCandidate(c: Context<AppEnv>): Promise<RunInfo> {
   return info;
 }
 
-/** The live fragments (mounted at `/:namespace/:project/-/ml/candidates`, read_ml checked). */
+/** The live fragments (routes declared in `routes.ui`, read_ml checked). */
 export const liveRoutes = handlers();
 
 liveRoutes.on(routes.ui.candidateLive, async (c) => {

@@ -61,7 +61,7 @@ async function loadVersion(c: Context<AppEnv>): Promise<LoadedVersion> {
   return { v, location, pkg, entries, downloadUri, source };
 }
 
-/** The model version routes (mounted at `/:namespace/:project/-/ml/models`). */
+/** The model version routes (routes declared in `routes.ui`). */
 export const versionRoutes = handlers();
 
 async function versionPage(c: Context<AppEnv>, problem?: Problem) {
@@ -336,7 +336,7 @@ export function PromoteBox(props: { c: Context<AppEnv>; candidateId: number; ver
   );
 }
 
-/** The promotion routes (mounted at `/:namespace/:project/-/ml/candidates`). */
+/** The promotion routes (routes declared in `routes.ui`). */
 export const promoteRoutes = handlers();
 
 async function promotePage(c: Context<AppEnv>, problem?: Problem) {

@@ -179,7 +179,7 @@ async function listPage(c: Context<AppEnv>, problem?: Problem) {
   });
 }
 
-/** The models routes (mounted at `/:namespace/:project/-/ml/models`). */
+/** The models routes (routes declared in `routes.ui`). */
 export const modelRoutes = handlers();
 
 modelRoutes.on(routes.ui.models, (c) => listPage(c));

@@ -28,7 +28,7 @@ import { mlFlagOn } from '../http/middleware';
 const PER_PAGE = 20;
 const FILES_PER_PAGE = 100;
 
-/** The package registry (mounted at `/:namespace/:project/-/packages`, project loaded). */
+/** The package registry (routes declared in `routes.ui`, project loaded). */
 export const packageRoutes = handlers();
 
 /** The list's state, all of it in the URL. */

@@ -194,7 +194,7 @@ function accessSignInPage(c: Context<AppEnv>) {
   });
 }
 
-/** The sign-in and sign-out routes (mounted at `/-`). */
+/** The sign-in and sign-out routes (routes declared in `routes.ui`). */
 export const sessionRoutes = handlers();
 
 sessionRoutes.on(routes.ui.signIn, (c) => {

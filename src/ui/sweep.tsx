@@ -52,7 +52,7 @@ function axisOf(text: string): SweepAxis {
 
 const axisId = (a: SweepAxis) => `${a.kind}:${a.key}`;
 
-/** Sweep analysis (mounted at `/:namespace/:project/-/ml/experiments`). */
+/** Sweep analysis (routes declared in `routes.ui`). */
 export const sweepRoutes = handlers();
 
 sweepRoutes.on(routes.ui.sweep, async (c) => {

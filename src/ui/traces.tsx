@@ -130,7 +130,7 @@ function TraceFilter(props: { self: string; filter: string }) {
   );
 }
 
-/** The traces of an experiment (mounted at `/:namespace/:project/-/ml/experiments`). */
+/** The traces of an experiment (routes declared in `routes.ui`). */
 export const traceListRoutes = handlers().on(routes.ui.experimentTraces, async (c) => {
   const { project } = c.get('access');
   const experiment = await experimentOf(c);
@@ -325,7 +325,7 @@ function AssessmentTable(props: { assessments: Assessment[] }) {
   );
 }
 
-/** A trace (mounted at `/:namespace/:project/-/ml/traces`). */
+/** A trace (routes declared in `routes.ui`). */
 export const traceRoutes = handlers().on(routes.ui.trace, async (c: Context<AppEnv>) => {
   const { project } = c.get('access');
   const detail = await getTraceDetail(c.get('db'), c.env.ARTIFACTS, project.id, c.req.param('trace_id') ?? '');

@@ -49,7 +49,7 @@ const search = searchEndpoint(
   modelVersionJson,
 );
 
-/** The model-versions sub-app, mounted at `.../api/2.0/mlflow/model-versions`. */
+/** The model-versions endpoints (declared in `routes.mlflow.modelVersions`). */
 export const modelVersionsApi = handlers()
   .on(routes.mlflow.modelVersions.create, async (c) => {
     const input = await mlflowInput(c, inputs.create);

@@ -55,7 +55,7 @@ async function latestVersions(c: Context<AppEnv>) {
   return c.json(versions.length ? { model_versions: versions.map((v) => modelVersionJson(v, originOf(c), c)) } : {});
 }
 
-/** The registered-models sub-app, mounted at `.../api/2.0/mlflow/registered-models`. */
+/** The registered-models endpoints (declared in `routes.mlflow.registeredModels`). */
 export const registeredModelsApi = handlers()
   .on(routes.mlflow.registeredModels.create, async (c) => {
     const input = await mlflowInput(c, inputs.create);
