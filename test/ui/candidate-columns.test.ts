@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { seedProject, seedUser } from '../helpers';
-import { call, getPage, signIn } from './helpers';
-import { seedCandidate, seedExperiment } from './seed';
+import { call, getPage } from './helpers';
+import { seedCandidate, seedSignedInExperiment } from './seed';
 
 async function setup() {
-  const { user, token } = await seedUser();
-  const project = await seedProject(user.id);
-  const experiment = await seedExperiment(project.id);
-  const browser = await signIn(token);
-  const path = `/${project.namespace}/${project.path}/-/ml/experiments/${experiment.iid}`;
+  const { experiment, browser, ml } = await seedSignedInExperiment();
+  const path = `${ml}/experiments/${experiment.iid}`;
   return { experiment, browser, path };
 }
 

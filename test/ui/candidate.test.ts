@@ -1,17 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { seedProject, seedUser } from '../helpers';
 import { getPage, signIn } from './helpers';
-import { seedCandidate, seedExperiment } from './seed';
+import { seedCandidate, seedExperiment, seedSignedInExperiment } from './seed';
 
 const XSS = '<script>alert(1)</script>';
 const ESCAPED = '&lt;script&gt;alert(1)&lt;/script&gt;';
 
 async function setup() {
-  const { user, token } = await seedUser();
-  const project = await seedProject(user.id);
-  const experiment = await seedExperiment(project.id, 'my experiment');
-  const browser = await signIn(token);
-  const base = `/${project.namespace}/${project.path}/-/ml/candidates`;
+  const { user, project, experiment, browser, ml } = await seedSignedInExperiment('my experiment');
+  const base = `${ml}/candidates`;
   return { user, project, experiment, browser, base };
 }
 

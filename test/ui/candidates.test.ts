@@ -1,17 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { seedProject, seedUser } from '../helpers';
-import { getPage, signIn, type Browser } from './helpers';
-import { seedCandidate, seedExperiment } from './seed';
+import { getPage, type Browser } from './helpers';
+import { seedCandidate, seedSignedInExperiment } from './seed';
 
 const XSS = '<script>alert(1)</script>';
 const ESCAPED = '&lt;script&gt;alert(1)&lt;/script&gt;';
 
 async function setup() {
-  const { user, token } = await seedUser();
-  const project = await seedProject(user.id);
-  const experiment = await seedExperiment(project.id);
-  const browser = await signIn(token);
-  const path = `/${project.namespace}/${project.path}/-/ml/experiments/${experiment.iid}`;
+  const { user, project, experiment, browser, ml } = await seedSignedInExperiment();
+  const path = `${ml}/experiments/${experiment.iid}`;
   return { user, project, experiment, browser, path };
 }
 

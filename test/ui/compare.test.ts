@@ -1,17 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { seedProject, seedUser } from '../helpers';
-import { getPage, signIn } from './helpers';
-import { seedCandidate, seedExperiment } from './seed';
+import { getPage } from './helpers';
+import { seedCandidate, seedExperiment, seedSignedInExperiment } from './seed';
 import { defaultDirection } from '../../src/tracking/comparison';
 
 const XSS = '<script>alert(1)</script>';
 
 async function setup() {
-  const { user, token } = await seedUser();
-  const project = await seedProject(user.id);
-  const experiment = await seedExperiment(project.id, 'cmp experiment');
-  const browser = await signIn(token);
-  const base = `/${project.namespace}/${project.path}/-/ml/experiments/${experiment.iid}`;
+  const { project, experiment, browser, ml } = await seedSignedInExperiment('cmp experiment');
+  const base = `${ml}/experiments/${experiment.iid}`;
   return { project, experiment, browser, base };
 }
 

@@ -2,17 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { candidates } from '../../src/db/schema';
 import { logBatch } from '../../src/tracking/batch';
-import { db, seedProject, seedUser } from '../helpers';
-import { getPage, signIn } from './helpers';
-import { seedCandidate, seedExperiment } from './seed';
+import { db } from '../helpers';
+import { getPage } from './helpers';
+import { seedCandidate, seedSignedInExperiment } from './seed';
 
 async function setup() {
-  const { user, token } = await seedUser();
-  const project = await seedProject(user.id);
-  const experiment = await seedExperiment(project.id);
-  const browser = await signIn(token);
-  const base = `/${project.namespace}/${project.path}/-/ml`;
-  return { project, experiment, browser, base };
+  const { project, experiment, browser, ml } = await seedSignedInExperiment();
+  return { project, experiment, browser, base: ml };
 }
 
 describe('live updates of a running candidate', () => {

@@ -1,16 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { seedProject, seedUser } from '../helpers';
 import { getPage, signIn, type Browser } from './helpers';
-import { seedCandidate, seedExperiment } from './seed';
+import { seedCandidate, seedExperiment, seedSignedInExperiment } from './seed';
 import { setExperimentTag } from '../../src/tracking/experiments';
 import { db } from '../helpers';
 
 async function setup() {
-  const { user, token } = await seedUser();
-  const project = await seedProject(user.id);
-  const experiment = await seedExperiment(project.id);
-  const browser = await signIn(token);
-  const path = `/${project.namespace}/${project.path}/-/ml/experiments/${experiment.iid}`;
+  const { user, project, experiment, browser, ml } = await seedSignedInExperiment();
+  const path = `${ml}/experiments/${experiment.iid}`;
   await seedCandidate(experiment, { name: 'cnn-good', params: { model: 'cnn' }, metrics: { acc: [0.5, 0.95] } });
   await seedCandidate(experiment, { name: 'cnn-bad', params: { model: 'cnn' }, metrics: { acc: [0.7] } });
   await seedCandidate(experiment, { name: 'mlp-good', params: { model: 'mlp' }, metrics: { acc: [0.93] } });

@@ -1,9 +1,22 @@
 /** Seeds experiments and candidates straight into D1 (the page tests do not depend on the MLflow API). */
 import { candidateParams, candidateTags, candidates, experiments, latestMetrics, metrics } from '../../src/db/schema';
-import { db, unique } from '../helpers';
+import { db, seedProject, seedUser, unique } from '../helpers';
+import { signIn } from './helpers';
 
 const MAX_DOUBLE = 1.7976931348623157e308;
 const encode = (v: number) => (Number.isNaN(v) ? { value: 0, isNan: true } : { value: v === Infinity ? MAX_DOUBLE : v === -Infinity ? -MAX_DOUBLE : v, isNan: false });
+
+/**
+ * A signed-in user's project with one experiment: the user, the project, the experiment, the
+ * browser (cookie and CSRF token) and `ml`, the path under which the project's ML pages live.
+ */
+export async function seedSignedInExperiment(name?: string) {
+  const { user, token } = await seedUser();
+  const project = await seedProject(user.id);
+  const experiment = await seedExperiment(project.id, name);
+  const browser = await signIn(token);
+  return { user, project, experiment, browser, ml: `/${project.namespace}/${project.path}/-/ml` };
+}
 
 let nextIid = 1000;
 /** An experiment in the project. */

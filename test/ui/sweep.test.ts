@@ -1,17 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { seedProject, seedUser } from '../helpers';
-import { getPage, signIn } from './helpers';
-import { seedCandidate, seedExperiment } from './seed';
+import { getPage } from './helpers';
+import { seedCandidate, seedSignedInExperiment } from './seed';
 import { sample } from '../../src/tracking/sweep';
 
 const XSS = '<script>alert(1)</script>';
 
 async function setup() {
-  const { user, token } = await seedUser();
-  const project = await seedProject(user.id);
-  const experiment = await seedExperiment(project.id, 'sweep experiment');
-  const browser = await signIn(token);
-  const base = `/${project.namespace}/${project.path}/-/ml/experiments/${experiment.iid}`;
+  const { experiment, browser, ml } = await seedSignedInExperiment('sweep experiment');
+  const base = `${ml}/experiments/${experiment.iid}`;
   return { experiment, browser, base };
 }
 
