@@ -37,10 +37,23 @@ import { candidatePath, experimentPath, projectLink, withQuery } from './paths';
 
 /** At most this many metric charts on one comparison (the table lists every metric). */
 const MAX_CHARTS = 24;
-/** The marker of each compared candidate, in column order; compare.js draws the same shapes. */
-const MARKERS = ['●', '■', '▲', '◆', '✚', '✖', '▼', '○', '□', '△'];
-/** The dash pattern of each candidate's line, as SVG stroke-dasharray; compare.js uses the same. */
-const DASHES = ['', '8 4', '2 3', '10 3 2 3', '4 4', '12 4', '2 6', '6 2 2 2', '1 2', '14 2 2 2 2 2'];
+/**
+ * How each compared candidate is drawn, in column order: its legend glyph, and the marker shape
+ * and line dash (pixels) its curves get; the charts receive this list with their data
+ * (compare.js), so legend and curves cannot drift apart.
+ */
+const STYLES = [
+  { glyph: '●', shape: 'circle', dash: [] },
+  { glyph: '■', shape: 'square', dash: [8, 4] },
+  { glyph: '▲', shape: 'triangle', dash: [2, 3] },
+  { glyph: '◆', shape: 'diamond', dash: [10, 3, 2, 3] },
+  { glyph: '✚', shape: 'plus', dash: [4, 4] },
+  { glyph: '✖', shape: 'cross', dash: [12, 4] },
+  { glyph: '▼', shape: 'down', dash: [2, 6] },
+  { glyph: '○', shape: 'ring', dash: [6, 2, 2, 2] },
+  { glyph: '□', shape: 'box', dash: [1, 2] },
+  { glyph: '△', shape: 'open-triangle', dash: [14, 2, 2, 2, 2, 2] },
+];
 
 type ProjectRef = { namespace: string; path: string };
 
@@ -83,13 +96,14 @@ function readDirections(values: string[]): Map<string, Direction> {
 
 /** A legend entry: the candidate's marker and line pattern, then its name. */
 function SeriesKey(props: { index: number }) {
-  const i = props.index % MARKERS.length;
+  const i = props.index % STYLES.length;
+  const { glyph, dash } = STYLES[i];
   return (
     <span class={`series-key s${i}`} aria-hidden="true">
       <svg width="28" height="10" viewBox="0 0 28 10" focusable="false">
-        <line x1="0" y1="5" x2="28" y2="5" stroke-width="2" stroke-dasharray={DASHES[i] || undefined} />
+        <line x1="0" y1="5" x2="28" y2="5" stroke-width="2" stroke-dasharray={dash.join(' ') || undefined} />
       </svg>
-      {MARKERS[i]}
+      {glyph}
     </span>
   );
 }
@@ -347,7 +361,7 @@ function CurvesSection(props: { ctx: Ctx }) {
           <ChartFigure
             title={curve.key}
             kind="compare-chart"
-            data={{ chart: { key: curve.key, labels, steps: curve.steps, series: curve.series, times: curve.times } }}
+            data={{ chart: { key: curve.key, labels, steps: curve.steps, series: curve.series, times: curve.times, styles: labels.map((_, i) => STYLES[i % STYLES.length]) } }}
             label={`Chart of ${curve.key} by step for ${labels.join(', ')}`}
             fallback={<>The curves need JavaScript; the latest values are in the table above.</>}
           />

@@ -1,11 +1,9 @@
 // Draws the comparison charts from the JSON in each element's data attribute (the points are
 // sampled on the server), with the chart kit of chart.js. Every candidate has its own colour,
-// line pattern and marker shape (the same as the page's legend), so the charts read without
-// colour too.
+// line pattern and marker shape, sent with the data (the page's legend shows the same), so the
+// charts read without colour too.
 // Also submits the page's small forms as soon as a switch or menu changes.
 (() => {
-  const DASHES = [[], [8, 4], [2, 3], [10, 3, 2, 3], [4, 4], [12, 4], [2, 6], [6, 2, 2, 2], [1, 2], [14, 2, 2, 2, 2, 2]];
-  const SHAPES = ['circle', 'square', 'triangle', 'diamond', 'plus', 'cross', 'down', 'ring', 'box', 'open-triangle'];
   const HEIGHT = 240;
 
   /** Draws one marker centred on (x, y), in canvas pixels. */
@@ -72,8 +70,8 @@
       });
       return { label, steps, values, times };
     });
-    const shapeOf = (i) => ({ color: flaretrackCharts.color(i), shape: SHAPES[i % SHAPES.length] });
-    flaretrackCharts.lineChart(el, { title: data.key, series }, { plugins: [markers(shapeOf)], dashes: data.labels.map((_, i) => DASHES[i % DASHES.length]) });
+    const shapeOf = (i) => ({ color: flaretrackCharts.color(i), shape: data.styles[i].shape });
+    flaretrackCharts.lineChart(el, { title: data.key, series }, { plugins: [markers(shapeOf)], dashes: data.styles.map((style) => style.dash) });
     el.setAttribute('data-drawn', String(data.series.length));
   }
 
